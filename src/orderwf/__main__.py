@@ -1,0 +1,3 @@
+from orderwf.cli.app import main
+
+main()

@@ -1,0 +1,141 @@
+"""The root Typer app: global options, the command groups, and the one error handler
+(known error → its exit code with one sentence on stderr; a bug → 3; Ctrl-C → 130)."""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from orderwf import __version__
+from orderwf.errors import OrderwfError
+
+class _Group(TyperGroup):
+    """Runs every command under the one error handler, so `CliRunner` sees what users see."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OrderwfError as e:
+            typer.echo(f"error: {e.message}", err=True)
+            for reason in e.reasons if len(e.reasons) > 1 else ():
+                typer.echo(f"  - {reason}", err=True)
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as e:  # the one place that catches everything: a bug
+            if _debug(ctx):
+                traceback.print_exc()
+            typer.echo(
+                f"internal error: {type(e).__name__}: {e}. This is a bug in orderwf; "
+                "please report it with the command you ran (add --debug for details).",
+                err=True,
+            )
+            ctx.exit(3)
+        return None
+
+
+def _debug(ctx: click.Context) -> bool:
+    obj = ctx.find_root().obj
+    return bool(getattr(obj, "debug", False) or os.environ.get("ORDERWF_DEBUG"))
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="orderwf",
+    help="Run an online shop's order workflow from YAML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Each module registers its commands on `app` when imported.
+_COMMAND_MODULES = (
+    "orderwf.cli.validate",
+    "orderwf.cli.orders",
+    "orderwf.cli.outbox",
+)
+
+
+@dataclass
+class Options:
+    """The global options, resolved once and passed to every command."""
+
+    db: str
+    workflow: Path | None
+    actor: str
+    debug: bool = False
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "operator"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"orderwf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str, typer.Option(envvar="ORDERWF_DB", help="Database URL.")
+    ] = "sqlite:///orderwf.db",
+    workflow: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="ORDERWF_WORKFLOW",
+            help="Workflow file (default: workflows/woocommerce.yaml here, else the built-in).",
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(envvar="ORDERWF_ACTOR", help="Who is acting (default: login).")
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show the traceback of an internal error.")] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    ctx.obj = Options(db=db, workflow=workflow, actor=actor or _default_actor(), debug=debug)
+
+
+def options(ctx: typer.Context) -> Options:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Options)
+    return obj
+
+
+def _register() -> None:
+    """Import every command module (idempotent)."""
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    _register()
+    app()
+
+
+def get_app() -> typer.Typer:
+    """The app with every command registered (what tests invoke through `CliRunner`)."""
+    _register()
+    return app

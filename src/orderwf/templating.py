@@ -1,0 +1,119 @@
+"""Jinja2, and only here: every expression (`if`) and template (notes, subjects, messages,
+email parts) is compiled once, in Jinja2's immutable sandbox, with `StrictUndefined`, so an
+undefined name is an error and never a blank in a customer's mailbox. HTML email parts are
+autoescaped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from orderwf.errors import OrderwfError
+
+
+class TemplateProblem(OrderwfError):
+    """A template or expression that does not compile, or fails while rendering."""
+
+    def __init__(self, message: str, *, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.lineno = lineno
+
+
+def _env(autoescape: bool) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+@cache
+def environment(html: bool = False) -> ImmutableSandboxedEnvironment:
+    return _env(autoescape=html)
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined name: {exc.message}"
+    if isinstance(exc, SecurityError):
+        return f"not allowed in the sandbox: {exc}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"syntax error: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclass(frozen=True)
+class CompiledExpr:
+    source: str
+    _fn: Any
+
+    def evaluate(self, context: Mapping[str, Any]) -> Any:
+        try:
+            return self._fn(**context)
+        except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
+            raise TemplateProblem(f"expression {self.source!r} failed: {_explain(e)}") from None
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    source: str
+    _template: jinja2.Template
+    name: str = ""
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        try:
+            return self._template.render(context)
+        except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
+            lineno = getattr(e, "lineno", None)
+            where = f"template {self.name}" if self.name else f"template {self.source!r}"
+            raise TemplateProblem(f"{where} failed: {_explain(e)}", lineno=lineno) from None
+
+
+def compile_expr(source: str) -> CompiledExpr:
+    try:
+        fn = environment().compile_expression(source, undefined_to_none=False)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateProblem(f"expression {source!r}: {_explain(e)}", lineno=e.lineno) from None
+    return CompiledExpr(source=source, _fn=fn)
+
+
+def compile_template(source: str, *, html: bool = False, name: str = "") -> CompiledTemplate:
+    try:
+        template = environment(html).from_string(source)
+    except jinja2.TemplateSyntaxError as e:
+        where = name or repr(source)
+        raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
+    return CompiledTemplate(source=source, _template=template, name=name)
+
+
+def load_template_file(path: Path) -> CompiledTemplate:
+    """An email part; autoescaped when the file name says HTML (`*.html.j2`)."""
+    html = path.name.endswith((".html.j2", ".html"))
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise TemplateProblem(f"cannot read template {path}: {e.strerror}") from None
+    return compile_template(source, html=html, name=path.name)
+
+
+def names_used(source: str, *, expression: bool = False) -> set[str]:
+    """Top-level names a template or expression reads (for validation of its context)."""
+    env = environment()
+    try:
+        if expression:
+            ast: nodes.Template = env.parse("{{ " + source + " }}")
+        else:
+            ast = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return set()
+    return set(meta.find_undeclared_variables(ast))

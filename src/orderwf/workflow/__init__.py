@@ -1,0 +1,1 @@
+"""Workflow files: the model, the YAML source, the schema, the semantic checks and the loader."""

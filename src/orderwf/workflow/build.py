@@ -1,0 +1,232 @@
+"""From the plain data of a workflow file (already checked against the JSON Schema) to the
+frozen model, compiling every expression and template once. The key sets below are the
+loader's view of the format; a test proves they equal the schema's."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from orderwf import templating
+from orderwf.workflow import model as m
+
+TOP_KEYS = frozenset(
+    {"orderwf", "name", "title", "description", "initial", "templates", "shop", "statuses",
+     "actions", "emails", "timers", "messages", "refunds", "stock"}
+)
+SHOP_KEYS = frozenset({"name", "email", "from", "currency"})
+STATUS_KEYS = frozenset({"label", "paid", "stock", "final", "description", "color"})
+ACTION_KEYS = frozenset({"label", "description", "from", "to", "params", "guard", "effects"})
+TARGET_KEYS = frozenset({"status", "if"})
+PARAM_KEYS = frozenset(
+    {"type", "required", "default", "enum", "pattern", "minimum", "maximum", "description"}
+)
+GUARD_KEYS = frozenset({"if", "message"})
+EFFECT_KINDS = frozenset({"note", "email", "tracking", "refund", "set", "stock"})
+NOTE_KEYS = frozenset({"text", "customer"})
+EMAIL_EFFECT_KEYS = frozenset({"id", "force"})
+TRACKING_KEYS = frozenset({"number", "carrier", "url", "shipped_on"})
+REFUND_EFFECT_KEYS = frozenset({"remaining", "reason", "restock"})
+EMAIL_KEYS = frozenset({"to", "subject", "on", "once", "template", "description"})
+EVENT_KINDS = frozenset({"status", "refund", "note", "tracking", "action"})
+TIMER_KEYS = frozenset({"status", "after", "action", "if", "note"})
+REFUNDS_KEYS = frozenset({"restock", "reason", "full_status", "line_cap"})
+STOCK_KEYS = frozenset({"negative"})
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"duration {text!r} is not a number followed by s, m, h or d")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+def content_hash(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ids(value: Any) -> tuple[str, ...] | None:
+    if value is None or value == "any":
+        return None
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _cond(data: Mapping[str, Any]) -> m.Expr | None:
+    source = data.get("if")
+    return None if source is None else templating.compile_expr(str(source))
+
+
+def _tmpl(source: Any) -> m.Template:
+    return templating.compile_template(str(source))
+
+
+def _targets(value: Any) -> tuple[m.Target, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (m.Target(status=value),)
+    return tuple(m.Target(status=t["status"], cond=_cond(t)) for t in value)
+
+
+def _param(name: str, data: Mapping[str, Any]) -> m.Param:
+    enum = data.get("enum")
+    return m.Param(
+        name=name,
+        type=data.get("type", "string"),
+        required=bool(data.get("required", False)),
+        default=data.get("default"),
+        enum=tuple(enum) if enum is not None else None,
+        pattern=data.get("pattern"),
+        minimum=data.get("minimum"),
+        maximum=data.get("maximum"),
+        description=data.get("description"),
+    )
+
+
+def build_effect(data: Mapping[str, Any] | str) -> m.Effect:
+    if isinstance(data, str):  # the bare forms: `refund`
+        if data == "refund":
+            return m.RefundEffect()
+        raise ValueError(f"unknown effect {data!r}")
+    cond = _cond(data)
+    kind = next(k for k in data if k in EFFECT_KINDS)
+    value = data[kind]
+    if kind == "note":
+        if isinstance(value, Mapping):
+            return m.NoteEffect(_tmpl(value["text"]), bool(value.get("customer", False)), cond)
+        return m.NoteEffect(_tmpl(value), False, cond)
+    if kind == "email":
+        if isinstance(value, Mapping):
+            return m.EmailEffect(value["id"], bool(value.get("force", False)), cond)
+        return m.EmailEffect(str(value), False, cond)
+    if kind == "tracking":
+        opt = {k: _tmpl(value[k]) for k in ("carrier", "url", "shipped_on") if k in value}
+        return m.TrackingEffect(number=_tmpl(value["number"]), cond=cond, **opt)
+    if kind == "refund":
+        if not isinstance(value, Mapping):
+            return m.RefundEffect(cond=cond)
+        reason = value.get("reason")
+        return m.RefundEffect(
+            remaining=bool(value.get("remaining", False)),
+            reason=None if reason is None else _tmpl(reason),
+            restock=value.get("restock"),
+            cond=cond,
+        )
+    if kind == "set":
+        return m.SetEffect(tuple((str(k), _tmpl(v)) for k, v in value.items()), cond)
+    return m.StockEffect(policy=value, cond=cond)
+
+
+def _action(action_id: str, data: Mapping[str, Any]) -> m.Action:
+    return m.Action(
+        id=action_id,
+        label=data.get("label", action_id),
+        sources=_ids(data.get("from", "any")),
+        targets=_targets(data.get("to")),
+        params=tuple(_param(n, p or {}) for n, p in (data.get("params") or {}).items()),
+        guards=tuple(
+            m.Guard(templating.compile_expr(str(g["if"])), _tmpl(g["message"]))
+            for g in data.get("guard") or ()
+        ),
+        effects=tuple(build_effect(e) for e in data.get("effects") or ()),
+        description=data.get("description"),
+    )
+
+
+def build_event(data: Mapping[str, Any] | str) -> m.EventFilter:
+    if isinstance(data, str):  # `on: [refund]` style shorthand
+        return m.EventFilter(kind=data, value="any")  # type: ignore[arg-type]
+    kind = next(iter(data))
+    value = data[kind]
+    if kind == "status":
+        value = value or {}
+        return m.EventFilter("status", _ids(value.get("from")), _ids(value.get("to")))
+    return m.EventFilter(kind, value=str(value))
+
+
+def email_template_paths(templates_dir: Path, base: str) -> tuple[Path, Path]:
+    return templates_dir / f"{base}.txt.j2", templates_dir / f"{base}.html.j2"
+
+
+def _email(email_id: str, data: Mapping[str, Any], templates_dir: Path | None) -> m.Email:
+    to = str(data.get("to", "customer"))
+    base = data.get("template", email_id)
+    text = html = None
+    if templates_dir is not None:
+        text_path, html_path = email_template_paths(templates_dir, base)
+        text = templating.load_template_file(text_path) if text_path.exists() else None
+        html = templating.load_template_file(html_path) if html_path.exists() else None
+    return m.Email(
+        id=email_id,
+        to=to,
+        subject=_tmpl(data.get("subject", email_id)),
+        on=tuple(build_event(e) for e in data.get("on") or ()),
+        once=bool(data.get("once", False)),
+        template=base,
+        to_template=None if to in ("shop", "customer") else _tmpl(to),
+        text=text,
+        html=html,
+    )
+
+
+def build(data: Mapping[str, Any], *, path: Path | None = None, digest: str = "") -> m.Workflow:
+    """The model of a workflow file whose data passed the schema."""
+    base = path.parent if path is not None else Path.cwd()
+    templates_dir = (base / data["templates"]).resolve() if data.get("templates") else None
+    shop = data.get("shop") or {}
+    refunds = data.get("refunds") or {}
+    messages = {k: _tmpl(v) for k, v in m.DEFAULT_MESSAGES.items()}
+    messages.update({k: _tmpl(v) for k, v in (data.get("messages") or {}).items()})
+    return m.Workflow(
+        version=data["orderwf"],
+        name=data["name"],
+        title=data.get("title", data["name"]),
+        initial=data["initial"],
+        statuses={
+            sid: m.Status(id=sid, **{("final" if k == "final" else k): v for k, v in s.items()})
+            for sid, s in data["statuses"].items()
+        },
+        actions={aid: _action(aid, a or {}) for aid, a in (data.get("actions") or {}).items()},
+        emails={
+            eid: _email(eid, e or {}, templates_dir)
+            for eid, e in (data.get("emails") or {}).items()
+        },
+        timers={
+            tid: m.Timer(
+                id=tid,
+                status=t["status"],
+                after=parse_duration(t["after"]),
+                action=t["action"],
+                cond=_cond(t),
+                note=_tmpl(t["note"]) if "note" in t else None,
+            )
+            for tid, t in (data.get("timers") or {}).items()
+        },
+        messages=messages,
+        refunds=m.RefundRules(
+            restock=refunds.get("restock", True),
+            reason=refunds.get("reason", "optional"),
+            full_status=refunds.get("full_status"),
+            line_cap=refunds.get("line_cap", True),
+        ),
+        stock=m.StockRules(negative=(data.get("stock") or {}).get("negative", "allow")),
+        shop=m.Shop(
+            name=shop.get("name", "Shop"),
+            email=shop.get("email", ""),
+            sender=shop.get("from", shop.get("email", "")),
+            currency=shop.get("currency", "EUR"),
+        ),
+        path=path,
+        templates_dir=templates_dir,
+        content_hash=digest,
+    )

@@ -1,0 +1,222 @@
+"""The workflow, as frozen dataclasses. Built once by `workflow.build` from a validated file;
+expressions and templates arrive already compiled (in Jinja2's sandbox, by `templating`) behind
+the small `Expr` and `Template` protocols, so the engine never imports Jinja2."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+StockPolicy = Literal["reduce", "restore", "keep"]
+ParamType = Literal["string", "integer", "decimal", "boolean", "date"]
+
+
+class Expr(Protocol):
+    """A compiled `if` expression."""
+
+    source: str
+
+    def evaluate(self, context: Mapping[str, Any]) -> Any: ...
+
+
+class Template(Protocol):
+    """A compiled string template (a note, a subject, a message, an email part)."""
+
+    source: str
+
+    def render(self, context: Mapping[str, Any]) -> str: ...
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    label: str
+    paid: bool = False
+    stock: StockPolicy = "keep"
+    final: bool = False
+    description: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType = "string"
+    required: bool = False
+    default: Any = None
+    enum: tuple[Any, ...] | None = None
+    pattern: str | None = None
+    minimum: Any = None
+    maximum: Any = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One `to` alternative: the first whose `cond` holds (or has none) wins."""
+
+    status: str
+    cond: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Guard:
+    cond: Expr
+    message: Template
+
+
+@dataclass(frozen=True)
+class NoteEffect:
+    text: Template
+    customer: bool = False
+    cond: Expr | None = None
+
+
+@dataclass(frozen=True)
+class EmailEffect:
+    email: str
+    force: bool = False
+    cond: Expr | None = None
+
+
+@dataclass(frozen=True)
+class TrackingEffect:
+    number: Template
+    carrier: Template | None = None
+    url: Template | None = None
+    shipped_on: Template | None = None
+    cond: Expr | None = None
+
+
+@dataclass(frozen=True)
+class RefundEffect:
+    """`refund` (from the refund params) or `{remaining: true, reason, restock}`."""
+
+    remaining: bool = False
+    reason: Template | None = None
+    restock: bool | None = None
+    cond: Expr | None = None
+
+
+@dataclass(frozen=True)
+class SetEffect:
+    values: tuple[tuple[str, Template], ...]
+    cond: Expr | None = None
+
+
+@dataclass(frozen=True)
+class StockEffect:
+    policy: Literal["reduce", "restore"]
+    cond: Expr | None = None
+
+
+Effect = NoteEffect | EmailEffect | TrackingEffect | RefundEffect | SetEffect | StockEffect
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    label: str
+    sources: tuple[str, ...] | None  # None means `from: any`
+    targets: tuple[Target, ...] = ()
+    params: tuple[Param, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    description: str | None = None
+
+    @property
+    def has_refund(self) -> bool:
+        return any(isinstance(e, RefundEffect) and not e.remaining for e in self.effects)
+
+    def allowed_from(self, status: str) -> bool:
+        return self.sources is None or status in self.sources
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """`status: {from, to}` (None = any), `refund: full|partial|any`, `note: customer`,
+    `tracking: added`, `action: NAME`."""
+
+    kind: Literal["status", "refund", "note", "tracking", "action"]
+    sources: tuple[str, ...] | None = None
+    targets: tuple[str, ...] | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Email:
+    id: str
+    to: str  # "shop", "customer", or a template source (see `to_template`)
+    subject: Template
+    on: tuple[EventFilter, ...] = ()
+    once: bool = False
+    template: str = ""  # base name of the template files
+    to_template: Template | None = None
+    text: Template | None = None
+    html: Template | None = None
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: str
+    status: str
+    after: timedelta
+    action: str
+    cond: Expr | None = None
+    note: Template | None = None
+
+
+@dataclass(frozen=True)
+class RefundRules:
+    restock: bool = True
+    reason: Literal["optional", "required"] = "optional"
+    full_status: str | None = None
+    line_cap: bool = True
+
+
+@dataclass(frozen=True)
+class StockRules:
+    negative: Literal["allow", "refuse"] = "allow"
+
+
+@dataclass(frozen=True)
+class Shop:
+    name: str = "Shop"
+    email: str = ""
+    sender: str = ""
+    currency: str = "EUR"
+
+
+DEFAULT_MESSAGES: Mapping[str, str] = {
+    "status_changed": "Order status changed from {{ from.label }} to {{ to.label }}.",
+    "stock_reduced": "Stock levels reduced: {{ changes }}",
+    "stock_restored": "Stock levels increased: {{ changes }}",
+    "restocked": "Item #{{ item.product_id }} stock increased from {{ old }} to {{ new }}.",
+    "fully_refunded": "Order fully refunded.",
+}
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    title: str
+    initial: str
+    statuses: Mapping[str, Status]
+    actions: Mapping[str, Action]
+    emails: Mapping[str, Email] = field(default_factory=dict)
+    timers: Mapping[str, Timer] = field(default_factory=dict)
+    messages: Mapping[str, Template] = field(default_factory=dict)
+    refunds: RefundRules = RefundRules()
+    stock: StockRules = StockRules()
+    shop: Shop = Shop()
+    version: int = 1
+    path: Path | None = None
+    templates_dir: Path | None = None
+    content_hash: str = ""
+
+    def status(self, status_id: str) -> Status:
+        """The status, or a placeholder for an id the workflow no longer declares."""
+        return self.statuses.get(status_id) or Status(id=status_id, label=status_id)
