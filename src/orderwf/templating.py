@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from orderwf import money
 from orderwf.errors import OrderwfError
 
 
@@ -117,3 +119,40 @@ def names_used(source: str, *, expression: bool = False) -> set[str]:
     except jinja2.TemplateSyntaxError:
         return set()
     return set(meta.find_undeclared_variables(ast))
+
+
+def _money(value: Any, currency: str) -> str:
+    """`{{ order.total|money(order.currency) }}`: the amount with the currency's decimals
+    ('31.00' for EUR, '3100' for JPY), so a template never prints '31' or a float."""
+    return money.fmt(Decimal(value), currency)
+
+
+@cache
+def email_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
+    """The environment of one folder of email templates. Unlike `environment`, it has a
+    loader, so `{% include %}`, `{% import %}` and `{% extends %}` find the folder's partials
+    (`_layout.html.j2`…); autoescaping follows each file's name, partials included."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates_dir, encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html.j2", "html"], default_for_string=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = _money
+    return env
+
+
+def load_email_template(templates_dir: Path, filename: str) -> CompiledTemplate:
+    """An email part of `templates_dir`, compiled with the partials it uses."""
+    env = email_environment(templates_dir.resolve())
+    try:
+        template = env.get_template(filename)
+    except jinja2.TemplateNotFound as e:
+        raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
+    except jinja2.TemplateSyntaxError as e:
+        where = e.name or filename
+        raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
+    source = Path(template.filename).read_text(encoding="utf-8") if template.filename else ""
+    return CompiledTemplate(source=source, _template=template, name=filename)

@@ -164,8 +164,9 @@ def _email(email_id: str, data: Mapping[str, Any], templates_dir: Path | None) -
     text = html = None
     if templates_dir is not None:
         text_path, html_path = email_template_paths(templates_dir, base)
-        text = templating.load_template_file(text_path) if text_path.exists() else None
-        html = templating.load_template_file(html_path) if html_path.exists() else None
+        load = templating.load_email_template
+        text = load(templates_dir, text_path.name) if text_path.exists() else None
+        html = load(templates_dir, html_path.name) if html_path.exists() else None
     return m.Email(
         id=email_id,
         to=to,
