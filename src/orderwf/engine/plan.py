@@ -1,0 +1,426 @@
+"""Plan one action: (workflow, order snapshot, action, params, actor, now) → a `Plan` of
+ordered effects, or `Refused` with every reason. Pure: the store writes a plan in one
+transaction, the CLI prints it, a dry run does both halves but the write.
+
+Order of events (SPEC §2.2): the action's effects; the status change (the new status's stock
+policy with its note, then the status note); a full refund's move to `refunds.full_status`;
+then the emails of all those events, rendered against the order as it finally stands."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from orderwf import money
+from orderwf.engine import context as ctx
+from orderwf.engine import params as p
+from orderwf.engine import snapshot as s
+from orderwf.engine.carriers import tracking_url
+from orderwf.engine.refunds import plan_refund
+from orderwf.engine.stock import StockChange, apply_policy
+from orderwf.errors import NotFound, OrderwfError, Refused
+from orderwf.workflow import model as m
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class QueuedEmail:
+    email: str
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str | None
+    once: bool
+    error: str | None = None  # a template that failed: queued as failed, never dropped
+
+
+@dataclass(frozen=True)
+class Plan:
+    action: str
+    params: Mapping[str, Any]
+    actor: str
+    now: datetime
+    before: s.Order
+    after: s.Order
+    notes: tuple[s.Note, ...] = ()
+    stock: tuple[StockChange, ...] = ()
+    refund: s.Refund | None = None
+    tracking: tuple[s.Tracking, ...] = ()
+    emails: tuple[QueuedEmail, ...] = ()
+    effects: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def status_changed(self) -> bool:
+        return self.before.status != self.after.status
+
+
+def find_action(workflow: m.Workflow, action_id: str) -> m.Action:
+    action = workflow.actions.get(action_id)
+    if action is None:
+        close = difflib.get_close_matches(action_id, list(workflow.actions), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise NotFound(
+            f"unknown action {action_id!r} in workflow {workflow.name!r}{hint} "
+            f"(actions: {', '.join(workflow.actions)})"
+        )
+    return action
+
+
+def status_reasons(workflow: m.Workflow, order: s.Order, action: m.Action) -> list[str]:
+    """Why `action` cannot be applied in the order's current status (empty: it can)."""
+    if order.workflow != workflow.name:
+        return [
+            f"order #{order.number} was created under workflow {order.workflow!r}, "
+            f"not {workflow.name!r}"
+        ]
+    current = workflow.status(order.status)
+    if order.status not in workflow.statuses:
+        return [f"order #{order.number} has status {order.status!r}, which workflow "
+                f"{workflow.name!r} does not declare"]
+    if not action.allowed_from(order.status):
+        assert action.sources is not None
+        allowed = ", ".join(workflow.status(x).label for x in action.sources)
+        return [
+            f"action {action.id!r} is not allowed when order #{order.number} is "
+            f"{current.label} (allowed from: {allowed})"
+        ]
+    if current.final and any(t.status != order.status for t in action.targets):
+        return [f"order #{order.number} is {current.label}, a final status that no action may leave"]
+    return []
+
+
+def guard_reasons(
+    workflow: m.Workflow, order: s.Order, action: m.Action, values: Mapping[str, Any],
+    actor: str, now: datetime,
+) -> list[str]:
+    context = ctx.base_context(workflow, order, params=values, actor=actor, now=now)
+    return [
+        guard.message.render(context)
+        for guard in action.guards
+        if not guard.cond.evaluate(context)
+    ]
+
+
+def availability(
+    workflow: m.Workflow, order: s.Order, action: m.Action, actor: str, now: datetime
+) -> list[str]:
+    """Reasons the action is not available now, with its params at their defaults."""
+    reasons = status_reasons(workflow, order, action)
+    if reasons:
+        return reasons
+    values, _ = p.convert(action, {}, order.currency)
+    try:
+        return guard_reasons(workflow, order, action, values, actor, now)
+    except OrderwfError as e:  # a guard that needs params the operator has not given yet
+        return [f"depends on params ({e.message})"]
+
+
+def plan(
+    workflow: m.Workflow,
+    order: s.Order,
+    action_id: str,
+    raw_params: Mapping[str, Any] | None = None,
+    *,
+    actor: str,
+    now: datetime,
+    note_prefix: str | None = None,
+) -> Plan:
+    """The plan of `action_id` on `order`; raises `Refused` (every reason) or `NotFound`."""
+    action = find_action(workflow, action_id)
+    reasons = status_reasons(workflow, order, action)
+    values, problems = p.convert(action, raw_params or {}, order.currency)
+    reasons += problems
+    if not reasons:
+        reasons += guard_reasons(workflow, order, action, values, actor, now)
+    if reasons:
+        raise Refused(_refusal(order, action, reasons), reasons=reasons)
+    planner = _Planner(workflow, order, action, values, actor, now)
+    try:
+        planner.run(note_prefix)
+    except _Stop as stop:
+        raise Refused(_refusal(order, action, stop.reasons), reasons=stop.reasons) from None
+    return planner.result()
+
+
+def _refusal(order: s.Order, action: m.Action, reasons: list[str]) -> str:
+    if len(reasons) == 1:
+        return reasons[0]
+    return f"cannot apply {action.id!r} to order #{order.number}: {len(reasons)} problems"
+
+
+class _Stop(Exception):
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+
+
+@dataclass
+class _Planner:
+    workflow: m.Workflow
+    order: s.Order
+    action: m.Action
+    params: dict[str, Any]
+    actor: str
+    now: datetime
+    before: s.Order = field(init=False)
+    notes: list[s.Note] = field(default_factory=list)
+    stock: list[StockChange] = field(default_factory=list)
+    refund: s.Refund | None = None
+    tracking: list[s.Tracking] = field(default_factory=list)
+    effects: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.before = self.order
+
+    # -- helpers -----------------------------------------------------------------------------
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return ctx.base_context(
+            self.workflow, self.order, params=self.params, actor=self.actor, now=self.now, **extra
+        )
+
+    def holds(self, cond: m.Expr | None) -> bool:
+        return cond is None or bool(cond.evaluate(self.context()))
+
+    def message(self, key: str, **extra: Any) -> str:
+        return self.workflow.messages[key].render(self.context(**extra))
+
+    def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
+        note = s.Note(None, text, customer, author, self.now)
+        self.notes.append(note)
+        self.order = replace(self.order, notes=(*self.order.notes, note))
+        self.effects.append({"type": "note", "text": text, "customer": customer, "author": author})
+        if customer:
+            self.events.append(("note", "customer"))
+
+    def apply_stock(self, policy: m.StockPolicy) -> None:
+        if policy == "keep":
+            return
+        after, changes = apply_policy(self.order, policy)
+        if self.workflow.stock.negative == "refuse":
+            short = [c for c in changes if c.new is not None and c.delta < 0 and c.new < 0]
+            if short:
+                raise _Stop([
+                    f"not enough stock for {c.label}: {c.old} in stock, {-c.delta} needed"
+                    for c in short
+                ])
+        self.order = after
+        if not changes:
+            return
+        self.stock.extend(changes)
+        self.effects.append({
+            "type": "stock", "policy": policy,
+            "changes": [
+                {"item_id": c.item_id, "product_id": c.product_id, "sku": c.sku,
+                 "delta": c.delta, "old": c.old, "new": c.new}
+                for c in changes
+            ],
+        })
+        key = "stock_reduced" if policy == "reduce" else "stock_restored"
+        self.add_note(self.message(key, changes=", ".join(c.describe() for c in changes)))
+
+    def change_status(self, to_id: str, prefix: str | None = None) -> None:
+        source = self.order.status
+        if to_id == source:
+            return
+        status = self.workflow.status(to_id)
+        self.order = replace(
+            self.order,
+            status=to_id,
+            status_changed_at=self.now,
+            date_paid=self.order.date_paid or (self.now if status.paid else None),
+            date_completed=self.now if to_id == "completed" else self.order.date_completed,
+        )
+        self.effects.append({"type": "status", "from": source, "to": to_id})
+        self.apply_stock(status.stock)
+        names = {"from": ctx.status_context(self.workflow, source),
+                 "to": ctx.status_context(self.workflow, to_id)}
+        text = self.message("status_changed", **names)
+        self.add_note(f"{prefix} {text}" if prefix else text)
+        self.events.append(("status", (source, to_id)))
+
+    # -- effects -----------------------------------------------------------------------------
+    def run(self, note_prefix: str | None) -> None:
+        self.events.append(("action", self.action.id))
+        for effect in self.action.effects:
+            if self.holds(effect.cond):
+                self.run_effect(effect)
+        target = next((t for t in self.action.targets if self.holds(t.cond)), None)
+        if target is not None:
+            self.change_status(target.status, note_prefix)
+        elif note_prefix:
+            self.add_note(note_prefix)
+        full_status = self.workflow.refunds.full_status
+        if self.refund is not None and self.order.remaining_refundable <= 0 and full_status:
+            self.change_status(full_status)
+
+    def run_effect(self, effect: m.Effect) -> None:
+        if isinstance(effect, m.NoteEffect):
+            text = effect.text.render(self.context()).strip()
+            if text:
+                self.add_note(text, customer=effect.customer, author=self.actor)
+        elif isinstance(effect, m.EmailEffect):
+            self.events.append(("email", (effect.email, effect.force)))
+        elif isinstance(effect, m.TrackingEffect):
+            self.add_tracking(effect)
+        elif isinstance(effect, m.RefundEffect):
+            self.run_refund(effect)
+        elif isinstance(effect, m.SetEffect):
+            values = {key.removeprefix("meta."): t.render(self.context()) for key, t in effect.values}
+            self.order = replace(self.order, meta={**self.order.meta, **values})
+            self.effects.append({"type": "set", "meta": values})
+        else:
+            self.apply_stock(effect.policy)
+
+    def add_tracking(self, effect: m.TrackingEffect) -> None:
+        context = self.context()
+        number = effect.number.render(context).strip()
+        if not number:
+            raise _Stop(["the tracking number is empty"])
+        carrier = effect.carrier.render(context).strip() if effect.carrier else ""
+        url = effect.url.render(context).strip() if effect.url else tracking_url(carrier, number)
+        shipped = effect.shipped_on.render(context).strip() if effect.shipped_on else ""
+        try:
+            shipped_on = date.fromisoformat(shipped) if shipped else self.now.date()
+        except ValueError:
+            raise _Stop([f"shipped_on {shipped!r} is not a date (expected YYYY-MM-DD)"]) from None
+        entry = s.Tracking(carrier, number, url, shipped_on)
+        self.tracking.append(entry)
+        self.order = replace(self.order, tracking=(*self.order.tracking, entry))
+        self.effects.append({"type": "tracking", "carrier": carrier, "number": number,
+                             "url": url, "shipped_on": shipped_on.isoformat()})
+        self.events.append(("tracking", "added"))
+
+    def run_refund(self, effect: m.RefundEffect) -> None:
+        rules = self.workflow.refunds
+        if self.refund is not None:
+            raise _Stop(["an action can make only one refund"])
+        if effect.remaining:
+            amount: Decimal | None = self.order.remaining_refundable
+            lines: list[str] = []
+            restock = bool(effect.restock) if effect.restock is not None else False
+            reason = effect.reason.render(self.context()).strip() if effect.reason else ""
+        else:
+            amount = self.params.get("amount")
+            lines = list(self.params.get("lines") or [])
+            given = self.params.get("restock")
+            restock = rules.restock if given is None else bool(given)
+            reason = str(self.params.get("reason") or "").strip()
+            if not reason and effect.reason is not None:
+                reason = effect.reason.render(self.context()).strip()
+            if rules.reason == "required" and not reason:
+                raise _Stop(["a reason is required for this refund (refunds.reason: required)"])
+        result, problems = plan_refund(
+            self.order, amount=amount, lines=lines, restock=restock, reason=reason,
+            line_cap=rules.line_cap, actor=self.actor, now=self.now,
+        )
+        if result is None:
+            raise _Stop(problems)
+        self.order = result.order
+        self.refund = result.refund
+        cur = self.order.currency
+        self.effects.append({
+            "type": "refund", "amount": money.fmt(result.refund.amount, cur), "reason": reason,
+            "restock": restock, "full": result.full,
+            "lines": [{"item_id": ln.item_id, "quantity": ln.quantity,
+                       "amount": money.fmt(ln.amount, cur), "restocked": ln.restocked}
+                      for ln in result.refund.lines],
+        })
+        for line, change in result.restocked:
+            self.stock.append(change)
+            item = ctx.line_context(line)
+            self.add_note(self.message("restocked", item=item, old=change.old, new=change.new))
+        self.events.append(("refund", self.refund_context(result.full)))
+
+    def refund_context(self, full: bool) -> dict[str, Any]:
+        assert self.refund is not None
+        r = self.refund
+        return {"amount": r.amount, "reason": r.reason, "restock": r.restock, "full": full,
+                "partial": not full,
+                "lines": [{"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
+                          for ln in r.lines]}
+
+    # -- emails ------------------------------------------------------------------------------
+    def emails(self) -> list[QueuedEmail]:
+        queued: list[QueuedEmail] = []
+        sent = set(self.order.emails_sent)
+        current = ctx.status_context(self.workflow, self.order.status)
+        for kind, data in self.events:
+            names: dict[str, Any] = {"from": current, "to": current}
+            if kind == "email":
+                email_id, force = data
+                chosen = [(self.workflow.emails[email_id], force)]
+            else:
+                chosen = [(e, False) for e in self.workflow.emails.values()
+                          if any(_matches(f, kind, data) for f in e.on)]
+            if kind == "status":
+                names = {"from": ctx.status_context(self.workflow, data[0]),
+                         "to": ctx.status_context(self.workflow, data[1])}
+            if kind == "refund":
+                names["refund"] = data
+            elif self.refund is not None:
+                names["refund"] = self.refund_context(self.order.remaining_refundable <= 0)
+            for email, force in chosen:
+                if email.once and email.id in sent and not force:
+                    continue
+                if email.once:
+                    sent.add(email.id)
+                queued.append(self.render_email(email, names))
+        self.order = replace(self.order, emails_sent=frozenset(sent))
+        return queued
+
+    def render_email(self, email: m.Email, names: dict[str, Any]) -> QueuedEmail:
+        context = self.context(**names)
+        shop = self.workflow.shop
+        to = ""
+        try:
+            if email.to == "shop":
+                to = shop.email
+            elif email.to == "customer":
+                to = str(self.order.billing.get("email") or "")
+            elif email.to_template is not None:
+                to = email.to_template.render(context).strip()
+            subject = " ".join(email.subject.render(context).split())
+            text = email.text.render(context) if email.text else ""
+            html = email.html.render(context) if email.html else None
+        except OrderwfError as e:
+            return QueuedEmail(email.id, to, shop.sender, email.id, "", None, email.once, e.message)
+        return QueuedEmail(email.id, to, shop.sender, subject, text, html, email.once)
+
+    def result(self) -> Plan:
+        emails = self.emails()
+        for queued in emails:
+            self.effects.append({"type": "email", "email": queued.email, "to": queued.to,
+                                 "subject": queued.subject})
+        return Plan(
+            action=self.action.id,
+            params=self.params,
+            actor=self.actor,
+            now=self.now,
+            before=self.before,
+            after=replace(self.order, version=self.before.version + 1),
+            notes=tuple(self.notes),
+            stock=tuple(self.stock),
+            refund=self.refund,
+            tracking=tuple(self.tracking),
+            emails=tuple(emails),
+            effects=tuple(self.effects),
+        )
+
+
+def _matches(f: m.EventFilter, kind: str, data: Any) -> bool:
+    if f.kind != kind:
+        return False
+    if kind == "status":
+        source, target = data
+        return (f.sources is None or source in f.sources) and (
+            f.targets is None or target in f.targets
+        )
+    if kind == "refund":
+        return f.value == "any" or f.value == ("full" if data["full"] else "partial")
+    return f.value in (data, "any")

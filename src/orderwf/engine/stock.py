@@ -1,0 +1,85 @@
+"""Stock policies with the per-line bookkeeping of SPEC §2.3. A policy sets each managed
+line's `reduced_stock` to a target and moves stock by the difference, so reducing twice takes
+nothing more out, and a cancel after refunds gives back only what is still out and coming back
+(WooCommerce #28854 fixed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from orderwf.engine.snapshot import Line, Order
+
+
+@dataclass(frozen=True)
+class StockChange:
+    item_id: int
+    product_id: int
+    sku: str
+    name: str
+    delta: int  # change of the product's stock level (negative when reduced)
+    old: int | None
+    new: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.sku or f'#{self.product_id}'})"
+
+    def describe(self) -> str:
+        """'T-Shirt (TS) 10→8', as WooCommerce's stock notes list it."""
+        return f"{self.label} {self.old}→{self.new}"
+
+
+def target(line: Line, policy: Literal["reduce", "restore"]) -> int:
+    if policy == "reduce":
+        return line.quantity - line.refunded_restocked
+    # Units the customer keeps stay out; a restore never takes anything out of stock.
+    return min(line.refunded_kept, line.reduced_stock)
+
+
+def _levels(order: Order) -> dict[int, int | None]:
+    return {
+        line.product_id: line.stock_quantity
+        for line in order.line_items
+        if line.product_id is not None
+    }
+
+
+def move(order: Order, item_id: int, units_back: int, levels: dict[int, int | None]) -> tuple[Line, StockChange]:
+    """Give `units_back` units of a line back to stock (negative: take them out)."""
+    line = order.line(item_id)
+    assert line is not None and line.product_id is not None
+    old = levels.get(line.product_id)
+    new = None if old is None else old + units_back
+    levels[line.product_id] = new
+    change = StockChange(line.id, line.product_id, line.sku, line.name, units_back, old, new)
+    return replace(line, reduced_stock=line.reduced_stock - units_back), change
+
+
+def with_levels(order: Order, lines: dict[int, Line], levels: dict[int, int | None]) -> Order:
+    """The order with replaced lines and every line's product stock level brought up to date."""
+    new_lines = []
+    for line in order.lines:
+        line = lines.get(line.id, line)
+        if line.product_id in levels:
+            line = replace(line, stock_quantity=levels[line.product_id])
+        new_lines.append(line)
+    return replace(order, lines=tuple(new_lines))
+
+
+def apply_policy(
+    order: Order, policy: Literal["reduce", "restore"]
+) -> tuple[Order, tuple[StockChange, ...]]:
+    """The order after the policy, and the stock changes it makes (possibly none)."""
+    levels = _levels(order)
+    lines: dict[int, Line] = {}
+    changes = []
+    for line in order.line_items:
+        if not line.manage_stock or line.product_id is None:
+            continue
+        units_back = line.reduced_stock - target(line, policy)
+        if units_back:
+            lines[line.id], change = move(order, line.id, units_back, levels)
+            changes.append(change)
+    after = with_levels(order, lines, levels)
+    return replace(after, stock_reduced=policy == "reduce"), tuple(changes)
