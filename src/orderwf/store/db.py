@@ -1,0 +1,233 @@
+"""The database engine: one URL in, a ready SQLAlchemy `Engine` out (SPEC §4).
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection, and SQLAlchemy takes over
+`BEGIN` from the sqlite3 driver (the documented pysqlite recipe) so that reads are repeatable and
+a write transaction can start with `BEGIN IMMEDIATE`: it takes the write lock before the first
+read, so two operators applying actions to one order queue up instead of failing mid-way.
+
+Any command that opens the database migrates a fresh one to the newest schema. The check is one
+query against `alembic_version` compared to `migrations.HEAD`; Alembic itself is imported only
+when there is something to migrate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from orderwf.errors import StoreError
+from orderwf.store.migrations import HEAD
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 10_000
+# Any constant will do: it only has to be the same in every orderwf process.
+_PG_MIGRATION_LOCK = 0x6F7277660001
+_BEGIN_OPTION = "orderwf_begin"
+# Driver messages that mean "this is not a database we can use", as opposed to a bug.
+_OPEN_FAILURES = (
+    "unable to open database",
+    "file is not a database",
+    "database disk image is malformed",
+    "attempt to write a readonly database",
+    "database is locked",
+    "connection failed",
+    "connection refused",
+    "could not connect",
+    "password authentication failed",
+    "no password supplied",
+)
+
+
+def connect(url: str, *, migrate: bool = True) -> Engine:
+    """An engine for `url`, its schema migrated to the newest revision (unless `migrate=False`).
+
+    Raises `StoreError` when the database cannot be opened, is not a database, or carries a
+    schema revision this version of orderwf does not know (a newer orderwf wrote it)."""
+    engine = _create_engine(url)
+    try:
+        if migrate:
+            _ensure_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def upgrade(url: str) -> tuple[str | None, str]:
+    """Migrate the database at `url` to the newest schema (`orderwf db upgrade`).
+    Returns the revision it had before (None for an empty database) and the one it has now."""
+    engine = _create_engine(url)
+    try:
+        return _ensure_current(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction starts with `BEGIN IMMEDIATE` on SQLite (the write lock is
+    taken before the first read) and a plain `BEGIN` on PostgreSQL (lock rows with
+    `SELECT … FOR UPDATE`). Commits on a normal exit, rolls back on an exception."""
+    from sqlmodel import Session
+
+    bind = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+    with _translated(engine), Session(bind, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading (a deferred `BEGIN` on SQLite); nothing is committed."""
+    from sqlmodel import Session
+
+    with _translated(engine), Session(engine) as session:
+        yield session
+
+
+def _create_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"{url!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
+            "postgresql+psycopg://user@host/db)"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(parsed)
+    except (ArgumentError, NoSuchModuleError) as e:
+        raise StoreError(f"cannot use the database URL {_safe(url)}: {e}") from None
+
+    if engine.dialect.name == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # sqlite3 must not emit BEGIN itself: `_on_begin` does, with the mode asked for.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                cursor.execute("PRAGMA foreign_keys = ON")
+                if not memory:
+                    cursor.execute("PRAGMA journal_mode = WAL")
+            finally:
+                cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            mode = conn.get_execution_options().get(_BEGIN_OPTION, "")
+            conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
+
+    return engine
+
+
+def _ensure_current(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to HEAD. Fast path: one SELECT when it is already there."""
+    with _translated(engine):
+        with engine.connect() as conn:
+            current = _current_revision(conn)
+            conn.rollback()
+        if current == HEAD:
+            return current, HEAD
+        return _migrate(engine)
+
+
+def _current_revision(conn: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        tables = inspect(conn).get_table_names()
+        if tables:
+            raise StoreError(
+                f"the database {_safe(str(conn.engine.url))} has tables "
+                f"({', '.join(sorted(tables)[:3])}…) but no orderwf schema revision; "
+                "use an empty database or one created by orderwf"
+            )
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise StoreError(f"the database has several schema revisions ({', '.join(rows)})")
+    return rows[0] if rows else None
+
+
+def _migrate(engine: Engine) -> tuple[str | None, str]:
+    """Run Alembic under the write lock, re-reading the revision once the lock is held so that
+    two processes opening a fresh database at once migrate it once."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config()
+    known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                from sqlalchemy import text
+
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+            before = _current_revision(conn)
+            if before is not None and before not in known:
+                raise StoreError(
+                    f"the database has schema revision {before}, which this version of orderwf "
+                    f"does not know (its newest is {HEAD}): upgrade orderwf to use it"
+                )
+            if before != HEAD:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+    return before, HEAD
+
+
+def alembic_config() -> Any:
+    """The Alembic configuration of the packaged migrations (no alembic.ini needed)."""
+    from pathlib import Path
+
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    return config
+
+
+@contextmanager
+def _translated(engine: Engine) -> Iterator[None]:
+    """Turn a database that cannot be opened (or is not SQLite) into one `StoreError`."""
+    from sqlalchemy.exc import DatabaseError, InterfaceError
+
+    try:
+        yield
+    except (DatabaseError, InterfaceError) as e:
+        if not _is_open_failure(e):
+            raise
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        raise StoreError(f"cannot open the database {_safe(str(engine.url))}: {reason}") from None
+
+
+def _is_open_failure(error: Exception) -> bool:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    message = str(getattr(error, "orig", error)).lower()
+    return any(s in message for s in _OPEN_FAILURES)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # a URL that does not even parse is shown as given
+        return url
