@@ -10,9 +10,28 @@ from orderwf.errors import UsageError
 # ISO 4217 minor units that differ from the usual 2.
 _DECIMALS: dict[str, int] = {
     **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+        [
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ],
+        0,
     ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
     "CLF": 4,
     "UYW": 4,
 }
@@ -50,9 +69,7 @@ def parse(text: str | int | Decimal, currency: str, *, what: str = "amount") -> 
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if -exponent > places and value != quantize(value, currency):
-        raise UsageError(
-            f"{what} {raw} has more decimals than {currency} allows ({places})"
-        )
+        raise UsageError(f"{what} {raw} has more decimals than {currency} allows ({places})")
     return quantize(value, currency)
 
 

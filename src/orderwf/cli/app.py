@@ -9,19 +9,19 @@ import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from orderwf import __version__
 from orderwf.errors import OrderwfError
 
+
 class _Group(TyperGroup):
     """Runs every command under the one error handler, so `CliRunner` sees what users see."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except OrderwfError as e:
@@ -29,12 +29,12 @@ class _Group(TyperGroup):
             for reason in e.reasons if len(e.reasons) > 1 else ():
                 typer.echo(f"  - {reason}", err=True)
             ctx.exit(e.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as e:  # the one place that catches everything: a bug
+            if type(e).__module__.partition(".")[0] in ("click", "typer"):
+                raise  # Click's own control flow: usage errors, --help, exit
             if _debug(ctx):
                 traceback.print_exc()
             typer.echo(
@@ -46,7 +46,7 @@ class _Group(TyperGroup):
         return None
 
 
-def _debug(ctx: click.Context) -> bool:
+def _debug(ctx: Any) -> bool:
     obj = ctx.find_root().obj
     return bool(getattr(obj, "debug", False) or os.environ.get("ORDERWF_DEBUG"))
 

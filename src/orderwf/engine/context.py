@@ -13,8 +13,17 @@ from orderwf.engine import snapshot as s
 from orderwf.workflow.model import Workflow
 
 BILLING_FIELDS = (
-    "first_name", "last_name", "company", "address_1", "address_2", "city", "state",
-    "postcode", "country", "email", "phone",
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "email",
+    "phone",
 )
 
 
@@ -68,14 +77,22 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "shipping_lines": [line_context(li) for li in order.shipping_lines],
         "fee_lines": [line_context(li) for li in order.fee_lines],
         "notes": [
-            {"note": n.note, "customer_note": n.customer_note, "author": n.author,
-             "created_at": n.created_at}
+            {
+                "note": n.note,
+                "customer_note": n.customer_note,
+                "author": n.author,
+                "created_at": n.created_at,
+            }
             for n in order.notes
         ],
         "customer_notes": [n.note for n in order.notes if n.customer_note],
         "refunds": [
-            {"amount": r.amount, "reason": r.reason, "restock": r.restock,
-             "created_at": r.created_at}
+            {
+                "amount": r.amount,
+                "reason": r.reason,
+                "restock": r.restock,
+                "created_at": r.created_at,
+            }
             for r in order.refunds
         ],
         "tracking": [
@@ -96,8 +113,7 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
 
 def shop_context(workflow: Workflow) -> dict[str, Any]:
     shop = workflow.shop
-    return {"name": shop.name, "email": shop.email, "from": shop.sender,
-            "currency": shop.currency}
+    return {"name": shop.name, "email": shop.email, "from": shop.sender, "currency": shop.currency}
 
 
 def base_context(
@@ -128,11 +144,30 @@ def sample_order(workflow: Workflow) -> s.Order:
     currency = workflow.shop.currency
     created = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
     lines = (
-        s.Line(id=1, kind="line_item", name="T-Shirt", sku="TS", product_id=11, quantity=2,
-               price=Decimal("10"), total=Decimal("20"), manage_stock=True, reduced_stock=2,
-               stock_quantity=8),
-        s.Line(id=2, kind="line_item", name="E-book", product_id=12, quantity=1,
-               price=Decimal("5"), total=Decimal("5"), virtual=True, downloadable=True),
+        s.Line(
+            id=1,
+            kind="line_item",
+            name="T-Shirt",
+            sku="TS",
+            product_id=11,
+            quantity=2,
+            price=Decimal("10"),
+            total=Decimal("20"),
+            manage_stock=True,
+            reduced_stock=2,
+            stock_quantity=8,
+        ),
+        s.Line(
+            id=2,
+            kind="line_item",
+            name="E-book",
+            product_id=12,
+            quantity=1,
+            price=Decimal("5"),
+            total=Decimal("5"),
+            virtual=True,
+            downloadable=True,
+        ),
         s.Line(id=3, kind="shipping", name="Flat rate", method_id="flat_rate", total=Decimal("5")),
         s.Line(id=4, kind="fee", name="Gift wrap", total=Decimal("1")),
     )
@@ -144,18 +179,35 @@ def sample_order(workflow: Workflow) -> s.Order:
         currency=currency,
         total=Decimal("31"),
         created_at=created,
-        billing={"first_name": "Camille", "last_name": "Martin", "email": "c@x.test",
-                 "address_1": "1 rue de la Paix", "city": "Paris", "postcode": "75002",
-                 "country": "FR", "phone": "+33 1 23 45 67 89"},
-        shipping={"first_name": "Camille", "last_name": "Martin",
-                  "address_1": "1 rue de la Paix", "city": "Paris", "postcode": "75002",
-                  "country": "FR"},
+        billing={
+            "first_name": "Camille",
+            "last_name": "Martin",
+            "email": "c@x.test",
+            "address_1": "1 rue de la Paix",
+            "city": "Paris",
+            "postcode": "75002",
+            "country": "FR",
+            "phone": "+33 1 23 45 67 89",
+        },
+        shipping={
+            "first_name": "Camille",
+            "last_name": "Martin",
+            "address_1": "1 rue de la Paix",
+            "city": "Paris",
+            "postcode": "75002",
+            "country": "FR",
+        },
         lines=lines,
         notes=(s.Note(1, "Ships Monday.", True, "admin", created),),
         refunds=(s.Refund(1, Decimal("5"), "Damaged", True, (), created),),
-        tracking=(s.Tracking("colissimo", "6A12345678901",
-                             "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901",
-                             date(2026, 11, 26)),),
+        tracking=(
+            s.Tracking(
+                "colissimo",
+                "6A12345678901",
+                "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901",
+                date(2026, 11, 26),
+            ),
+        ),
         customer_note="Please leave at the door.",
         created_via="checkout",
         payment_method_title="Credit card",
@@ -175,7 +227,13 @@ def sample_context(workflow: Workflow) -> dict[str, Any]:
         params={},
         actor="admin",
         now=order.created_at,
-        refund={"amount": Decimal("5"), "reason": "Damaged", "restock": True, "full": False,
-                "partial": True, "lines": []},
+        refund={
+            "amount": Decimal("5"),
+            "reason": "Damaged",
+            "restock": True,
+            "full": False,
+            "partial": True,
+            "lines": [],
+        },
         **{"from": status, "to": status},
     )

@@ -83,7 +83,9 @@ def _bound(param: Param, bound: Any) -> Any:
     return Decimal(str(bound)) if param.type == "decimal" else bound
 
 
-def convert(action: Action, raw: Mapping[str, Any], currency: str) -> tuple[dict[str, Any], list[str]]:
+def convert(
+    action: Action, raw: Mapping[str, Any], currency: str
+) -> tuple[dict[str, Any], list[str]]:
     """(values for every declared param, problems). Absent optional params are None (or their
     default); `lines` is always a list."""
     params = declared(action)
@@ -98,7 +100,9 @@ def convert(action: Action, raw: Mapping[str, Any], currency: str) -> tuple[dict
     for param in params:
         given = raw.get(param.name)
         if param.name == "lines" and param in REFUND_PARAMS:
-            values["lines"] = [] if given is None else list(given if isinstance(given, list | tuple) else [given])
+            values["lines"] = (
+                [] if given is None else list(given if isinstance(given, list | tuple) else [given])
+            )
             continue
         if isinstance(given, list | tuple):
             if len(given) > 1:

@@ -81,8 +81,10 @@ def status_reasons(workflow: m.Workflow, order: s.Order, action: m.Action) -> li
         ]
     current = workflow.status(order.status)
     if order.status not in workflow.statuses:
-        return [f"order #{order.number} has status {order.status!r}, which workflow "
-                f"{workflow.name!r} does not declare"]
+        return [
+            f"order #{order.number} has status {order.status!r}, which workflow "
+            f"{workflow.name!r} does not declare"
+        ]
     if not action.allowed_from(order.status):
         assert action.sources is not None
         allowed = ", ".join(workflow.status(x).label for x in action.sources)
@@ -91,19 +93,23 @@ def status_reasons(workflow: m.Workflow, order: s.Order, action: m.Action) -> li
             f"{current.label} (allowed from: {allowed})"
         ]
     if current.final and any(t.status != order.status for t in action.targets):
-        return [f"order #{order.number} is {current.label}, a final status that no action may leave"]
+        return [
+            f"order #{order.number} is {current.label}, a final status that no action may leave"
+        ]
     return []
 
 
 def guard_reasons(
-    workflow: m.Workflow, order: s.Order, action: m.Action, values: Mapping[str, Any],
-    actor: str, now: datetime,
+    workflow: m.Workflow,
+    order: s.Order,
+    action: m.Action,
+    values: Mapping[str, Any],
+    actor: str,
+    now: datetime,
 ) -> list[str]:
     context = ctx.base_context(workflow, order, params=values, actor=actor, now=now)
     return [
-        guard.message.render(context)
-        for guard in action.guards
-        if not guard.cond.evaluate(context)
+        guard.message.render(context) for guard in action.guards if not guard.cond.evaluate(context)
     ]
 
 
@@ -205,22 +211,33 @@ class _Planner:
         if self.workflow.stock.negative == "refuse":
             short = [c for c in changes if c.new is not None and c.delta < 0 and c.new < 0]
             if short:
-                raise _Stop([
-                    f"not enough stock for {c.label}: {c.old} in stock, {-c.delta} needed"
-                    for c in short
-                ])
+                raise _Stop(
+                    [
+                        f"not enough stock for {c.label}: {c.old} in stock, {-c.delta} needed"
+                        for c in short
+                    ]
+                )
         self.order = after
         if not changes:
             return
         self.stock.extend(changes)
-        self.effects.append({
-            "type": "stock", "policy": policy,
-            "changes": [
-                {"item_id": c.item_id, "product_id": c.product_id, "sku": c.sku,
-                 "delta": c.delta, "old": c.old, "new": c.new}
-                for c in changes
-            ],
-        })
+        self.effects.append(
+            {
+                "type": "stock",
+                "policy": policy,
+                "changes": [
+                    {
+                        "item_id": c.item_id,
+                        "product_id": c.product_id,
+                        "sku": c.sku,
+                        "delta": c.delta,
+                        "old": c.old,
+                        "new": c.new,
+                    }
+                    for c in changes
+                ],
+            }
+        )
         key = "stock_reduced" if policy == "reduce" else "stock_restored"
         self.add_note(self.message(key, changes=", ".join(c.describe() for c in changes)))
 
@@ -238,8 +255,10 @@ class _Planner:
         )
         self.effects.append({"type": "status", "from": source, "to": to_id})
         self.apply_stock(status.stock)
-        names = {"from": ctx.status_context(self.workflow, source),
-                 "to": ctx.status_context(self.workflow, to_id)}
+        names = {
+            "from": ctx.status_context(self.workflow, source),
+            "to": ctx.status_context(self.workflow, to_id),
+        }
         text = self.message("status_changed", **names)
         self.add_note(f"{prefix} {text}" if prefix else text)
         self.events.append(("status", (source, to_id)))
@@ -271,7 +290,9 @@ class _Planner:
         elif isinstance(effect, m.RefundEffect):
             self.run_refund(effect)
         elif isinstance(effect, m.SetEffect):
-            values = {key.removeprefix("meta."): t.render(self.context()) for key, t in effect.values}
+            values = {
+                key.removeprefix("meta."): t.render(self.context()) for key, t in effect.values
+            }
             self.order = replace(self.order, meta={**self.order.meta, **values})
             self.effects.append({"type": "set", "meta": values})
         else:
@@ -292,8 +313,15 @@ class _Planner:
         entry = s.Tracking(carrier, number, url, shipped_on)
         self.tracking.append(entry)
         self.order = replace(self.order, tracking=(*self.order.tracking, entry))
-        self.effects.append({"type": "tracking", "carrier": carrier, "number": number,
-                             "url": url, "shipped_on": shipped_on.isoformat()})
+        self.effects.append(
+            {
+                "type": "tracking",
+                "carrier": carrier,
+                "number": number,
+                "url": url,
+                "shipped_on": shipped_on.isoformat(),
+            }
+        )
         self.events.append(("tracking", "added"))
 
     def run_refund(self, effect: m.RefundEffect) -> None:
@@ -316,21 +344,38 @@ class _Planner:
             if rules.reason == "required" and not reason:
                 raise _Stop(["a reason is required for this refund (refunds.reason: required)"])
         result, problems = plan_refund(
-            self.order, amount=amount, lines=lines, restock=restock, reason=reason,
-            line_cap=rules.line_cap, actor=self.actor, now=self.now,
+            self.order,
+            amount=amount,
+            lines=lines,
+            restock=restock,
+            reason=reason,
+            line_cap=rules.line_cap,
+            actor=self.actor,
+            now=self.now,
         )
         if result is None:
             raise _Stop(problems)
         self.order = result.order
         self.refund = result.refund
         cur = self.order.currency
-        self.effects.append({
-            "type": "refund", "amount": money.fmt(result.refund.amount, cur), "reason": reason,
-            "restock": restock, "full": result.full,
-            "lines": [{"item_id": ln.item_id, "quantity": ln.quantity,
-                       "amount": money.fmt(ln.amount, cur), "restocked": ln.restocked}
-                      for ln in result.refund.lines],
-        })
+        self.effects.append(
+            {
+                "type": "refund",
+                "amount": money.fmt(result.refund.amount, cur),
+                "reason": reason,
+                "restock": restock,
+                "full": result.full,
+                "lines": [
+                    {
+                        "item_id": ln.item_id,
+                        "quantity": ln.quantity,
+                        "amount": money.fmt(ln.amount, cur),
+                        "restocked": ln.restocked,
+                    }
+                    for ln in result.refund.lines
+                ],
+            }
+        )
         for line, change in result.restocked:
             self.stock.append(change)
             item = ctx.line_context(line)
@@ -340,10 +385,17 @@ class _Planner:
     def refund_context(self, full: bool) -> dict[str, Any]:
         assert self.refund is not None
         r = self.refund
-        return {"amount": r.amount, "reason": r.reason, "restock": r.restock, "full": full,
-                "partial": not full,
-                "lines": [{"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
-                          for ln in r.lines]}
+        return {
+            "amount": r.amount,
+            "reason": r.reason,
+            "restock": r.restock,
+            "full": full,
+            "partial": not full,
+            "lines": [
+                {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
+                for ln in r.lines
+            ],
+        }
 
     # -- emails ------------------------------------------------------------------------------
     def emails(self) -> list[QueuedEmail]:
@@ -356,11 +408,16 @@ class _Planner:
                 email_id, force = data
                 chosen = [(self.workflow.emails[email_id], force)]
             else:
-                chosen = [(e, False) for e in self.workflow.emails.values()
-                          if any(_matches(f, kind, data) for f in e.on)]
+                chosen = [
+                    (e, False)
+                    for e in self.workflow.emails.values()
+                    if any(_matches(f, kind, data) for f in e.on)
+                ]
             if kind == "status":
-                names = {"from": ctx.status_context(self.workflow, data[0]),
-                         "to": ctx.status_context(self.workflow, data[1])}
+                names = {
+                    "from": ctx.status_context(self.workflow, data[0]),
+                    "to": ctx.status_context(self.workflow, data[1]),
+                }
             if kind == "refund":
                 names["refund"] = data
             elif self.refund is not None:
@@ -395,8 +452,9 @@ class _Planner:
     def result(self) -> Plan:
         emails = self.emails()
         for queued in emails:
-            self.effects.append({"type": "email", "email": queued.email, "to": queued.to,
-                                 "subject": queued.subject})
+            self.effects.append(
+                {"type": "email", "email": queued.email, "to": queued.to, "subject": queued.subject}
+            )
         return Plan(
             action=self.action.id,
             params=self.params,

@@ -36,9 +36,7 @@ def parse_lines(specs: list[str], currency: str) -> tuple[list[LineRequest], lis
     for spec in specs:
         match = _LINE.match(str(spec))
         if not match or (not match[2] and match[3] is None):
-            problems.append(
-                f"line {spec!r} is not ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT"
-            )
+            problems.append(f"line {spec!r} is not ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT")
             continue
         amount = None
         if match[3] is not None:
@@ -72,7 +70,10 @@ def plan_refund(
 ) -> tuple[RefundResult | None, list[str]]:
     """The order after the refund, or every problem with it."""
     cur = order.currency
-    show = lambda value: money.show(value, cur)  # noqa: E731
+
+    def show(value: Decimal) -> str:
+        return money.show(value, cur)
+
     requests, problems = parse_lines(lines, cur)
     refund_lines: list[s.RefundLine] = []
     seen: set[int] = set()

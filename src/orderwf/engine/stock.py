@@ -45,10 +45,13 @@ def _levels(order: Order) -> dict[int, int | None]:
     }
 
 
-def move(order: Order, item_id: int, units_back: int, levels: dict[int, int | None]) -> tuple[Line, StockChange]:
+def move(
+    order: Order, item_id: int, units_back: int, levels: dict[int, int | None]
+) -> tuple[Line, StockChange]:
     """Give `units_back` units of a line back to stock (negative: take them out)."""
     line = order.line(item_id)
-    assert line is not None and line.product_id is not None
+    assert line is not None
+    assert line.product_id is not None
     old = levels.get(line.product_id)
     new = None if old is None else old + units_back
     levels[line.product_id] = new

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from orderwf.store.types import Money, UTCDateTime
@@ -201,5 +201,19 @@ class EmailOnce(SQLModel, table=True):
 
 
 ALL_TABLES = (
-    Product, Order, LineItem, OrderNote, Refund, RefundLine, Tracking, History, Outbox, EmailOnce,
+    Product,
+    Order,
+    LineItem,
+    OrderNote,
+    Refund,
+    RefundLine,
+    Tracking,
+    History,
+    Outbox,
+    EmailOnce,
 )
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core `Table` of a model, for bulk statements."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]

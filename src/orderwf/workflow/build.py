@@ -145,13 +145,13 @@ def _action(action_id: str, data: Mapping[str, Any]) -> m.Action:
 
 def build_event(data: Mapping[str, Any] | str) -> m.EventFilter:
     if isinstance(data, str):  # `on: [refund]` style shorthand
-        return m.EventFilter(kind=data, value="any")  # type: ignore[arg-type]
+        return m.EventFilter(kind=data, value="any")  # type: ignore[arg-type]  # schema-checked
     kind = next(iter(data))
     value = data[kind]
     if kind == "status":
         value = value or {}
         return m.EventFilter("status", _ids(value.get("from")), _ids(value.get("to")))
-    return m.EventFilter(kind, value=str(value))
+    return m.EventFilter(kind, value=str(value))  # type: ignore[arg-type]  # schema-checked
 
 
 def email_template_paths(templates_dir: Path, base: str) -> tuple[Path, Path]:

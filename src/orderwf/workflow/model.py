@@ -17,7 +17,8 @@ ParamType = Literal["string", "integer", "decimal", "boolean", "date"]
 class Expr(Protocol):
     """A compiled `if` expression."""
 
-    source: str
+    @property
+    def source(self) -> str: ...
 
     def evaluate(self, context: Mapping[str, Any]) -> Any: ...
 
@@ -25,7 +26,8 @@ class Expr(Protocol):
 class Template(Protocol):
     """A compiled string template (a note, a subject, a message, an email part)."""
 
-    source: str
+    @property
+    def source(self) -> str: ...
 
     def render(self, context: Mapping[str, Any]) -> str: ...
 

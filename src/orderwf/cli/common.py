@@ -1,0 +1,62 @@
+"""What every command needs: the database engine, the workflow, JSON and rich output, and
+`-p NAME=VALUE` parsing. The database stack and the workflow loader are imported lazily."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from orderwf.cli.app import options
+from orderwf.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy import Engine
+
+    from orderwf.workflow.model import Workflow
+
+
+def engine(ctx: typer.Context) -> Engine:
+    from orderwf.store import db
+
+    return db.connect(options(ctx).db)
+
+
+def workflow(ctx: typer.Context) -> Workflow:
+    from orderwf.workflow.loader import load_workflow
+
+    return load_workflow(options(ctx).workflow)
+
+
+def actor(ctx: typer.Context) -> str:
+    return options(ctx).actor
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, Any]:
+    """`-p NAME=VALUE` (repeatable; a repeated name gives a list)."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"param {pair!r} is not NAME=VALUE")
+        name = name.strip()
+        if name in params:
+            previous = params[name]
+            params[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            params[name] = value
+    return params

@@ -1,0 +1,106 @@
+"""Human output: orders, plans and lists as rich tables and short lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from orderwf import money
+from orderwf.engine import snapshot as s
+from orderwf.engine.plan import Plan
+from orderwf.views import iso
+from orderwf.workflow.model import Workflow
+
+
+def _m(value: Any, currency: str) -> str:
+    return money.show(value, currency)
+
+
+def order(out: Console, wf: Workflow, o: s.Order, *, customer: bool = False) -> None:
+    cur = o.currency
+    label = wf.status(o.status).label
+    name = " ".join(x for x in (o.billing.get("first_name"), o.billing.get("last_name")) if x)
+    out.print(f"[bold]Order #{o.number}[/bold] — {label}")
+    out.print(f"Placed {iso(o.created_at)} by {name or 'guest'} <{o.billing.get('email', '')}>")
+    items = Table("Item", "Product", "SKU", "Qty", "Total", "Refunded", title=None)
+    if not customer:
+        items.add_column("Reduced")
+    for li in o.lines:
+        qty = str(li.quantity) if li.kind == "line_item" else ""
+        if li.quantity_refunded:
+            qty += f" (−{li.quantity_refunded})"
+        row = [
+            f"#{li.id}",
+            li.name if li.kind == "line_item" else f"{li.kind}: {li.name}",
+            li.sku,
+            qty,
+            _m(li.gross, cur),
+            _m(li.total_refunded, cur) if li.total_refunded else "",
+        ]
+        if not customer:
+            row.append(str(li.reduced_stock) if li.kind == "line_item" else "")
+        items.add_row(*row)
+    out.print(items)
+    out.print(
+        f"Total {_m(o.total, cur)}   refunded {_m(o.total_refunded, cur)}   "
+        f"remaining {_m(o.remaining_refundable, cur)}"
+    )
+    for r in o.refunds:
+        reason = f" — {r.reason}" if r.reason else ""
+        restock = "" if customer else (" (restocked)" if r.restock else " (no restock)")
+        out.print(f"Refund {_m(r.amount, cur)}{reason}{restock} on {iso(r.created_at)}")
+    for tr in o.tracking:
+        out.print(
+            f"Shipped {iso(tr.shipped_on)} with {tr.carrier or 'carrier'}: {tr.number}"
+            + (f" — track: {tr.url}" if tr.url else "")
+        )
+    notes = [n for n in o.notes if n.customer_note or not customer]
+    if notes:
+        out.print("[bold]Order updates[/bold]" if customer else "[bold]Notes[/bold]")
+        for n in notes:
+            kind = "" if customer else ("to customer, " if n.customer_note else "private, ")
+            out.print(f"  {iso(n.created_at)} ({kind}{n.author}): ", end="")
+            out.print(n.note, markup=False)
+
+
+def plan(out: Console, wf: Workflow, p: Plan, *, dry_run: bool) -> None:
+    head = "Dry run: nothing stored." if dry_run else "Applied."
+    before, after = p.before, p.after
+    cur = after.currency
+    out.print(f"[bold]{head}[/bold] {p.action} on order #{after.number}")
+    if p.status_changed:
+        out.print(f"  status: {wf.status(before.status).label} → {wf.status(after.status).label}")
+    for change in p.stock:
+        out.print(f"  stock: {change.label} {change.old}→{change.new} ({change.delta:+d})")
+    if p.refund is not None:
+        out.print(
+            f"  refund: {_m(p.refund.amount, cur)}"
+            + (f" — {p.refund.reason}" if p.refund.reason else "")
+            + f"; remaining {_m(after.remaining_refundable, cur)}"
+        )
+    for tr in p.tracking:
+        out.print(f"  tracking: {tr.carrier} {tr.number} {tr.url}")
+    for n in p.notes:
+        kind = "customer note" if n.customer_note else "note"
+        out.print(f"  {kind}: ", end="")
+        out.print(n.note, markup=False)
+    for e in p.emails:
+        status = f" [red](will fail: {e.error})[/red]" if e.error else ""
+        out.print(f"  email {e.email} → {e.to or '(no address)'}: ", end="")
+        out.print(e.subject, markup=False, end="")
+        out.print(status)
+
+
+def orders_table(out: Console, wf: Workflow, rows: list[dict[str, Any]]) -> None:
+    table = Table("Order", "Date", "Status", "Customer", "Total")
+    for r in rows:
+        table.add_row(
+            f"#{r['number'] or r['id']}",
+            iso(r["date_created"]) or "",
+            wf.status(r["status"]).label,
+            r["customer_name"] or r["customer_email"],
+            _m(r["total"], r["currency"]),
+        )
+    out.print(table)
