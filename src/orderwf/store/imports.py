@@ -1,0 +1,351 @@
+"""Storing imported products and orders, and creating orders (SPEC §5).
+
+Each call is one write transaction: a file is imported whole or not at all. Ids from
+WooCommerce are kept (order 727 stays 727, its line 315 stays 315); afterwards the PostgreSQL id
+sequences are moved past them so rows created later do not collide. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from orderwf import money, woo
+from orderwf.errors import NotFound, OrderwfError, StoreError, UsageError
+from orderwf.store.db import write_transaction
+from orderwf.store.tables import LineItem, Order, Product, Refund, RefundLine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from orderwf.workflow.model import Workflow
+
+StockReduced = Literal["auto", "yes", "no"]
+STOCK_REDUCED_MODES: tuple[StockReduced, ...] = ("auto", "yes", "no")
+
+
+def import_products(
+    engine: Engine, items: Sequence[Any], *, currency: str = "EUR", update: bool = False
+) -> list[int]:
+    """Store WooCommerce products (decoded JSON objects); returns their ids in file order.
+    An id already stored is refused unless `update`, which overwrites it (stock level too)."""
+    products = woo.parse_products(woo.records(list(items)), currency=currency)
+    _refuse_repeats("product", (p.id for p in products))
+    with write_transaction(engine) as session:
+        existing = _existing(session, Product, [p.id for p in products])
+        if existing and not update:
+            raise StoreError(_duplicate_message("product", existing))
+        for p in products:
+            row = session.get(Product, p.id) if p.id in existing else Product(id=p.id)
+            assert row is not None
+            row.sku, row.name, row.price = p.sku, p.name, p.price
+            row.manage_stock, row.stock_quantity = p.manage_stock, p.stock_quantity
+            row.virtual, row.downloadable = p.virtual, p.downloadable
+            session.add(row)
+        session.flush()
+        _advance_sequences(session, Product)
+    return [p.id for p in products]
+
+
+def import_orders(
+    engine: Engine,
+    workflow: Workflow,
+    items: Sequence[Any],
+    *,
+    stock_reduced: StockReduced = "auto",
+    update: bool = False,
+) -> list[int]:
+    """Store WooCommerce orders (decoded JSON objects) under `workflow`; returns their ids.
+
+    `stock_reduced`: `yes`/`no` say whether WooCommerce already took each order's quantities
+    out of stock; `auto` decides per order (its status has `stock: reduce`, or its meta has
+    `_order_stock_reduced`). Only the bookkeeping is set: product stock levels do not move."""
+    if stock_reduced not in STOCK_REDUCED_MODES:
+        raise UsageError(f"--stock-reduced {stock_reduced!r} is not one of auto, yes, no")
+    orders = woo.parse_orders(woo.records(list(items)), currency=workflow.shop.currency)
+    _refuse_repeats("order", (o.id for o in orders))
+    for order in orders:
+        if order.status not in workflow.statuses:
+            raise OrderwfError(
+                f"order #{order.id} has status {order.status!r}, which workflow "
+                f"{workflow.name!r} does not declare (its statuses: "
+                f"{', '.join(workflow.statuses)})"
+            )
+    with write_transaction(engine) as session:
+        existing = _existing(session, Order, [o.id for o in orders])
+        if existing and not update:
+            raise StoreError(_duplicate_message("order", existing))
+        _refuse_foreign(session, LineItem, "line item", orders, lambda o: o.lines)
+        _refuse_foreign(session, Refund, "refund", orders, lambda o: o.refunds)
+        product_ids = {line.product_id for o in orders for line in o.lines if line.product_id}
+        product_ids |= {line.variation_id for o in orders for line in o.lines if line.variation_id}
+        known, stocked = _products_known(session, product_ids)
+        for order in orders:
+            reduced = _is_reduced(order, workflow, stock_reduced)
+            _store_order(
+                session, workflow, order, reduced, known, stocked, replace=order.id in existing
+            )
+        session.flush()
+        for table in (Order, LineItem, Refund):
+            _advance_sequences(session, table)
+    return [o.id for o in orders]
+
+
+def create_order(
+    engine: Engine,
+    workflow: Workflow,
+    *,
+    email: str,
+    lines: Sequence[str],
+    shipping: str | Decimal | None = None,
+    via: str = "admin",
+    now: datetime | None = None,
+) -> int:
+    """A new order in the workflow's initial status, priced from the products: `lines` are
+    `SKU=QTY` texts (`order create --line`); `shipping` an amount. Returns the new order id."""
+    wanted = [_line_spec(text) for text in lines]
+    if not wanted:
+        raise UsageError("an order needs at least one --line SKU=QTY")
+    if "@" not in email:
+        raise UsageError(f"--email {email!r} is not an email address")
+    currency = workflow.shop.currency
+    shipping_total = money.parse(shipping, currency, what="shipping") if shipping else None
+    if shipping_total is not None and shipping_total < 0:
+        raise UsageError(f"shipping {shipping_total} is negative")
+    now = now or datetime.now(UTC)
+    with write_transaction(engine) as session:
+        products = [(_product_by_sku(session, sku), qty) for sku, qty in wanted]
+        order = Order(
+            status=workflow.initial,
+            workflow=workflow.name,
+            workflow_hash=workflow.content_hash,
+            currency=currency,
+            customer_email=email,
+            billing={"email": email},
+            created_via=via,
+            date_created=now,
+            date_modified=now,
+            status_changed_at=now,
+        )
+        session.add(order)
+        session.flush()
+        assert order.id is not None
+        order.number = str(order.id)
+        rows = [
+            LineItem(
+                order_id=order.id,
+                kind="line_item",
+                position=n,
+                name=product.name,
+                product_id=product.id,
+                sku=product.sku,
+                quantity=qty,
+                price=product.price,
+                subtotal=money.quantize(product.price * qty, currency),
+                total=money.quantize(product.price * qty, currency),
+            )
+            for n, (product, qty) in enumerate(products)
+        ]
+        if shipping_total is not None:
+            rows.append(
+                LineItem(
+                    order_id=order.id,
+                    kind="shipping",
+                    position=len(rows),
+                    name="Shipping",
+                    price=shipping_total,
+                    subtotal=shipping_total,
+                    total=shipping_total,
+                )
+            )
+        order.total = sum((row.total for row in rows), money.zero(currency))
+        session.add_all(rows)
+        session.add(order)
+        return order.id
+
+
+def _store_order(
+    session: Session,
+    workflow: Workflow,
+    data: woo.Order,
+    reduced: bool,
+    known: set[int],
+    stocked: set[int],
+    *,
+    replace: bool,
+) -> None:
+    from sqlmodel import col, delete, select
+
+    row = session.get(Order, data.id) if replace else None
+    if row is None:
+        row = Order(id=data.id, status=data.status, workflow=workflow.name)
+    else:
+        # Lines and imported refunds are replaced; notes, tracking and history are kept.
+        refund_ids = [r.id for r in data.refunds]
+        old_refunds = select(Refund.id).where(
+            col(Refund.order_id) == data.id, col(Refund.id).in_(refund_ids)
+        )
+        session.execute(delete(RefundLine).where(col(RefundLine.refund_id).in_(old_refunds)))
+        session.execute(delete(Refund).where(col(Refund.id).in_(refund_ids)))
+        session.execute(delete(LineItem).where(col(LineItem.order_id) == data.id))
+    row.number, row.order_key, row.status = data.number, data.order_key, data.status
+    row.workflow, row.workflow_hash = workflow.name, workflow.content_hash
+    row.currency, row.total, row.prices_include_tax = (
+        data.currency,
+        data.total,
+        data.prices_include_tax,
+    )
+    row.customer_id, row.customer_name = data.customer_id, data.customer_name
+    row.customer_email = str(data.billing.get("email") or "")
+    row.billing, row.shipping = dict(data.billing), dict(data.shipping)
+    row.customer_note, row.created_via = data.customer_note, data.created_via
+    row.payment_method, row.payment_method_title = data.payment_method, data.payment_method_title
+    row.transaction_id = data.transaction_id
+    row.date_created, row.date_modified = data.date_created, data.date_modified
+    row.date_paid, row.date_completed = data.date_paid, data.date_completed
+    row.status_changed_at = data.date_modified or data.date_created
+    row.stock_reduced = reduced
+    row.meta = dict(data.meta)
+    session.add(row)
+    session.flush()  # the order row first: lines and refunds point at it
+    for position, line in enumerate(data.lines):
+        takes_stock = (
+            reduced
+            and line.kind == "line_item"
+            and stock_product_id(line.product_id, line.variation_id, known) in stocked
+        )
+        session.add(
+            LineItem(
+                id=line.id,
+                order_id=data.id,
+                kind=line.kind,
+                position=position,
+                name=line.name,
+                product_id=line.product_id,
+                variation_id=line.variation_id,
+                sku=line.sku,
+                method_id=line.method_id,
+                quantity=line.quantity,
+                price=line.price,
+                subtotal=line.subtotal,
+                total=line.total,
+                total_tax=line.total_tax,
+                reduced_stock=line.quantity if takes_stock else 0,
+                meta=dict(line.meta),
+            )
+        )
+    for refund in data.refunds:
+        session.add(
+            Refund(
+                id=refund.id,
+                order_id=data.id,
+                amount=refund.amount,
+                reason=refund.reason,
+                restock=False,
+                created_at=refund.created_at or data.date_modified or data.date_created,
+            )
+        )
+
+
+def _is_reduced(order: woo.Order, workflow: Workflow, mode: StockReduced) -> bool:
+    if mode != "auto":
+        return mode == "yes"
+    return workflow.status(order.status).stock == "reduce" or order.meta_says_stock_reduced
+
+
+def stock_product_id(
+    product_id: int | None, variation_id: int | None, known: set[int]
+) -> int | None:
+    """The product whose stock a line moves: its variation when that is a stored product
+    (WooCommerce keeps stock per variation), else the product itself."""
+    return variation_id if variation_id and variation_id in known else product_id
+
+
+def _products_known(session: Session, ids: set[int]) -> tuple[set[int], set[int]]:
+    """Of `ids`, the products that are stored, and those of them that manage stock."""
+    from sqlmodel import col, select
+
+    if not ids:
+        return set(), set()
+    rows = session.exec(select(Product.id, Product.manage_stock).where(col(Product.id).in_(ids)))
+    pairs = [(pid, manages) for pid, manages in rows if pid is not None]
+    return {pid for pid, _ in pairs}, {pid for pid, manages in pairs if manages}
+
+
+def _refuse_repeats(what: str, ids: Iterable[int]) -> None:
+    seen: set[int] = set()
+    for item_id in ids:
+        if item_id in seen:
+            raise UsageError(f"{what} #{item_id} appears twice in the file")
+        seen.add(item_id)
+
+
+def _existing(session: Session, table: type[Product] | type[Order], ids: list[int]) -> list[int]:
+    from sqlmodel import col, select
+
+    return sorted(session.exec(select(table.id).where(col(table.id).in_(ids))).all())  # type: ignore[arg-type]
+
+
+def _refuse_foreign(
+    session: Session,
+    table: type[LineItem] | type[Refund],
+    what: str,
+    orders: Sequence[woo.Order],
+    children: Any,
+) -> None:
+    """A line or refund id already owned by another order would be stolen by this import."""
+    from sqlmodel import col, select
+
+    owner = {child.id: o.id for o in orders for child in children(o)}
+    if not owner:
+        return
+    rows = session.exec(select(table.id, table.order_id).where(col(table.id).in_(owner)))
+    for child_id, order_id in rows:
+        if child_id is not None and owner[child_id] != order_id:
+            raise StoreError(
+                f"{what} #{child_id} of order #{owner[child_id]} already belongs to order "
+                f"#{order_id}; nothing was imported"
+            )
+
+
+def _duplicate_message(what: str, ids: list[int]) -> str:
+    listed = ", ".join(f"#{i}" for i in ids)
+    verb = f"{what} {listed} already exists" if len(ids) == 1 else f"{what}s {listed} already exist"
+    return f"{verb}; nothing was imported (use --update to replace)"
+
+
+def _line_spec(text: str) -> tuple[str, int]:
+    sku, sep, qty = text.partition("=")
+    sku, qty = sku.strip(), qty.strip()
+    if not sep or not sku or not qty.isdigit() or int(qty) < 1:
+        raise UsageError(f"--line {text!r} should be SKU=QTY with a quantity of at least 1")
+    return sku, int(qty)
+
+
+def _product_by_sku(session: Session, sku: str) -> Product:
+    from sqlmodel import select
+
+    found = session.exec(select(Product).where(Product.sku == sku).limit(2)).all()
+    if not found:
+        raise NotFound(f"no product has SKU {sku!r}; import it first (orderwf product import)")
+    if len(found) > 1:
+        raise StoreError(f"several products have SKU {sku!r}; give each a unique SKU")
+    return found[0]
+
+
+def _advance_sequences(session: Session, table: Any) -> None:
+    """PostgreSQL's SERIAL does not see explicit ids: move it past the largest one."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    name = table.__tablename__
+    session.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+            f"GREATEST((SELECT MAX(id) FROM {name}), 1))"
+        )
+    )

@@ -1,0 +1,375 @@
+"""WooCommerce REST API v3 JSON in: products and orders as plain frozen records.
+
+Pure: no database, no workflow. `store.imports` decides what to do with the records (ids kept,
+duplicates, stock bookkeeping). Every problem with the input is one `UsageError` sentence that
+names the file and the record: nothing is half-read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+
+from orderwf import money
+from orderwf.errors import UsageError
+
+LineKind = Literal["line_item", "shipping", "fee"]
+# WooCommerce's order JSON key → the kind of LineItem row it becomes.
+LINE_KEYS: tuple[tuple[str, LineKind], ...] = (
+    ("line_items", "line_item"),
+    ("shipping_lines", "shipping"),
+    ("fee_lines", "fee"),
+)
+_TRUE_TEXT = frozenset({"1", "yes", "true", "on"})
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    sku: str
+    name: str
+    price: Decimal
+    manage_stock: bool = False
+    stock_quantity: int | None = None
+    virtual: bool = False
+    downloadable: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    id: int
+    kind: LineKind
+    name: str
+    total: Decimal
+    total_tax: Decimal = Decimal(0)
+    quantity: int = 1
+    price: Decimal = Decimal(0)
+    subtotal: Decimal = Decimal(0)
+    product_id: int | None = None
+    variation_id: int | None = None
+    sku: str = ""
+    method_id: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A refund listed in an order (`refunds: [{id, reason, total: "-10.00"}]`) or a refund
+    object (`{id, amount: "10.00", reason, date_created_gmt}`): money only, no lines."""
+
+    id: int
+    amount: Decimal
+    reason: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    number: str
+    status: str
+    currency: str
+    total: Decimal
+    date_created: datetime
+    order_key: str = ""
+    prices_include_tax: bool = False
+    customer_id: int = 0
+    billing: Mapping[str, Any] = field(default_factory=dict)
+    shipping: Mapping[str, Any] = field(default_factory=dict)
+    customer_note: str = ""
+    created_via: str = ""
+    payment_method: str = ""
+    payment_method_title: str = ""
+    transaction_id: str = ""
+    date_modified: datetime | None = None
+    date_paid: datetime | None = None
+    date_completed: datetime | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    lines: tuple[Line, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+
+    @property
+    def customer_name(self) -> str:
+        return " ".join(
+            str(self.billing.get(k) or "").strip() for k in ("first_name", "last_name")
+        ).strip()
+
+    @property
+    def meta_says_stock_reduced(self) -> bool:
+        """WooCommerce's own `_order_stock_reduced` flag ("yes", "1", true)."""
+        return truthy(self.meta.get("_order_stock_reduced"))
+
+
+def load(path: Path) -> list[Mapping[str, Any]]:
+    """Read a JSON file holding one object or a list of objects."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    return parse_json(text, source=str(path))
+
+
+def parse_json(text: str, *, source: str = "the input") -> list[Mapping[str, Any]]:
+    """JSON text holding one object or a list of objects → the list of objects."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(
+            f"{source} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
+        ) from None
+    return records(data, source=source)
+
+
+def records(data: Any, *, source: str = "the input") -> list[Mapping[str, Any]]:
+    """Already-decoded JSON → the list of objects, refusing anything else."""
+    items = data if isinstance(data, list) else [data]
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            where = f"item {index + 1} of {source}" if isinstance(data, list) else source
+            raise UsageError(
+                f"{where} is a JSON {_json_kind(item)}, expected an object (or a list of objects)"
+            )
+    return list(items)
+
+
+def parse_products(items: Sequence[Mapping[str, Any]], *, currency: str) -> list[Product]:
+    return [
+        _product(_Reader(item, f"product {_label(item, i)}"), currency)
+        for i, item in enumerate(items)
+    ]
+
+
+def parse_orders(items: Sequence[Mapping[str, Any]], *, currency: str) -> list[Order]:
+    """`currency` is the default for an order that does not name its own."""
+    return [
+        _order(_Reader(item, f"order {_label(item, i)}"), currency) for i, item in enumerate(items)
+    ]
+
+
+def truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE_TEXT
+    return bool(value)
+
+
+def _product(r: _Reader, currency: str) -> Product:
+    return Product(
+        id=r.id("id"),
+        sku=r.text("sku"),
+        name=r.text("name"),
+        price=r.money("price", currency),
+        manage_stock=r.flag("manage_stock"),
+        stock_quantity=r.optional_int("stock_quantity"),
+        virtual=r.flag("virtual"),
+        downloadable=r.flag("downloadable"),
+    )
+
+
+def _order(r: _Reader, default_currency: str) -> Order:
+    order_id = r.id("id")
+    currency = r.text("currency") or default_currency
+    status = r.text("status")
+    if not status:
+        raise UsageError(f"{r.where} has no 'status'")
+    lines = tuple(
+        _line(r.child(item, f"{key} item {n + 1}"), kind, currency)
+        for key, kind in LINE_KEYS
+        for n, item in enumerate(r.objects(key))
+    )
+    created = r.date("date_created")
+    if created is None:
+        raise UsageError(f"{r.where} has no 'date_created'")
+    total = r.money("total", currency) if r.has("total") else _sum_lines(lines)
+    return Order(
+        id=order_id,
+        number=r.text("number") or str(order_id),
+        status=status.removeprefix("wc-"),
+        currency=currency,
+        total=total,
+        date_created=created,
+        order_key=r.text("order_key"),
+        prices_include_tax=r.flag("prices_include_tax"),
+        customer_id=r.optional_int("customer_id") or 0,
+        billing=r.mapping("billing"),
+        shipping=r.mapping("shipping"),
+        customer_note=r.text("customer_note"),
+        created_via=r.text("created_via"),
+        payment_method=r.text("payment_method"),
+        payment_method_title=r.text("payment_method_title"),
+        transaction_id=r.text("transaction_id"),
+        date_modified=r.date("date_modified"),
+        date_paid=r.date("date_paid"),
+        date_completed=r.date("date_completed"),
+        meta=r.meta(),
+        lines=lines,
+        refunds=tuple(
+            _refund(r.child(item, f"refund {n + 1}"), currency)
+            for n, item in enumerate(r.objects("refunds"))
+        ),
+    )
+
+
+def _line(r: _Reader, kind: LineKind, currency: str) -> Line:
+    name = r.text("method_title") if kind == "shipping" else r.text("name")
+    return Line(
+        id=r.id("id"),
+        kind=kind,
+        name=name or r.text("name"),
+        total=r.money("total", currency),
+        total_tax=r.money("total_tax", currency),
+        quantity=r.quantity() if kind == "line_item" else 1,
+        price=r.money("price", currency),
+        subtotal=r.money("subtotal", currency) if r.has("subtotal") else r.money("total", currency),
+        product_id=r.optional_int("product_id") or None,
+        variation_id=r.optional_int("variation_id") or None,
+        sku=r.text("sku"),
+        method_id=r.text("method_id"),
+        meta=r.meta(),
+    )
+
+
+def _refund(r: _Reader, currency: str) -> Refund:
+    # The order's summary has `total` negative ("-10.00"); a refund object has `amount`.
+    if r.has("amount"):
+        amount = r.money("amount", currency)
+    elif r.has("total"):
+        amount = -r.money("total", currency)
+    else:
+        raise UsageError(f"{r.where} has neither 'total' nor 'amount'")
+    if amount <= 0:
+        raise UsageError(f"{r.where} refunds {amount}, expected a positive amount")
+    # The REST docs' order example spells the reason `refund`; the API sends `reason`.
+    reason = r.text("reason") if r.has("reason") else r.text("refund")
+    return Refund(id=r.id("id"), amount=amount, reason=reason, created_at=r.date("date_created"))
+
+
+def _sum_lines(lines: Sequence[Line]) -> Decimal:
+    return sum((line.total + line.total_tax for line in lines), Decimal(0))
+
+
+def _label(item: Mapping[str, Any], index: int) -> str:
+    value = item.get("id")
+    return f"#{value}" if isinstance(value, int | str) and value != "" else f"{index + 1}"
+
+
+def _json_kind(value: Any) -> str:
+    names = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    """Typed access to one JSON object, each error naming where it is."""
+
+    def __init__(self, data: Mapping[str, Any], where: str) -> None:
+        self.data = data
+        self.where = where
+
+    def child(self, data: Any, what: str) -> _Reader:
+        if not isinstance(data, Mapping):
+            raise UsageError(f"{what} of {self.where} is not an object")
+        return _Reader(data, f"{what} of {self.where}")
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def id(self, key: str) -> int:
+        value = self.data.get(key)
+        if value is None:
+            raise UsageError(f"{self.where} has no '{key}'")
+        number = self._int(key, value)
+        if number <= 0:
+            raise UsageError(f"{self.where} has '{key}' {value!r}, expected a positive integer")
+        return number
+
+    def optional_int(self, key: str) -> int | None:
+        value = self.data.get(key)
+        return None if value is None or value == "" else self._int(key, value)
+
+    def quantity(self) -> int:
+        value = self.optional_int("quantity")
+        if value is None:
+            return 1
+        if value <= 0:
+            raise UsageError(f"{self.where} has 'quantity' {value}, expected at least 1")
+        return value
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool | Mapping | list):
+            raise UsageError(f"{self.where} has '{key}' {value!r}, expected text")
+        return str(value)
+
+    def flag(self, key: str) -> bool:
+        return truthy(self.data.get(key))
+
+    def money(self, key: str, currency: str) -> Decimal:
+        value = self.data.get(key)
+        if isinstance(value, bool | Mapping | list):
+            raise UsageError(f"{self.where} has '{key}' {value!r}, expected an amount")
+        try:
+            return money.from_store(value, currency)
+        except InvalidOperation:
+            raise UsageError(
+                f"{self.where} has '{key}' {value!r}, expected an amount such as \"12.50\""
+            ) from None
+
+    def date(self, key: str) -> datetime | None:
+        """The `_gmt` field when present (UTC); else the shop-local field, taken as UTC."""
+        for name in (f"{key}_gmt", key):
+            value = self.data.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                when = datetime.fromisoformat(str(value))
+            except ValueError:
+                raise UsageError(
+                    f"{self.where} has '{name}' {value!r}, expected an ISO date and time"
+                ) from None
+            return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return None
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self.data.get(key)
+        if value is None or value == []:  # PHP encodes an empty array as []
+            return {}
+        if not isinstance(value, Mapping):
+            raise UsageError(f"{self.where} has '{key}' that is not an object")
+        return dict(value)
+
+    def objects(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise UsageError(f"{self.where} has '{key}' that is not a list")
+        return value
+
+    def meta(self) -> dict[str, Any]:
+        """`meta_data: [{id, key, value}]` → {key: value} (the last one wins)."""
+        return {
+            str(entry["key"]): entry.get("value")
+            for entry in self.objects("meta_data")
+            if isinstance(entry, Mapping) and entry.get("key") not in (None, "")
+        }
+
+    def _int(self, key: str, value: Any) -> int:
+        if isinstance(value, bool):
+            raise UsageError(f"{self.where} has '{key}' {value!r}, expected an integer")
+        if isinstance(value, int):
+            return value
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite() or number != number.to_integral_value():
+            raise UsageError(f"{self.where} has '{key}' {value!r}, expected an integer")
+        return int(number)
