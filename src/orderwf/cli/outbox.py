@@ -1,0 +1,159 @@
+"""`orderwf outbox list | send | retry`: the email outbox and its delivery (SPEC §5, §6).
+
+`send` exits 0 when every message it tried was delivered (or there was nothing to send) and 1
+when any message was deferred or failed, so a cron job or CI step notices a delivery problem."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from orderwf.cli.app import app, options
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from orderwf.mail.outbox import MessageInfo, SendReport
+
+outbox_app = typer.Typer(help="The email outbox and its delivery.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+class Status(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+@outbox_app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[Status | None, typer.Option(help="Only messages in this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the outbox, oldest first, with the last error of each message."""
+    from orderwf.mail.outbox import list_messages
+
+    with _database(ctx) as engine:
+        messages = list_messages(engine, status.value if status else None)
+    if as_json:
+        typer.echo(json.dumps([m.as_json() for m in messages], indent=2, ensure_ascii=False))
+    else:
+        _print_table(messages)
+
+
+@outbox_app.command()
+def send(
+    ctx: typer.Context,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            help="SMTP server URL (env ORDERWF_SMTP_URL; default smtp://localhost:25).",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Send at most N messages.")] = None,
+    max_attempts: Annotated[
+        int, typer.Option(min=1, help="Tries before a message is marked failed.")
+    ] = 5,
+    retry_now: Annotated[
+        bool, typer.Option("--retry-now", help="Ignore the backoff wait of deferred messages.")
+    ] = False,
+) -> None:
+    """Deliver the due pending messages over one SMTP connection."""
+    from orderwf.mail.outbox import send_pending
+    from orderwf.mail.smtp import parse_url, resolve_url
+
+    url = resolve_url(smtp)
+    parse_url(url)  # a malformed URL is a usage error before the database is opened
+    with _database(ctx) as engine:
+        report = send_pending(
+            engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now
+        )
+    _print_report(report)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@outbox_app.command()
+def retry(
+    ctx: typer.Context,
+    message_id: Annotated[int, typer.Argument(metavar="ID", help="The outbox message id.")],
+) -> None:
+    """Put a failed message back in the queue (a pending one is made due now)."""
+    from orderwf.mail.outbox import retry as retry_message
+
+    with _database(ctx) as engine:
+        message = retry_message(engine, message_id)
+    typer.echo(
+        f"message {message.id} ({message.email} to {message.to or 'no recipient'}) is pending; "
+        "`orderwf outbox send` will deliver it"
+    )
+
+
+@contextmanager
+def _database(ctx: typer.Context) -> Iterator[Engine]:
+    from orderwf.store.db import connect
+
+    engine = connect(options(ctx).db)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _print_report(report: SendReport) -> None:
+    plural = "" if report.connections == 1 else "s"
+    typer.echo(
+        f"sent {report.sent}, deferred {report.deferred}, failed {report.failed} "
+        f"({report.connections} SMTP connection{plural})"
+    )
+    if report.connect_error:
+        count = report.deferred + report.failed
+        typer.echo(
+            f"error: {report.connect_error}; {_messages(count)} kept in the outbox for a later try",
+            err=True,
+        )
+    if report.interrupted:
+        typer.echo(
+            f"error: {report.interrupted}; the unsent messages stay pending for the next run",
+            err=True,
+        )
+    connection_errors = {report.connect_error, report.interrupted}
+    for message_id, error in report.errors:
+        if error not in connection_errors:
+            typer.echo(f"message {message_id}: {error}", err=True)
+
+
+def _messages(count: int) -> str:
+    return f"{count} message" + ("" if count == 1 else "s")
+
+
+def _print_table(messages: list[MessageInfo]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not messages:
+        typer.echo("The outbox is empty.")
+        return
+    table = Table("ID", "Order", "Email", "To", "Subject", "Status", "Tries", "When", "Last error")
+    for m in messages:
+        when = m.sent_at if m.status == "sent" else m.next_attempt_at
+        table.add_row(
+            str(m.id),
+            f"#{m.order_id}" if m.order_id is not None else "",
+            m.email,
+            m.to or "(none)",
+            m.subject,
+            m.status,
+            str(m.attempts),
+            when.strftime("%Y-%m-%d %H:%M:%S") if when and m.status != "failed" else "",
+            m.last_error or "",
+        )
+    Console(file=sys.stdout, highlight=False).print(table)

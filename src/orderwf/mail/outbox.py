@@ -1,0 +1,357 @@
+"""Delivery of the transactional outbox (SPEC §6): list it, send what is due, retry a failure.
+
+`send_pending` claims due messages in small batches with a lease (`claimed_by`,
+`claimed_until`) written in a write transaction: `BEGIN IMMEDIATE` on SQLite, `SELECT … FOR
+UPDATE SKIP LOCKED` on PostgreSQL. So two `outbox send` processes at once never claim the same
+message, and a process that dies leaves its batch to whoever comes after the lease ends. All
+batches of one run go over one SMTP connection. Results are written back per batch, under the
+lease: only the worker holding a claim can settle it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from orderwf.errors import NotFound, Refused, UsageError
+from orderwf.mail.smtp import Outgoing, Sender, SmtpFailure, parse_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, Row, Table
+
+STATUSES = ("pending", "sent", "failed")
+BATCH = 50
+LEASE = timedelta(minutes=5)
+# Stop sending a batch this long before its lease ends, so it is never sent by two workers.
+LEASE_MARGIN = timedelta(minutes=1)
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class MessageInfo:
+    """One outbox message as `outbox list` shows it."""
+
+    id: int
+    order_id: int | None
+    email: str
+    to: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime | None
+    sent_at: datetime | None
+    message_id: str
+
+    def as_json(self) -> dict[str, Any]:
+        """SPEC §5: `{"id", "order_id", "email", "to", "subject", "status", "attempts"}`."""
+        return {
+            "id": self.id,
+            "order_id": self.order_id,
+            "email": self.email,
+            "to": self.to,
+            "subject": self.subject,
+            "status": self.status,
+            "attempts": self.attempts,
+        }
+
+
+@dataclass
+class SendReport:
+    """What one `send_pending` run did. `errors` holds (message id, error) for every message
+    deferred or failed in this run."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    connections: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    connect_error: str | None = None  # the server could not be reached or refused the login
+    interrupted: str | None = None  # the connection was lost mid-batch; the rest waits
+
+    @property
+    def ok(self) -> bool:
+        return not (self.deferred or self.failed)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: 30 s × 2^(attempts − 1), at most 1 h."""
+    if attempts < 1:
+        return timedelta(0)
+    delay: timedelta = FIRST_DELAY * 2 ** min(attempts - 1, 20)
+    return min(delay, MAX_DELAY)
+
+
+def list_messages(engine: Engine, status: str | None = None) -> list[MessageInfo]:
+    """Every message (or those in `status`), oldest first."""
+    from sqlalchemy import select
+
+    from orderwf.store.db import read_session
+
+    table = _table()
+    query = select(table).order_by(table.c.id)
+    if status is not None:
+        _check_status(status)
+        query = query.where(table.c.status == status)
+    with read_session(engine) as session:
+        return [_info(row) for row in session.connection().execute(query)]
+
+
+def retry(engine: Engine, message_id: int, *, now: datetime | None = None) -> MessageInfo:
+    """Put a failed message back to pending with a fresh count of attempts (a pending one is
+    made due now). A sent message is refused: sending it again would be a duplicate."""
+    from sqlalchemy import select, update
+
+    from orderwf.store.db import write_transaction
+
+    table = _table()
+    with write_transaction(engine) as session:
+        conn = session.connection()
+        row = conn.execute(select(table).where(table.c.id == message_id)).first()
+        if row is None:
+            raise NotFound(f"there is no outbox message {message_id}")
+        if row.status == "sent":
+            raise Refused(
+                f"outbox message {message_id} was already sent at {_iso(row.sent_at)}; "
+                "sending it again would deliver a duplicate"
+            )
+        if not row.body_text and not row.body_html:
+            raise Refused(
+                f"outbox message {message_id} has no content ({row.last_error or 'empty body'}); "
+                "fix its template and apply the action again"
+            )
+        values: dict[str, Any] = {"next_attempt_at": now or _utcnow()}
+        if row.status == "failed":
+            values |= {
+                "status": "pending",
+                "attempts": 0,
+                "claimed_by": None,
+                "claimed_until": None,
+            }
+        conn.execute(update(table).where(table.c.id == message_id).values(**values))
+        updated = conn.execute(select(table).where(table.c.id == message_id)).one()
+    return _info(updated)
+
+
+def send_pending(
+    engine: Engine,
+    smtp_url: str,
+    *,
+    limit: int | None = None,
+    max_attempts: int = 5,
+    retry_now: bool = False,
+    now: datetime | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> SendReport:
+    """Send every due pending message (at most `limit`) over one SMTP connection.
+
+    A message is due when its `next_attempt_at` has come (`retry_now`: whatever it is) and no
+    live lease holds it. Each try that fails counts as an attempt: the message waits
+    `backoff(attempts)`, or is failed once `max_attempts` is reached or when retrying cannot
+    help (no recipient, a 5xx refusal). If the server cannot be reached, every due message
+    records that try. If the connection drops mid-batch, the message in flight records it and
+    the rest is released untouched for the next run."""
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit must be at least 1, not {limit}")
+    if max_attempts < 1:
+        raise UsageError(f"--max-attempts must be at least 1, not {max_attempts}")
+    settings = parse_url(smtp_url, env)
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else _utcnow
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    report = SendReport()
+    left = limit
+    with Sender(settings) as sender:
+        while left is None or left > 0:
+            batch = _claim(engine, worker, clock(), min(BATCH, left or BATCH), retry_now)
+            if not batch:
+                break
+            settled = list(_deliver(batch, sender, report, clock, max_attempts))
+            _settle(engine, worker, settled)
+            if report.interrupted:
+                break
+            if left is not None:
+                left -= len(batch)
+    report.connections = sender.connections
+    return report
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    id: int
+    status: str  # sent | pending | failed; "released" for a message not tried
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+def _deliver(
+    batch: list[Row[Any]],
+    sender: Sender,
+    report: SendReport,
+    clock: Callable[[], datetime],
+    max_attempts: int,
+) -> Iterator[_Outcome]:
+    deadline = time.monotonic() + (LEASE - LEASE_MARGIN).total_seconds()
+    for row in batch:
+        if report.interrupted or time.monotonic() > deadline:
+            yield _Outcome(row.id, "released")
+            continue
+        outgoing = _outgoing(row)
+        try:
+            if report.connect_error:
+                outgoing.envelope()  # a message without recipient fails as such
+                raise SmtpFailure(report.connect_error, kind="unreachable", at_connect=True)
+            refused = sender.send(outgoing)
+        except SmtpFailure as failure:
+            if failure.at_connect:
+                report.connect_error = failure.message
+            elif failure.connection_lost:
+                report.interrupted = failure.message
+            outcome = _failed_try(row, failure, clock(), max_attempts)
+            report.errors.append((row.id, failure.message))
+            if outcome.status == "failed":
+                report.failed += 1
+            else:
+                report.deferred += 1
+            yield outcome
+            continue
+        report.sent += 1
+        partial = "; ".join(f"{addr} refused ({code})" for addr, (code, _) in refused.items())
+        yield _Outcome(row.id, "sent", row.attempts + 1, None, partial or None, clock())
+
+
+def _failed_try(row: Row[Any], failure: SmtpFailure, now: datetime, max_attempts: int) -> _Outcome:
+    attempts = row.attempts + 1
+    if failure.permanent or attempts >= max_attempts:
+        return _Outcome(row.id, "failed", attempts, None, failure.message)
+    return _Outcome(row.id, "pending", attempts, now + backoff(attempts), failure.message)
+
+
+def _claim(
+    engine: Engine, worker: str, now: datetime, size: int, retry_now: bool
+) -> list[Row[Any]]:
+    from sqlalchemy import or_, select, update
+
+    from orderwf.store.db import write_transaction
+
+    table = _table()
+    due = [
+        table.c.status == "pending",
+        or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+    ]
+    if not retry_now:
+        due.append(or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now))
+    query = select(table).where(*due).order_by(table.c.id).limit(size)
+    with write_transaction(engine) as session:
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(conn.execute(query))
+        if rows:
+            conn.execute(
+                update(table)
+                .where(table.c.id.in_([r.id for r in rows]))
+                .values(claimed_by=worker, claimed_until=now + LEASE)
+            )
+    return rows
+
+
+def _settle(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
+    """Write the outcomes and drop the claims, only where this worker still holds them."""
+    from sqlalchemy import bindparam, update
+
+    from orderwf.store.db import write_transaction
+
+    table = _table()
+    mine = (table.c.id == bindparam("o_id"), table.c.claimed_by == worker)
+    released = [{"o_id": o.id} for o in outcomes if o.status == "released"]
+    tried = [
+        {
+            "o_id": o.id,
+            "o_status": o.status,
+            "o_attempts": o.attempts,
+            "o_next": o.next_attempt_at,
+            "o_error": o.last_error,
+            "o_sent": o.sent_at,
+        }
+        for o in outcomes
+        if o.status != "released"
+    ]
+    with write_transaction(engine) as session:
+        conn = session.connection()
+        if tried:
+            conn.execute(
+                update(table)
+                .where(*mine)
+                .values(
+                    status=bindparam("o_status"),
+                    attempts=bindparam("o_attempts"),
+                    next_attempt_at=bindparam("o_next", type_=table.c.next_attempt_at.type),
+                    last_error=bindparam("o_error"),
+                    sent_at=bindparam("o_sent", type_=table.c.sent_at.type),
+                    claimed_by=None,
+                    claimed_until=None,
+                ),
+                tried,
+            )
+        if released:
+            conn.execute(
+                update(table).where(*mine).values(claimed_by=None, claimed_until=None), released
+            )
+
+
+def _outgoing(row: Row[Any]) -> Outgoing:
+    return Outgoing(
+        from_addr=row.from_addr,
+        to_addr=row.to_addr,
+        subject=row.subject,
+        text=row.body_text,
+        html=row.body_html,
+        message_id=row.message_id,
+        date=row.created_at or _utcnow(),
+    )
+
+
+def _info(row: Row[Any]) -> MessageInfo:
+    return MessageInfo(
+        id=row.id,
+        order_id=row.order_id,
+        email=row.email,
+        to=row.to_addr,
+        subject=row.subject,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        message_id=row.message_id,
+    )
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise UsageError(f"unknown outbox status {status!r}: expected one of {', '.join(STATUSES)}")
+
+
+def _table() -> Table:
+    from orderwf.store.tables import Outbox
+
+    table: Table = Outbox.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(when: datetime | None) -> str:
+    return when.isoformat(timespec="seconds") if when else "an unknown time"
