@@ -65,6 +65,7 @@ app = typer.Typer(
 _COMMAND_MODULES = (
     "orderwf.cli.validate",
     "orderwf.cli.orders",
+    "orderwf.cli.products",
     "orderwf.cli.outbox",
 )
 

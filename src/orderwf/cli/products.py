@@ -1,0 +1,117 @@
+"""`product import|list|stock` and `db upgrade`: the catalogue and the schema.
+The database stack is imported inside each command, so `orderwf --help` stays light."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from orderwf.cli import common
+from orderwf.cli.app import app, options
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+product_app = typer.Typer(help="Products and their stock levels.", no_args_is_help=True)
+app.add_typer(product_app, name="product")
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@product_app.command("import")
+def product_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="WooCommerce REST v3 product JSON (one or a list).")],
+    update: Annotated[
+        bool, typer.Option("--update", help="Replace products already stored.")
+    ] = False,
+) -> None:
+    """Import products, keeping their WooCommerce ids."""
+    from orderwf import woo
+    from orderwf.store.imports import import_products
+
+    items = woo.load(file)
+    currency = common.workflow(ctx).shop.currency
+    with _engine(ctx) as engine:
+        ids = import_products(engine, items, currency=currency, update=update)
+    typer.echo(f"Imported {len(ids)} product{'s' if len(ids) != 1 else ''}: {_ids(ids)}.")
+
+
+@product_app.command("list")
+def product_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every product with its price and stock level."""
+    from orderwf import money
+    from orderwf.store.catalog import list_products
+
+    currency = common.workflow(ctx).shop.currency
+    with _engine(ctx) as engine:
+        products = list_products(engine)
+    if as_json:
+        common.echo_json(
+            [
+                {
+                    "id": p.id,
+                    "sku": p.sku,
+                    "name": p.name,
+                    "price": money.fmt(p.price, currency),
+                    "manage_stock": p.manage_stock,
+                    "stock_quantity": p.stock_quantity,
+                }
+                for p in products
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table("ID", "SKU", "Name", "Price", "Stock", title=None)
+    for p in products:
+        stock = str(p.stock_quantity) if p.manage_stock else "not managed"
+        table.add_row(str(p.id), p.sku, p.name, money.show(p.price, currency), stock)
+    common.console().print(table)
+
+
+@product_app.command("stock")
+def product_stock(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(metavar="SKU")],
+    quantity: Annotated[int, typer.Argument(metavar="QTY", help="The new stock level.")],
+) -> None:
+    """Set a product's stock level (the product then manages stock)."""
+    from orderwf.store.catalog import set_stock
+
+    with _engine(ctx) as engine:
+        product, before = set_stock(engine, sku, quantity)
+    was = "not managed" if before is None else str(before)
+    typer.echo(f"{product.name} ({product.sku}): stock {was} → {product.stock_quantity}.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Migrate the database to the newest schema (any command also does it when needed)."""
+    from orderwf.store import db
+
+    before, after = db.upgrade(options(ctx).db)
+    if before == after:
+        typer.echo(f"The database is already at the newest schema ({after}).")
+    else:
+        typer.echo(f"Database schema upgraded from {before or 'empty'} to {after}.")
+
+
+@contextmanager
+def _engine(ctx: typer.Context) -> Iterator[Engine]:
+    engine = common.engine(ctx)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids) if ids else "none"
