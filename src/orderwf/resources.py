@@ -1,0 +1,40 @@
+"""Where orderwf's own data lives: the JSON Schema, the default workflow and its email
+templates. An installed wheel carries them under `orderwf/data/` (see the `force-include`
+table in pyproject.toml); a checkout has them at the repository root, two folders above
+`src/orderwf/`. The wheel's copy wins when both exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_WHEEL_DATA = _PACKAGE / "data"
+_CHECKOUT = _PACKAGE.parents[1]  # src/orderwf → the repository root
+
+SCHEMA = Path("schemas", "workflow.schema.json")
+DEFAULT_WORKFLOW = Path("workflows", "woocommerce.yaml")
+TEMPLATES = Path("templates", "emails")
+
+
+def data_root() -> Path:
+    """The folder holding `schemas/`, `workflows/` and `templates/`."""
+    if (_WHEEL_DATA / SCHEMA).is_file():
+        return _WHEEL_DATA
+    return _CHECKOUT
+
+
+def find(relative: Path | str) -> Path:
+    """A packaged data file or folder, wherever this installation keeps it."""
+    return data_root() / relative
+
+
+def schema_path() -> Path:
+    return find(SCHEMA)
+
+
+def default_workflow_path() -> Path:
+    return find(DEFAULT_WORKFLOW)
+
+
+def templates_dir() -> Path:
+    return find(TEMPLATES)

@@ -1,0 +1,455 @@
+"""The semantic checks of SPEC §3, run on data that already matches the schema: references
+between statuses, actions, emails and timers; the status graph (final statuses, reachability,
+emails that nothing sends); parameter declarations. Templates and expressions are checked by
+`workflow.textchecks`. Every finding has a stable code, documented in docs/validation.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from orderwf.workflow.findings import Finding, Severity, did_you_mean, json_path
+from orderwf.workflow.yamlsrc import JsonPath, Source
+
+Data = Mapping[str, Any]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Collector:
+    """Findings of one file, placed through its YAML node tree."""
+
+    def __init__(self, source: Source, file: str) -> None:
+        self.source = source
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        code: str,
+        path: JsonPath,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
+        key: bool = False,
+    ) -> None:
+        pos = self.source.position(path, key=key)
+        self.findings.append(
+            Finding(self.file, pos.line, pos.column, severity, code, message, hint, json_path(path))
+        )
+
+
+def ids(value: Any) -> list[str] | None:
+    """A `from`/`to` value as a list of ids; None for any."""
+    if value is None or value == "any":
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def targets(action: Data) -> list[tuple[JsonPath, str]]:
+    """(relative path, status) of each `to` alternative."""
+    to = action.get("to")
+    if to is None:
+        return []
+    if isinstance(to, str):
+        return [(("to",), to)]
+    return [(("to", i, "status"), t["status"]) for i, t in enumerate(to)]
+
+
+def effects(action: Data) -> Iterator[tuple[int, str, Any]]:
+    """(index, kind, value) of each effect; the bare `refund` is ("refund", None)."""
+    for i, effect in enumerate(action.get("effects") or ()):
+        if isinstance(effect, str):
+            yield i, effect, None
+        else:
+            kind = next(k for k in effect if k != "if")
+            yield i, kind, effect[kind]
+
+
+class Checker(Collector):
+    def __init__(self, data: Data, source: Source, file: str) -> None:
+        super().__init__(source, file)
+        self.data = data
+        self.statuses: Mapping[str, Data] = data["statuses"]
+        self.actions: Mapping[str, Data] = data.get("actions") or {}
+        self.emails: Mapping[str, Data] = data.get("emails") or {}
+        self.timers: Mapping[str, Data] = data.get("timers") or {}
+
+    def run(self) -> list[Finding]:
+        self.references()
+        self.alternatives()
+        self.final_statuses()
+        self.reachability()
+        self.emails_sent()
+        self.timers_apply()
+        for aid, action in self.actions.items():
+            for name, param in (action.get("params") or {}).items():
+                self.param(("actions", aid, "params", name), param)
+        return self.findings
+
+    # -- references ----------------------------------------------------------------------
+
+    def status_ref(self, code: str, path: JsonPath, value: str, message: str) -> None:
+        if value not in self.statuses:
+            self.add(
+                code,
+                path,
+                message.format(value=value),
+                hint=did_you_mean(value, self.statuses) or self._declared("statuses"),
+            )
+
+    def _declared(self, what: str) -> str:
+        names = {"statuses": self.statuses, "emails": self.emails, "actions": self.actions}[what]
+        if not names:
+            return f"no {what} are declared"
+        return f"declared {what}: {', '.join(names)}"
+
+    def references(self) -> None:
+        self.status_ref(
+            "OWF101",
+            ("initial",),
+            self.data["initial"],
+            "initial status {value!r} is not declared under statuses",
+        )
+        for aid, action in self.actions.items():
+            for i, sid in enumerate(ids(action.get("from")) or ()):
+                self.status_ref(
+                    "OWF102",
+                    ("actions", aid, "from", i),
+                    sid,
+                    f"action {aid!r} is allowed from unknown status {{value!r}}",
+                )
+            for rel, sid in targets(action):
+                self.status_ref(
+                    "OWF104",
+                    ("actions", aid, *rel),
+                    sid,
+                    f"action {aid!r} goes to unknown status {{value!r}}",
+                )
+            for i, kind, value in effects(action):
+                if kind != "email":
+                    continue
+                eid, rel = (value["id"], ("id",)) if isinstance(value, Mapping) else (value, ())
+                if eid not in self.emails:
+                    self.add(
+                        "OWF107",
+                        ("actions", aid, "effects", i, "email", *rel),
+                        f"action {aid!r} sends unknown email {eid!r}",
+                        hint=did_you_mean(eid, self.emails) or self._declared("emails"),
+                    )
+        for eid, email in self.emails.items():
+            for i, event in enumerate(email.get("on") or ()):
+                self.event_refs(eid, ("emails", eid, "on", i), event)
+        for tid, timer in self.timers.items():
+            self.status_ref(
+                "OWF105",
+                ("timers", tid, "status"),
+                timer["status"],
+                f"timer {tid!r} watches unknown status {{value!r}}",
+            )
+            if timer["action"] not in self.actions:
+                self.add(
+                    "OWF108",
+                    ("timers", tid, "action"),
+                    f"timer {tid!r} applies unknown action {timer['action']!r}",
+                    hint=did_you_mean(timer["action"], self.actions) or self._declared("actions"),
+                )
+        full = (self.data.get("refunds") or {}).get("full_status")
+        if full is not None:
+            self.status_ref(
+                "OWF106",
+                ("refunds", "full_status"),
+                full,
+                "refunds.full_status names unknown status {value!r}",
+            )
+
+    def event_refs(self, eid: str, path: JsonPath, event: Any) -> None:
+        if not isinstance(event, Mapping):
+            return
+        status = event.get("status")
+        if isinstance(status, Mapping):
+            for end in ("from", "to"):
+                value = status.get(end)
+                if isinstance(value, str):
+                    self.status_ref(
+                        "OWF103",
+                        (*path, "status", end),
+                        value,
+                        f"email {eid!r} is sent on a status change {end} "
+                        "unknown status {value!r}",
+                    )
+                for j, sid in enumerate(value if isinstance(value, list) else ()):
+                    self.status_ref(
+                        "OWF103",
+                        (*path, "status", end, j),
+                        sid,
+                        f"email {eid!r} is sent on a status change {end} "
+                        "unknown status {value!r}",
+                    )
+        action = event.get("action")
+        if action is not None and action not in self.actions:
+            self.add(
+                "OWF109",
+                (*path, "action"),
+                f"email {eid!r} is sent after unknown action {action!r}",
+                hint=did_you_mean(action, self.actions) or self._declared("actions"),
+            )
+
+    # -- the status graph ----------------------------------------------------------------
+
+    def sources(self, action: Data) -> list[str]:
+        return ids(action.get("from")) or list(self.statuses)
+
+    def alternatives(self) -> None:
+        for aid, action in self.actions.items():
+            to = action.get("to")
+            if not isinstance(to, list):
+                continue
+            for i, alt in enumerate(to[:-1]):
+                if "if" not in alt:
+                    self.add(
+                        "OWF205",
+                        ("actions", aid, "to", i),
+                        f"action {aid!r}: alternative {i + 1} has no `if`, so the "
+                        "alternatives after it are never chosen",
+                        hint="give it an `if`, or move it last",
+                    )
+
+    def final_statuses(self) -> None:
+        for aid, action in self.actions.items():
+            goes = {sid for _, sid in targets(action)}
+            listed = ids(action.get("from"))
+            for sid in self.sources(action):
+                status = self.statuses.get(sid)
+                if not status or not status.get("final") or not goes - {sid}:
+                    continue
+                path: JsonPath = ("actions", aid, "from")
+                if listed is not None:
+                    path = (*path, listed.index(sid))
+                self.add(
+                    "OWF201",
+                    path,
+                    f"action {aid!r} leaves the final status {sid!r}",
+                    hint=f"remove {sid!r} from `from`, or drop `final: true` from the status",
+                )
+
+    def transitions(self) -> set[tuple[str, str]]:
+        """Every (from, to) status change the workflow can make, refunds included."""
+        pairs: set[tuple[str, str]] = set()
+        full = (self.data.get("refunds") or {}).get("full_status")
+        for action in self.actions.values():
+            sources = self.sources(action)
+            pairs.update((s, t) for s in sources for _, t in targets(action) if s != t)
+            if full and any(kind == "refund" for _, kind, _v in effects(action)):
+                # a refund that leaves nothing refundable moves the order to full_status,
+                # from wherever the action's own `to` left it
+                ends = [t for _, t in targets(action)] or sources
+                pairs.update((s, full) for s in ends if s != full)
+        return pairs
+
+    def reachability(self) -> None:
+        edges = self.transitions()
+        seen = {self.data["initial"]}
+        todo = [self.data["initial"]]
+        while todo:
+            here = todo.pop()
+            for s, t in edges:
+                if s == here and t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        for sid in self.statuses:
+            if sid not in seen:
+                self.add(
+                    "OWF202",
+                    ("statuses", sid),
+                    f"status {sid!r} cannot be reached from the initial status "
+                    f"{self.data['initial']!r}",
+                    hint="add it to the `to` of an action, or remove it",
+                    severity="warning",
+                    key=True,
+                )
+
+    def can_fire(self, event: Any, edges: set[tuple[str, str]]) -> bool:
+        kinds = [k for a in self.actions.values() for _, k, _v in effects(a)]
+        if isinstance(event, str):
+            event = {event: None}
+        kind, value = next(iter(event.items()))
+        if kind == "status":
+            value = value or {}
+            src, dst = ids(value.get("from")), ids(value.get("to"))
+            return any((src is None or s in src) and (dst is None or t in dst) for s, t in edges)
+        if kind == "refund":
+            if value == "partial":  # only a refund from the params can be partial
+                return any(
+                    k == "refund" and not (isinstance(v, Mapping) and v.get("remaining"))
+                    for a in self.actions.values()
+                    for _, k, v in effects(a)
+                )
+            return "refund" in kinds
+        if kind == "note":
+            return any(
+                k == "note" and isinstance(v, Mapping) and v.get("customer")
+                for a in self.actions.values()
+                for _, k, v in effects(a)
+            )
+        if kind == "tracking":
+            return "tracking" in kinds
+        return value is None or value in self.actions
+
+    def emails_sent(self) -> None:
+        edges = self.transitions()
+        queued = set()
+        for action in self.actions.values():
+            for _, kind, value in effects(action):
+                if kind == "email":
+                    queued.add(value["id"] if isinstance(value, Mapping) else value)
+        for eid, email in self.emails.items():
+            fires = False
+            for i, event in enumerate(email.get("on") or ()):
+                if self.can_fire(event, edges):
+                    fires = True
+                else:
+                    self.add(
+                        "OWF204",
+                        ("emails", eid, "on", i),
+                        f"email {eid!r}: no action of this workflow can cause this event",
+                        severity="warning",
+                    )
+            if not fires and eid not in queued:
+                self.add(
+                    "OWF203",
+                    ("emails", eid),
+                    f"email {eid!r} is never sent: no event fires it and no `email` "
+                    "effect queues it",
+                    hint="add an `on:` event, or an `email` effect to an action",
+                    severity="warning",
+                    key=True,
+                )
+
+    def timers_apply(self) -> None:
+        for tid, timer in self.timers.items():
+            action = self.actions.get(timer["action"])
+            if action is None or timer["status"] not in self.statuses:
+                continue
+            if timer["status"] not in self.sources(action):
+                self.add(
+                    "OWF110",
+                    ("timers", tid, "action"),
+                    f"timer {tid!r} applies action {timer['action']!r}, which is not "
+                    f"allowed from status {timer['status']!r}",
+                    hint=f"add {timer['status']!r} to the action's `from`",
+                )
+            for name, param in (action.get("params") or {}).items():
+                if param.get("required") and "default" not in param:
+                    self.add(
+                        "OWF111",
+                        ("timers", tid, "action"),
+                        f"timer {tid!r} applies action {timer['action']!r}, which needs "
+                        f"the parameter {name!r} that a timer cannot give",
+                        hint="give the parameter a default, or make it optional",
+                    )
+
+    # -- parameters ----------------------------------------------------------------------
+
+    def param(self, path: JsonPath, param: Data) -> None:
+        ptype = param.get("type", "string")
+        pattern = param.get("pattern")
+        regex = None
+        if pattern is not None:
+            try:
+                regex = re.compile(pattern)
+            except re.error as e:
+                self.add(
+                    "OWF304",
+                    (*path, "pattern"),
+                    f"pattern {pattern!r} is not a valid regular expression: {e}",
+                )
+        for i, value in enumerate(param.get("enum") or ()):
+            problem = type_problem(ptype, value)
+            if problem:
+                self.add("OWF305", (*path, "enum", i), f"enum value {value!r} {problem}")
+        if "default" not in param or param["default"] is None:
+            return
+        default = param["default"]
+        name = path[-1]
+        problem = type_problem(ptype, default)
+        if problem:
+            self.add(
+                "OWF301",
+                (*path, "default"),
+                f"default of {name!r}: {default!r} {problem}",
+                hint='quote money, e.g. default: "12.50"' if ptype == "decimal" else None,
+            )
+            return
+        enum = param.get("enum")
+        if enum is not None and default not in enum:
+            self.add(
+                "OWF302",
+                (*path, "default"),
+                f"default of {name!r}: {default!r} is not one of its enum values",
+                hint=did_you_mean(default, enum) or f"allowed: {', '.join(map(str, enum))}",
+            )
+        if regex is not None and isinstance(default, str) and not regex.search(default):
+            self.add(
+                "OWF303",
+                (*path, "default"),
+                f"default of {name!r}: {default!r} does not match its pattern {pattern!r}",
+            )
+        for bound, bad in (("minimum", "below"), ("maximum", "above")):
+            limit = param.get(bound)
+            if limit is not None and out_of_range(ptype, default, limit, bound):
+                self.add(
+                    "OWF306",
+                    (*path, "default"),
+                    f"default of {name!r}: {default!r} is {bad} its {bound} {limit!r}",
+                )
+
+
+def type_problem(ptype: str, value: Any) -> str | None:
+    """Why `value` (as written in YAML) is not of the parameter type, or None."""
+    if ptype == "string":
+        return None if isinstance(value, str) else "is not a string"
+    if ptype == "boolean":
+        return None if isinstance(value, bool) else "is not true or false"
+    if ptype == "integer":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else "is not a whole number"
+    if ptype == "decimal":
+        if isinstance(value, float):
+            return "is a float; a decimal (money) is written as a quoted string"
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return "is not a decimal"
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return "is not a decimal number"
+        return None if number.is_finite() else "is not a finite number"
+    if ptype == "date":
+        if not isinstance(value, str) or not _DATE.match(value):
+            return "is not a date written YYYY-MM-DD"
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return "is not a valid date"
+    return None
+
+
+def out_of_range(ptype: str, value: Any, limit: Any, bound: str) -> bool:
+    try:
+        if ptype in ("integer", "decimal"):
+            v, lim = Decimal(str(value)), Decimal(str(limit))
+        elif ptype == "date":
+            v, lim = date.fromisoformat(str(value)), date.fromisoformat(str(limit))  # type: ignore[assignment]
+        else:
+            return False
+    except (InvalidOperation, ValueError):
+        return False
+    return v < lim if bound == "minimum" else v > lim
+
+
+def check(data: Data, source: Source, file: str) -> list[Finding]:
+    """The structural semantic findings of one schema-valid workflow."""
+    return Checker(data, source, file).run()

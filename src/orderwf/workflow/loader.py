@@ -1,0 +1,233 @@
+"""The validation pipeline (SPEC §3) and the one way every command gets its workflow.
+
+read → YAML (`yamlsrc`) → JSON Schema (`schema`) → semantic checks (`checks`) → expressions,
+templates and email files (`textchecks`) → the model (`build`). Each stage runs only on what
+the previous one accepted, and every stage collects all its findings.
+
+A file that validated without errors is remembered by a marker file named after the hash of
+everything its validity depends on (its bytes, its email template folder, the schema and the
+orderwf version), under `$ORDERWF_CACHE_DIR` or `$XDG_CACHE_HOME/orderwf`. Loading it again
+skips the schema (and the import of jsonschema) and the checks: that is what keeps every
+command's start-up fast. `ORDERWF_NO_CACHE=1` turns the cache off."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orderwf import __version__, resources
+from orderwf.errors import UsageError, WorkflowError
+from orderwf.workflow import build, yamlsrc
+from orderwf.workflow.findings import Finding, display_path, json_path, sort
+from orderwf.workflow.model import Workflow
+
+DEFAULT_FOLDER = Path("workflows")
+_SUFFIXES = (".yaml", ".yml")
+# In a folder, a YAML file is taken for a workflow when it says so (CI configs and the like
+# living next to workflows are skipped); a file named on the command line is always checked.
+_LOOKS_LIKE_WORKFLOW = re.compile(r"^(orderwf|statuses)\s*:|workflow\.schema\.json", re.M)
+
+
+@dataclass
+class Checked:
+    """One file through the pipeline."""
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    data: Any = None
+    digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("ORDERWF_NO_CACHE"):
+        return None
+    if explicit := os.environ.get("ORDERWF_CACHE_DIR"):
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "orderwf"
+
+
+def _cache_key(path: Path, raw: bytes, data: Any) -> str:
+    h = hashlib.sha256()
+    h.update(f"orderwf {__version__}\0{path.resolve()}\0".encode())
+    h.update(resources.schema_path().read_bytes())
+    h.update(raw)
+    folder = data.get("templates") if isinstance(data, dict) else None
+    if isinstance(folder, str):
+        templates = (path.parent / folder).resolve()
+        for part in sorted(templates.rglob("*")) if templates.is_dir() else ():
+            if part.is_file():
+                h.update(f"\0{part.relative_to(templates)}\0".encode())
+                h.update(part.read_bytes())
+    return h.hexdigest()
+
+
+def _marker(key: str) -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / "validated" / key
+
+
+def _cached(key: str) -> list[Finding] | None:
+    marker = _marker(key)
+    try:
+        if marker is None:
+            return None
+        stored = json.loads(marker.read_text(encoding="utf-8"))
+        return [Finding(**{**f, "path": display_path(Path(f["path"]))}) for f in stored]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _remember(key: str, warnings: list[Finding]) -> None:
+    marker = _marker(key)
+    if marker is None:
+        return
+    stored = [{**asdict(f), "path": str(Path(f.path).resolve())} for f in warnings]
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stored), encoding="utf-8")
+        tmp.replace(marker)
+    except OSError:  # a read-only home only costs speed
+        pass
+
+
+# -- the pipeline ----------------------------------------------------------------------------
+
+
+def _file_finding(file: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    return Finding(file, line, column, "error", code, message, None, "$")
+
+
+def check_file(path: Path, *, use_cache: bool = True) -> Checked:
+    """Every finding of one workflow file, and its data when it parsed."""
+    file = display_path(path)
+    checked = Checked(path)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as e:
+        checked.findings.append(
+            _file_finding(file, "OWF001", f"cannot read the file: {e.strerror}")
+        )
+        return checked
+    except UnicodeDecodeError as e:
+        checked.findings.append(
+            _file_finding(file, "OWF001", f"the file is not UTF-8 text (byte {e.start})")
+        )
+        return checked
+    checked.digest = build.content_hash(raw)
+    source = yamlsrc.parse(text)
+    for p in source.problems:
+        checked.findings.append(
+            Finding(
+                file,
+                p.position.line,
+                p.position.column,
+                "error",
+                p.code,
+                p.message,
+                p.hint,
+                json_path(p.json_path),
+            )
+        )
+    if source.problems:
+        return checked
+    if source.data is None:
+        checked.findings.append(_file_finding(file, "OWF006", "the file is empty"))
+        return checked
+    checked.data = source.data
+    key = _cache_key(path, raw, source.data)
+    cached = _cached(key) if use_cache else None
+    if cached is not None:
+        checked.findings = cached
+        return checked
+    checked.findings = _check(source, file, path)
+    if checked.ok:
+        _remember(key, checked.findings)
+    return checked
+
+
+def _check(source: yamlsrc.Source, file: str, path: Path) -> list[Finding]:
+    from orderwf.workflow import checks, schema, textchecks
+
+    found = schema.check(source, file)
+    if found:  # the semantic checks need the shape the schema promises
+        return found
+    found = checks.check(source.data, source, file)
+    return found + textchecks.check(source.data, source, file, path)
+
+
+def workflow_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to validate: each file named, and the workflows of each folder named. A path
+    that does not exist is a usage error."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"path {path} does not exist")
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if _is_workflow(p, path))
+        else:
+            files.append(path)
+    return files
+
+
+def _is_workflow(path: Path, root: Path) -> bool:
+    if path.suffix not in _SUFFIXES or not path.is_file():
+        return False
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return False
+    try:
+        return bool(_LOOKS_LIKE_WORKFLOW.search(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return True  # let the pipeline report it
+
+
+def validate_files(files: Sequence[Path], *, use_cache: bool = True) -> list[Finding]:
+    """Every finding of every file, sorted by file and position."""
+    return sort(f for path in files for f in check_file(path, use_cache=use_cache).findings)
+
+
+def validate_paths(
+    paths: Sequence[Path] = (DEFAULT_FOLDER,), *, use_cache: bool = True
+) -> list[Finding]:
+    """Every finding of the files and folders named (default: `workflows/`)."""
+    return validate_files(workflow_files(paths or (DEFAULT_FOLDER,)), use_cache=use_cache)
+
+
+def default_workflow_path() -> Path:
+    """SPEC §5: `workflows/woocommerce.yaml` here if it exists, else the built-in one."""
+    local = DEFAULT_FOLDER / "woocommerce.yaml"
+    return local if local.is_file() else resources.default_workflow_path()
+
+
+def load_workflow(path: Path | None = None) -> Workflow:
+    """The workflow every command runs: validated (or known valid), then built."""
+    path = path or default_workflow_path()
+    if not path.is_file():
+        raise UsageError(f"workflow file {path} does not exist")
+    checked = check_file(path)
+    if not checked.ok:
+        errors = [f for f in checked.findings if f.is_error]
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        error = WorkflowError(
+            f"workflow {display_path(path)} is invalid ({count}); "
+            f"see `orderwf validate {display_path(path)}`",
+            list(errors),
+        )
+        error.reasons = [error.message, *(f.headline() for f in errors[:10])]
+        raise error
+    return build.build(checked.data, path=path, digest=checked.digest)

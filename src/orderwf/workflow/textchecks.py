@@ -1,0 +1,307 @@
+"""The checks of everything a workflow renders: each `if` expression and each string template
+(notes, guard messages, subjects, tracking fields, metadata, timer notes, system messages)
+and each email template file. Each one is compiled in the sandbox, its names are checked
+against the names its context provides (`engine.context.CONTEXT_NAMES`), and it is rendered
+against `engine.context.sample_context` under StrictUndefined, with the action's params
+filled with sample values, so an undefined name is found here and not in a customer's
+mailbox."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from orderwf import templating
+from orderwf.engine.context import CONTEXT_NAMES, sample_context
+from orderwf.workflow import model as m
+from orderwf.workflow.build import email_template_paths
+from orderwf.workflow.checks import Collector, Data, effects
+from orderwf.workflow.findings import Finding, did_you_mean, display_path, json_path
+from orderwf.workflow.yamlsrc import JsonPath, Source
+
+# Names each system message sees on top of the common ones, with sample values.
+MESSAGE_NAMES: Mapping[str, Mapping[str, Any]] = {
+    "status_changed": {},
+    "stock_reduced": {"changes": "T-Shirt (TS) 10→8"},
+    "stock_restored": {"changes": "T-Shirt (TS) 8→10"},
+    "restocked": {"item": {"product_id": 11, "name": "T-Shirt", "sku": "TS"}, "old": 8, "new": 9},
+    "fully_refunded": {},
+}
+# The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
+REFUND_PARAMS: Mapping[str, Any] = {
+    "amount": Decimal("5.00"),
+    "lines": [],
+    "restock": True,
+    "reason": "Damaged",
+}
+_SAMPLES: Mapping[str, Any] = {
+    "string": "SAMPLE123",
+    "integer": 1,
+    "decimal": Decimal("1.00"),
+    "boolean": True,
+    "date": date(2026, 11, 26),
+}
+_QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+
+
+def _keys(value: Any, depth: int = 0) -> Iterator[str]:
+    """Every key of the sample context, at any depth (for did-you-mean hints)."""
+    if depth > 4:
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from _keys(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value[:1]:
+            yield from _keys(item, depth + 1)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One expression or string template of the workflow file."""
+
+    path: JsonPath
+    source: str
+    expression: bool = False
+    names: Mapping[str, Any] = field(default_factory=dict)  # extra names and their samples
+
+
+def sample_params(action: Data) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if any(kind == "refund" and value is None for _, kind, value in effects(action)):
+        params.update(REFUND_PARAMS)
+    for name, param in (action.get("params") or {}).items():
+        if param.get("default") is not None:
+            params[name] = param["default"]
+        elif param.get("enum"):
+            params[name] = param["enum"][0]
+        else:
+            params[name] = _SAMPLES.get(param.get("type", "string"), "SAMPLE")
+    return params
+
+
+def _action_texts(aid: str, action: Data) -> Iterator[Text]:
+    base: JsonPath = ("actions", aid)
+    params = {"params": sample_params(action)}
+    to = action.get("to")
+    for i, alt in enumerate(to if isinstance(to, list) else ()):
+        if "if" in alt:
+            yield Text((*base, "to", i, "if"), str(alt["if"]), True, params)
+    for i, guard in enumerate(action.get("guard") or ()):
+        yield Text((*base, "guard", i, "if"), str(guard["if"]), True, params)
+        yield Text((*base, "guard", i, "message"), str(guard["message"]), False, params)
+    for i, kind, value in effects(action):
+        path: JsonPath = (*base, "effects", i)
+        effect = action["effects"][i]
+        if isinstance(effect, Mapping) and "if" in effect:
+            yield Text((*path, "if"), str(effect["if"]), True, params)
+        if kind == "note":
+            if isinstance(value, Mapping):
+                yield Text((*path, "note", "text"), str(value["text"]), False, params)
+            else:
+                yield Text((*path, "note"), str(value), False, params)
+        elif kind in ("tracking", "refund", "set") and isinstance(value, Mapping):
+            for key, text in value.items():
+                if kind == "tracking" or (kind == "refund" and key == "reason") or kind == "set":
+                    yield Text((*path, kind, key), str(text), False, params)
+
+
+def texts(data: Data) -> Iterator[Text]:
+    """Every expression and string template of `data`, with where it is and what it sees."""
+    for aid, action in (data.get("actions") or {}).items():
+        yield from _action_texts(aid, action)
+    for eid, email in (data.get("emails") or {}).items():
+        if "subject" in email:
+            yield Text(("emails", eid, "subject"), str(email["subject"]))
+        if email.get("to", "customer") not in ("shop", "customer"):
+            yield Text(("emails", eid, "to"), str(email["to"]))
+    for tid, timer in (data.get("timers") or {}).items():
+        if "if" in timer:
+            yield Text(("timers", tid, "if"), str(timer["if"]), True)
+        if "note" in timer:
+            yield Text(("timers", tid, "note"), str(timer["note"]))
+    for key, text in (data.get("messages") or {}).items():
+        yield Text(("messages", key), str(text), False, MESSAGE_NAMES.get(key, {}))
+
+
+def sample_workflow(data: Data) -> m.Workflow:
+    """Just enough of the model for `sample_context`: statuses, initial status, shop."""
+    shop = data.get("shop") or {}
+    return m.Workflow(
+        name=data["name"],
+        title=data.get("title", data["name"]),
+        initial=data["initial"],
+        statuses={
+            sid: m.Status(id=sid, label=s["label"], paid=bool(s.get("paid", False)))
+            for sid, s in data["statuses"].items()
+        },
+        actions={},
+        shop=m.Shop(
+            name=shop.get("name", "Shop"),
+            email=shop.get("email", ""),
+            sender=shop.get("from", shop.get("email", "")),
+            currency=shop.get("currency", "EUR"),
+        ),
+    )
+
+
+def _code_of_failure(message: str) -> str:
+    return "OWF405" if "not allowed in the sandbox" in message else "OWF404"
+
+
+def _guess_line(source: str, message: str) -> int:
+    """The first line of `source` naming what the error message quotes (Jinja2 does not
+    give a line for an undefined attribute)."""
+    for word in reversed(_QUOTED.findall(message)):
+        for number, line in enumerate(source.splitlines(), start=1):
+            if re.search(rf"\b{re.escape(word)}\b", line):
+                return number
+    return 1
+
+
+class TextChecker(Collector):
+    def __init__(self, data: Data, source: Source, file: str, workflow_path: Path) -> None:
+        super().__init__(source, file)
+        self.data = data
+        self.workflow_path = workflow_path
+        self.context = sample_context(sample_workflow(data))
+
+    def run(self) -> list[Finding]:
+        for text in texts(self.data):
+            self.text(text)
+        self.email_files()
+        return self.findings
+
+    def names_ok(self, text: Text) -> bool:
+        allowed = CONTEXT_NAMES | set(text.names)
+        unknown = sorted(templating.names_used(text.source, expression=text.expression) - allowed)
+        for name in unknown:
+            self.add(
+                "OWF403",
+                text.path,
+                f"{name!r} is not a name {self._what(text)} can use",
+                hint=did_you_mean(name, allowed) or f"names: {', '.join(sorted(allowed))}",
+            )
+        return not unknown
+
+    @staticmethod
+    def _what(text: Text) -> str:
+        return "an expression" if text.expression else "a template"
+
+    def text(self, text: Text) -> None:
+        try:
+            if text.expression:
+                templating.compile_expr(text.source)
+                # rendered as a condition so that an undefined name fails as it would in `if`
+                compiled = templating.compile_template(f"{{% if ({text.source}) %}}{{% endif %}}")
+            else:
+                compiled = templating.compile_template(text.source)
+        except templating.TemplateProblem as e:
+            self.add("OWF401" if text.expression else "OWF402", text.path, e.message)
+            return
+        if not self.names_ok(text):
+            return
+        context = {**self.context, **text.names}
+        try:
+            compiled.render(context)
+        except templating.TemplateProblem as e:
+            message = e.message.replace(f"template {compiled.source!r} failed", "failed")
+            self.add(
+                _code_of_failure(message),
+                text.path,
+                f"{self._what(text)} {text.source!r} {message}",
+                hint=self.hint(message, text.names),
+            )
+
+    def hint(self, message: str, extra: Mapping[str, Any] | None = None) -> str | None:
+        missing = _NO_ATTRIBUTE.search(message)
+        if not missing:
+            return None
+        return did_you_mean(missing[1], set(_keys({**self.context, **(extra or {})})))
+
+    # -- email template files ------------------------------------------------------------
+
+    def add_in(
+        self, path: Path, line: int, code: str, message: str, hint: str | None = None
+    ) -> None:
+        self.findings.append(
+            Finding(display_path(path), line, 1, "error", code, message, hint, json_path(()))
+        )
+
+    def email_files(self) -> None:
+        emails: Mapping[str, Data] = self.data.get("emails") or {}
+        if not emails:
+            return
+        folder = self.data.get("templates")
+        if folder is None:
+            self.add(
+                "OWF502",
+                ("emails",),
+                "the workflow has emails but no `templates` folder for their parts",
+                hint="add e.g. `templates: ../templates/emails`",
+                key=True,
+            )
+            return
+        templates_dir = (self.workflow_path.parent / folder).resolve()
+        if not templates_dir.is_dir():
+            self.add(
+                "OWF502",
+                ("templates",),
+                f"templates folder {folder!r} does not exist ({display_path(templates_dir)})",
+            )
+            return
+        bases = sorted({p.name.split(".")[0] for p in templates_dir.glob("*.j2")})
+        for eid, email in emails.items():
+            base = email.get("template", eid)
+            parts = [p for p in email_template_paths(templates_dir, base) if p.is_file()]
+            if not parts:
+                at: JsonPath = (
+                    ("emails", eid, "template") if "template" in email else ("emails", eid)
+                )
+                self.add(
+                    "OWF501",
+                    at,
+                    f"email {eid!r} has no template: expected {base}.txt.j2 or "
+                    f"{base}.html.j2 in {display_path(templates_dir)}",
+                    hint=did_you_mean(base, bases),
+                    key="template" not in email,
+                )
+            for part in parts:
+                self.email_part(templates_dir, part)
+
+    def email_part(self, templates_dir: Path, part: Path) -> None:
+        try:
+            template = templating.load_email_template(templates_dir, part.name)
+        except templating.TemplateProblem as e:
+            self.add_in(part, e.lineno or 1, "OWF503", e.message)
+            return
+        unknown = sorted(templating.names_used(template.source) - CONTEXT_NAMES)
+        for name in unknown:
+            line = _guess_line(template.source, f"'{name}'")
+            self.add_in(
+                part,
+                line,
+                "OWF504",
+                f"{name!r} is not a name an email template can use",
+                did_you_mean(name, CONTEXT_NAMES),
+            )
+        if unknown:
+            return
+        try:
+            template.render(self.context)
+        except templating.TemplateProblem as e:
+            line = e.lineno or _guess_line(template.source, e.message)
+            code = {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(e.message)]
+            self.add_in(part, line, code, e.message, self.hint(e.message))
+
+
+def check(data: Data, source: Source, file: str, workflow_path: Path) -> list[Finding]:
+    """The findings of every expression, template and email template file of `data`."""
+    return TextChecker(data, source, file, workflow_path).run()
