@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table
 from sqlmodel import Field, SQLModel
 
 from orderwf.store.types import Money, UTCDateTime
@@ -194,8 +194,6 @@ class EmailOnce(SQLModel, table=True):
     """`once` emails already queued for an order; the primary key makes a second one fail."""
 
     __tablename__ = "email_once"
-    __table_args__ = (UniqueConstraint("order_id", "email"),)
-
     order_id: int = Field(foreign_key="orders.id", primary_key=True)
     email: str = Field(primary_key=True)
 

@@ -79,7 +79,6 @@ def upgrade() -> None:
             ["orders.id"],
         ),
         sa.PrimaryKeyConstraint("order_id", "email"),
-        sa.UniqueConstraint("order_id", "email"),
     )
     op.create_table(
         "history",
