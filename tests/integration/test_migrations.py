@@ -152,12 +152,16 @@ def test_write_transaction_begins_immediate_and_commits(sqlite_url: str) -> None
 def test_write_transaction_rolls_back_on_error(db_url: str) -> None:
     from orderwf.store.tables import Product
 
-    engine = db.connect(db_url)
-    try:
-        with pytest.raises(RuntimeError), db.write_transaction(engine) as session:
+    def insert_then_fail() -> None:
+        with db.write_transaction(engine) as session:
             session.add(Product(id=1, sku="TS", name="T-Shirt"))
             session.flush()
             raise RuntimeError("boom")
+
+    engine = db.connect(db_url)
+    try:
+        with pytest.raises(RuntimeError):
+            insert_then_fail()
         with db.read_session(engine) as session:
             assert session.get(Product, 1) is None
     finally:
