@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
-from orderwf.errors import Refused
+from orderwf.errors import OrderwfError, Refused, UsageError
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -115,3 +115,173 @@ def available_actions(
             }
         )
     return rows
+
+
+def preview_email(
+    engine: Engine, workflow: Workflow, email_id: str, order_id: int, *, actor: str
+) -> planner.QueuedEmail:
+    """Render an email for an order without queueing it."""
+    return planner.preview_email(
+        workflow, show(engine, order_id), email_id, actor=actor, now=datetime.now(UTC)
+    )
+
+
+@dataclass
+class BulkReport:
+    """A bulk apply: how many orders were applied, and every refused one with its reasons.
+    Only refusals are kept, so memory stays flat however many orders are applied."""
+
+    applied: int = 0
+    refused: list[tuple[int, list[str]]] = field(default_factory=list)
+    batches: int = 0
+
+    @property
+    def seen(self) -> int:
+        return self.applied + len(self.refused)
+
+
+BATCH_SIZE = 500
+
+
+def bulk_apply(
+    engine: Engine,
+    workflow: Workflow,
+    action: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    actor: str,
+    status: str | None = None,
+    ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+    note_prefix: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+    condition: Callable[[s.Order], bool] | None = None,
+    changed_before: datetime | None = None,
+) -> BulkReport:
+    """Apply `action` to every order in `status` (or with one of `ids`), in batches: each order
+    is checked and planned on its own, each batch is one transaction. A refused order is
+    reported and the rest go on."""
+    from orderwf.store import db, repo
+
+    planner.find_action(workflow, action)  # an unknown action refuses the whole run
+    if status is not None and status not in workflow.statuses:
+        raise UsageError(
+            f"unknown status {status!r} (expected one of: {', '.join(workflow.statuses)})"
+        )
+    now = now or datetime.now(UTC)
+    params = dict(params or {})
+    report = BulkReport()
+    batches = _batches(engine, status=status, ids=ids, size=batch_size, before=changed_before)
+    for batch in batches:
+        with db.write_transaction(engine) as session:
+            orders = repo.load_orders(session, batch, lock=True)
+            plans = []
+            for order_id in batch:
+                order = orders.get(order_id)
+                if order is None:
+                    report.refused.append((order_id, [f"order #{order_id} does not exist"]))
+                    continue
+                if status is not None and order.status != status:
+                    continue  # moved on since it was listed: no longer this run's business
+                if condition is not None and not condition(order):
+                    continue
+                try:
+                    plans.append(
+                        planner.plan(
+                            workflow,
+                            order,
+                            action,
+                            params,
+                            actor=actor,
+                            now=now,
+                            note_prefix=note_prefix,
+                        )
+                    )
+                except OrderwfError as e:
+                    report.refused.append((order_id, e.reasons))
+            repo.apply_plans(session, plans)
+            report.applied += len(plans)
+        report.batches += 1
+        if progress is not None:
+            progress(len(batch))
+    return report
+
+
+def _batches(
+    engine: Engine,
+    *,
+    status: str | None,
+    ids: Sequence[int] | None,
+    size: int,
+    before: datetime | None = None,
+) -> Iterator[list[int]]:
+    """Order ids in batches: keyset pagination over a status, or the given ids in order."""
+    from orderwf.store import db, repo
+
+    if ids is not None:
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), size):
+            yield unique[start : start + size]
+        return
+    assert status is not None
+    after = 0
+    while True:
+        with db.read_session(engine) as session:
+            batch = repo.order_ids(
+                session, status=status, after=after, limit=size, changed_before=before
+            )
+        if not batch:
+            return
+        yield batch
+        after = batch[-1]
+
+
+def count_orders(engine: Engine, status: str) -> int:
+    from orderwf.store import db, repo
+
+    with db.read_session(engine) as session:
+        return repo.count_orders(session, status)
+
+
+@dataclass
+class TickReport:
+    timers: dict[str, BulkReport] = field(default_factory=dict)
+
+
+def tick(engine: Engine, workflow: Workflow, *, now: datetime | None = None) -> TickReport:
+    """Apply every due timer (SPEC §2.5) as the actor `timer`. Due: the order has been in the
+    timer's status for `after` (since its last status change). A second run finds nothing."""
+    from orderwf.engine import context
+
+    now = now or datetime.now(UTC)
+    report = TickReport()
+    for timer in workflow.timers.values():
+        cutoff = now - timer.after
+        cond = timer.cond
+
+        def due(order: s.Order, cutoff: datetime = cutoff, cond: Any = cond) -> bool:
+            since = order.status_changed_at or order.created_at
+            if since > cutoff:
+                return False
+            if cond is None:
+                return True
+            return bool(
+                cond.evaluate(context.base_context(workflow, order, actor="timer", now=now))
+            )
+
+        note = None
+        if timer.note is not None:
+            note = timer.note.render({"shop": context.shop_context(workflow), "now": now})
+        report.timers[timer.id] = bulk_apply(
+            engine,
+            workflow,
+            timer.action,
+            {},
+            actor="timer",
+            status=timer.status,
+            now=now,
+            note_prefix=note,
+            condition=due,
+        )
+    return report

@@ -67,6 +67,7 @@ _COMMAND_MODULES = (
     "orderwf.cli.orders",
     "orderwf.cli.products",
     "orderwf.cli.outbox",
+    "orderwf.cli.demo",
 )
 
 

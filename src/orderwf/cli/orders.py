@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -120,6 +121,52 @@ def order_history(
         out.print(f"{r['at']}  {r['actor']}  {r['action']}  {move}", markup=False)
 
 
+@order_app.command("import")
+def order_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="WooCommerce REST v3 order JSON.")],
+    stock_reduced: Annotated[
+        str,
+        typer.Option(help="Was stock already taken out for these orders: auto, yes or no."),
+    ] = "auto",
+    update: Annotated[bool, typer.Option(help="Overwrite orders that already exist.")] = False,
+) -> None:
+    """Import WooCommerce orders (one object or a list); ids are kept."""
+    from orderwf import woo
+    from orderwf.store import imports
+
+    ids = imports.import_orders(
+        common.engine(ctx),
+        common.workflow(ctx),
+        woo.load(file),
+        stock_reduced=stock_reduced,  # type: ignore[arg-type]  # checked by import_orders
+        update=update,
+    )
+    typer.echo(f"imported {len(ids)} order(s): {', '.join(f'#{i}' for i in ids)}")
+
+
+@order_app.command("create")
+def order_create(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option(help="The customer's billing email.")],
+    line: Annotated[list[str], typer.Option(help="SKU=QTY (repeatable).")],
+    shipping: Annotated[str | None, typer.Option(help="Shipping amount.")] = None,
+    via: Annotated[str, typer.Option(help="created_via (admin, checkout, …).")] = "admin",
+) -> None:
+    """A new order in the workflow's initial status, priced from the products."""
+    from orderwf.store import imports
+
+    order_id = imports.create_order(
+        common.engine(ctx),
+        common.workflow(ctx),
+        email=email,
+        lines=line,
+        shipping=shipping,
+        via=via,
+    )
+    typer.echo(f"created order #{order_id}")
+
+
 @app.command("actions")
 def actions(
     ctx: typer.Context,
@@ -203,22 +250,187 @@ KeyOpt = Annotated[
 @app.command("apply")
 def apply(
     ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
-    action: Annotated[str, typer.Argument(metavar="ACTION")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[ID] ACTION",
+            help="Order id and action; the action alone with --status or --ids.",
+        ),
+    ],
     param: ParamOpt = None,
     dry_run: DryRunOpt = False,
     key: KeyOpt = None,
+    status: Annotated[str | None, typer.Option(help="Bulk: every order in this status.")] = None,
+    ids: Annotated[str | None, typer.Option(help="Bulk: these order ids, e.g. 1,2,3.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Apply one action to one order, in one transaction."""
-    _run_apply(
-        ctx,
-        order_id,
-        action,
-        common.parse_params(param or ()),
-        dry_run=dry_run,
-        key=key,
-        as_json=as_json,
+    """Apply one action to one order in one transaction, or to many orders in batches."""
+    from orderwf.errors import UsageError
+
+    params = common.parse_params(param or ())
+    bulk = status is not None or ids is not None
+    if bulk:
+        if len(args) != 1:
+            raise UsageError("with --status or --ids, give only the ACTION")
+        if dry_run or key:
+            raise UsageError("--dry-run and --key apply to one order, not to a bulk apply")
+        _run_bulk(ctx, args[0], params, status=status, ids=_ids(ids), as_json=as_json)
+        return
+    if len(args) != 2:
+        raise UsageError("give an order ID and an ACTION (or --status/--ids and an ACTION)")
+    try:
+        order_id = int(args[0])
+    except ValueError:
+        raise UsageError(f"order id {args[0]!r} is not a number") from None
+    _run_apply(ctx, order_id, args[1], params, dry_run=dry_run, key=key, as_json=as_json)
+
+
+def _ids(text: str | None) -> list[int] | None:
+    from orderwf.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise UsageError(f"--ids {text!r} is not a comma-separated list of order ids") from None
+
+
+def _run_bulk(
+    ctx: typer.Context,
+    action: str,
+    params: dict[str, object],
+    *,
+    status: str | None,
+    ids: list[int] | None,
+    as_json: bool,
+) -> None:
+    import sys
+
+    from orderwf import service
+
+    engine, wf = common.engine(ctx), common.workflow(ctx)
+    total = len(ids) if ids is not None else None
+    show_progress = not as_json and sys.stdout.isatty()
+    if show_progress:
+        from rich.progress import Progress
+
+        if total is None and status is not None and status in wf.statuses:
+            total = service.count_orders(engine, status)
+        with Progress(console=common.console(), transient=True) as bar:
+            task = bar.add_task(f"{action}", total=total)
+            report = service.bulk_apply(
+                engine,
+                wf,
+                action,
+                params,
+                actor=common.actor(ctx),
+                status=status,
+                ids=ids,
+                progress=lambda n: bar.advance(task, n),
+            )
+    else:
+        report = service.bulk_apply(
+            engine, wf, action, params, actor=common.actor(ctx), status=status, ids=ids
+        )
+    if as_json:
+        common.echo_json(
+            {
+                "action": action,
+                "applied": report.applied,
+                "refused": [{"id": i, "reasons": r} for i, r in report.refused],
+            }
+        )
+    else:
+        out = common.console()
+        out.print(
+            f"{action}: {report.applied} order(s) applied, {len(report.refused)} refused",
+            markup=False,
+        )
+        for order_id, reasons in report.refused:
+            out.print(f"  #{order_id}: {'; '.join(reasons)}", markup=False)
+    if report.refused:
+        raise typer.Exit(1)
+
+
+@app.command("tick")
+def tick(
+    ctx: typer.Context,
+    now: Annotated[
+        str | None, typer.Option(help="Pretend it is this time (ISO 8601, UTC if no zone).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply every timer that is due (e.g. cancel unpaid orders after 60 minutes)."""
+    from datetime import UTC, datetime
+
+    from orderwf import service
+    from orderwf.errors import UsageError
+
+    when = None
+    if now is not None:
+        try:
+            when = datetime.fromisoformat(now)
+        except ValueError:
+            raise UsageError(f"--now {now!r} is not an ISO 8601 time") from None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    report = service.tick(common.engine(ctx), common.workflow(ctx), now=when)
+    if as_json:
+        common.echo_json(
+            {
+                timer: {
+                    "applied": r.applied,
+                    "refused": [{"id": i, "reasons": rs} for i, rs in r.refused],
+                }
+                for timer, r in report.timers.items()
+            }
+        )
+        return
+    for timer, r in report.timers.items():
+        typer.echo(f"{timer}: {r.applied} order(s) applied, {len(r.refused)} refused")
+        for order_id, reasons in r.refused:
+            typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
+
+
+email_app = typer.Typer(help="Emails: preview a rendered email.", no_args_is_help=True)
+app.add_typer(email_app, name="email")
+
+
+@email_app.command("preview")
+def email_preview(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(metavar="EMAIL_ID")],
+    order_id: Annotated[int, typer.Option("--order", help="The order to render it for.")],
+    html: Annotated[
+        bool, typer.Option("--html", help="Write the HTML part to a file and print its path.")
+    ] = False,
+) -> None:
+    """Render an email for an order without queueing it."""
+    from orderwf import service
+
+    rendered = service.preview_email(
+        common.engine(ctx), common.workflow(ctx), email, order_id, actor=common.actor(ctx)
+    )
+    if rendered.error:
+        from orderwf.errors import OrderwfError
+
+        raise OrderwfError(f"email {email!r} cannot be rendered: {rendered.error}")
+    if html:
+        import tempfile
+
+        if rendered.html is None:
+            from orderwf.errors import OrderwfError
+
+            raise OrderwfError(f"email {email!r} has no HTML template")
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".html", prefix=f"{email}-{order_id}-", delete=False, encoding="utf-8"
+        ) as f:
+            f.write(rendered.html)
+        typer.echo(f.name)
+        return
+    typer.echo(
+        f"From: {rendered.sender}\nTo: {rendered.to or '(no address)'}\n"
+        f"Subject: {rendered.subject}\n\n{rendered.text}"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
@@ -14,6 +15,12 @@ from orderwf.views import iso
 from orderwf.workflow.model import Workflow
 
 
+def when(value: datetime | date | None) -> str:
+    """Short human time: '2026-11-26 08:00' (UTC)."""
+    text = iso(value) or ""
+    return text[:16].replace("T", " ") if isinstance(value, datetime) else text
+
+
 def _m(value: Any, currency: str) -> str:
     return money.show(value, currency)
 
@@ -23,7 +30,7 @@ def order(out: Console, wf: Workflow, o: s.Order, *, customer: bool = False) -> 
     label = wf.status(o.status).label
     name = " ".join(x for x in (o.billing.get("first_name"), o.billing.get("last_name")) if x)
     out.print(f"[bold]Order #{o.number}[/bold] — {label}")
-    out.print(f"Placed {iso(o.created_at)} by {name or 'guest'} <{o.billing.get('email', '')}>")
+    out.print(f"Placed {when(o.created_at)} by {name or 'guest'} <{o.billing.get('email', '')}>")
     items = Table("Item", "Product", "SKU", "Qty", "Total", "Refunded", title=None)
     if not customer:
         items.add_column("Reduced")
@@ -50,7 +57,7 @@ def order(out: Console, wf: Workflow, o: s.Order, *, customer: bool = False) -> 
     for r in o.refunds:
         reason = f" — {r.reason}" if r.reason else ""
         restock = "" if customer else (" (restocked)" if r.restock else " (no restock)")
-        out.print(f"Refund {_m(r.amount, cur)}{reason}{restock} on {iso(r.created_at)}")
+        out.print(f"Refund {_m(r.amount, cur)}{reason}{restock} on {when(r.created_at)}")
     for tr in o.tracking:
         out.print(
             f"Shipped {iso(tr.shipped_on)} with {tr.carrier or 'carrier'}: {tr.number}"
@@ -61,7 +68,7 @@ def order(out: Console, wf: Workflow, o: s.Order, *, customer: bool = False) -> 
         out.print("[bold]Order updates[/bold]" if customer else "[bold]Notes[/bold]")
         for n in notes:
             kind = "" if customer else ("to customer, " if n.customer_note else "private, ")
-            out.print(f"  {iso(n.created_at)} ({kind}{n.author}): ", end="")
+            out.print(f"  {when(n.created_at)} ({kind}{n.author}): ", end="")
             out.print(n.note, markup=False)
 
 

@@ -482,3 +482,32 @@ def _matches(f: m.EventFilter, kind: str, data: Any) -> bool:
     if kind == "refund":
         return f.value == "any" or f.value == ("full" if data["full"] else "partial")
     return f.value in (data, "any")
+
+
+def preview_email(
+    workflow: m.Workflow, order: s.Order, email_id: str, *, actor: str, now: datetime
+) -> QueuedEmail:
+    """An email rendered against the order as it stands, as if an `email` effect queued it."""
+    email = workflow.emails.get(email_id)
+    if email is None:
+        close = difflib.get_close_matches(email_id, list(workflow.emails), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise NotFound(f"unknown email {email_id!r} in workflow {workflow.name!r}{hint}")
+    action = m.Action(id="preview", label="preview", sources=None)
+    planner = _Planner(workflow, order, action, {}, actor, now)
+    current = ctx.status_context(workflow, order.status)
+    names: dict[str, Any] = {"from": current, "to": current}
+    if order.refunds:
+        last = order.refunds[-1]
+        names["refund"] = {
+            "amount": last.amount,
+            "reason": last.reason,
+            "restock": last.restock,
+            "full": order.remaining_refundable <= 0,
+            "partial": order.remaining_refundable > 0,
+            "lines": [
+                {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
+                for ln in last.lines
+            ],
+        }
+    return planner.render_email(email, names)

@@ -5,11 +5,13 @@ table, no ORM identity map to fill."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
@@ -32,74 +34,93 @@ ONCE = t.table(t.EmailOnce)
 def load_order(session: Session, order_id: int, *, lock: bool = False) -> s.Order:
     """The order as a snapshot; `lock` takes its row lock on PostgreSQL (SQLite's write
     transaction already holds the database lock)."""
-    query = select(ORDERS).where(ORDERS.c.id == order_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = session.execute(query).mappings().first()
-    if row is None:
+    order = load_orders(session, [order_id], lock=lock).get(order_id)
+    if order is None:
         raise NotFound(f"order #{order_id} does not exist")
-    return _snapshot(session, row)
+    return order
 
 
-def _snapshot(session: Session, row: Any) -> s.Order:
-    oid = row["id"]
-    line_rows = (
-        session.execute(
-            select(
-                LINES,
-                PRODUCTS.c.id.label("p_id"),
-                PRODUCTS.c.manage_stock,
-                PRODUCTS.c.stock_quantity,
-                PRODUCTS.c.virtual,
-                PRODUCTS.c.downloadable,
-            )
-            .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
-            .where(LINES.c.order_id == oid)
-            .order_by(LINES.c.position, LINES.c.id)
+def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
+    """Snapshots of the orders that exist among `ids`, one query per table for all of them."""
+    r: Any  # a row of whichever table the loop reads
+    query = select(ORDERS).where(ORDERS.c.id.in_(ids))
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(ORDERS.c.id).with_for_update()
+    rows = session.execute(query).mappings().all()
+    if not rows:
+        return {}
+    found = [r["id"] for r in rows]
+    lines: dict[int, list[s.Line]] = defaultdict(list)
+    for r in session.execute(
+        select(
+            LINES,
+            PRODUCTS.c.id.label("p_id"),
+            PRODUCTS.c.manage_stock,
+            PRODUCTS.c.stock_quantity,
+            PRODUCTS.c.virtual,
+            PRODUCTS.c.downloadable,
         )
-        .mappings()
-        .all()
-    )
-    lines = tuple(_line(r) for r in line_rows)
-    notes = tuple(
-        s.Note(r.id, r.note, r.customer_note, r.author, r.created_at)
-        for r in session.execute(select(NOTES).where(NOTES.c.order_id == oid).order_by(NOTES.c.id))
-    )
+        .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
+        .where(LINES.c.order_id.in_(found))
+        .order_by(LINES.c.order_id, LINES.c.position, LINES.c.id)
+    ).mappings():
+        lines[r["order_id"]].append(_line(r))
+    notes: dict[int, list[s.Note]] = defaultdict(list)
+    for r in session.execute(select(NOTES).where(NOTES.c.order_id.in_(found)).order_by(NOTES.c.id)):
+        notes[r.order_id].append(s.Note(r.id, r.note, r.customer_note, r.author, r.created_at))
     refund_rows = session.execute(
-        select(REFUNDS).where(REFUNDS.c.order_id == oid).order_by(REFUNDS.c.id)
+        select(REFUNDS).where(REFUNDS.c.order_id.in_(found)).order_by(REFUNDS.c.id)
     ).all()
-    refund_lines: dict[int, list[s.RefundLine]] = {}
+    refund_lines: dict[int, list[s.RefundLine]] = defaultdict(list)
     if refund_rows:
         for r in session.execute(
             select(REFUND_LINES)
             .where(REFUND_LINES.c.refund_id.in_([x.id for x in refund_rows]))
             .order_by(REFUND_LINES.c.id)
         ):
-            refund_lines.setdefault(r.refund_id, []).append(
+            refund_lines[r.refund_id].append(
                 s.RefundLine(r.item_id, r.quantity, r.amount, r.restocked)
             )
-    refunds = tuple(
-        s.Refund(
-            r.id,
-            r.amount,
-            r.reason,
-            r.restock,
-            tuple(refund_lines.get(r.id, ())),
-            r.created_at,
-            r.refunded_by,
+    refunds: dict[int, list[s.Refund]] = defaultdict(list)
+    for r in refund_rows:
+        refunds[r.order_id].append(
+            s.Refund(
+                r.id,
+                r.amount,
+                r.reason,
+                r.restock,
+                tuple(refund_lines[r.id]),
+                r.created_at,
+                r.refunded_by,
+            )
         )
-        for r in refund_rows
-    )
-    tracking = tuple(
-        s.Tracking(r.carrier, r.number, r.url, r.shipped_on)
-        for r in session.execute(
-            select(TRACKING).where(TRACKING.c.order_id == oid).order_by(TRACKING.c.id)
+    tracking: dict[int, list[s.Tracking]] = defaultdict(list)
+    for r in session.execute(
+        select(TRACKING).where(TRACKING.c.order_id.in_(found)).order_by(TRACKING.c.id)
+    ):
+        tracking[r.order_id].append(s.Tracking(r.carrier, r.number, r.url, r.shipped_on))
+    sent: dict[int, set[str]] = defaultdict(set)
+    for r in session.execute(select(ONCE).where(ONCE.c.order_id.in_(found))):
+        sent[r.order_id].add(r.email)
+    return {
+        r["id"]: _order(
+            r, lines[r["id"]], notes[r["id"]], refunds[r["id"]], tracking[r["id"]], sent[r["id"]]
         )
-    )
-    sent = frozenset(session.execute(select(ONCE.c.email).where(ONCE.c.order_id == oid)).scalars())
+        for r in rows
+    }
+
+
+def _order(
+    row: Any,
+    lines: list[s.Line],
+    notes: list[s.Note],
+    refunds: list[s.Refund],
+    tracking: list[s.Tracking],
+    sent: set[str],
+) -> s.Order:
     return s.Order(
-        id=oid,
-        number=row["number"] or str(oid),
+        id=row["id"],
+        number=row["number"] or str(row["id"]),
         status=row["status"],
         workflow=row["workflow"],
         workflow_hash=row["workflow_hash"],
@@ -108,12 +129,12 @@ def _snapshot(session: Session, row: Any) -> s.Order:
         created_at=row["date_created"],
         billing=row["billing"] or {},
         shipping=row["shipping"] or {},
-        lines=lines,
-        notes=notes,
-        refunds=refunds,
-        tracking=tracking,
+        lines=tuple(lines),
+        notes=tuple(notes),
+        refunds=tuple(refunds),
+        tracking=tuple(tracking),
         meta=row["meta"] or {},
-        emails_sent=sent,
+        emails_sent=frozenset(sent),
         customer_note=row["customer_note"],
         created_via=row["created_via"],
         payment_method_title=row["payment_method_title"],
@@ -168,115 +189,170 @@ def message_id(domain: str = "orderwf.local") -> str:
 
 def apply_plan(
     session: Session, plan: Plan, *, key: str | None = None, request_hash: str = ""
-) -> int:
-    """Write `plan` in the session's transaction; returns the history row id. The version
-    check makes a concurrent writer that slipped past the lock fail instead of losing an
-    update."""
-    before, after = plan.before, plan.after
+) -> None:
+    """Write one plan in the session's transaction (see `apply_plans`)."""
+    apply_plans(session, [plan], key=key, request_hash=request_hash)
+
+
+def apply_plans(
+    session: Session, plans: list[Plan], *, key: str | None = None, request_hash: str = ""
+) -> None:
+    """Write plans in the session's transaction, one executemany per table. The version check
+    makes a writer that slipped past the lock fail instead of losing an update."""
+    if not plans:
+        return
     result = session.execute(
         update(ORDERS)
-        .where(ORDERS.c.id == before.id, ORDERS.c.version == before.version)
+        .where(ORDERS.c.id == bindparam("b_id"), ORDERS.c.version == bindparam("b_version"))
         .values(
-            status=after.status,
-            stock_reduced=after.stock_reduced,
-            version=after.version,
-            meta=dict(after.meta),
-            status_changed_at=after.status_changed_at,
-            date_paid=after.date_paid,
-            date_completed=after.date_completed,
-            date_modified=plan.now,
-        )
+            status=bindparam("status"),
+            stock_reduced=bindparam("stock_reduced"),
+            version=bindparam("version"),
+            meta=bindparam("meta"),
+            status_changed_at=bindparam("status_changed_at"),
+            date_paid=bindparam("date_paid"),
+            date_completed=bindparam("date_completed"),
+            date_modified=bindparam("date_modified"),
+        ),
+        [
+            {
+                "b_id": p.before.id,
+                "b_version": p.before.version,
+                "status": p.after.status,
+                "stock_reduced": p.after.stock_reduced,
+                "version": p.after.version,
+                "meta": dict(p.after.meta),
+                "status_changed_at": p.after.status_changed_at,
+                "date_paid": p.after.date_paid,
+                "date_completed": p.after.date_completed,
+                "date_modified": p.now,
+            }
+            for p in plans
+        ],
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StoreError(f"order #{before.number} was changed by someone else; try again")
-    old_lines = {line.id: line for line in before.lines}
-    for line in after.lines:
-        old = old_lines[line.id]
-        changed = {f: getattr(line, f) for f in _LINE_FIELDS if getattr(line, f) != getattr(old, f)}
-        if changed:
-            session.execute(update(LINES).where(LINES.c.id == line.id).values(**changed))
-    for product_id, delta in stock_deltas(plan):
-        # An increment in SQL, never read-modify-write: other orders move this stock too.
+    dialect = session.get_bind().dialect
+    if dialect.supports_sane_multi_rowcount and result.rowcount != len(plans):  # type: ignore[attr-defined]
+        numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
+        raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
+    lines = [
+        {"b_id": line.id, **{f: getattr(line, f) for f in _LINE_FIELDS}}
+        for p in plans
+        for line, old in zip(p.after.lines, p.before.lines, strict=True)
+        if any(getattr(line, f) != getattr(old, f) for f in _LINE_FIELDS)
+    ]
+    if lines:
+        session.execute(
+            update(LINES)
+            .where(LINES.c.id == bindparam("b_id"))
+            .values({f: bindparam(f) for f in _LINE_FIELDS}),
+            lines,
+        )
+    deltas: dict[int, int] = {}
+    for p in plans:
+        for product_id, delta in stock_deltas(p):
+            deltas[product_id] = deltas.get(product_id, 0) + delta
+    if deltas:
+        # Increments in SQL, never read-modify-write: other orders move this stock too.
         session.execute(
             update(PRODUCTS)
-            .where(PRODUCTS.c.id == product_id)
-            .values(stock_quantity=PRODUCTS.c.stock_quantity + delta)
+            .where(PRODUCTS.c.id == bindparam("b_id"))
+            .values(stock_quantity=PRODUCTS.c.stock_quantity + bindparam("delta")),
+            [{"b_id": pid, "delta": d} for pid, d in sorted(deltas.items()) if d],
         )
-    if plan.notes:
-        session.execute(
-            insert(NOTES),
-            [
-                {
-                    "order_id": before.id,
-                    "note": n.note,
-                    "customer_note": n.customer_note,
-                    "author": n.author,
-                    "created_at": n.created_at,
-                }
-                for n in plan.notes
-            ],
+    _insert(
+        session,
+        NOTES,
+        [
+            {
+                "order_id": p.before.id,
+                "note": n.note,
+                "customer_note": n.customer_note,
+                "author": n.author,
+                "created_at": n.created_at,
+            }
+            for p in plans
+            for n in p.notes
+        ],
+    )
+    for p in plans:
+        if p.refund is not None:
+            _insert_refund(session, p.before.id, p.refund)
+    _insert(
+        session,
+        TRACKING,
+        [
+            {
+                "order_id": p.before.id,
+                "carrier": tr.carrier,
+                "number": tr.number,
+                "url": tr.url,
+                "shipped_on": tr.shipped_on,
+                "created_at": p.now,
+            }
+            for p in plans
+            for tr in p.tracking
+        ],
+    )
+    _insert(
+        session,
+        ONCE,
+        [
+            {"order_id": p.before.id, "email": e}
+            for p in plans
+            for e in sorted(p.after.emails_sent - p.before.emails_sent)
+        ],
+    )
+    _insert(session, OUTBOX, [row for p in plans for row in outbox_rows(p.before.id, p)])
+    _insert(
+        session,
+        HISTORY,
+        [
+            {
+                "order_id": p.before.id,
+                "at": p.now,
+                "actor": p.actor,
+                "action": p.action,
+                "params": jsonable(p.params),
+                "from_status": p.before.status,
+                "to_status": p.after.status,
+                "idempotency_key": key,
+                "request_hash": request_hash,
+                "effects": list(p.effects),
+            }
+            for p in plans
+        ],
+    )
+
+
+def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _insert_refund(session: Session, order_id: int, r: s.Refund) -> None:
+    refund_id = session.execute(
+        insert(REFUNDS).values(
+            order_id=order_id,
+            amount=r.amount,
+            reason=r.reason,
+            restock=r.restock,
+            refunded_by=r.refunded_by,
+            created_at=r.created_at,
         )
-    if plan.refund is not None:
-        r = plan.refund
-        refund_id = session.execute(
-            insert(REFUNDS).values(
-                order_id=before.id,
-                amount=r.amount,
-                reason=r.reason,
-                restock=r.restock,
-                refunded_by=r.refunded_by,
-                created_at=r.created_at,
-            )
-        ).inserted_primary_key[0]  # type: ignore[attr-defined]
-        if r.lines:
-            session.execute(
-                insert(REFUND_LINES),
-                [
-                    {
-                        "refund_id": refund_id,
-                        "item_id": ln.item_id,
-                        "quantity": ln.quantity,
-                        "amount": ln.amount,
-                        "restocked": ln.restocked,
-                    }
-                    for ln in r.lines
-                ],
-            )
-    if plan.tracking:
-        session.execute(
-            insert(TRACKING),
-            [
-                {
-                    "order_id": before.id,
-                    "carrier": tr.carrier,
-                    "number": tr.number,
-                    "url": tr.url,
-                    "shipped_on": tr.shipped_on,
-                    "created_at": plan.now,
-                }
-                for tr in plan.tracking
-            ],
-        )
-    new_once = after.emails_sent - before.emails_sent
-    if new_once:
-        session.execute(insert(ONCE), [{"order_id": before.id, "email": e} for e in new_once])
-    if plan.emails:
-        session.execute(insert(OUTBOX), list(outbox_rows(before.id, plan)))
-    return int(
-        session.execute(
-            insert(HISTORY).values(
-                order_id=before.id,
-                at=plan.now,
-                actor=plan.actor,
-                action=plan.action,
-                params=jsonable(plan.params),
-                from_status=before.status,
-                to_status=after.status,
-                idempotency_key=key,
-                request_hash=request_hash,
-                effects=list(plan.effects),
-            )
-        ).inserted_primary_key[0]  # type: ignore[attr-defined]
+    ).inserted_primary_key[0]  # type: ignore[attr-defined]
+    _insert(
+        session,
+        REFUND_LINES,
+        [
+            {
+                "refund_id": refund_id,
+                "item_id": ln.item_id,
+                "quantity": ln.quantity,
+                "amount": ln.amount,
+                "restocked": ln.restocked,
+            }
+            for ln in r.lines
+        ],
     )
 
 
@@ -359,3 +435,27 @@ def list_orders(
         )
     query = query.order_by(ORDERS.c.id.desc()).limit(limit)
     return [dict(r) for r in session.execute(query).mappings()]
+
+
+def order_ids(
+    session: Session,
+    *,
+    status: str,
+    after: int = 0,
+    limit: int = 500,
+    changed_before: datetime | None = None,
+) -> list[int]:
+    """Ids of orders in `status` above `after`, ascending (keyset pagination)."""
+    query = select(ORDERS.c.id).where(ORDERS.c.status == status, ORDERS.c.id > after)
+    if changed_before is not None:
+        since = func.coalesce(ORDERS.c.status_changed_at, ORDERS.c.date_created)
+        query = query.where(since <= changed_before)
+    return list(session.execute(query.order_by(ORDERS.c.id).limit(limit)).scalars())
+
+
+def count_orders(session: Session, status: str) -> int:
+    return int(
+        session.execute(
+            select(func.count()).select_from(ORDERS).where(ORDERS.c.status == status)
+        ).scalar_one()
+    )
