@@ -15,8 +15,22 @@ from orderwf import templating
 from orderwf.workflow import model as m
 
 TOP_KEYS = frozenset(
-    {"orderwf", "name", "title", "description", "initial", "templates", "shop", "statuses",
-     "actions", "emails", "timers", "messages", "refunds", "stock"}
+    {
+        "orderwf",
+        "name",
+        "title",
+        "description",
+        "initial",
+        "templates",
+        "shop",
+        "statuses",
+        "actions",
+        "emails",
+        "timers",
+        "messages",
+        "refunds",
+        "stock",
+    }
 )
 SHOP_KEYS = frozenset({"name", "email", "from", "currency"})
 STATUS_KEYS = frozenset({"label", "paid", "stock", "final", "description", "color"})
