@@ -110,7 +110,9 @@ def root(
     actor: Annotated[
         str | None, typer.Option(envvar="ORDERWF_ACTOR", help="Who is acting (default: login).")
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show the traceback of an internal error.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),

@@ -361,7 +361,7 @@ def tick(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Apply every timer that is due (e.g. cancel unpaid orders after 60 minutes)."""
+    """Apply every timer that is due, such as cancelling unpaid orders after an hour."""
     from datetime import UTC, datetime
 
     from orderwf import service
