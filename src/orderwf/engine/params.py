@@ -22,6 +22,7 @@ REFUND_PARAMS = (
 )
 _TRUE = {"true", "yes", "1", "on", "y"}
 _FALSE = {"false", "no", "0", "off", "n"}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def declared(action: Action) -> tuple[Param, ...]:
@@ -59,6 +60,9 @@ def _convert(param: Param, raw: Any, currency: str) -> Any:
         if isinstance(text, date):
             return text
         try:
+            # Python 3.11's fromisoformat also takes 20261126 and 2026-W48-4: SPEC says YYYY-MM-DD.
+            if not _DATE.fullmatch(str(text)):
+                raise ValueError
             return date.fromisoformat(str(text))
         except ValueError:
             raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
