@@ -142,7 +142,7 @@ def _refund(
     actor: str,
     now: datetime,
 ) -> RefundResult:
-    levels = {ln.product_id: ln.stock_quantity for ln in order.line_items if ln.product_id}
+    levels = {ln.stock_product: ln.stock_quantity for ln in order.line_items if ln.stock_product}
     updated: dict[int, s.Line] = {}
     restocked = []
     stored_lines = []
@@ -155,7 +155,7 @@ def _refund(
             total_refunded=line.total_refunded + req.amount,
         )
         back = 0
-        if req.quantity and line.manage_stock and line.product_id is not None:
+        if req.quantity and line.manage_stock and line.stock_product is not None:
             if restock:
                 back = max(0, min(req.quantity, line.reduced_stock - line.refunded_kept))
                 line = replace(line, refunded_restocked=line.refunded_restocked + req.quantity)

@@ -36,8 +36,13 @@ class Line:
     virtual: bool = False
     downloadable: bool = False
     product_known: bool = True  # False for a line whose product was deleted or never imported
+    stock_id: int | None = None  # the product whose stock moves: the variation if it is stored
     method_id: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def stock_product(self) -> int | None:
+        return self.stock_id if self.stock_id is not None else self.product_id
 
     @property
     def gross(self) -> Decimal:

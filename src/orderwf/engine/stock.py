@@ -39,9 +39,9 @@ def target(line: Line, policy: Literal["reduce", "restore"]) -> int:
 
 def _levels(order: Order) -> dict[int, int | None]:
     return {
-        line.product_id: line.stock_quantity
+        line.stock_product: line.stock_quantity
         for line in order.line_items
-        if line.product_id is not None
+        if line.stock_product is not None
     }
 
 
@@ -64,8 +64,8 @@ def with_levels(order: Order, lines: dict[int, Line], levels: dict[int, int | No
     new_lines = []
     for line in order.lines:
         line = lines.get(line.id, line)
-        if line.product_id in levels:
-            line = replace(line, stock_quantity=levels[line.product_id])
+        if line.stock_product in levels:
+            line = replace(line, stock_quantity=levels[line.stock_product])
         new_lines.append(line)
     return replace(order, lines=tuple(new_lines))
 
@@ -78,7 +78,7 @@ def apply_policy(
     lines: dict[int, Line] = {}
     changes = []
     for line in order.line_items:
-        if not line.manage_stock or line.product_id is None:
+        if not line.manage_stock or line.stock_product is None:
             continue
         units_back = line.reduced_stock - target(line, policy)
         if units_back:

@@ -51,16 +51,23 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
         return {}
     found = [r["id"] for r in rows]
     lines: dict[int, list[s.Line]] = defaultdict(list)
+    variant = PRODUCTS.alias("variant")
     for r in session.execute(
         select(
             LINES,
             PRODUCTS.c.id.label("p_id"),
-            PRODUCTS.c.manage_stock,
-            PRODUCTS.c.stock_quantity,
-            PRODUCTS.c.virtual,
-            PRODUCTS.c.downloadable,
+            PRODUCTS.c.manage_stock.label("p_manage"),
+            PRODUCTS.c.stock_quantity.label("p_stock"),
+            PRODUCTS.c.virtual.label("p_virtual"),
+            PRODUCTS.c.downloadable.label("p_downloadable"),
+            variant.c.id.label("v_id"),
+            variant.c.manage_stock.label("v_manage"),
+            variant.c.stock_quantity.label("v_stock"),
+            variant.c.virtual.label("v_virtual"),
+            variant.c.downloadable.label("v_downloadable"),
         )
         .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
+        .outerjoin(variant, variant.c.id == LINES.c.variation_id)
         .where(LINES.c.order_id.in_(found))
         .order_by(LINES.c.order_id, LINES.c.position, LINES.c.id)
     ).mappings():
@@ -147,7 +154,9 @@ def _order(
 
 
 def _line(r: Any) -> s.Line:
-    known = r["p_id"] is not None
+    # A stored variation is the product whose stock moves (as WooCommerce does); else the parent.
+    p = "v_" if r["v_id"] is not None else "p_"
+    known = r[f"{p}id"] is not None
     return s.Line(
         id=r["id"],
         kind=r["kind"],
@@ -164,11 +173,12 @@ def _line(r: Any) -> s.Line:
         reduced_stock=r["reduced_stock"],
         refunded_kept=r["refunded_kept"],
         refunded_restocked=r["refunded_restocked"],
-        manage_stock=bool(known and r["manage_stock"]),
-        stock_quantity=r["stock_quantity"] if known else None,
-        virtual=bool(known and r["virtual"]),
-        downloadable=bool(known and r["downloadable"]),
+        manage_stock=bool(known and r[f"{p}manage"]),
+        stock_quantity=r[f"{p}stock"] if known else None,
+        virtual=bool(known and r[f"{p}virtual"]),
+        downloadable=bool(known and r[f"{p}downloadable"]),
         product_known=known,
+        stock_id=r[f"{p}id"],
         method_id=r["method_id"],
         meta=r["meta"] or {},
     )
