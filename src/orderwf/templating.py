@@ -5,10 +5,10 @@ autoescaped."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,14 @@ def _explain(exc: Exception) -> str:
 
 @dataclass(frozen=True)
 class CompiledExpr:
+    """An `if` expression, compiled on first use (`lazy`) or at once."""
+
     source: str
-    _fn: Any
+    _compile: Callable[[], Any] = field(repr=False, compare=False)
+
+    @cached_property
+    def _fn(self) -> Any:
+        return self._compile()
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         try:
@@ -69,11 +75,24 @@ class CompiledExpr:
 
 @dataclass(frozen=True)
 class CompiledTemplate:
+    """A template, compiled on first use (`lazy`) or at once. Text without any Jinja2
+    syntax is returned as is: most notes and messages never need compiling."""
+
     source: str
-    _template: jinja2.Template
+    _compile: Callable[[], jinja2.Template] = field(repr=False, compare=False)
     name: str = ""
 
+    @cached_property
+    def _template(self) -> jinja2.Template:
+        return self._compile()
+
+    @cached_property
+    def _literal(self) -> bool:
+        return not self.name and "{" not in self.source
+
     def render(self, context: Mapping[str, Any]) -> str:
+        if self._literal:
+            return self.source
         try:
             return self._template.render(context)
         except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
@@ -82,21 +101,38 @@ class CompiledTemplate:
             raise TemplateProblem(f"{where} failed: {_explain(e)}", lineno=lineno) from None
 
 
-def compile_expr(source: str) -> CompiledExpr:
-    try:
-        fn = environment().compile_expression(source, undefined_to_none=False)
-    except jinja2.TemplateSyntaxError as e:
-        raise TemplateProblem(f"expression {source!r}: {_explain(e)}", lineno=e.lineno) from None
-    return CompiledExpr(source=source, _fn=fn)
+def compile_expr(source: str, *, lazy: bool = False) -> CompiledExpr:
+    """Compile an expression; `lazy` defers the work (and its errors) to the first use, for
+    a workflow whose content already passed validation."""
+
+    def run() -> Any:
+        try:
+            return environment().compile_expression(source, undefined_to_none=False)
+        except jinja2.TemplateSyntaxError as e:
+            raise TemplateProblem(
+                f"expression {source!r}: {_explain(e)}", lineno=e.lineno
+            ) from None
+
+    expr = CompiledExpr(source=source, _compile=run)
+    if not lazy:
+        _ = expr._fn
+    return expr
 
 
-def compile_template(source: str, *, html: bool = False, name: str = "") -> CompiledTemplate:
-    try:
-        template = environment(html).from_string(source)
-    except jinja2.TemplateSyntaxError as e:
-        where = name or repr(source)
-        raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
-    return CompiledTemplate(source=source, _template=template, name=name)
+def compile_template(
+    source: str, *, html: bool = False, name: str = "", lazy: bool = False
+) -> CompiledTemplate:
+    def run() -> jinja2.Template:
+        try:
+            return environment(html).from_string(source)
+        except jinja2.TemplateSyntaxError as e:
+            where = name or repr(source)
+            raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
+
+    template = CompiledTemplate(source=source, _compile=run, name=name)
+    if not lazy:
+        _ = template._template
+    return template
 
 
 def load_template_file(path: Path) -> CompiledTemplate:
@@ -145,15 +181,23 @@ def email_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
     return env
 
 
-def load_email_template(templates_dir: Path, filename: str) -> CompiledTemplate:
+def load_email_template(
+    templates_dir: Path, filename: str, *, lazy: bool = False
+) -> CompiledTemplate:
     """An email part of `templates_dir`, compiled with the partials it uses."""
-    env = email_environment(templates_dir.resolve())
-    try:
-        template = env.get_template(filename)
-    except jinja2.TemplateNotFound as e:
-        raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
-    except jinja2.TemplateSyntaxError as e:
-        where = e.name or filename
-        raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
+
+    def run() -> jinja2.Template:
+        env = email_environment(templates_dir.resolve())
+        try:
+            return env.get_template(filename)
+        except jinja2.TemplateNotFound as e:
+            raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
+        except jinja2.TemplateSyntaxError as e:
+            where = e.name or filename
+            raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
+
+    if lazy:
+        return CompiledTemplate(source="", _compile=run, name=filename)
+    template = run()
     source = Path(template.filename).read_text(encoding="utf-8") if template.filename else ""
-    return CompiledTemplate(source=source, _template=template, name=filename)
+    return CompiledTemplate(source=source, _compile=lambda: template, name=filename)

@@ -1,5 +1,6 @@
 """From the plain data of a workflow file (already checked against the JSON Schema) to the
-frozen model, compiling every expression and template once. The key sets below are the
+frozen model. Every expression and template is compiled once, on its first use: validation
+has compiled them all already, and a command uses only a few. The key sets below are the
 loader's view of the format; a test proves they equal the schema's."""
 
 from __future__ import annotations
@@ -77,11 +78,11 @@ def _ids(value: Any) -> tuple[str, ...] | None:
 
 def _cond(data: Mapping[str, Any]) -> m.Expr | None:
     source = data.get("if")
-    return None if source is None else templating.compile_expr(str(source))
+    return None if source is None else templating.compile_expr(str(source), lazy=True)
 
 
 def _tmpl(source: Any) -> m.Template:
-    return templating.compile_template(str(source))
+    return templating.compile_template(str(source), lazy=True)
 
 
 def _targets(value: Any) -> tuple[m.Target, ...]:
@@ -149,7 +150,7 @@ def _action(action_id: str, data: Mapping[str, Any]) -> m.Action:
         targets=_targets(data.get("to")),
         params=tuple(_param(n, p or {}) for n, p in (data.get("params") or {}).items()),
         guards=tuple(
-            m.Guard(templating.compile_expr(str(g["if"])), _tmpl(g["message"]))
+            m.Guard(templating.compile_expr(str(g["if"]), lazy=True), _tmpl(g["message"]))
             for g in data.get("guard") or ()
         ),
         effects=tuple(build_effect(e) for e in data.get("effects") or ()),
@@ -179,8 +180,8 @@ def _email(email_id: str, data: Mapping[str, Any], templates_dir: Path | None) -
     if templates_dir is not None:
         text_path, html_path = email_template_paths(templates_dir, base)
         load = templating.load_email_template
-        text = load(templates_dir, text_path.name) if text_path.exists() else None
-        html = load(templates_dir, html_path.name) if html_path.exists() else None
+        text = load(templates_dir, text_path.name, lazy=True) if text_path.exists() else None
+        html = load(templates_dir, html_path.name, lazy=True) if html_path.exists() else None
     return m.Email(
         id=email_id,
         to=to,
