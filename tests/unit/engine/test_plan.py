@@ -1,0 +1,303 @@
+"""Planning one action: status checks, `to` alternatives, guards, final statuses, notes in
+WooCommerce's order, the effects and the plan's bookkeeping (SPEC §2.1, §2.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import yaml
+from order_factory import (
+    NOW,
+    ebook,
+    note_texts,
+    order,
+    plan,
+    product,
+    refusal,
+    shipping,
+    tshirt,
+)
+
+from orderwf.errors import NotFound, WorkflowError
+from orderwf.workflow.build import build
+from orderwf.workflow.model import Workflow
+
+FINAL = """
+orderwf: 1
+name: woocommerce
+title: Final statuses
+initial: pending
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  pending: {label: Pending payment}
+  closed: {label: Closed, final: true}
+actions:
+  close: {label: Close, from: [pending], to: closed}
+  stay: {label: Stay, from: any, to: closed, effects: [{note: Still closed.}]}
+  remark:
+    label: Remark
+    from: any
+    effects:
+      - note: "Remark by {{ actor }} on {{ order.status.label }}."
+      - set: {meta.checked: "{{ now.strftime('%Y-%m-%d') }}"}
+"""
+LEAVE = """  reopen: {label: Reopen, from: any, to: pending}
+"""
+
+
+def test_pay_goes_to_completed_when_every_product_is_virtual_and_downloadable(
+    workflow: Workflow,
+) -> None:
+    p = plan(workflow, order(ebook()), "pay")
+    assert p.after.status == "completed"
+    assert note_texts(p) == ["Order status changed from Pending payment to Completed."]
+    assert p.stock == ()
+    assert p.after.date_paid == NOW
+    assert p.after.date_completed == NOW
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (tshirt(),),
+        (tshirt(), ebook()),
+        (product("Poster", "8.00", 1, virtual=True),),
+        (product("Manual", "3.00", 1, downloadable=True),),
+    ],
+    ids=["physical", "mixed", "virtual-only", "downloadable-only"],
+)
+def test_pay_goes_to_processing_otherwise(workflow: Workflow, lines: tuple[Any, ...]) -> None:
+    p = plan(workflow, order(*lines, shipping()), "pay")
+    assert p.after.status == "processing"
+    assert p.after.date_paid == NOW
+    assert p.after.date_completed is None
+
+
+def test_a_line_whose_product_is_gone_does_not_need_processing(workflow: Workflow) -> None:
+    gone = product("Old poster", "4.00", 1, product_known=False)
+    assert plan(workflow, order(ebook(), gone), "pay").after.status == "completed"
+
+
+def test_an_action_not_allowed_in_the_status_is_refused(workflow: Workflow) -> None:
+    error = refusal(workflow, order(tshirt()), "refund", {"amount": "1"})
+    assert error.message == (
+        "action 'refund' is not allowed when order #100 is Pending payment "
+        "(allowed from: Processing, Completed, On hold)"
+    )
+    assert error.reasons == [error.message]
+
+
+ACTIONS = (
+    "pay, process, hold, complete, cancel, fail, reopen, refund, mark_refunded, add_note, "
+    "add_tracking, send_order_details, resend_new_order"
+)
+
+
+def test_an_unknown_action_is_not_found(workflow: Workflow) -> None:
+    with pytest.raises(NotFound) as info:
+        plan(workflow, order(tshirt()), "ship")
+    assert (
+        str(info.value) == f"unknown action 'ship' in workflow 'woocommerce' (actions: {ACTIONS})"
+    )
+
+
+def test_an_unknown_action_close_to_one_gets_a_hint(workflow: Workflow) -> None:
+    with pytest.raises(NotFound) as info:
+        plan(workflow, order(tshirt()), "refnud")
+    assert str(info.value) == (
+        "unknown action 'refnud' in workflow 'woocommerce'; did you mean 'refund'? "
+        f"(actions: {ACTIONS})"
+    )
+
+
+def test_an_order_of_another_workflow_is_refused(workflow: Workflow) -> None:
+    error = refusal(workflow, order(tshirt(), workflow="digital"), "pay")
+    assert error.message == ("order #100 was created under workflow 'digital', not 'woocommerce'")
+
+
+def test_an_undeclared_status_is_refused(workflow: Workflow) -> None:
+    # WooCommerce turns an unknown status into pending (reference §2.1); orderwf refuses.
+    error = refusal(workflow, order(tshirt(), status="shipped"), "add_note", {"text": "x"})
+    assert error.message == (
+        "order #100 has status 'shipped', which workflow 'woocommerce' does not declare"
+    )
+
+
+def test_a_failed_guard_refuses_with_its_message(workflow: Workflow) -> None:
+    no_email = order(tshirt(), status="processing", billing={"first_name": "Camille"})
+    error = refusal(workflow, no_email, "send_order_details")
+    assert error.message == "Order has no billing email address."
+    assert error.reasons == ["Order has no billing email address."]
+
+
+def test_a_guard_that_holds_lets_the_action_run(workflow: Workflow) -> None:
+    p = plan(workflow, order(tshirt(), status="processing"), "send_order_details")
+    assert note_texts(p) == ["Order details manually sent to customer."]
+    assert p.notes[0].author == "admin"
+    assert [e.email for e in p.emails] == ["customer_invoice"]
+    assert p.after.status == "processing"
+
+
+def test_the_stock_note_comes_before_the_status_note(workflow: Workflow) -> None:
+    p = plan(workflow, order(tshirt(), shipping()), "pay")
+    assert note_texts(p) == [
+        "Stock levels reduced: T-Shirt (TS) 10→8",
+        "Order status changed from Pending payment to Processing.",
+    ]
+    assert [n.author for n in p.notes] == ["system", "system"]
+
+
+def test_the_effects_are_listed_in_event_order(workflow: Workflow, snapshot: Any) -> None:
+    p = plan(workflow, order(tshirt(), shipping()), "pay")
+    assert list(p.effects) == snapshot
+
+
+def test_a_note_prefix_goes_before_the_status_note(workflow: Workflow) -> None:
+    from orderwf.engine import plan as planner
+
+    p = planner.plan(
+        workflow,
+        order(tshirt(1), created_via="checkout"),
+        "cancel",
+        {},
+        actor="timer",
+        now=NOW,
+        note_prefix="Unpaid order cancelled - time limit reached.",
+    )
+    assert note_texts(p) == [
+        "Unpaid order cancelled - time limit reached. Order status changed from Pending "
+        "payment to Cancelled."
+    ]
+
+
+def test_an_action_without_to_keeps_the_status(workflow: Workflow) -> None:
+    p = plan(workflow, order(tshirt(), status="on-hold"), "add_note", {"text": "Ships Monday"})
+    assert p.after.status == "on-hold"
+    assert not p.status_changed
+    assert p.after.status_changed_at is None
+
+
+def test_private_and_customer_notes(workflow: Workflow) -> None:
+    before = order(tshirt(), status="processing")
+    private = plan(workflow, before, "add_note", {"text": "Ships Monday"})
+    public = plan(workflow, before, "add_note", {"text": "Ships Monday", "customer": "true"})
+    assert [(n.note, n.customer_note, n.author) for n in private.notes] == [
+        ("Ships Monday", False, "admin")
+    ]
+    assert [(n.note, n.customer_note, n.author) for n in public.notes] == [
+        ("Ships Monday", True, "admin")
+    ]
+
+
+def test_the_plan_bumps_the_version_and_keeps_the_before(workflow: Workflow) -> None:
+    before = order(tshirt(), version=4)
+    p = plan(workflow, before, "hold")
+    assert p.before is before
+    assert (p.after.version, p.after.status, p.after.status_changed_at) == (5, "on-hold", NOW)
+    assert (p.action, p.actor, p.now) == ("hold", "admin", NOW)
+    assert p.status_changed
+
+
+def test_complete_with_a_tracking_number_adds_an_entry(workflow: Workflow) -> None:
+    p = plan(
+        workflow,
+        order(tshirt(), status="processing"),
+        "complete",
+        {"tracking_number": "6A12345678901"},
+    )
+    assert [(t.carrier, t.number, t.url, t.shipped_on) for t in p.tracking] == [
+        (
+            "colissimo",
+            "6A12345678901",
+            "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901",
+            date(2026, 11, 26),
+        )
+    ]
+    assert p.after.tracking == p.tracking
+    assert p.after.status == "completed"
+
+
+def test_complete_without_a_tracking_number_adds_none(workflow: Workflow) -> None:
+    p = plan(workflow, order(tshirt(), status="processing"), "complete")
+    assert p.tracking == ()
+
+
+def test_add_tracking_upper_cases_the_number_and_takes_the_carrier(workflow: Workflow) -> None:
+    p = plan(
+        workflow,
+        order(tshirt(), status="completed"),
+        "add_tracking",
+        {"number": "1z999aa10123456784", "carrier": "ups", "shipped_on": "2026-11-20"},
+    )
+    assert [(t.carrier, t.number, t.url, t.shipped_on) for t in p.tracking] == [
+        (
+            "ups",
+            "1Z999AA10123456784",
+            "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+            date(2026, 11, 20),
+        )
+    ]
+
+
+def test_add_tracking_is_refused_before_the_order_is_paid(workflow: Workflow) -> None:
+    error = refusal(workflow, order(tshirt()), "add_tracking", {"number": "6A12345678901"})
+    assert error.message == (
+        "action 'add_tracking' is not allowed when order #100 is Pending payment "
+        "(allowed from: Processing, Completed)"
+    )
+
+
+def final_workflow(extra: str = "") -> Workflow:
+    # Built without validation, which refuses an action that leaves a final status (OWF201):
+    # the engine refuses it too, for a workflow that reaches it by another way.
+    return build(yaml.safe_load(FINAL + extra))
+
+
+def test_validation_refuses_an_action_leaving_a_final_status(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    with pytest.raises(WorkflowError) as info:
+        write_workflow(FINAL + LEAVE)
+    assert [f.code for f in info.value.findings] == ["OWF201"]  # type: ignore[attr-defined]
+
+
+def test_a_final_status_cannot_be_left() -> None:
+    closed = order(tshirt(), status="closed")
+    error = refusal(final_workflow(LEAVE), closed, "reopen")
+    assert error.message == "order #100 is Closed, a final status that no action may leave"
+
+
+def test_a_final_status_still_takes_notes_and_metadata(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    final = write_workflow(FINAL)
+    closed = order(tshirt(), status="closed")
+    p = plan(final, closed, "remark")
+    assert note_texts(p) == ["Remark by admin on Closed."]
+    assert p.after.meta == {"checked": "2026-11-26"}
+    assert p.after.status == "closed"
+    # An action whose only target is the status it is in does not leave it.
+    stay = plan(final, closed, "stay")
+    assert note_texts(stay) == ["Still closed."]
+    assert not stay.status_changed
+
+
+def test_the_order_given_to_the_plan_is_left_untouched(workflow: Workflow) -> None:
+    before = order(tshirt(), shipping())
+    copy = replace(before)
+    plan(workflow, before, "pay")
+    assert before == copy
+    assert before.line(1) is not None and before.line(1).stock_quantity == 10
+
+
+def test_an_amount_in_a_guard_context_is_exact(workflow: Workflow) -> None:
+    # `order.remaining_refundable > 0` decides whether mark_refunded refunds anything.
+    done = order(tshirt(), status="processing")
+    done = replace(done, total=Decimal("20.00"))
+    p = plan(workflow, done, "mark_refunded")
+    assert p.refund is not None and p.refund.amount == Decimal("20.00")

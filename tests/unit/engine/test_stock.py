@@ -1,0 +1,202 @@
+"""Stock policies with the per-line bookkeeping of SPEC §2.3: reduce once, restore only what
+is still out, refunds with and without restock before a cancel (WooCommerce #28854 fixed),
+and `stock.negative: refuse`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from order_factory import (
+    ebook,
+    note_texts,
+    order,
+    plan,
+    reduced,
+    refusal,
+    run,
+    shipping,
+    stock_of,
+    tshirt,
+)
+
+from orderwf.engine.stock import apply_policy
+from orderwf.workflow.model import Workflow
+
+NEGATIVE_REFUSED = """
+orderwf: 1
+name: woocommerce
+title: No overselling
+initial: pending
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  pending: {label: Pending payment, stock: restore}
+  processing: {label: Processing, paid: true, stock: reduce}
+actions:
+  process: {label: Process, from: [pending], to: processing}
+  take: {label: Take out now, from: any, effects: [{stock: reduce}]}
+stock:
+  negative: refuse
+"""
+
+
+def test_reduce_takes_each_stocked_line_out_once() -> None:
+    before = order(tshirt(2), ebook(), shipping())
+    after, changes = apply_policy(before, "reduce")
+    assert [c.describe() for c in changes] == ["T-Shirt (TS) 10→8"]
+    assert stock_of(after) == (8, 2)
+    assert after.stock_reduced
+    again, more = apply_policy(after, "reduce")
+    assert more == ()
+    assert stock_of(again) == (8, 2)
+
+
+def test_restore_gives_back_what_is_out() -> None:
+    after, changes = apply_policy(order(reduced(tshirt(2)), status="processing"), "restore")
+    assert [(c.delta, c.old, c.new) for c in changes] == [(2, 8, 10)]
+    assert stock_of(after) == (10, 0)
+    assert not after.stock_reduced
+    assert apply_policy(after, "restore")[1] == ()
+
+
+def test_restore_of_an_order_never_reduced_moves_nothing() -> None:
+    after, changes = apply_policy(order(tshirt(2)), "restore")
+    assert changes == ()
+    assert stock_of(after) == (10, 0)
+
+
+def test_a_line_without_a_sku_is_named_by_its_product_id() -> None:
+    _, changes = apply_policy(order(tshirt(1, sku="")), "reduce")
+    assert [c.describe() for c in changes] == ["T-Shirt (#11) 10→9"]
+
+
+def test_a_product_without_a_stock_level_is_tracked_without_moving(workflow: Workflow) -> None:
+    p = plan(workflow, order(tshirt(2, stock=None)), "pay")
+    assert [(c.delta, c.old, c.new) for c in p.stock] == [(-2, None, None)]
+    assert note_texts(p)[0] == "Stock levels reduced: T-Shirt (TS) None→None"
+
+
+def test_processing_to_on_hold_to_processing_reduces_once(workflow: Workflow) -> None:
+    paid = run(workflow, order(tshirt(), shipping()), "pay")
+    held = plan(workflow, paid, "hold")
+    assert held.stock == ()
+    assert note_texts(held) == ["Order status changed from Processing to On hold."]
+    back = plan(workflow, held.after, "process")
+    assert back.stock == ()
+    assert stock_of(back.after) == (8, 2)
+
+
+def test_every_stocked_line_is_listed_in_one_note(workflow: Workflow) -> None:
+    mug = tshirt(3, item_id=5, name="Mug", sku="MG", product_id=13, stock=4)
+    p = plan(workflow, order(tshirt(), mug, ebook()), "hold")
+    assert note_texts(p) == [
+        "Stock levels reduced: T-Shirt (TS) 10→8, Mug (MG) 4→1",
+        "Order status changed from Pending payment to On hold.",
+    ]
+
+
+def test_two_lines_of_one_product_share_its_stock_level(workflow: Workflow) -> None:
+    first = tshirt(2, item_id=1, stock=10)
+    second = tshirt(3, item_id=5, stock=10)
+    p = plan(workflow, order(first, second), "hold")
+    assert [c.describe() for c in p.stock] == ["T-Shirt (TS) 10→8", "T-Shirt (TS) 8→5"]
+    assert stock_of(p.after, 1) == (5, 2)
+    assert stock_of(p.after, 5) == (5, 3)
+
+
+def test_cancel_gives_back_everything_out(workflow: Workflow) -> None:
+    paid = run(workflow, order(tshirt(), shipping()), "pay")
+    p = plan(workflow, paid, "cancel")
+    assert note_texts(p) == [
+        "Stock levels increased: T-Shirt (TS) 8→10",
+        "Order status changed from Processing to Cancelled.",
+    ]
+    assert stock_of(p.after) == (10, 0)
+    assert not p.after.stock_reduced
+
+
+def test_cancel_after_a_restocked_refund_gives_back_only_the_rest(workflow: Workflow) -> None:
+    paid = run(workflow, order(tshirt(), shipping()), "pay")
+    refunded = plan(workflow, paid, "refund", {"lines": "1=1"}).after
+    assert stock_of(refunded) == (9, 1)
+    p = plan(workflow, refunded, "cancel")
+    assert note_texts(p)[0] == "Stock levels increased: T-Shirt (TS) 9→10"
+    assert stock_of(p.after) == (10, 0)
+
+
+def test_cancel_after_a_refund_without_restock_keeps_the_refunded_unit_out(
+    workflow: Workflow,
+) -> None:
+    # WooCommerce #28854: the unit the customer kept came back to stock on cancel.
+    paid = run(workflow, order(tshirt(), shipping()), "pay")
+    refunded = plan(workflow, paid, "refund", {"lines": "1=1", "restock": "false"})
+    assert refunded.stock == ()
+    assert note_texts(refunded) == []
+    assert stock_of(refunded.after) == (8, 2)
+    p = plan(workflow, refunded.after, "cancel")
+    assert note_texts(p)[0] == "Stock levels increased: T-Shirt (TS) 8→9"
+    assert stock_of(p.after) == (9, 1)
+
+
+def test_pay_again_after_a_cancel_takes_out_only_what_is_owed(workflow: Workflow) -> None:
+    paid = run(workflow, order(tshirt(3, stock=10), shipping()), "pay")
+    with_restock = plan(workflow, paid, "refund", {"lines": "1=1"}).after
+    both = plan(workflow, with_restock, "refund", {"lines": "1=1", "restock": "no"}).after
+    assert stock_of(both) == (8, 2)
+    cancelled = plan(workflow, both, "cancel").after
+    assert stock_of(cancelled) == (9, 1)
+    repaid = plan(workflow, cancelled, "pay")
+    # 3 ordered − 1 refunded with restock = 2 out; 1 (kept by the customer) already is.
+    assert note_texts(repaid)[0] == "Stock levels reduced: T-Shirt (TS) 9→8"
+    assert stock_of(repaid.after) == (8, 2)
+
+
+def test_reopen_restores_and_pay_reduces_again(workflow: Workflow) -> None:
+    completed = run(workflow, order(tshirt(), shipping()), "pay", "complete")
+    reopened = plan(workflow, completed, "reopen")
+    assert note_texts(reopened) == [
+        "Stock levels increased: T-Shirt (TS) 8→10",
+        "Order status changed from Completed to Pending payment.",
+    ]
+    repaid = plan(workflow, reopened.after, "process")
+    assert note_texts(repaid)[0] == "Stock levels reduced: T-Shirt (TS) 10→8"
+    assert stock_of(repaid.after) == (8, 2)
+
+
+def test_failed_and_refunded_do_not_touch_stock(workflow: Workflow) -> None:
+    failed = plan(workflow, order(tshirt()), "fail")
+    assert failed.stock == ()
+    paid = run(workflow, order(tshirt(), shipping()), "pay")
+    refunded = plan(workflow, paid, "mark_refunded")
+    assert refunded.stock == ()
+    assert stock_of(refunded.after) == (8, 2)
+    assert refunded.after.stock_reduced
+
+
+def test_negative_stock_is_allowed_by_default(workflow: Workflow) -> None:
+    p = plan(workflow, order(tshirt(3, stock=1)), "hold")
+    assert [c.describe() for c in p.stock] == ["T-Shirt (TS) 1→-2"]
+
+
+def test_negative_stock_refused(write_workflow: Callable[[str], Workflow]) -> None:
+    strict = write_workflow(NEGATIVE_REFUSED)
+    mug = tshirt(3, item_id=5, name="Mug", sku="MG", product_id=13, stock=0)
+    error = refusal(strict, order(tshirt(3, stock=1), mug), "process")
+    assert error.message == "cannot apply 'process' to order #100: 2 problems"
+    assert error.reasons == [
+        "not enough stock for T-Shirt (TS): 1 in stock, 3 needed",
+        "not enough stock for Mug (MG): 0 in stock, 3 needed",
+    ]
+
+
+def test_negative_stock_refused_by_a_stock_effect_too(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    strict = write_workflow(NEGATIVE_REFUSED)
+    error = refusal(strict, order(tshirt(2, stock=1)), "take")
+    assert error.message == "not enough stock for T-Shirt (TS): 1 in stock, 2 needed"
+
+
+def test_exactly_enough_stock_is_not_negative(write_workflow: Callable[[str], Workflow]) -> None:
+    strict = write_workflow(NEGATIVE_REFUSED)
+    p = plan(strict, order(tshirt(2, stock=2)), "process")
+    assert [c.describe() for c in p.stock] == ["T-Shirt (TS) 2→0"]
