@@ -53,6 +53,9 @@ def apply(
     params = dict(params or {})
     digest = request_hash(order_id, action, params)
     with db.write_transaction(engine) as session:
+        # Lock first, then look the key up: a concurrent apply with the same key has either
+        # committed (and is found here) or waits behind this one.
+        order = repo.load_order(session, order_id, lock=True)
         if key is not None:
             earlier = repo.history_by_key(session, key)
             if earlier is not None:
@@ -62,9 +65,7 @@ def apply(
                         f"{earlier['action']!r} on order #{earlier['order_id']} with other "
                         "params; use a new key"
                     )
-                order = repo.load_order(session, order_id)
                 return ApplyResult(None, order, list(earlier["effects"]), replayed=True)
-        order = repo.load_order(session, order_id, lock=True)
         plan = planner.plan(
             workflow, order, action, params, actor=actor, now=now, note_prefix=note_prefix
         )
