@@ -70,15 +70,17 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
 
     def headline(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}[{self.code}] {self.message}"
 
 
 def sort(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=Finding.sort_key)
+    """Sorted by file and position; a finding reported twice (an email template file shared
+    by two workflows) is kept once."""
+    return sorted(set(findings), key=Finding.sort_key)
 
 
 def summary(findings: Sequence[Finding], files: int) -> str:

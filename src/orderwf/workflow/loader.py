@@ -156,7 +156,7 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
         checked.findings = cached
         return checked
     checked.findings = _check(source, file, path)
-    if checked.ok:
+    if checked.ok and use_cache:
         _remember(key, checked.findings)
     return checked
 

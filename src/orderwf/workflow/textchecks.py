@@ -212,13 +212,30 @@ class TextChecker(Collector):
         try:
             compiled.render(context)
         except templating.TemplateProblem as e:
-            message = e.message.replace(f"template {compiled.source!r} failed", "failed")
+            self.failed(text, e.message)
+
+    def failed(self, text: Text, message: str) -> None:
+        what = f"{self._what(text)} {text.source!r}"
+        missing = _NO_ATTRIBUTE.search(message)
+        params = text.names.get("params", {})
+        if missing and f"params.{missing[1]}" in text.source and missing[1] not in params:
+            declared = ", ".join(params) or "none"
             self.add(
-                _code_of_failure(message),
+                "OWF404",
                 text.path,
-                f"{self._what(text)} {text.source!r} {message}",
+                f"{what} uses params.{missing[1]}, which the action does not declare",
+                hint=did_you_mean(missing[1], params) or f"declared params: {declared}",
+            )
+        elif missing:
+            self.add(
+                "OWF404",
+                text.path,
+                f"{what} uses {missing[1]!r}, which is undefined",
                 hint=self.hint(message, text.names),
             )
+        else:
+            message = message.split(" failed: ", 1)[-1]
+            self.add(_code_of_failure(message), text.path, f"{what} failed: {message}")
 
     def hint(self, message: str, extra: Mapping[str, Any] | None = None) -> str | None:
         missing = _NO_ATTRIBUTE.search(message)

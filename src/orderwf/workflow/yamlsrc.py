@@ -151,7 +151,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem("OWF005", "a key must be a plain name", key_node, path)
                 continue
-            if key_node.value == "<<" and key_node.tag != _STR:
+            if key_node.value == "<<" and not key_node.style:  # plain, not quoted
                 self.problem("OWF005", "merge keys (<<) are not supported", key_node, path)
                 continue
             key = key_node.value  # the text as written: `on`, `1` and `true` stay names

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from orderwf.workflow import yamlsrc
+from orderwf.workflow.yamlsrc import Position
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: true", True),
+        ("a: False", False),
+        ("a: yes", "yes"),
+        ("a: no", "no"),
+        ("a: on", "on"),
+        ("a: off", "off"),
+        ("a: 2026-11-26", "2026-11-26"),
+        ("a: 1:30", "1:30"),
+        ("a: 012", 12),
+        ("a: 0x1F", "0x1F"),
+        ("a: 12.50", 12.5),
+        ("a: '12.50'", "12.50"),
+        ("a: ~", None),
+        ("a:", None),
+        ("a: !!str 12", "12"),
+    ],
+)
+def test_scalars_follow_yaml_1_2_core(text: str, value: object) -> None:
+    source = yamlsrc.parse(text)
+    assert source.problems == []
+    assert source.data == {"a": value}
+
+
+def test_keys_stay_as_written() -> None:
+    assert yamlsrc.parse("on: 1\ntrue: 2\n3: x\n").data == {"on": 1, "true": 2, "3": "x"}
+
+
+def test_duplicate_key_is_a_problem_at_the_second_one() -> None:
+    source = yamlsrc.parse("a:\n  b: 1\n  b: 2\n")
+    assert [(p.code, p.position, p.json_path) for p in source.problems] == [
+        ("OWF003", Position(3, 3), ("a", "b"))
+    ]
+    assert source.data == {"a": {"b": 1}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system [echo hi]",
+        "a: !!python/name:os.system",
+        "a: !custom x",
+        "a: !!set {x}",
+        "a: !!binary aGk=",
+    ],
+)
+def test_tags_are_refused_not_constructed(text: str) -> None:
+    source = yamlsrc.parse(text)
+    assert [p.code for p in source.problems] == ["OWF004"]
+    assert source.data == {"a": None}
+
+
+def test_positions_are_one_based_for_keys_and_values() -> None:
+    source = yamlsrc.parse("top:\n  list:\n    - {status: paid, if: x}\n")
+    assert source.position(("top", "list", 0, "status")) == Position(3, 16)
+    assert source.position(("top", "list", 0, "status"), key=True) == Position(3, 8)
+    assert source.position(("top", "list")) == Position(3, 5)
+    assert source.position(("top",), key=True) == Position(1, 1)
+
+
+def test_a_missing_path_falls_back_to_the_key_of_its_parent() -> None:
+    source = yamlsrc.parse("a:\n  b: 1\n")
+    assert source.position(("a", "missing", "deeper")) == Position(1, 1)
+
+
+def test_syntax_error_has_a_position() -> None:
+    source = yamlsrc.parse("a: {b: 1\nc: 2\n")
+    (problem,) = source.problems
+    assert problem.code == "OWF002"
+    assert problem.position.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("a: &x\n  b: *x\n", "OWF005"),
+        ("? [a]\n: 1\n", "OWF005"),
+        ("a:\n  <<: {b: 1}\n", "OWF005"),
+        ("a: !!int abc\n", "OWF004"),
+        ("a: 1\n---\nb: 2\n", "OWF002"),
+    ],
+)
+def test_other_problems(text: str, code: str) -> None:
+    assert [p.code for p in yamlsrc.parse(text).problems] == [code]
+
+
+def test_empty_document_is_none() -> None:
+    source = yamlsrc.parse("# nothing\n")
+    assert source.data is None
+    assert source.problems == []
+
+
+def test_aliases_are_shared_not_expanded_exponentially() -> None:
+    text = "a: &a [1, 2]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    data = yamlsrc.parse(text).data
+    assert data["c"][2][1] == [1, 2]
