@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from orderwf.engine import params as p
 from orderwf.engine import snapshot as s
 from orderwf.engine.carriers import tracking_url
 from orderwf.engine.refunds import plan_refund
+from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import StockChange, apply_policy
 from orderwf.errors import NotFound, OrderwfError, Refused
 from orderwf.workflow import model as m
@@ -181,25 +182,40 @@ class _Planner:
     effects: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, Any]] = field(default_factory=list)
 
+    shop: dict[str, Any] = field(init=False)
+    _ctx: dict[str, Any] = field(init=False, default_factory=dict)
+    _ctx_order: s.Order | None = field(init=False, default=None)
+
     def __post_init__(self) -> None:
         self.before = self.order
+        self.shop = ctx.shop_context(self.workflow)
 
     # -- helpers -----------------------------------------------------------------------------
-    def context(self, **extra: Any) -> dict[str, Any]:
-        return ctx.base_context(
-            self.workflow, self.order, params=self.params, actor=self.actor, now=self.now, **extra
-        )
+    def context(self, needs: frozenset[str] | None = None, **extra: Any) -> dict[str, Any]:
+        """The names templates see. `needs`: the names a template reads (None: all of them);
+        the order's context, the costly one, is built only when read, once per order state."""
+        names = {"params": self.params, "shop": self.shop, "actor": self.actor, "now": self.now}
+        if needs is None or "order" in needs:
+            if self._ctx_order is not self.order:
+                self._ctx = ctx.order_context(self.workflow, self.order)
+                self._ctx_order = self.order
+            names["order"] = self._ctx
+        names.update(extra)
+        return names
+
+    def render(self, template: m.Template, **extra: Any) -> str:
+        return template.render(self.context(template.names, **extra))
 
     def holds(self, cond: m.Expr | None) -> bool:
-        return cond is None or bool(cond.evaluate(self.context()))
+        return cond is None or bool(cond.evaluate(self.context(cond.names)))
 
     def message(self, key: str, **extra: Any) -> str:
-        return self.workflow.messages[key].render(self.context(**extra))
+        return self.render(self.workflow.messages[key], **extra)
 
     def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
         note = s.Note(None, text, customer, author, self.now)
         self.notes.append(note)
-        self.order = replace(self.order, notes=(*self.order.notes, note))
+        self.order = evolve(self.order, notes=(*self.order.notes, note))
         self.effects.append({"type": "note", "text": text, "customer": customer, "author": author})
         if customer:
             self.events.append(("note", "customer"))
@@ -246,7 +262,7 @@ class _Planner:
         if to_id == source:
             return
         status = self.workflow.status(to_id)
-        self.order = replace(
+        self.order = evolve(
             self.order,
             status=to_id,
             status_changed_at=self.now,
@@ -280,7 +296,7 @@ class _Planner:
 
     def run_effect(self, effect: m.Effect) -> None:
         if isinstance(effect, m.NoteEffect):
-            text = effect.text.render(self.context()).strip()
+            text = self.render(effect.text).strip()
             if text:
                 self.add_note(text, customer=effect.customer, author=self.actor)
         elif isinstance(effect, m.EmailEffect):
@@ -290,10 +306,8 @@ class _Planner:
         elif isinstance(effect, m.RefundEffect):
             self.run_refund(effect)
         elif isinstance(effect, m.SetEffect):
-            values = {
-                key.removeprefix("meta."): t.render(self.context()) for key, t in effect.values
-            }
-            self.order = replace(self.order, meta={**self.order.meta, **values})
+            values = {key.removeprefix("meta."): self.render(t) for key, t in effect.values}
+            self.order = evolve(self.order, meta={**self.order.meta, **values})
             self.effects.append({"type": "set", "meta": values})
         else:
             self.apply_stock(effect.policy)
@@ -312,7 +326,7 @@ class _Planner:
             raise _Stop([f"shipped_on {shipped!r} is not a date (expected YYYY-MM-DD)"]) from None
         entry = s.Tracking(carrier, number, url, shipped_on)
         self.tracking.append(entry)
-        self.order = replace(self.order, tracking=(*self.order.tracking, entry))
+        self.order = evolve(self.order, tracking=(*self.order.tracking, entry))
         self.effects.append(
             {
                 "type": "tracking",
@@ -332,7 +346,7 @@ class _Planner:
             amount: Decimal | None = self.order.remaining_refundable
             lines: list[str] = []
             restock = bool(effect.restock) if effect.restock is not None else False
-            reason = effect.reason.render(self.context()).strip() if effect.reason else ""
+            reason = self.render(effect.reason).strip() if effect.reason else ""
         else:
             amount = self.params.get("amount")
             lines = list(self.params.get("lines") or [])
@@ -340,7 +354,7 @@ class _Planner:
             restock = rules.restock if given is None else bool(given)
             reason = str(self.params.get("reason") or "").strip()
             if not reason and effect.reason is not None:
-                reason = effect.reason.render(self.context()).strip()
+                reason = self.render(effect.reason).strip()
             if rules.reason == "required" and not reason:
                 raise _Stop(["a reason is required for this refund (refunds.reason: required)"])
         result, problems = plan_refund(
@@ -428,7 +442,7 @@ class _Planner:
                 if email.once:
                     sent.add(email.id)
                 queued.append(self.render_email(email, names))
-        self.order = replace(self.order, emails_sent=frozenset(sent))
+        self.order = evolve(self.order, emails_sent=frozenset(sent))
         return queued
 
     def render_email(self, email: m.Email, names: dict[str, Any]) -> QueuedEmail:
@@ -461,7 +475,7 @@ class _Planner:
             actor=self.actor,
             now=self.now,
             before=self.before,
-            after=replace(self.order, version=self.before.version + 1),
+            after=evolve(self.order, version=self.before.version + 1),
             notes=tuple(self.notes),
             stock=tuple(self.stock),
             refund=self.refund,

@@ -4,12 +4,13 @@ Per-line amount: the line's total including tax × qty / quantity, rounded half-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from orderwf import money
 from orderwf.engine import snapshot as s
+from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import StockChange, move, with_levels
 from orderwf.errors import OrderwfError
 
@@ -51,9 +52,14 @@ def parse_lines(specs: list[str], currency: str) -> tuple[list[LineRequest], lis
 
 
 def line_amount(line: s.Line, quantity: int, currency: str) -> Decimal:
-    """What `quantity` units of a product line are worth, tax included."""
+    """What `quantity` units of a product line are worth, tax included: total × qty /
+    quantity, rounded half-up. The last units of a line are worth what remains of it, so
+    per-unit rounding can neither block the final refund nor leave a cent behind
+    (WooCommerce #64668)."""
     if line.quantity == 0:
         return money.zero(currency)
+    if quantity and quantity == line.quantity - line.quantity_refunded:
+        return money.quantize(line.remaining, currency)
     return money.quantize(line.gross * quantity / line.quantity, currency)
 
 
@@ -149,7 +155,7 @@ def _refund(
     for req in refund_lines:
         line = order.line(req.item_id)
         assert line is not None
-        line = replace(
+        line = evolve(
             line,
             quantity_refunded=line.quantity_refunded + req.quantity,
             total_refunded=line.total_refunded + req.amount,
@@ -158,16 +164,16 @@ def _refund(
         if req.quantity and line.manage_stock and line.stock_product is not None:
             if restock:
                 back = max(0, min(req.quantity, line.reduced_stock - line.refunded_kept))
-                line = replace(line, refunded_restocked=line.refunded_restocked + req.quantity)
+                line = evolve(line, refunded_restocked=line.refunded_restocked + req.quantity)
             else:
-                line = replace(line, refunded_kept=line.refunded_kept + req.quantity)
+                line = evolve(line, refunded_kept=line.refunded_kept + req.quantity)
         if back:
-            view = replace(order, lines=(line,))
+            view = evolve(order, lines=(line,))
             line, change = move(view, line.id, back, levels)
             restocked.append((line, change))
         updated[line.id] = line
-        stored_lines.append(replace(req, restocked=back))
+        stored_lines.append(evolve(req, restocked=back))
     refund = s.Refund(None, amount, reason, restock, tuple(stored_lines), now, actor)
     after = with_levels(order, updated, levels)
-    after = replace(after, refunds=(*after.refunds, refund))
+    after = evolve(after, refunds=(*after.refunds, refund))
     return RefundResult(after, refund, tuple(restocked), after.remaining_refundable <= 0)

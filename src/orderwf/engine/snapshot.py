@@ -7,9 +7,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 LineKind = Literal["line_item", "shipping", "fee"]
+
+T = TypeVar("T")
+
+
+def evolve(obj: T, **changes: Any) -> T:
+    """A copy of a frozen snapshot with some fields changed. `dataclasses.replace` runs the
+    frozen `__init__` (one `object.__setattr__` per field); the engine evolves snapshots for
+    every effect of every order of a bulk apply, so it copies the instance dict instead. The
+    snapshot classes have no `__post_init__` to skip."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 @dataclass(frozen=True)

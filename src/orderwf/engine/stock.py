@@ -5,10 +5,10 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
-from orderwf.engine.snapshot import Line, Order
+from orderwf.engine.snapshot import Line, Order, evolve
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def move(
     new = None if old is None else old + units_back
     levels[line.product_id] = new
     change = StockChange(line.id, line.product_id, line.sku, line.name, units_back, old, new)
-    return replace(line, reduced_stock=line.reduced_stock - units_back), change
+    return evolve(line, reduced_stock=line.reduced_stock - units_back), change
 
 
 def with_levels(order: Order, lines: dict[int, Line], levels: dict[int, int | None]) -> Order:
@@ -65,9 +65,9 @@ def with_levels(order: Order, lines: dict[int, Line], levels: dict[int, int | No
     for line in order.lines:
         line = lines.get(line.id, line)
         if line.stock_product in levels:
-            line = replace(line, stock_quantity=levels[line.stock_product])
+            line = evolve(line, stock_quantity=levels[line.stock_product])
         new_lines.append(line)
-    return replace(order, lines=tuple(new_lines))
+    return evolve(order, lines=tuple(new_lines))
 
 
 def apply_policy(
@@ -85,4 +85,4 @@ def apply_policy(
             lines[line.id], change = move(order, line.id, units_back, levels)
             changes.append(change)
     after = with_levels(order, lines, levels)
-    return replace(after, stock_reduced=policy == "reduce"), tuple(changes)
+    return evolve(after, stock_reduced=policy == "reduce"), tuple(changes)

@@ -20,6 +20,11 @@ class Expr(Protocol):
     @property
     def source(self) -> str: ...
 
+    @property
+    def names(self) -> frozenset[str]:
+        """The top-level names it reads."""
+        ...
+
     def evaluate(self, context: Mapping[str, Any]) -> Any: ...
 
 
@@ -28,6 +33,11 @@ class Template(Protocol):
 
     @property
     def source(self) -> str: ...
+
+    @property
+    def names(self) -> frozenset[str] | None:
+        """The top-level names it reads; None when unknown (read them all)."""
+        ...
 
     def render(self, context: Mapping[str, Any]) -> str: ...
 

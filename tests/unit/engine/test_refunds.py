@@ -338,12 +338,6 @@ def test_a_required_reason_must_be_given(write_workflow: Callable[[str], Workflo
     assert refund_of(strict, before, amount="5", reason="Damaged").reason == "Damaged"
 
 
-@pytest.mark.xfail(
-    reason="per-unit rounding (WooCommerce #64668): the last unit of a line is refused when "
-    "its rounded share exceeds what remains of the line; SPEC §2.3 does not say to refund "
-    "the remainder instead",
-    strict=True,
-)
 def test_the_last_units_of_a_line_refund_what_remains_of_it(workflow: Workflow) -> None:
     before = order(product("Pen", "0.05", 2), status="processing")
     first = plan(workflow, before, "refund", {"lines": "1=1"}).after
