@@ -1,0 +1,116 @@
+"""Helpers shared by the benchmarks: timing cold processes, medians, tables, workflow copies."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+WORKFLOW = ROOT / "workflows" / "woocommerce.yaml"
+
+
+def orderwf_cmd() -> list[str]:
+    """The installed console script (what users run), else `python -m orderwf`."""
+    script = shutil.which("orderwf")
+    return [script] if script else [sys.executable, "-m", "orderwf"]
+
+
+def env() -> dict[str, str]:
+    """The environment of every child: no stray ORDERWF_* setting from the caller's shell, and
+    bytecode caching on (this sandbox sets PYTHONDONTWRITEBYTECODE, which would make every cold
+    start recompile orderwf's sources: no installed package runs like that)."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("ORDERWF_")}
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
+    e["ORDERWF_ACTOR"] = "bench"
+    return e
+
+
+def run_timed(cmd: Sequence[str], *, check: bool = True, cwd: Path = ROOT) -> float:
+    """Wall time of one cold process, in seconds."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()}")
+    return elapsed
+
+
+def run_measured(cmd: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+system) of one cold process. CPU time is the steadier
+    figure on a shared, busy machine: it does not count the time spent waiting for a core."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.strip()}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def peak_rss_mb(cmd: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a child process, from its own rusage."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.strip()}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux: kilobytes
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers], *[[str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def workflow_copy(name: str, emails: dict[str, object]) -> Path:
+    """A copy of the default workflow under `bench/out/` with only `emails` kept and the
+    templates folder made absolute. Written as JSON (valid YAML) so no YAML library is needed
+    here, and so `on` keys stay strings."""
+    from orderwf.workflow import yamlsrc
+
+    source = yamlsrc.parse(WORKFLOW.read_text(encoding="utf-8"))
+    data = dict(source.data)
+    data["templates"] = str((WORKFLOW.parent / data["templates"]).resolve())
+    data["emails"] = emails
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"workflow-{name}.yaml"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    return path
+
+
+def default_emails() -> dict[str, object]:
+    from orderwf.workflow import yamlsrc
+
+    return dict(yamlsrc.parse(WORKFLOW.read_text(encoding="utf-8")).data["emails"])
+
+
+def maxrss_self_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
