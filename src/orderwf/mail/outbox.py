@@ -167,11 +167,14 @@ def send_pending(
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     report = SendReport()
     left = limit
+    after = 0  # claim in id order, past the last batch: one run tries a message once at most
     with Sender(settings) as sender:
         while left is None or left > 0:
-            batch = _claim(engine, worker, clock(), min(BATCH, left or BATCH), retry_now)
+            size = min(BATCH, left or BATCH)
+            batch = _claim(engine, worker, clock(), size, retry_now, after)
             if not batch:
                 break
+            after = batch[-1].id
             settled = list(_deliver(batch, sender, report, clock, max_attempts))
             _settle(engine, worker, settled)
             if report.interrupted:
@@ -236,7 +239,7 @@ def _failed_try(row: Row[Any], failure: SmtpFailure, now: datetime, max_attempts
 
 
 def _claim(
-    engine: Engine, worker: str, now: datetime, size: int, retry_now: bool
+    engine: Engine, worker: str, now: datetime, size: int, retry_now: bool, after: int
 ) -> list[Row[Any]]:
     from sqlalchemy import or_, select, update
 
@@ -244,6 +247,7 @@ def _claim(
 
     table = _table()
     due = [
+        table.c.id > after,
         table.c.status == "pending",
         or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
     ]
