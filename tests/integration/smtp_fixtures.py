@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import make_msgid
@@ -123,12 +123,9 @@ def smtp_factory(tmp_path: Path) -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'shop.db'}"
-
-
-@pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database with order 1 (`db_url` is conftest's: SQLite, and PostgreSQL when a
+    server is available)."""
     from orderwf.store.db import connect
 
     engine = connect(db_url)
@@ -140,7 +137,7 @@ def engine(db_url: str) -> Iterator[Engine]:
                 "number": "1",
                 "status": "processing",
                 "workflow": "woocommerce",
-                "date_created": NOW,
+                "date_created": QUEUED,
                 "billing": {},
                 "shipping": {},
                 "meta": {},
@@ -150,7 +147,8 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+QUEUED = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)  # when `queue` queues (in the past: due now)
+NOW = QUEUED + timedelta(minutes=1)  # the clock given to `send_pending`
 
 
 def queue(
@@ -161,7 +159,7 @@ def queue(
     html: str | None = "<p>Thank you for your order, <b>John</b>.</p>",
     subject: str = "Your Example Shop order #{n} has been received",
     email_id: str = "customer_processing_order",
-    created_at: datetime = NOW,
+    created_at: datetime = QUEUED,
 ) -> list[str]:
     """Insert `count` pending messages for order 1; returns their Message-IDs in id order."""
     rows = []

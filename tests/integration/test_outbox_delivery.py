@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from smtp_fixtures import (
     NOW,
+    QUEUED,
     SmtpServer,
-    db_url,
     engine,
     free_port,
     queue,
@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from orderwf.mail.outbox import send_pending
 
 # The fixtures are imported by name for pytest; listing them keeps linters from dropping them.
-__all__ = ["db_url", "engine", "smtp", "smtp_factory"]
+__all__ = ["engine", "smtp", "smtp_factory"]
 
 pytestmark = pytest.mark.smtp
 
@@ -60,7 +60,7 @@ def test_message_is_multipart_with_its_headers_and_stored_message_id(
     assert message["From"] == "Example Shop <no-reply@example.com>"
     assert message["To"] == "Jöhn Doe <john.doe@example.com>"
     assert message["Subject"] == "Votre commande n°1 est reçue"
-    assert message["Date"].datetime == NOW
+    assert message["Date"].datetime == QUEUED
 
 
 def test_text_only_message_is_plain_text(engine: Engine, smtp: SmtpServer) -> None:

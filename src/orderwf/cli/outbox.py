@@ -136,13 +136,15 @@ def _messages(count: int) -> str:
 
 
 def _print_table(messages: list[MessageInfo]) -> None:
+    """A table, then the last error of each message not sent (errors are too long for a
+    column)."""
     from rich.console import Console
     from rich.table import Table
 
     if not messages:
         typer.echo("The outbox is empty.")
         return
-    table = Table("ID", "Order", "Email", "To", "Subject", "Status", "Tries", "When", "Last error")
+    table = Table("ID", "Order", "Email", "To", "Subject", "Status", "Tries", "Next try / sent")
     for m in messages:
         when = m.sent_at if m.status == "sent" else m.next_attempt_at
         table.add_row(
@@ -153,7 +155,10 @@ def _print_table(messages: list[MessageInfo]) -> None:
             m.subject,
             m.status,
             str(m.attempts),
-            when.strftime("%Y-%m-%d %H:%M:%S") if when and m.status != "failed" else "",
-            m.last_error or "",
+            when.strftime("%Y-%m-%d %H:%M") if when and m.status != "failed" else "",
         )
-    Console(file=sys.stdout, highlight=False).print(table)
+    out = Console(file=sys.stdout, highlight=False)
+    out.print(table)
+    for m in messages:
+        if m.last_error and m.status != "sent":
+            out.print(f"message {m.id} ({m.status}): {m.last_error}", markup=False)
