@@ -19,13 +19,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orderwf import __version__, resources
 from orderwf.errors import UsageError, WorkflowError
-from orderwf.workflow import build, yamlsrc
+from orderwf.workflow import yamlsrc
 from orderwf.workflow.findings import Finding, display_path, json_path, sort
-from orderwf.workflow.model import Workflow
+
+if TYPE_CHECKING:
+    from orderwf.workflow.model import Workflow
 
 DEFAULT_FOLDER = Path("workflows")
 _SUFFIXES = (".yaml", ".yml")
@@ -129,7 +131,7 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
             _file_finding(file, "OWF001", f"the file is not UTF-8 text (byte {e.start})")
         )
         return checked
-    checked.digest = build.content_hash(raw)
+    checked.digest = hashlib.sha256(raw).hexdigest()  # = build.content_hash, without Jinja2
     source = yamlsrc.parse(text)
     for p in source.problems:
         checked.findings.append(
@@ -230,4 +232,6 @@ def load_workflow(path: Path | None = None) -> Workflow:
         )
         error.reasons = [error.message, *(f.headline() for f in errors[:10])]
         raise error
+    from orderwf.workflow import build  # compiles templates: Jinja2 is only needed here
+
     return build.build(checked.data, path=path, digest=checked.digest)

@@ -152,6 +152,14 @@ def sample_workflow(data: Data) -> m.Workflow:
     )
 
 
+def _expression_problem(source: str) -> str | None:
+    try:
+        templating.compile_expr(source)
+    except templating.TemplateProblem as e:
+        return e.message
+    return None
+
+
 def _code_of_failure(message: str) -> str:
     return "OWF405" if "not allowed in the sandbox" in message else "OWF404"
 
@@ -198,13 +206,15 @@ class TextChecker(Collector):
     def text(self, text: Text) -> None:
         try:
             if text.expression:
-                templating.compile_expr(text.source)
-                # rendered as a condition so that an undefined name fails as it would in `if`
+                # rendered as a condition, so an undefined name fails as it would in an `if`
                 compiled = templating.compile_template(f"{{% if ({text.source}) %}}{{% endif %}}")
             else:
                 compiled = templating.compile_template(text.source)
         except templating.TemplateProblem as e:
-            self.add("OWF401" if text.expression else "OWF402", text.path, e.message)
+            message = e.message
+            if text.expression:  # compile it alone for a message about the expression
+                message = _expression_problem(text.source) or message
+            self.add("OWF401" if text.expression else "OWF402", text.path, message)
             return
         if not self.names_ok(text):
             return

@@ -1,0 +1,131 @@
+"""Cold-process timing of `orderwf validate` against `check-jsonschema` on the default
+workflow (issue 2's performance target: orderwf ≤ 0.8 × check-jsonschema), and of
+`orderwf --help`. Each command runs as a fresh process, interleaved, at least 7 times; the
+medians are printed and, with --write, stored in the "Validation" section of
+docs/performance.md.
+
+    python bench/validate_bench.py [--runs 9] [--write]
+
+orderwf is measured twice: with a cold validation cache (a fresh cache folder per run: YAML,
+JSON Schema, every semantic check and every template) and with a warm one (the file already
+validated clean: YAML and the cache lookup only)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORKFLOW = "workflows/woocommerce.yaml"
+SCHEMA = "schemas/workflow.schema.json"
+DOC = REPO / "docs" / "performance.md"
+
+
+def _timed(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stderr.decode()}")
+    return elapsed
+
+
+def measure(runs: int) -> dict[str, float]:
+    orderwf = [sys.executable, "-m", "orderwf"]
+    cjs = shutil.which("check-jsonschema")
+    if cjs is None:
+        sys.exit("check-jsonschema is not installed (pip install check-jsonschema)")
+    base = dict(os.environ)
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "cjs", "help")}
+    with tempfile.TemporaryDirectory() as tmp:
+        warm_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, "warm"))}
+        _timed([*orderwf, "validate", WORKFLOW], warm_env)  # fills the warm cache
+        for i in range(runs):
+            cold_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, f"cold{i}"))}
+            times["cold"].append(_timed([*orderwf, "validate", WORKFLOW], cold_env))
+            times["warm"].append(_timed([*orderwf, "validate", WORKFLOW], warm_env))
+            times["cjs"].append(_timed([cjs, "--schemafile", SCHEMA, WORKFLOW], base))
+            times["help"].append(_timed([*orderwf, "--help"], base))
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def section(medians: dict[str, float], runs: int) -> str:
+    cjs = medians["cjs"]
+
+    def row(name: str, key: str) -> str:
+        return f"| {name} | {medians[key] * 1000:.0f} ms | {medians[key] / cjs:.2f} × |"
+
+    return "\n".join(
+        [
+            "## Validation",
+            "",
+            f"`python bench/validate_bench.py --runs {runs} --write`: each command as a fresh "
+            f"process, interleaved, median of {runs} runs, on `{WORKFLOW}`. Target: "
+            "`orderwf validate` ≤ 0.8 × `check-jsonschema`.",
+            "",
+            "| command | median | vs check-jsonschema |",
+            "|---|---|---|",
+            row(f"`check-jsonschema --schemafile {SCHEMA} {WORKFLOW}`", "cjs"),
+            row(f"`orderwf validate {WORKFLOW}`, cold cache (schema + checks + templates)", "cold"),
+            row(
+                f"`orderwf validate {WORKFLOW}`, warm cache (file already validated clean)", "warm"
+            ),
+            row("`orderwf --help`", "help"),
+            "",
+            "Cold cache is every run with a fresh `ORDERWF_CACHE_DIR`: the full pipeline, "
+            "jsonschema imported. Warm cache is what every other command pays to load the "
+            "workflow: YAML and a hash lookup, no jsonschema. Neither imports SQLAlchemy.",
+            "",
+        ]
+    )
+
+
+def write(text: str) -> None:
+    if DOC.exists():
+        doc = DOC.read_text(encoding="utf-8")
+    else:
+        doc = (
+            "# Performance\n\nMeasured on "
+            f"{platform.platform()}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs.\n\n"
+        )
+    pattern = re.compile(r"^## Validation\n.*?(?=^## |\Z)", re.M | re.S)
+    doc = (
+        pattern.sub(lambda _: text + "\n", doc)
+        if pattern.search(doc)
+        else (doc.rstrip("\n") + "\n\n" + text)
+    )
+    DOC.write_text(doc, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    args = parser.parse_args()
+    runs = max(args.runs, 7)
+    medians = measure(runs)
+    for key, label in (
+        ("cjs", "check-jsonschema"),
+        ("cold", "orderwf validate (cold cache)"),
+        ("warm", "orderwf validate (warm cache)"),
+        ("help", "orderwf --help"),
+    ):
+        ratio = medians[key] / medians["cjs"]
+        print(f"{label:32} {medians[key] * 1000:7.0f} ms  {ratio:.2f} × check-jsonschema")
+    if args.write:
+        write(section(medians, runs))
+        print(f"wrote the Validation section of {DOC.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
