@@ -1,16 +1,16 @@
 """The semantic checks of SPEC §3, run on data that already matches the schema: references
 between statuses, actions, emails and timers; the status graph (final statuses, reachability,
-emails that nothing sends); parameter declarations. Templates and expressions are checked by
-`workflow.textchecks`. Every finding has a stable code, documented in docs/validation.md."""
+emails that nothing sends). Parameters are checked by `workflow.paramchecks`, templates and
+expressions by `workflow.textchecks`. Every finding has a stable code, documented in
+docs/validation.md."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from orderwf.workflow import paramchecks
 from orderwf.workflow.findings import Finding, Severity, did_you_mean, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
@@ -87,7 +87,7 @@ class Checker(Collector):
         self.timers_apply()
         for aid, action in self.actions.items():
             for name, param in (action.get("params") or {}).items():
-                self.param(("actions", aid, "params", name), param)
+                paramchecks.check_param(self, ("actions", aid, "params", name), param)
         return self.findings
 
     # -- references ----------------------------------------------------------------------
@@ -351,103 +351,6 @@ class Checker(Collector):
                         f"the parameter {name!r} that a timer cannot give",
                         hint="give the parameter a default, or make it optional",
                     )
-
-    # -- parameters ----------------------------------------------------------------------
-
-    def param(self, path: JsonPath, param: Data) -> None:
-        ptype = param.get("type", "string")
-        pattern = param.get("pattern")
-        regex = None
-        if pattern is not None:
-            try:
-                regex = re.compile(pattern)
-            except re.error as e:
-                self.add(
-                    "OWF304",
-                    (*path, "pattern"),
-                    f"pattern {pattern!r} is not a valid regular expression: {e}",
-                )
-        for i, value in enumerate(param.get("enum") or ()):
-            problem = type_problem(ptype, value)
-            if problem:
-                self.add("OWF305", (*path, "enum", i), f"enum value {value!r} {problem}")
-        if "default" not in param or param["default"] is None:
-            return
-        default = param["default"]
-        name = path[-1]
-        problem = type_problem(ptype, default)
-        if problem:
-            self.add(
-                "OWF301",
-                (*path, "default"),
-                f"default of {name!r}: {default!r} {problem}",
-                hint='quote money, e.g. default: "12.50"' if ptype == "decimal" else None,
-            )
-            return
-        enum = param.get("enum")
-        if enum is not None and default not in enum:
-            self.add(
-                "OWF302",
-                (*path, "default"),
-                f"default of {name!r}: {default!r} is not one of its enum values",
-                hint=did_you_mean(default, enum) or f"allowed: {', '.join(map(str, enum))}",
-            )
-        if regex is not None and isinstance(default, str) and not regex.search(default):
-            self.add(
-                "OWF303",
-                (*path, "default"),
-                f"default of {name!r}: {default!r} does not match its pattern {pattern!r}",
-            )
-        for bound, bad in (("minimum", "below"), ("maximum", "above")):
-            limit = param.get(bound)
-            if limit is not None and out_of_range(ptype, default, limit, bound):
-                self.add(
-                    "OWF306",
-                    (*path, "default"),
-                    f"default of {name!r}: {default!r} is {bad} its {bound} {limit!r}",
-                )
-
-
-def type_problem(ptype: str, value: Any) -> str | None:
-    """Why `value` (as written in YAML) is not of the parameter type, or None."""
-    if ptype == "string":
-        return None if isinstance(value, str) else "is not a string"
-    if ptype == "boolean":
-        return None if isinstance(value, bool) else "is not true or false"
-    if ptype == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else "is not a whole number"
-    if ptype == "decimal":
-        if isinstance(value, float):
-            return "is a float; a decimal (money) is written as a quoted string"
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            return "is not a decimal"
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            return "is not a decimal number"
-        return None if number.is_finite() else "is not a finite number"
-    if ptype == "date":
-        if not isinstance(value, str) or not _DATE.match(value):
-            return "is not a date written YYYY-MM-DD"
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return "is not a valid date"
-    return None
-
-
-def out_of_range(ptype: str, value: Any, limit: Any, bound: str) -> bool:
-    try:
-        if ptype in ("integer", "decimal"):
-            v, lim = Decimal(str(value)), Decimal(str(limit))
-        elif ptype == "date":
-            v, lim = date.fromisoformat(str(value)), date.fromisoformat(str(limit))  # type: ignore[assignment]
-        else:
-            return False
-    except (InvalidOperation, ValueError):
-        return False
-    return v < lim if bound == "minimum" else v > lim
 
 
 def check(data: Data, source: Source, file: str) -> list[Finding]:
