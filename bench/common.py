@@ -100,6 +100,17 @@ def workflow_copy(name: str, emails: dict[str, object]) -> Path:
     data = dict(source.data)
     data["templates"] = str((WORKFLOW.parent / data["templates"]).resolve())
     data["emails"] = emails
+
+    def sends_dropped(action: dict[str, object]) -> bool:
+        for effect in action.get("effects") or ():  # type: ignore[attr-defined]
+            sent = effect.get("email") if isinstance(effect, dict) else None
+            sent = sent.get("id") if isinstance(sent, dict) else sent
+            if sent is not None and sent not in emails:
+                return True
+        return False
+
+    # Actions that send an email the copy no longer declares go too (send_order_details…).
+    data["actions"] = {k: a for k, a in data["actions"].items() if not sends_dropped(a)}
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"workflow-{name}.yaml"
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")

@@ -1,0 +1,404 @@
+"""Bulk apply (`apply --status pending process`) against the raw floor, on SQLite and
+PostgreSQL; peak memory; two concurrent operators on PostgreSQL. Prints tables.
+
+    python bench/bulk.py [--sizes 10000,100000] [--email-sizes 10000]
+                         [--memory-sizes 100000,1000000] [--pg-sizes 10000] [--pg URL]
+                         [--concurrency-seconds 5] [--only sqlite,memory,pg,concurrency]
+
+Every run works on a fresh copy of a cached database (`make_db.py`): SQLite files are copied,
+PostgreSQL databases are created from a template database. Each run is a child process
+(`bulk_child.py`), timed around the bulk work only (imports and connecting excluded), so its
+ru_maxrss is its own. "cpu" rates divide by the child's own CPU time, which on a busy shared
+machine is steadier than wall time (SQLite runs in-process, so that is all of its work; for
+PostgreSQL the server's CPU is not counted, so only wall rates are given).
+
+Without `--pg`, a throwaway cluster is started with `.ci/postgres.sh` and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_db  # noqa: E402
+from common import OUT, ROOT, default_emails, env, table, workflow_copy  # noqa: E402
+
+CHILD = str(ROOT / "bench" / "bulk_child.py")
+CONCURRENT = str(ROOT / "bench" / "concurrent_child.py")
+TARGETS = {
+    "sqlite_floor_share": 1 / 3,
+    "sqlite_rate": 50_000,
+    "sqlite_email_rate": 10_000,
+    "pg_floor_share": 1 / 2,
+    "concurrent_rate": 1_000,
+    "memory_growth": 1.2,
+}
+
+
+def workflows() -> dict[str, Path]:
+    emails = default_emails()
+    return {
+        "no email": workflow_copy("noemail", {}),
+        "1 email": workflow_copy(
+            "oneemail", {"customer_processing_order": emails["customer_processing_order"]}
+        ),
+    }
+
+
+def child(*args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, CHILD, *args], cwd=ROOT, env=env(), capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bulk_child {' '.join(args)} failed: {proc.stderr.strip()[-2000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def warm_cache(wfs: dict[str, Path]) -> None:
+    """Validate the workflow copies once, so no timed run pays for it."""
+    for path in wfs.values():
+        subprocess.run(
+            [sys.executable, "-m", "orderwf", "validate", str(path)],
+            cwd=ROOT,
+            env=env(),
+            check=True,
+            capture_output=True,
+        )
+
+
+# -- SQLite -----------------------------------------------------------------------------------
+
+
+def sqlite_runs(sizes: list[int], email_sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]:
+    rows = []
+    for n in sizes:
+        for variant, wf in wfs.items():
+            if variant != "no email" and n not in email_sizes:
+                continue
+            email = "1" if variant != "no email" else "0"
+            db = make_db.copy_sqlite(n, OUT / "bulk-orderwf.db")
+            owf = child("orderwf", f"sqlite:///{db}", str(wf))
+            db = make_db.copy_sqlite(n, OUT / "bulk-floor.db")
+            floor = child("floor-sqlite", str(db), email)
+            target = TARGETS["sqlite_email_rate" if email == "1" else "sqlite_rate"]
+            rows.append(
+                [
+                    f"{n:,}",
+                    variant,
+                    f"{owf['orders']:,}",
+                    f"{owf['rate']:,.0f}",
+                    f"{floor['rate']:,.0f}",
+                    f"{owf['rate'] / floor['rate']:.2f}",
+                    f"{owf['cpu_rate']:,.0f}",
+                    f"{floor['cpu_rate']:,.0f}",
+                    f"{owf['cpu_rate'] / floor['cpu_rate']:.2f}",
+                    f"≥ {target:,} /s, ≥ 0.33× floor",
+                    f"{owf['maxrss_mb']:.0f}",
+                ]
+            )
+            print(f"  sqlite {n:,} {variant}: {owf} vs floor {floor}", file=sys.stderr)
+    return rows
+
+
+SQLITE_HEAD = [
+    "orders in db",
+    "emails",
+    "applied",
+    "orderwf /s",
+    "floor /s",
+    "share",
+    "orderwf /cpu-s",
+    "floor /cpu-s",
+    "share",
+    "target",
+    "maxrss MB",
+]
+
+
+def memory_runs(sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]:
+    rows = []
+    base = None
+    for n in sizes:
+        db = make_db.copy_sqlite(n, OUT / "bulk-memory.db")
+        owf = child("orderwf", f"sqlite:///{db}", str(wfs["no email"]))
+        db.unlink()
+        base = base or owf["maxrss_mb"]
+        rows.append(
+            [
+                f"{n:,}",
+                f"{owf['orders']:,}",
+                f"{owf['maxrss_mb']:.1f}",
+                f"{owf['maxrss_mb'] / base:.2f}",
+                f"{owf['rate']:,.0f}",
+            ]
+        )
+        print(f"  memory {n:,}: {owf}", file=sys.stderr)
+    return rows
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+@contextmanager
+def postgres(url: str | None) -> Iterator[str]:
+    """The given server, else a throwaway cluster from `.ci/postgres.sh`."""
+    if url:
+        yield url
+        return
+    out = subprocess.run(
+        [str(ROOT / ".ci" / "postgres.sh"), "start"], check=True, capture_output=True, text=True
+    ).stdout
+    values = dict(
+        line.removeprefix("export ").split("=", 1) for line in out.splitlines() if "=" in line
+    )
+    try:
+        yield values["ORDERWF_TEST_PG_URL"]
+    finally:
+        subprocess.run(
+            [str(ROOT / ".ci" / "postgres.sh"), "stop", values["PGDATA_DIR"]],
+            check=False,
+            capture_output=True,
+        )
+
+
+def _admin(url: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(make_db.pg_dsn(url), autocommit=True)
+
+
+def _with_db(url: str, name: str) -> str:
+    head, _, _ = url.rpartition("/")
+    return f"{head}/{name}"
+
+
+def pg_template(url: str, n: int) -> str:
+    """A database `bench_base_N` holding N orders, built once per server."""
+    name = f"bench_base_{n}"
+    with _admin(url) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                make_db.build_pg(n, _with_db(url, name))
+            except BaseException:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                raise
+    return name
+
+
+def pg_copy(url: str, template: str, name: str) -> str:
+    with _admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return _with_db(url, name)
+
+
+def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]:
+    rows = []
+    for n in sizes:
+        template = pg_template(url, n)
+        for variant, wf in wfs.items():
+            email = "1" if variant != "no email" else "0"
+            owf = child("orderwf", pg_copy(url, template, "bench_run"), str(wf))
+            floor = child("floor-pg", pg_copy(url, template, "bench_run"), email)
+            rows.append(
+                [
+                    f"{n:,}",
+                    variant,
+                    f"{owf['orders']:,}",
+                    f"{owf['rate']:,.0f}",
+                    f"{floor['rate']:,.0f}",
+                    f"{owf['rate'] / floor['rate']:.2f}",
+                    "≥ 0.5× floor",
+                ]
+            )
+            print(f"  pg {n:,} {variant}: {owf} vs floor {floor}", file=sys.stderr)
+    return rows
+
+
+PG_HEAD = ["orders in db", "emails", "applied", "orderwf /s", "psycopg floor /s", "share", "target"]
+
+
+def concurrency_run(url: str, wfs: dict[str, Path], seconds: float) -> list[list[str]]:
+    """Two processes cycling process → hold → reopen over the same 50 orders."""
+    rows = []
+    for variant, wf in [("no email", wfs["no email"]), ("default", make_db.WORKFLOW)]:
+        db_url = pg_copy(url, pg_template(url, 10_000), "bench_concurrent")
+        first, last = 1, 50
+        before = _pg_snapshot(db_url, first, last)
+        sync = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=OUT))
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    CONCURRENT,
+                    db_url,
+                    str(wf),
+                    str(seed),
+                    str(seconds),
+                    str(first),
+                    str(last),
+                    str(sync),
+                ],
+                cwd=ROOT,
+                env=env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for seed in (1, 2)
+        ]
+        deadline = time.monotonic() + 120
+        while len(list(sync.glob("ready-*"))) < len(procs) and time.monotonic() < deadline:
+            if any(p.poll() is not None for p in procs):
+                break
+            time.sleep(0.01)
+        (sync / "go").touch()
+        results = []
+        for p in procs:
+            out, err = p.communicate()
+            if p.returncode != 0:
+                raise RuntimeError(f"concurrent_child failed: {err.strip()[-2000:]}")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        shutil.rmtree(sync, ignore_errors=True)
+        applied = sum(r["applied"] for r in results)
+        elapsed = max(r["seconds"] for r in results)
+        lost, history_rows, stock_drift = _pg_check(db_url, first, last, before)
+        rows.append(
+            [
+                variant,
+                f"{applied:,}",
+                f"{sum(r['refused'] for r in results):,}",
+                f"{sum(r['errors'] for r in results):,}",
+                f"{applied / elapsed:,.0f}",
+                f"{history_rows:,}",
+                str(lost),
+                str(stock_drift),
+                "≥ 1,000 /s, 0 lost",
+            ]
+        )
+        print(f"  concurrency {variant}: {results}", file=sys.stderr)
+    return rows
+
+
+CONCURRENCY_HEAD = [
+    "workflow",
+    "applied",
+    "refused (raced)",
+    "errors",
+    "transitions /s",
+    "history rows",
+    "lost updates",
+    "stock drift",
+    "target",
+]
+
+
+def _pg_snapshot(url: str, first: int, last: int) -> dict[int, int]:
+    """Per product: stock level + units its orders hold reduced (constant under any apply)."""
+    with _admin(url) as conn:
+        return _stock_plus_reduced(conn)
+
+
+def _stock_plus_reduced(conn: Any) -> dict[int, int]:
+    reduced = dict(
+        conn.execute(
+            "SELECT product_id, sum(reduced_stock) FROM line_item"
+            " WHERE kind = 'line_item' GROUP BY product_id"
+        ).fetchall()
+    )
+    stock = conn.execute("SELECT id, stock_quantity FROM product").fetchall()
+    return {pid: q + int(reduced.get(pid, 0)) for pid, q in stock}
+
+
+def _pg_check(
+    url: str, first: int, last: int, stock_before: dict[int, int]
+) -> tuple[int, int, int]:
+    """(lost updates, history rows, products whose stock drifted). An update is lost when an
+    order's version does not count its history rows, or a history row does not start where the
+    previous one ended (each apply read a status another apply had already changed)."""
+    lost = 0
+    with _admin(url) as conn:
+        versions = dict(
+            conn.execute(
+                "SELECT id, version FROM orders WHERE id BETWEEN %s AND %s", (first, last)
+            ).fetchall()
+        )
+        final = dict(
+            conn.execute(
+                "SELECT id, status FROM orders WHERE id BETWEEN %s AND %s", (first, last)
+            ).fetchall()
+        )
+        history: dict[int, list[tuple[str, str]]] = {}
+        for order_id, frm, to in conn.execute(
+            "SELECT order_id, from_status, to_status FROM history ORDER BY id"
+        ):
+            history.setdefault(order_id, []).append((frm, to))
+        rows = sum(len(h) for h in history.values())
+        for order_id, version in versions.items():
+            chain = history.get(order_id, [])
+            broken = any(chain[i][0] != chain[i - 1][1] for i in range(1, len(chain)))
+            ends_elsewhere = bool(chain) and chain[-1][1] != final[order_id]
+            if version - 1 != len(chain) or broken or ends_elsewhere:
+                lost += 1
+        after = _stock_plus_reduced(conn)
+        drift = sum(1 for pid, v in after.items() if v != stock_before.get(pid))
+    return lost, rows, drift
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ints = lambda s: [int(x) for x in s.split(",") if x]  # noqa: E731
+    parser.add_argument("--sizes", type=ints, default=[10_000, 100_000])
+    parser.add_argument("--email-sizes", type=ints, default=[10_000])
+    parser.add_argument("--memory-sizes", type=ints, default=[100_000, 1_000_000])
+    parser.add_argument("--pg-sizes", type=ints, default=[10_000])
+    parser.add_argument("--pg", metavar="URL", default=os.environ.get("ORDERWF_BENCH_PG_URL"))
+    parser.add_argument("--concurrency-seconds", type=float, default=5.0)
+    parser.add_argument("--only", default="sqlite,memory,pg,concurrency")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    wfs = workflows()
+    warm_cache(wfs)
+    if "sqlite" in parts:
+        rows = sqlite_runs(args.sizes, args.email_sizes, wfs)
+        print("SQLite bulk apply `process` from pending versus raw sqlite3 executemany")
+        print(table(SQLITE_HEAD, rows), end="\n\n", flush=True)
+    if "memory" in parts and args.memory_sizes:
+        rows = memory_runs(args.memory_sizes, wfs)
+        print("Peak memory of bulk apply (no email), SQLite")
+        print(
+            table(
+                ["orders in db", "applied", "maxrss MB", f"× {args.memory_sizes[0]:,}", "/s"], rows
+            ),
+            end="\n\n",
+            flush=True,
+        )
+    if parts & {"pg", "concurrency"}:
+        with postgres(args.pg) as url:
+            if "pg" in parts:
+                rows = pg_runs(url, args.pg_sizes, wfs)
+                print("PostgreSQL bulk apply versus raw psycopg executemany")
+                print(table(PG_HEAD, rows), end="\n\n", flush=True)
+            if "concurrency" in parts:
+                rows = concurrency_run(url, wfs, args.concurrency_seconds)
+                print("2 concurrent processes on PostgreSQL, 50 shared orders")
+                print(table(CONCURRENCY_HEAD, rows), end="\n\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

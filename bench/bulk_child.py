@@ -1,0 +1,222 @@
+"""One bulk run in its own process, so its peak memory (ru_maxrss) is its own: either orderwf's
+`service.bulk_apply` or the raw floor doing the same row writes with the bare driver.
+Prints one JSON line: {"orders", "seconds", "rate", "maxrss_mb"}.
+
+    python bench/bulk_child.py orderwf URL WORKFLOW
+    python bench/bulk_child.py floor-sqlite PATH EMAIL(0|1)
+    python bench/bulk_child.py floor-pg URL EMAIL(0|1)
+
+The floor is what a hand-written script would do for `apply --status pending process`: page
+through pending orders by id (500 a batch, one transaction per batch), read their product lines
+with the products' stock levels, then per batch one executemany each for the orders UPDATE
+(version-checked), the line items UPDATE, the product stock increments, the notes INSERT (stock
+note and status note), the history INSERT and, with emails, the outbox INSERT. Its email bodies
+are fixed strings of the same size as orderwf's rendered ones: the floor renders nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BATCH = 500
+CPU: list[float] = []  # CPU seconds of the timed part (this process only)
+BODY_TEXT = "x" * 620
+BODY_HTML = "<p>" + "x" * 7000 + "</p>"
+
+
+def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
+    from orderwf import service
+    from orderwf.store import db
+    from orderwf.workflow.loader import load_workflow
+
+    engine = db.connect(url)
+    wf = load_workflow(Path(workflow))
+    t0, c0 = time.perf_counter(), time.process_time()
+    report = service.bulk_apply(engine, wf, "process", {}, actor="bench", status="pending")
+    seconds = time.perf_counter() - t0
+    CPU.append(time.process_time() - c0)
+    if report.refused:
+        raise SystemExit(f"{len(report.refused)} refused: {report.refused[:3]}")
+    return report.applied, seconds
+
+
+def _rows(batch: list[tuple[Any, ...]], now: datetime, email: bool) -> dict[str, list[Any]]:
+    """The writes for one batch. `batch`: (order_id, version, email, item_id, product_id,
+    quantity, stock, name, sku) rows, ordered by order then line."""
+    lines: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    info: dict[int, tuple[int, str]] = {}
+    for r in batch:
+        info[r[0]] = (r[1], r[2])
+        if r[3] is not None:
+            lines[r[0]].append(r)
+    out: dict[str, list[Any]] = defaultdict(list)
+    deltas: dict[int, int] = defaultdict(int)
+    for order_id, (version, address) in info.items():
+        out["orders"].append(
+            ("processing", 1, version + 1, "{}", now, now, None, now, order_id, version)
+        )
+        changes, effects = [], []
+        for _o, _v, _e, item_id, product_id, qty, stock, name, sku in lines[order_id]:
+            out["lines"].append((0, "0.00", qty, 0, 0, item_id))
+            deltas[product_id] -= qty
+            changes.append(f"{name} ({sku}) {stock}→{stock - qty}")
+            effects.append(
+                {"item_id": item_id, "product_id": product_id, "sku": sku, "delta": -qty,
+                 "old": stock, "new": stock - qty}
+            )  # fmt: skip
+        stock_note = "Stock levels reduced: " + ", ".join(changes)
+        status_note = "Order status changed from Pending payment to Processing."
+        out["notes"].append((order_id, stock_note, 0, "system", now))
+        out["notes"].append((order_id, status_note, 0, "system", now))
+        history = [
+            {"type": "status", "from": "pending", "to": "processing"},
+            {"type": "stock", "policy": "reduce", "changes": effects},
+            {"type": "note", "text": stock_note, "customer": False, "author": "system"},
+            {"type": "note", "text": status_note, "customer": False, "author": "system"},
+        ]
+        if email:
+            subject = "Your Example Shop order has been received!"
+            history.append({"type": "email", "email": "customer_processing_order",
+                            "to": address, "subject": subject})  # fmt: skip
+            out["outbox"].append(
+                (order_id, "customer_processing_order", address, "Example Shop <no-reply@ex.com>",
+                 subject, BODY_TEXT, BODY_HTML, f"<{uuid.uuid4().hex}@orderwf.local>", "pending",
+                 0, now, now)
+            )  # fmt: skip
+        out["history"].append(
+            (order_id, now, "bench", "process", "{}", "pending", "processing", None, "",
+             json.dumps(history))
+        )  # fmt: skip
+    out["products"] = [(d, pid) for pid, d in sorted(deltas.items()) if d]
+    return out
+
+
+_SELECT = (
+    "SELECT o.id, o.version, o.customer_email, l.id, l.product_id, l.quantity, p.stock_quantity,"
+    " l.name, l.sku FROM orders o LEFT JOIN line_item l ON l.order_id = o.id"
+    " AND l.kind = 'line_item' LEFT JOIN product p ON p.id = l.product_id AND p.manage_stock"
+    " WHERE o.id IN ({ids}) ORDER BY o.id, l.position, l.id"
+)
+_WRITES = {
+    "orders": "UPDATE orders SET status = {p}, stock_reduced = {p}, version = {p}, meta = {p},"
+    " status_changed_at = {p}, date_paid = {p}, date_completed = {p}, date_modified = {p}"
+    " WHERE id = {p} AND version = {p}",
+    "lines": "UPDATE line_item SET quantity_refunded = {p}, total_refunded = {p},"
+    " reduced_stock = {p}, refunded_kept = {p}, refunded_restocked = {p} WHERE id = {p}",
+    "products": "UPDATE product SET stock_quantity = stock_quantity + {p} WHERE id = {p}",
+    "notes": "INSERT INTO order_note (order_id, note, customer_note, author, created_at)"
+    " VALUES ({p}, {p}, {p}, {p}, {p})",
+    "history": "INSERT INTO history (order_id, at, actor, action, params, from_status,"
+    " to_status, idempotency_key, request_hash, effects)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
+    "outbox": "INSERT INTO outbox (order_id, email, to_addr, from_addr, subject, body_text,"
+    " body_html, message_id, status, attempts, created_at, next_attempt_at)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
+}
+
+
+def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
+    import sqlite3
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    writes = {k: v.format(p="?") for k, v in _WRITES.items()}
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    after, done = 0, 0
+    while True:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM orders WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?",
+                (after, BATCH),
+            )
+        ]
+        if not ids:
+            CPU.append(time.process_time() - c0)
+            return done, time.perf_counter() - t0
+        conn.execute("BEGIN IMMEDIATE")
+        batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+        rows = _rows(batch, now, email)  # type: ignore[arg-type]
+        for table, sql in writes.items():
+            if rows.get(table):
+                conn.executemany(sql, rows[table])
+        conn.execute("COMMIT")
+        done += len(ids)
+        after = ids[-1]
+
+
+def run_floor_pg(url: str, email: bool) -> tuple[int, float]:
+    import psycopg
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    writes = {k: v.format(p="%s") for k, v in _WRITES.items()}
+    now = datetime.now(UTC).replace(tzinfo=None)
+    after, done = 0, 0
+    while True:
+        with conn.transaction():
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM orders WHERE status = 'pending' AND id > %s ORDER BY id"
+                    " LIMIT %s",
+                    (after, BATCH),
+                )
+            ]
+            if not ids:
+                CPU.append(time.process_time() - c0)
+                return done, time.perf_counter() - t0
+            conn.execute(
+                "SELECT id FROM orders WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (ids,)
+            ).fetchall()
+            batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+            rows = _rows(batch, now, email)
+            rows["orders"] = [(*r[:1], True, *r[2:]) for r in rows["orders"]]
+            rows["notes"] = [(r[0], r[1], False, *r[3:]) for r in rows["notes"]]
+            with conn.cursor() as cur:
+                for table, sql in writes.items():
+                    if rows.get(table):
+                        cur.executemany(sql, rows[table])
+        done += len(ids)
+        after = ids[-1]
+
+
+def main(argv: list[str]) -> int:
+    kind, target, extra = argv
+    if kind == "orderwf":
+        n, seconds = run_orderwf(target, extra)
+    elif kind == "floor-sqlite":
+        n, seconds = run_floor_sqlite(target, extra == "1")
+    elif kind == "floor-pg":
+        n, seconds = run_floor_pg(target, extra == "1")
+    else:
+        raise SystemExit(f"unknown kind {kind!r}")
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu = CPU[0] if CPU else seconds
+    print(
+        json.dumps(
+            {
+                "orders": n,
+                "seconds": seconds,
+                "rate": n / seconds,
+                "cpu_seconds": cpu,
+                "cpu_rate": n / cpu if cpu else 0.0,
+                "maxrss_mb": maxrss,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
