@@ -3,7 +3,15 @@ SQLite files seeded with the WooCommerce example orders."""
 
 from __future__ import annotations
 
-from helpers import Shop, mask, woo_order
+import gc
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import WOO_DIR, Shop, mask, woo_order, workflow_copy
+from typer.testing import Result
 
 
 def test_apply_prints_what_it_did(seeded: Shop, snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -183,3 +191,292 @@ def test_bulk_refuses_dry_run_and_keys(seeded: Shop) -> None:
 
     assert result.exit_code == 2
     assert result.stderr == ("error: --dry-run and --key apply to one order, not to a bulk apply\n")
+
+
+# --- Bad input changes nothing --------------------------------------------------------------
+#
+# Every refusal of the engine and refunds issues: the exit code of SPEC §5 (1 refused, 2 usage),
+# one sentence on stderr that names the value, no traceback, and every view byte-identical.
+
+REASON_REQUIRED = {"  reason: optional": "  reason: required"}
+
+
+@dataclass(frozen=True)
+class Bad:
+    args: tuple[str, ...]
+    code: int
+    names: str  # the value the sentence must name
+    stderr: str | None = None  # the exact sentence, for a representative subset
+    workflow: dict[str, str] | None = None  # lines to replace in a copy of the default workflow
+
+
+NOT_ALLOWED = (
+    "action 'pay' is not allowed when order #727 is Processing "
+    "(allowed from: Pending payment, On hold, Failed, Cancelled)"
+)
+ACTIONS = (
+    "pay, process, hold, complete, cancel, fail, reopen, refund, mark_refunded, add_note, "
+    "add_tracking, send_order_details, resend_new_order"
+)
+
+BAD = {
+    "unknown order": Bad(
+        ("apply", "9999", "pay"), 1, "9999", "error: order #9999 does not exist\n"
+    ),
+    "unknown order of a refund": Bad(("refund", "9999", "--amount", "1"), 1, "9999"),
+    "order id not a number": Bad(
+        ("apply", "abc", "pay"), 2, "abc", "error: order id 'abc' is not a number\n"
+    ),
+    "unknown action": Bad(
+        ("apply", "727", "cancell"),
+        1,
+        "cancell",
+        "error: unknown action 'cancell' in workflow 'woocommerce'; did you mean 'cancel'? "
+        f"(actions: {ACTIONS})\n",
+    ),
+    "action not allowed in the status": Bad(
+        ("apply", "727", "pay"), 1, "pay", f"error: {NOT_ALLOWED}\n"
+    ),
+    "refund not allowed in the status": Bad(("refund", "5", "--amount", "1.00"), 1, "refund"),
+    "failed guard": Bad(
+        ("apply", "5", "send_order_details"), 1, "Order has no billing email address."
+    ),
+    "missing param": Bad(
+        ("apply", "727", "add_note"), 1, "text", "error: param 'text' is required (string)\n"
+    ),
+    "invalid params, every problem reported": Bad(
+        (
+            "apply",
+            "727",
+            "add_tracking",
+            "-p",
+            "number=x!",
+            "-p",
+            "carrier=fedex",
+            "-p",
+            "shipped_on=2026-13-01",
+        ),
+        1,
+        "add_tracking",
+        "error: cannot apply 'add_tracking' to order #727: 3 problems\n"
+        "  - param 'number': 'x!' does not match the pattern ^[A-Za-z0-9]{6,40}$\n"
+        "  - param 'carrier': 'fedex' is not one of colissimo, chronopost, ups, dhl\n"
+        "  - param 'shipped_on': '2026-13-01' is not a date (expected YYYY-MM-DD)\n",
+    ),  # fmt: skip
+    "unknown param": Bad(
+        ("apply", "727", "add_note", "-p", "text=hi", "-p", "bogus=1"),
+        1,
+        "bogus",
+        "error: unknown param 'bogus' for action 'add_note' (expected one of: text, customer)\n",
+    ),
+    "param not NAME=VALUE": Bad(
+        ("apply", "727", "add_note", "-p", "text"),
+        2,
+        "text",
+        "error: param 'text' is not NAME=VALUE\n",
+    ),
+    "malformed JSON import": Bad(("order", "import", "bad.json"), 2, "bad.json"),
+    "duplicate import": Bad(
+        ("order", "import", str(WOO_DIR / "order-727.json")),
+        1,
+        "727",
+        "error: order #727 already exists; nothing was imported (use --update to replace)\n",
+    ),
+    "import with a bad --stock-reduced": Bad(
+        (
+            "order",
+            "import",
+            str(WOO_DIR / "order-727.json"),
+            "--update",
+            "--stock-reduced",
+            "maybe",
+        ),
+        2,
+        "maybe",
+        "error: --stock-reduced 'maybe' is not one of auto, yes, no\n",
+    ),  # fmt: skip
+    "bulk with an unknown action": Bad(("apply", "--status", "pending", "cancell"), 1, "cancell"),
+    "bulk with an unknown status": Bad(("apply", "--status", "shipped", "cancel"), 2, "shipped"),
+    "refund with more decimals than the currency": Bad(
+        ("refund", "723", "--amount", "1.001"),
+        1,
+        "1.001",
+        "error: param 'amount': 1.001 has more decimals than USD allows (2)\n",
+    ),
+    "refund of not a number": Bad(
+        ("refund", "723", "--amount", "abc"),
+        1,
+        "abc",
+        "error: param 'amount': 'abc' is not a number (expected e.g. '12.50')\n",
+    ),
+    "refund of NaN": Bad(
+        ("refund", "723", "--amount", "NaN"),
+        1,
+        "NaN",
+        "error: param 'amount': 'NaN' is not a finite number\n",
+    ),
+    "refund of Infinity": Bad(("refund", "723", "--amount", "Infinity"), 1, "Infinity"),
+    "refund of a negative amount": Bad(
+        ("refund", "723", "--amount", "-1"),
+        1,
+        "-1.00",
+        "error: refund amount -1.00 USD is negative\n",
+    ),
+    "refund of zero with no quantity": Bad(
+        ("refund", "723", "--amount", "0"),
+        1,
+        "zero",
+        "error: refund amount must be greater than zero (or give item quantities)\n",
+    ),
+    "refund above what remains": Bad(
+        ("refund", "723", "--amount", "20.01"),
+        1,
+        "20.01",
+        "error: refund of 20.01 USD exceeds the 20.00 USD still refundable on order #723\n",
+    ),
+    "refund of an unknown item": Bad(
+        ("refund", "723", "--line", "999=1"),
+        1,
+        "999",
+        "error: item #999 is not on order #723\n",
+    ),
+    "refund of an item of another order": Bad(
+        ("refund", "723", "--line", "315=1"), 1, "315", "error: item #315 is not on order #723\n"
+    ),
+    "refund of a quantity above what is unrefunded": Bad(
+        ("refund", "723", "--line", "313=2"), 1, "313"
+    ),
+    "refund of a line above its remainder": Bad(
+        ("refund", "723", "--line", "313=1@20.01"),
+        1,
+        "20.01",
+        "error: refund of 20.01 USD on item #313 (Woo Ninja) exceeds the 20.00 USD still "
+        "refundable on that line\n",
+    ),
+    "refund of a shipping line above its total": Bad(
+        ("refund", "727", "--line", "317=@10.01"), 1, "10.01"
+    ),
+    "refund where amount and lines disagree": Bad(
+        ("refund", "723", "--line", "313=1", "--amount", "5"),
+        1,
+        "5.00",
+        "error: amount 5.00 USD does not match the 20.00 USD of the lines\n",
+    ),
+    "refund of a malformed line": Bad(("refund", "723", "--line", "313x1"), 1, "313x1"),
+    "refund with a required reason missing": Bad(
+        ("refund", "723", "--amount", "1.00"), 1, "reason", workflow=REASON_REQUIRED
+    ),
+    "email preview of an unknown email": Bad(
+        ("email", "preview", "customer_invoise", "--order", "727"), 1, "customer_invoise"
+    ),
+    "tick at a time that is not ISO 8601": Bad(("tick", "--now", "soon"), 2, "soon"),
+}
+
+
+@dataclass(frozen=True)
+class Refusing:
+    db: Path
+    views: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def refusing(tmp_path_factory: pytest.TempPathFactory, seeded_files: list[Path]) -> Refusing:
+    """The shop every refusal runs against, built once with its views: 727 processing, 723
+    completed (19.00 of 39.00 refunded), 5 pending with no email, a note in 727's history."""
+    folder = tmp_path_factory.mktemp("refusing")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDERWF_CACHE_DIR", str(tmp_path_factory.mktemp("refusing-cache")))
+        mp.chdir(folder)
+        shop = Shop(folder)
+        shutil.copy(seeded_files[0], shop.db_path)
+        no_email = woo_order(5, "pending", [(51, 93, 1, "3.00")], email="")
+        shop.ok("order", "import", str(shop.write_json("o5.json", no_email)))
+        shop.ok("note", "727", "A note, so that the history is not empty.")
+        views = _views(shop)
+    gc.collect()  # closes the engines the commands left to the garbage collector
+    return Refusing(shop.db_path, views)
+
+
+def _views(shop: Shop) -> dict[str, str]:
+    return {**shop.state(727, 723, 5), "order list": shop.ok("order", "list", "--json").stdout}
+
+
+@pytest.mark.parametrize("case", list(BAD.values()), ids=list(BAD))
+def test_bad_input_changes_nothing(shop: Shop, refusing: Refusing, case: Bad) -> None:
+    shutil.copy(refusing.db, shop.db_path)
+    (shop.tmp_path / "bad.json").write_text('[{"id": 1,', encoding="utf-8")
+    if case.workflow is not None:
+        shop.workflow = workflow_copy(shop.tmp_path, case.workflow)
+
+    result = shop.run(*case.args)
+
+    assert result.exit_code == case.code, (result.stdout, result.stderr)
+    _assert_one_sentence(result, case.names)
+    if case.stderr is not None:
+        assert result.stderr == case.stderr
+    assert _views(shop) == refusing.views
+
+
+def _assert_one_sentence(result: Result, names: str) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith("error: ")
+    assert names in result.stderr
+    assert all(line.startswith("  - ") for line in rest)  # the reasons, when several
+
+
+def test_a_required_reason_is_asked_for(seeded: Shop) -> None:
+    seeded.workflow = workflow_copy(seeded.tmp_path, REASON_REQUIRED)
+
+    result = seeded.run("refund", "723", "--amount", "1.00")
+    accepted = seeded.run("refund", "723", "--amount", "1.00", "--reason", "Scratched")
+
+    assert result.exit_code == 1
+    assert "reason" in result.stderr
+    assert accepted.exit_code == 0, accepted.stderr
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_left_alone(shop: Shop) -> None:
+    not_db = shop.tmp_path / "notes.txt"
+    not_db.write_text("Shopping list: eggs, milk.\n", encoding="utf-8")
+
+    results = [
+        shop.run(*args, db=f"sqlite:///{not_db}")
+        for args in (("order", "list"), ("apply", "727", "pay"), ("db", "upgrade"))
+    ]
+
+    for result in results:
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"error: cannot open the database sqlite:///{not_db}: file is not a database\n"
+        )
+    assert not_db.read_text(encoding="utf-8") == "Shopping list: eggs, milk.\n"
+
+
+def test_a_database_with_a_newer_schema_is_refused_and_left_alone(seeded: Shop) -> None:
+    with sqlite3.connect(seeded.db_path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    conn.close()
+    before = _dump(seeded.db_path)
+
+    results = [
+        seeded.run(*args)
+        for args in (("order", "list"), ("apply", "727", "cancel"), ("db", "upgrade"),
+                     ("refund", "723", "--amount", "1.00"))
+    ]  # fmt: skip
+
+    for result in results:
+        assert result.exit_code == 1, result.stderr
+        assert result.stderr == (
+            "error: the database has schema revision 9999_future, which this version of "
+            "orderwf does not know (its newest is 0001): upgrade orderwf to use it\n"
+        )
+    assert _dump(seeded.db_path) == before
+
+
+def _dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
