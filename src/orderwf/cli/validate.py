@@ -6,16 +6,15 @@ from __future__ import annotations
 import enum
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderwf import resources
 from orderwf.cli.app import app, options
 from orderwf.errors import UsageError
-from orderwf.workflow import findings as fnd
-from orderwf.workflow import loader
-from orderwf.workflow.model import Workflow
+
+if TYPE_CHECKING:
+    from orderwf.workflow.model import Workflow
 
 
 class Format(enum.StrEnum):
@@ -44,6 +43,10 @@ def validate(
     """Check workflow files: YAML, JSON Schema, semantic checks and every email template.
 
     Exit status: 0 clean, 1 findings that fail, 2 a path that does not exist."""
+    # Imported here: `orderwf --help` must not pay for YAML and the workflow model.
+    from orderwf.workflow import findings as fnd
+    from orderwf.workflow import loader
+
     files = loader.workflow_files(paths or [loader.DEFAULT_FOLDER])
     found = loader.validate_files(files, use_cache=cache)
     out = fnd.report(found, fmt.value)
@@ -155,6 +158,8 @@ def graph(
     ),
 ) -> None:
     """Print the status graph of the workflow: statuses as nodes, actions as edges."""
+    from orderwf.workflow import loader
+
     workflow = loader.load_workflow(options(ctx).workflow)
     typer.echo(mermaid(workflow) if fmt is GraphFormat.mermaid else dot(workflow), nl=False)
 
@@ -179,6 +184,8 @@ See the status graph with `orderwf --workflow workflows/shop.yaml graph`.
 
 def _starter(directory: Path) -> dict[Path, bytes]:
     """Every file `init` writes, by destination."""
+    from orderwf import resources
+
     workflow = resources.default_workflow_path().read_text(encoding="utf-8")
     workflow = re.sub(r"^name: .*$", "name: shop", workflow, count=1, flags=re.M)
     files = {
