@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,12 @@ class Shop:
 
     def json(self, *args: str) -> Any:
         return json.loads(self.ok(*args, "--json").stdout)
+
+    def json_at(self, db: str, *args: str) -> Any:
+        """`json` against another database."""
+        result = self.run(*args, "--json", db=db)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return json.loads(result.stdout)
 
     def order(self, order_id: int) -> dict[str, Any]:
         return self.json("order", "show", str(order_id))  # type: ignore[no-any-return]
@@ -160,13 +166,15 @@ def workflow_copy(tmp_path: Path, replacements: dict[str, str], name: str = "sho
     return path
 
 
-def mask(text: str) -> str:
-    """Replace what changes from run to run: the times of this run and today's date. Dates
-    from the fixtures (2017, 2026-11-20) stay: they are part of what is checked."""
-    today = datetime.now(UTC).date()
-    text = text.replace(today.isoformat(), "<TODAY>")
-    text = text.replace(today.strftime("%B %-d, %Y"), "<TODAY>")
-    return _NOW.sub("<NOW>", text)
+def mask(text: str, *, also: Sequence[date] = ()) -> str:
+    """Replace what changes from run to run: every time of day (a note's, a refund's; the
+    fixtures' too) and today's date. `also`: fixed dates that may be today's, masked the same
+    way so that the snapshot is the same on that day and on any other."""
+    text = _TIME.sub("<TIME>", text)
+    for day in (datetime.now(UTC).date(), *also):
+        text = text.replace(day.isoformat(), "<TODAY>")
+        text = text.replace(day.strftime("%B %-d, %Y"), "<TODAY>")
+    return text
 
 
-_NOW = re.compile(r"<TODAY>[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?")

@@ -173,8 +173,8 @@ def test_history_lists_every_apply(seeded: Shop) -> None:
         },
     ]
     assert mask(text).splitlines() == [
-        "<NOW>  alice  hold  processing → on-hold",
-        "<NOW>  alice  process  on-hold → processing",
+        "<TIME>  alice  hold  processing → on-hold",
+        "<TIME>  alice  process  on-hold → processing",
     ]
 
 
