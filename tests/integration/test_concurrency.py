@@ -1,0 +1,199 @@
+"""Several operator processes acting on the same orders at once (SPEC §4), on SQLite and on
+PostgreSQL: no update is lost, nothing is restocked twice, nothing is refunded beyond what was
+paid, and every command that reported success left exactly one history row (and every refused
+one none). The stock of each product ends at its initial level minus the units the orders still
+hold reduced.
+
+The processes are real: `workers/operator.py` (many applies per process, each with its own
+idempotency key, so a success can be matched to its history row) and cold
+`python -m orderwf apply` commands. These tests check correctness, never speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from orderwf import service
+from orderwf.store import db
+from orderwf.store.imports import create_order, import_products
+from orderwf.store.tables import History, LineItem, Product, RefundLine, table
+from orderwf.workflow.loader import load_workflow
+from orderwf.workflow.model import Workflow
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ROOT / "workflows" / "woocommerce.yaml"
+OPERATOR = Path(__file__).parent / "workers" / "operator.py"
+INITIAL_STOCK = 50
+PRODUCTS = [
+    {"id": 1, "sku": "TS", "name": "T-Shirt", "price": "12.00", "manage_stock": True,
+     "stock_quantity": INITIAL_STOCK},
+    {"id": 2, "sku": "MUG", "name": "Mug", "price": "8.50", "manage_stock": True,
+     "stock_quantity": INITIAL_STOCK},
+]  # fmt: skip
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = db.connect(db_url)
+    yield engine
+    engine.dispose()
+
+
+def _shop(engine: Engine, orders: int) -> tuple[Workflow, list[int]]:
+    """Two stock-managed products and `orders` orders of 3 T-shirts and 2 mugs; all but the
+    last moved to processing (stock reduced)."""
+    wf = load_workflow(WORKFLOW)
+    import_products(engine, PRODUCTS)
+    ids = [
+        create_order(engine, wf, email=f"c{n}@x.test", lines=["TS=3", "MUG=2"], shipping="5.00")
+        for n in range(orders)
+    ]
+    for order_id in ids[:-1]:
+        service.apply(engine, wf, order_id, "process", actor="setup")
+    return wf, ids
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("ORDERWF_DB", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def _start_together(commands: Sequence[list[str]], sync: Path) -> list[subprocess.Popen[str]]:
+    """Start the operators, wait until each is warm (`ready-*` files), then let them go."""
+    sync.mkdir()
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for cmd in commands
+    ]  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(list(sync.glob("ready-*"))) < len(procs):
+        assert time.monotonic() < deadline, "operators did not start"
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        time.sleep(0.01)
+    (sync / "go").touch()
+    return procs
+
+
+def _history_by_key(engine: Engine) -> Counter[str]:
+    h = table(History)
+    with db.read_session(engine) as session:
+        keys = session.execute(select(h.c.idempotency_key)).scalars()
+        return Counter(k for k in keys if k is not None)
+
+
+def _check_invariants(engine: Engine, ids: Sequence[int]) -> None:
+    """What must hold whatever the interleaving (SPEC §2.3, §4)."""
+    h, lines, products, refund_lines = (
+        table(History), table(LineItem), table(Product), table(RefundLine)
+    )  # fmt: skip
+    with db.read_session(engine) as session:
+        history: dict[int, list[Any]] = defaultdict(list)
+        for row in session.execute(select(h).order_by(h.c.id)):
+            history[row.order_id].append(row)
+        stock = dict(session.execute(select(products.c.id, products.c.stock_quantity)).all())
+        reduced: Counter[int] = Counter()
+        for row in session.execute(select(lines).where(lines.c.kind == "line_item")):
+            reduced[row.product_id] += row.reduced_stock
+        restocked: Counter[int] = Counter()
+        for row in session.execute(select(refund_lines)):
+            restocked[row.item_id] += row.restocked
+    for order_id in ids:
+        order = service.show(engine, order_id)
+        rows = history[order_id]
+        # No lost update: every apply bumped the version once and started where the previous
+        # one ended.
+        assert order.version == 1 + len(rows), (order_id, order.version, len(rows))
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert after.from_status == before.to_status, (order_id, before.id, after.id)
+        if rows:
+            assert rows[-1].to_status == order.status
+        # Never refunded beyond what was paid, line by line and in total.
+        refunded = sum((r.amount for r in order.refunds), Decimal(0))
+        assert refunded == order.total_refunded <= order.total, (order_id, refunded)
+        for line in order.lines:
+            assert 0 <= line.quantity_refunded <= line.quantity, line
+            assert line.total_refunded <= line.gross, line
+            # Restocked at most once per unit.
+            assert line.refunded_restocked + line.refunded_kept <= line.quantity_refunded, line
+            assert restocked[line.id] <= line.quantity, line
+            assert 0 <= line.reduced_stock <= line.quantity, line
+    # Stock moved exactly by what the orders hold reduced: nothing taken or given back twice.
+    for product_id, level in stock.items():
+        assert level == INITIAL_STOCK - reduced[product_id], (product_id, level, reduced)
+
+
+def test_operators_lose_no_update(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    """Three operators, 20 random actions and refunds each, on three shared orders."""
+    _wf, ids = _shop(engine, 3)
+    workers, count = 3, 20
+    commands = [
+        [sys.executable, str(OPERATOR), db_url, str(WORKFLOW), str(seed), str(count),
+         ",".join(map(str, ids)), str(tmp_path / f"op{seed}.json"), str(tmp_path / "sync")]
+        for seed in range(workers)
+    ]  # fmt: skip
+    for proc in _start_together(commands, tmp_path / "sync"):
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    results = [
+        r for seed in range(workers) for r in json.loads((tmp_path / f"op{seed}.json").read_text())
+    ]
+    assert len(results) == workers * count
+    outcomes = Counter(r["outcome"] for r in results)
+    assert set(outcomes) <= {"ok", "Refused"}, outcomes  # no lock error, no conflict error
+    assert outcomes["ok"] > 0
+    by_key = _history_by_key(engine)
+    for r in results:
+        assert by_key[r["key"]] == (1 if r["outcome"] == "ok" else 0), r
+    _check_invariants(engine, ids)
+
+
+def test_cold_commands_race_on_one_order(engine: Engine, db_url: str) -> None:
+    """Four `orderwf apply` processes at once on one processing order: two full restock refunds
+    of the T-shirt line, a refund of 60 % of the total (it and a T-shirt refund cannot both
+    fit in what was paid), and a cancel (which gives back what is still out)."""
+    _wf, ids = _shop(engine, 2)
+    order = service.show(engine, ids[0])
+    shirt = next(line for line in order.lines if line.sku == "TS")
+    amount = str((order.total * Decimal("0.6")).quantize(Decimal("0.01")))
+    base = [sys.executable, "-m", "orderwf", "--db", db_url, "--workflow", str(WORKFLOW), "apply"]
+    oid = str(ids[0])
+    commands = {
+        "restock-1": [oid, "refund", "-p", f"lines={shirt.id}=3", "-p", "restock=true"],
+        "restock-2": [oid, "refund", "-p", f"lines={shirt.id}=3", "-p", "restock=true"],
+        "amount": [oid, "refund", "-p", f"amount={amount}"],
+        "cancel": [oid, "cancel"],
+    }
+    procs = {
+        key: subprocess.Popen([*base, *args, "--key", key], cwd=ROOT, env=_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for key, args in commands.items()
+    }  # fmt: skip
+    codes = {}
+    for key, proc in procs.items():
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 1), (key, proc.returncode, err)
+        assert proc.returncode == 0 or err.startswith("error: "), (key, err)
+        codes[key] = proc.returncode
+    by_key = _history_by_key(engine)
+    for key, code in codes.items():
+        assert by_key[key] == (1 if code == 0 else 0), (key, code)
+    # The second full refund of a line finds nothing left to refund on it; the 60 % refund
+    # and a T-shirt refund do not both fit in what was paid.
+    shirt_refunds = sum(codes[k] == 0 for k in ("restock-1", "restock-2"))
+    assert shirt_refunds <= 1, codes
+    assert shirt_refunds + (codes["amount"] == 0) <= 1, codes
+    _check_invariants(engine, ids)
