@@ -178,6 +178,9 @@ def bulk_apply(
         with db.write_transaction(engine) as session:
             orders = repo.load_orders(session, batch, lock=True)
             plans = []
+            # The batch's orders were read at once: carry each plan's stock moves to the
+            # next orders, so their notes and `stock.negative: refuse` see the real levels.
+            levels: dict[int, int | None] = {}
             for order_id in batch:
                 order = orders.get(order_id)
                 if order is None:
@@ -188,19 +191,20 @@ def bulk_apply(
                 if condition is not None and not condition(order):
                     continue
                 try:
-                    plans.append(
-                        planner.plan(
-                            workflow,
-                            order,
-                            action,
-                            params,
-                            actor=actor,
-                            now=now,
-                            note_prefix=note_prefix,
-                        )
+                    plan = planner.plan(
+                        workflow,
+                        s.with_stock_levels(order, levels),
+                        action,
+                        params,
+                        actor=actor,
+                        now=now,
+                        note_prefix=note_prefix,
                     )
                 except OrderwfError as e:
                     report.refused.append((order_id, e.reasons))
+                    continue
+                plans.append(plan)
+                levels.update((c.product_id, c.new) for c in plan.stock)
             repo.apply_plans(session, plans)
             report.applied += len(plans)
         report.batches += 1

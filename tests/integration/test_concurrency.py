@@ -199,14 +199,7 @@ def test_cold_commands_race_on_one_order(engine: Engine, db_url: str) -> None:
     _check_invariants(engine, ids)
 
 
-# -- One bulk batch: orders planned from one read of the stock levels -------------------------
-
-BULK_STALE_STOCK = (
-    "bulk_apply plans every order of a batch from stock levels read once when the batch is "
-    "loaded (repo.load_orders), so the second order of a batch sharing a product sees the level "
-    "from before the first one's reduction: wrong old→new figures in its stock note and history, "
-    "and `stock: {negative: refuse}` is not enforced within a batch"
-)
+# -- One bulk batch: each order sees the stock its batch's earlier orders moved ---------------
 
 
 def _refusing_workflow(tmp_path: Path) -> Path:
@@ -218,7 +211,6 @@ def _refusing_workflow(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason=BULK_STALE_STOCK)
 def test_bulk_batch_stock_notes_chain(engine: Engine) -> None:
     wf = load_workflow(WORKFLOW)
     import_products(engine, PRODUCTS)
@@ -233,7 +225,6 @@ def test_bulk_batch_stock_notes_chain(engine: Engine) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=BULK_STALE_STOCK)
 def test_bulk_batch_refuses_negative_stock(engine: Engine, tmp_path: Path) -> None:
     wf = load_workflow(_refusing_workflow(tmp_path))
     import_products(engine, [{**PRODUCTS[0], "stock_quantity": 4}])
