@@ -237,9 +237,18 @@ BAD = {
     "action not allowed in the status": Bad(
         ("apply", "727", "pay"), 1, "pay", f"error: {NOT_ALLOWED}\n"
     ),
-    "refund not allowed in the status": Bad(("refund", "5", "--amount", "1.00"), 1, "refund"),
+    "refund not allowed in the status": Bad(
+        ("refund", "5", "--amount", "1.00"),
+        1,
+        "refund",
+        "error: action 'refund' is not allowed when order #5 is Pending payment "
+        "(allowed from: Processing, Completed, On hold)\n",
+    ),
     "failed guard": Bad(
-        ("apply", "5", "send_order_details"), 1, "Order has no billing email address."
+        ("apply", "5", "send_order_details"),
+        1,
+        "Order has no billing email address.",
+        "error: Order has no billing email address.\n",
     ),
     "missing param": Bad(
         ("apply", "727", "add_note"), 1, "text", "error: param 'text' is required (string)\n"
@@ -344,7 +353,10 @@ BAD = {
         ("refund", "723", "--line", "315=1"), 1, "315", "error: item #315 is not on order #723\n"
     ),
     "refund of a quantity above what is unrefunded": Bad(
-        ("refund", "723", "--line", "313=2"), 1, "313"
+        ("refund", "723", "--line", "313=2"),
+        1,
+        "313",
+        "error: quantity 2 of item #313 (Woo Ninja) is more than the 1 not yet refunded\n",
     ),
     "refund of a line above its remainder": Bad(
         ("refund", "723", "--line", "313=1@20.01"),
@@ -354,7 +366,11 @@ BAD = {
         "refundable on that line\n",
     ),
     "refund of a shipping line above its total": Bad(
-        ("refund", "727", "--line", "317=@10.01"), 1, "10.01"
+        ("refund", "727", "--line", "317=@10.01"),
+        1,
+        "10.01",
+        "error: refund of 10.01 USD on item #317 (Flat Rate) exceeds the 10.00 USD still "
+        "refundable on that line\n",
     ),
     "refund where amount and lines disagree": Bad(
         ("refund", "723", "--line", "313=1", "--amount", "5"),
@@ -362,12 +378,25 @@ BAD = {
         "5.00",
         "error: amount 5.00 USD does not match the 20.00 USD of the lines\n",
     ),
-    "refund of a malformed line": Bad(("refund", "723", "--line", "313x1"), 1, "313x1"),
+    "refund of a malformed line": Bad(
+        ("refund", "723", "--line", "313x1"),
+        1,
+        "313x1",
+        "error: line '313x1' is not ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT\n",
+    ),
     "refund with a required reason missing": Bad(
-        ("refund", "723", "--amount", "1.00"), 1, "reason", workflow=REASON_REQUIRED
+        ("refund", "723", "--amount", "1.00"),
+        1,
+        "reason",
+        "error: a reason is required for this refund (refunds.reason: required)\n",
+        workflow=REASON_REQUIRED,
     ),
     "email preview of an unknown email": Bad(
-        ("email", "preview", "customer_invoise", "--order", "727"), 1, "customer_invoise"
+        ("email", "preview", "customer_invoise", "--order", "727"),
+        1,
+        "customer_invoise",
+        "error: unknown email 'customer_invoise' in workflow 'woocommerce'; "
+        "did you mean 'customer_invoice'?\n",
     ),
     "tick at a time that is not ISO 8601": Bad(("tick", "--now", "soon"), 2, "soon"),
 }
