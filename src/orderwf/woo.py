@@ -7,6 +7,7 @@ names the file and the record: nothing is half-read.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -163,7 +164,7 @@ def _product(r: _Reader, currency: str) -> Product:
     return Product(
         id=r.id("id"),
         sku=r.text("sku"),
-        name=r.text("name"),
+        name=html.unescape(r.text("name")),
         price=r.money("price", currency),
         manage_stock=r.flag("manage_stock"),
         stock_quantity=r.optional_int("stock_quantity"),
@@ -221,7 +222,8 @@ def _line(r: _Reader, kind: LineKind, currency: str) -> Line:
     return Line(
         id=r.id("id"),
         kind=kind,
-        name=name or r.text("name"),
+        # WooCommerce sends names as HTML ("Ship Your Idea &ndash; Color: Black").
+        name=html.unescape(name or r.text("name")),
         total=r.money("total", currency),
         total_tax=r.money("total_tax", currency),
         quantity=r.quantity() if kind == "line_item" else 1,

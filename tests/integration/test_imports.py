@@ -101,10 +101,10 @@ def test_ids_money_and_dates_are_kept(engine: Engine, workflow: Workflow, woo_di
     first = lines[315]
     assert (first.product_id, first.quantity, first.price) == (93, 2, Decimal("3.00"))
     assert (first.total, first.total_tax) == (Decimal("6.00"), Decimal("0.45"))
-    # Product 22 is not imported: the line keeps its name, SKU and price.
+    # Product 22 is not imported: the line keeps its name (HTML entities decoded), SKU and price.
     variant = lines[316]
     assert (variant.name, variant.sku, variant.price) == (
-        "Ship Your Idea &ndash; Color: Black, Size: M Test",
+        "Ship Your Idea \u2013 Color: Black, Size: M Test",
         "Bar3",
         Decimal("12.00"),
     )

@@ -342,13 +342,10 @@ def _run_bulk(
             }
         )
     else:
-        out = common.console()
-        out.print(
-            f"{action}: {report.applied} order(s) applied, {len(report.refused)} refused",
-            markup=False,
-        )
+        # Plain lines, never wrapped: operators grep this report.
+        typer.echo(f"{action}: {report.applied} order(s) applied, {len(report.refused)} refused")
         for order_id, reasons in report.refused:
-            out.print(f"  #{order_id}: {'; '.join(reasons)}", markup=False)
+            typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
     if report.refused:
         raise typer.Exit(1)
 
