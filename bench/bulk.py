@@ -7,10 +7,10 @@ PostgreSQL; peak memory; two concurrent operators on PostgreSQL. Prints tables.
 
 Every run works on a fresh copy of a cached database (`make_db.py`): SQLite files are copied,
 PostgreSQL databases are created from a template database. Each run is a child process
-(`bulk_child.py`), timed around the bulk work only (imports and connecting excluded), so its
-ru_maxrss is its own. "cpu" rates divide by the child's own CPU time, which on a busy shared
-machine is steadier than wall time (SQLite runs in-process, so that is all of its work; for
-PostgreSQL the server's CPU is not counted, so only wall rates are given).
+(`bulk_child.py`), timed around the bulk work only (imports and connecting excluded), which
+reports its own peak RSS (VmHWM). "cpu" rates divide by the child's own CPU time, which on a
+busy shared machine is steadier than wall time (SQLite runs in-process, so that is all of its
+work; for PostgreSQL the server's CPU is not counted, so only wall rates are given).
 
 Without `--pg`, a throwaway cluster is started with `.ci/postgres.sh` and stopped at the end.
 """
@@ -123,7 +123,7 @@ SQLITE_HEAD = [
     "floor /cpu-s",
     "share",
     "target",
-    "maxrss MB",
+    "peak RSS MB",
 ]
 
 
@@ -382,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Peak memory of bulk apply (no email), SQLite")
         print(
             table(
-                ["orders in db", "applied", "maxrss MB", f"× {args.memory_sizes[0]:,}", "/s"], rows
+                ["orders in db", "applied", "peak RSS MB", f"× {args.memory_sizes[0]:,}", "/s"],
+                rows,
             ),
             end="\n\n",
             flush=True,

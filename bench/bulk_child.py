@@ -1,4 +1,4 @@
-"""One bulk run in its own process, so its peak memory (ru_maxrss) is its own: either orderwf's
+"""One bulk run in its own process, so its peak memory (VmHWM) is its own: either orderwf's
 `service.bulk_apply` or the raw floor doing the same row writes with the bare driver.
 Prints one JSON line: {"orders", "seconds", "rate", "maxrss_mb"}.
 
@@ -191,6 +191,19 @@ def run_floor_pg(url: str, email: bool) -> tuple[int, float]:
         after = ids[-1]
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set size. VmHWM belongs to the memory of the running
+    program; ru_maxrss would not do: Linux carries the parent's high-water mark over the
+    fork and exec into the child, so a child of a big parent reports at least the parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: list[str]) -> int:
     kind, target, extra = argv
     if kind == "orderwf":
@@ -201,7 +214,7 @@ def main(argv: list[str]) -> int:
         n, seconds = run_floor_pg(target, extra == "1")
     else:
         raise SystemExit(f"unknown kind {kind!r}")
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    maxrss = peak_rss_mb()
     cpu = CPU[0] if CPU else seconds
     print(
         json.dumps(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -61,23 +60,6 @@ def run_measured(cmd: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, float]
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def peak_rss_mb(cmd: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a child process, from its own rusage."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
-    if code not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.strip()}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux: kilobytes
-
-
 def median_ms(samples: Sequence[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -121,7 +103,3 @@ def default_emails() -> dict[str, object]:
     from orderwf.workflow import yamlsrc
 
     return dict(yamlsrc.parse(WORKFLOW.read_text(encoding="utf-8")).data["emails"])
-
-
-def maxrss_self_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
