@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ApplyResult:
     plan: planner.Plan | None  # None when an idempotency key replayed an earlier apply
-    order: s.Order
+    order: s.Order  # after the apply; new notes, refunds and tracking have no ids yet
     effects: list[dict[str, Any]]
     dry_run: bool = False
     replayed: bool = False
@@ -73,9 +73,8 @@ def apply(
             session.rollback()
             return ApplyResult(plan, plan.after, list(plan.effects), dry_run=True)
         repo.apply_plan(session, plan, key=key, request_hash=digest)
-        session.flush()
-        order = repo.load_order(session, order_id)
-    return ApplyResult(plan, order, list(plan.effects))
+    # `plan.after` is the order as stored, but for the ids of its new rows (`show` has them).
+    return ApplyResult(plan, plan.after, list(plan.effects))
 
 
 def show(engine: Engine, order_id: int) -> s.Order:

@@ -210,11 +210,17 @@ def _money(value: Any, currency: str) -> str:
 
 
 @cache
-def email_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
+def email_environment(
+    templates_dir: Path, bytecode_dir: Path | None = None
+) -> ImmutableSandboxedEnvironment:
     """The environment of one folder of email templates. Unlike `environment`, it has a
     loader, so `{% include %}`, `{% import %}` and `{% extends %}` find the folder's partials
-    (`_layout.html.j2`…); autoescaping follows each file's name, partials included."""
+    (`_layout.html.j2`…); autoescaping follows each file's name, partials included.
+    `bytecode_dir` keeps compiled templates between processes (Jinja2 recompiles a file whose
+    source changed): compiling an email and its partials costs more than rendering it."""
+    cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None
     env = ImmutableSandboxedEnvironment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader(templates_dir, encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html.j2", "html"], default_for_string=False),
@@ -227,12 +233,12 @@ def email_environment(templates_dir: Path) -> ImmutableSandboxedEnvironment:
 
 
 def load_email_template(
-    templates_dir: Path, filename: str, *, lazy: bool = False
+    templates_dir: Path, filename: str, *, lazy: bool = False, bytecode_dir: Path | None = None
 ) -> CompiledTemplate:
     """An email part of `templates_dir`, compiled with the partials it uses."""
 
     def run() -> jinja2.Template:
-        env = email_environment(templates_dir.resolve())
+        env = email_environment(templates_dir.resolve(), bytecode_dir)
         try:
             return env.get_template(filename)
         except jinja2.TemplateNotFound as e:

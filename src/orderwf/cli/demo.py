@@ -64,7 +64,8 @@ def _story(out: Console, engine: Engine, wf: Workflow, actor: str) -> None:
         out.print(f"$ orderwf {command}", markup=False, soft_wrap=True)
         result = service.apply(engine, wf, order_id, action, params, actor=actor)
         assert result.plan is not None
-        render.plan(out, wf, result.plan, dry_run=False)
+        for line in render.plan_lines(wf, result.plan, dry_run=False):
+            out.print(line, markup=False, soft_wrap=True)
         out.print()
         render.order(out, wf, result.order)
         _stock(out, engine)

@@ -206,8 +206,9 @@ def _run_apply(
     from orderwf.views import order_json, plan_json
 
     wf = common.workflow(ctx)
+    engine = common.engine(ctx)
     result = service.apply(
-        common.engine(ctx),
+        engine,
         wf,
         order_id,
         action,
@@ -222,20 +223,19 @@ def _run_apply(
         else:
             common.echo_json(
                 {
-                    "order": order_json(result.order),
+                    "order": order_json(service.show(engine, order_id)),  # with the new ids
                     "effects": result.effects,
                     "dry_run": False,
                     **({"replayed": True} if result.replayed else {}),
                 }
             )
         return
-    out = common.console()
     if result.plan is None:
-        out.print(f"Already applied with key {key!r}: nothing changed.", markup=False)
+        typer.echo(f"Already applied with key {key!r}: nothing changed.")
         return
     from orderwf.cli import render
 
-    render.plan(out, wf, result.plan, dry_run=dry_run)
+    typer.echo("\n".join(render.plan_lines(wf, result.plan, dry_run=dry_run)))
 
 
 ParamOpt = Annotated[

@@ -1,18 +1,19 @@
-"""Human output: orders, plans and lists as rich tables and short lines."""
+"""Human output: orders and lists as rich tables, plans as plain lines. rich is imported
+by the functions that draw tables: `apply` prints lines and should not pay for it."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from orderwf import money
 from orderwf.engine import snapshot as s
 from orderwf.engine.plan import Plan
 from orderwf.views import iso
 from orderwf.workflow.model import Workflow
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def when(value: datetime | date | None) -> str:
@@ -26,6 +27,8 @@ def _m(value: Any, currency: str) -> str:
 
 
 def order(out: Console, wf: Workflow, o: s.Order, *, customer: bool = False) -> None:
+    from rich.table import Table
+
     cur = o.currency
     label = wf.status(o.status).label
     name = " ".join(x for x in (o.billing.get("first_name"), o.billing.get("last_name")) if x)
@@ -72,35 +75,34 @@ def order(out: Console, wf: Workflow, o: s.Order, *, customer: bool = False) -> 
             out.print(n.note, markup=False)
 
 
-def plan(out: Console, wf: Workflow, p: Plan, *, dry_run: bool) -> None:
+def plan_lines(wf: Workflow, p: Plan, *, dry_run: bool) -> list[str]:
+    """The plan as plain lines: what `apply` prints (no rich: it is the hot path)."""
     head = "Dry run: nothing stored." if dry_run else "Applied."
     before, after = p.before, p.after
     cur = after.currency
-    out.print(f"[bold]{head}[/bold] {p.action} on order #{after.number}")
+    lines = [f"{head} {p.action} on order #{after.number}"]
     if p.status_changed:
-        out.print(f"  status: {wf.status(before.status).label} → {wf.status(after.status).label}")
-    for change in p.stock:
-        out.print(f"  stock: {change.label} {change.old}→{change.new} ({change.delta:+d})")
-    if p.refund is not None:
-        out.print(
-            f"  refund: {_m(p.refund.amount, cur)}"
-            + (f" — {p.refund.reason}" if p.refund.reason else "")
-            + f"; remaining {_m(after.remaining_refundable, cur)}"
+        lines.append(
+            f"  status: {wf.status(before.status).label} → {wf.status(after.status).label}"
         )
-    for tr in p.tracking:
-        out.print(f"  tracking: {tr.carrier} {tr.number} {tr.url}")
-    for n in p.notes:
-        kind = "customer note" if n.customer_note else "note"
-        out.print(f"  {kind}: ", end="")
-        out.print(n.note, markup=False)
+    lines += [f"  stock: {c.label} {c.old}→{c.new} ({c.delta:+d})" for c in p.stock]
+    if p.refund is not None:
+        reason = f" — {p.refund.reason}" if p.refund.reason else ""
+        lines.append(
+            f"  refund: {_m(p.refund.amount, cur)}{reason}; "
+            f"remaining {_m(after.remaining_refundable, cur)}"
+        )
+    lines += [f"  tracking: {tr.carrier} {tr.number} {tr.url}" for tr in p.tracking]
+    lines += [f"  {'customer note' if n.customer_note else 'note'}: {n.note}" for n in p.notes]
     for e in p.emails:
-        status = f" [red](will fail: {e.error})[/red]" if e.error else ""
-        out.print(f"  email {e.email} → {e.to or '(no address)'}: ", end="")
-        out.print(e.subject, markup=False, end="")
-        out.print(status)
+        failing = f" (will fail: {e.error})" if e.error else ""
+        lines.append(f"  email {e.email} → {e.to or '(no address)'}: {e.subject}{failing}")
+    return lines
 
 
 def orders_table(out: Console, wf: Workflow, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table("Order", "Date", "Status", "Customer", "Total")
     for r in rows:
         table.add_row(

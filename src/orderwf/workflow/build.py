@@ -173,15 +173,19 @@ def email_template_paths(templates_dir: Path, base: str) -> tuple[Path, Path]:
     return templates_dir / f"{base}.txt.j2", templates_dir / f"{base}.html.j2"
 
 
-def _email(email_id: str, data: Mapping[str, Any], templates_dir: Path | None) -> m.Email:
+def _email(
+    email_id: str, data: Mapping[str, Any], templates_dir: Path | None, bytecode_dir: Path | None
+) -> m.Email:
     to = str(data.get("to", "customer"))
     base = data.get("template", email_id)
     text = html = None
     if templates_dir is not None:
         text_path, html_path = email_template_paths(templates_dir, base)
         load = templating.load_email_template
-        text = load(templates_dir, text_path.name, lazy=True) if text_path.exists() else None
-        html = load(templates_dir, html_path.name, lazy=True) if html_path.exists() else None
+        if text_path.exists():
+            text = load(templates_dir, text_path.name, lazy=True, bytecode_dir=bytecode_dir)
+        if html_path.exists():
+            html = load(templates_dir, html_path.name, lazy=True, bytecode_dir=bytecode_dir)
     return m.Email(
         id=email_id,
         to=to,
@@ -195,8 +199,15 @@ def _email(email_id: str, data: Mapping[str, Any], templates_dir: Path | None) -
     )
 
 
-def build(data: Mapping[str, Any], *, path: Path | None = None, digest: str = "") -> m.Workflow:
-    """The model of a workflow file whose data passed the schema."""
+def build(
+    data: Mapping[str, Any],
+    *,
+    path: Path | None = None,
+    digest: str = "",
+    bytecode_dir: Path | None = None,
+) -> m.Workflow:
+    """The model of a workflow file whose data passed the schema. `bytecode_dir`: where email
+    templates keep their compiled form between processes (None: compile in each)."""
     base = path.parent if path is not None else Path.cwd()
     templates_dir = (base / data["templates"]).resolve() if data.get("templates") else None
     shop = data.get("shop") or {}
@@ -214,7 +225,7 @@ def build(data: Mapping[str, Any], *, path: Path | None = None, digest: str = ""
         },
         actions={aid: _action(aid, a or {}) for aid, a in (data.get("actions") or {}).items()},
         emails={
-            eid: _email(eid, e or {}, templates_dir)
+            eid: _email(eid, e or {}, templates_dir, bytecode_dir)
             for eid, e in (data.get("emails") or {}).items()
         },
         timers={

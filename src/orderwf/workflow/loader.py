@@ -234,4 +234,11 @@ def load_workflow(path: Path | None = None) -> Workflow:
         raise error
     from orderwf.workflow import build  # compiles templates: Jinja2 is only needed here
 
-    return build.build(checked.data, path=path, digest=checked.digest)
+    cache = cache_dir()
+    bytecode = cache / "jinja" if cache is not None else None
+    if bytecode is not None:
+        try:
+            bytecode.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            bytecode = None  # a read-only home: compile in each process instead
+    return build.build(checked.data, path=path, digest=checked.digest, bytecode_dir=bytecode)
