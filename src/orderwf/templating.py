@@ -119,7 +119,9 @@ class CompiledTemplate:
         whose partials may read more)."""
         if self.name:
             return None
-        return frozenset(names_used(self.source))
+        if self._literal:
+            return frozenset()
+        return getattr(self._template, "orderwf_names", None)
 
     def render(self, context: Mapping[str, Any]) -> str:
         if self._literal:
@@ -168,11 +170,15 @@ def compile_template(
     source: str, *, html: bool = False, name: str = "", lazy: bool = False
 ) -> CompiledTemplate:
     def run() -> jinja2.Template:
+        env = environment(html)
         try:
-            return environment(html).from_string(source)
+            ast = env.parse(source)  # parsed once: for the names it reads, and to compile
+            template = env.from_string(ast)
         except jinja2.TemplateSyntaxError as e:
             where = name or repr(source)
             raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
+        template.orderwf_names = frozenset(meta.find_undeclared_variables(ast))  # type: ignore[attr-defined]
+        return template
 
     template = CompiledTemplate(source=source, _compile=run, name=name)
     if not lazy:

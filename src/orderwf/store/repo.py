@@ -8,7 +8,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from email.utils import make_msgid
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -194,6 +193,8 @@ _LINE_FIELDS = (
 
 
 def message_id(domain: str = "orderwf.local") -> str:
+    from email.utils import make_msgid  # the email package only when an email is queued
+
     return make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain)
 
 

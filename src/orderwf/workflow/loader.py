@@ -6,9 +6,10 @@ the previous one accepted, and every stage collects all its findings.
 
 A file that validated without errors is remembered by a marker file named after the hash of
 everything its validity depends on (its bytes, its email template folder, the schema and the
-orderwf version), under `$ORDERWF_CACHE_DIR` or `$XDG_CACHE_HOME/orderwf`. Loading it again
-skips the schema (and the import of jsonschema) and the checks: that is what keeps every
-command's start-up fast. `ORDERWF_NO_CACHE=1` turns the cache off."""
+orderwf version), under `$ORDERWF_CACHE_DIR` or `$XDG_CACHE_HOME/orderwf`, with its parsed
+data kept as JSON under the hash of its bytes. Loading it again skips YAML (and its import),
+the schema (and jsonschema) and the checks: that is what keeps every command's start-up fast.
+`ORDERWF_NO_CACHE=1` turns the cache off."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from orderwf import __version__, resources
 from orderwf.errors import UsageError, WorkflowError
-from orderwf.workflow import yamlsrc
 from orderwf.workflow.findings import Finding, display_path, json_path, sort
 
 if TYPE_CHECKING:
+    from orderwf.workflow import yamlsrc
     from orderwf.workflow.model import Workflow
 
 DEFAULT_FOLDER = Path("workflows")
@@ -95,16 +96,45 @@ def _cached(key: str) -> list[Finding] | None:
 
 def _remember(key: str, warnings: list[Finding]) -> None:
     marker = _marker(key)
-    if marker is None:
-        return
-    stored = [{**asdict(f), "path": str(Path(f.path).resolve())} for f in warnings]
+    if marker is not None:
+        stored = [{**asdict(f), "path": str(Path(f.path).resolve())} for f in warnings]
+        _write(marker, json.dumps(stored))
+
+
+def _write(target: Path, text: str) -> None:
     try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stored), encoding="utf-8")
-        tmp.replace(marker)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
     except OSError:  # a read-only home only costs speed
         pass
+
+
+def _parsed(digest: str) -> Path | None:
+    """Where the parsed data of a file with these bytes is kept (JSON: faster than YAML)."""
+    folder = cache_dir()
+    return None if folder is None else folder / "parsed" / f"{digest}.json"
+
+
+def _remember_data(digest: str, data: Any) -> None:
+    parsed = _parsed(digest)
+    if parsed is not None:
+        _write(parsed, json.dumps(data))
+
+
+def _known_good(path: Path, raw: bytes, digest: str) -> tuple[Any, list[Finding]] | None:
+    """The data and findings of a file that validated clean with these very bytes and still
+    has the same templates, or None."""
+    stored = _parsed(digest)
+    if stored is None:
+        return None
+    try:
+        data = json.loads(stored.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    findings = _cached(_cache_key(path, raw, data))
+    return None if findings is None else (data, findings)
 
 
 # -- the pipeline ----------------------------------------------------------------------------
@@ -132,6 +162,11 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
         )
         return checked
     checked.digest = hashlib.sha256(raw).hexdigest()  # = build.content_hash, without Jinja2
+    if use_cache and (known := _known_good(path, raw, checked.digest)) is not None:
+        checked.data, checked.findings = known
+        return checked
+    from orderwf.workflow import yamlsrc
+
     source = yamlsrc.parse(text)
     for p in source.problems:
         checked.findings.append(
@@ -156,10 +191,12 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
     cached = _cached(key) if use_cache else None
     if cached is not None:
         checked.findings = cached
+        _remember_data(checked.digest, source.data)
         return checked
     checked.findings = _check(source, file, path)
     if checked.ok and use_cache:
         _remember(key, checked.findings)
+        _remember_data(checked.digest, source.data)
     return checked
 
 
