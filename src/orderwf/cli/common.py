@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 
 
 def engine(ctx: typer.Context) -> Engine:
+    """The database of `--db`, migrated; disposed of when the command ends."""
     from orderwf.store import db
 
-    return db.connect(options(ctx).db)
+    connected = db.connect(options(ctx).db)
+    ctx.call_on_close(connected.dispose)
+    return connected
 
 
 def workflow(ctx: typer.Context) -> Workflow:

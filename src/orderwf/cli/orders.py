@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from orderwf.cli import common
 from orderwf.cli.app import app
+
+if TYPE_CHECKING:
+    from orderwf.service import BulkReport
 
 order_app = typer.Typer(help="Orders: list, show, history, import, create.", no_args_is_help=True)
 app.add_typer(order_app, name="order")
@@ -334,18 +337,9 @@ def _run_bulk(
             engine, wf, action, params, actor=common.actor(ctx), status=status, ids=ids
         )
     if as_json:
-        common.echo_json(
-            {
-                "action": action,
-                "applied": report.applied,
-                "refused": [{"id": i, "reasons": r} for i, r in report.refused],
-            }
-        )
+        common.echo_json({"action": action, **_bulk_json(report)})
     else:
-        # Plain lines, never wrapped: operators grep this report.
-        typer.echo(f"{action}: {report.applied} order(s) applied, {len(report.refused)} refused")
-        for order_id, reasons in report.refused:
-            typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
+        _print_bulk(action, report)
     if report.refused:
         raise typer.Exit(1)
 
@@ -373,20 +367,24 @@ def tick(
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
     report = service.tick(common.engine(ctx), common.workflow(ctx), now=when)
     if as_json:
-        common.echo_json(
-            {
-                timer: {
-                    "applied": r.applied,
-                    "refused": [{"id": i, "reasons": rs} for i, rs in r.refused],
-                }
-                for timer, r in report.timers.items()
-            }
-        )
+        common.echo_json({timer: _bulk_json(r) for timer, r in report.timers.items()})
         return
     for timer, r in report.timers.items():
-        typer.echo(f"{timer}: {r.applied} order(s) applied, {len(r.refused)} refused")
-        for order_id, reasons in r.refused:
-            typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
+        _print_bulk(timer, r)
+
+
+def _bulk_json(report: BulkReport) -> dict[str, object]:
+    return {
+        "applied": report.applied,
+        "refused": [{"id": i, "reasons": reasons} for i, reasons in report.refused],
+    }
+
+
+def _print_bulk(name: str, report: BulkReport) -> None:
+    """Plain lines, never wrapped: operators grep this report."""
+    typer.echo(f"{name}: {report.applied} order(s) applied, {len(report.refused)} refused")
+    for order_id, reasons in report.refused:
+        typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
 
 
 email_app = typer.Typer(help="Emails: preview a rendered email.", no_args_is_help=True)

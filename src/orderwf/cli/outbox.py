@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orderwf.cli.app import app, options
+from orderwf.cli import common
+from orderwf.cli.app import app
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from orderwf.mail.outbox import MessageInfo, SendReport
 
 outbox_app = typer.Typer(help="The email outbox and its delivery.", no_args_is_help=True)
@@ -40,8 +37,8 @@ def list_(
     """List the outbox, oldest first, with the last error of each message."""
     from orderwf.mail.outbox import list_messages
 
-    with _database(ctx) as engine:
-        messages = list_messages(engine, status.value if status else None)
+    engine = common.engine(ctx)
+    messages = list_messages(engine, status.value if status else None)
     if as_json:
         typer.echo(json.dumps([m.as_json() for m in messages], indent=2, ensure_ascii=False))
     else:
@@ -72,10 +69,8 @@ def send(
 
     url = resolve_url(smtp)
     parse_url(url)  # a malformed URL is a usage error before the database is opened
-    with _database(ctx) as engine:
-        report = send_pending(
-            engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now
-        )
+    engine = common.engine(ctx)
+    report = send_pending(engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now)
     _print_report(report)
     if not report.ok:
         ctx.exit(1)
@@ -89,23 +84,12 @@ def retry(
     """Put a failed message back in the queue (a pending one is made due now)."""
     from orderwf.mail.outbox import retry as retry_message
 
-    with _database(ctx) as engine:
-        message = retry_message(engine, message_id)
+    engine = common.engine(ctx)
+    message = retry_message(engine, message_id)
     typer.echo(
         f"message {message.id} ({message.email} to {message.to or 'no recipient'}) is pending; "
         "`orderwf outbox send` will deliver it"
     )
-
-
-@contextmanager
-def _database(ctx: typer.Context) -> Iterator[Engine]:
-    from orderwf.store.db import connect
-
-    engine = connect(options(ctx).db)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _print_report(report: SendReport) -> None:

@@ -3,8 +3,6 @@ The database stack is imported inside each command, so `orderwf --help` stays li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +12,7 @@ from orderwf.cli import common
 from orderwf.cli.app import app, options
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    pass
 
 product_app = typer.Typer(help="Products and their stock levels.", no_args_is_help=True)
 app.add_typer(product_app, name="product")
@@ -36,8 +34,8 @@ def product_import(
 
     items = woo.load(file)
     currency = common.workflow(ctx).shop.currency
-    with _engine(ctx) as engine:
-        ids = import_products(engine, items, currency=currency, update=update)
+    engine = common.engine(ctx)
+    ids = import_products(engine, items, currency=currency, update=update)
     typer.echo(f"Imported {len(ids)} product{'s' if len(ids) != 1 else ''}: {_ids(ids)}.")
 
 
@@ -51,8 +49,8 @@ def product_list(
     from orderwf.store.catalog import list_products
 
     currency = common.workflow(ctx).shop.currency
-    with _engine(ctx) as engine:
-        products = list_products(engine)
+    engine = common.engine(ctx)
+    products = list_products(engine)
     if as_json:
         common.echo_json(
             [
@@ -86,8 +84,8 @@ def product_stock(
     """Set a product's stock level (the product then manages stock)."""
     from orderwf.store.catalog import set_stock
 
-    with _engine(ctx) as engine:
-        product, before = set_stock(engine, sku, quantity)
+    engine = common.engine(ctx)
+    product, before = set_stock(engine, sku, quantity)
     was = "not managed" if before is None else str(before)
     typer.echo(f"{product.name} ({product.sku}): stock {was} → {product.stock_quantity}.")
 
@@ -102,15 +100,6 @@ def db_upgrade(ctx: typer.Context) -> None:
         typer.echo(f"The database is already at the newest schema ({after}).")
     else:
         typer.echo(f"Database schema upgraded from {before or 'empty'} to {after}.")
-
-
-@contextmanager
-def _engine(ctx: typer.Context) -> Iterator[Engine]:
-    engine = common.engine(ctx)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _ids(ids: list[int]) -> str:
