@@ -114,6 +114,12 @@ class CompiledTemplate:
         return not self.name and "{" not in self.source
 
     @cached_property
+    def own_names(self) -> frozenset[str]:
+        """The top-level names the template itself reads (not its partials)."""
+        known = getattr(self._template, "orderwf_names", None)
+        return known if known is not None else frozenset(names_used(self.source))
+
+    @cached_property
     def names(self) -> frozenset[str] | None:
         """The top-level names the template reads; None when unknown (a file template,
         whose partials may read more)."""
@@ -241,12 +247,14 @@ def email_environment(
 def load_email_template(
     templates_dir: Path, filename: str, *, lazy: bool = False, bytecode_dir: Path | None = None
 ) -> CompiledTemplate:
-    """An email part of `templates_dir`, compiled with the partials it uses."""
+    """An email part of `templates_dir`, compiled with the partials it uses. Eager (for
+    validation): parsed once, for its code and for the names it reads itself (`own_names`).
+    Lazy (for commands): compiled on first use, through the bytecode cache."""
+    env = email_environment(templates_dir.resolve(), bytecode_dir)
 
-    def run() -> jinja2.Template:
-        env = email_environment(templates_dir.resolve(), bytecode_dir)
+    def translated(load: Callable[[], jinja2.Template]) -> jinja2.Template:
         try:
-            return env.get_template(filename)
+            return load()
         except jinja2.TemplateNotFound as e:
             raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
         except jinja2.TemplateSyntaxError as e:
@@ -254,7 +262,23 @@ def load_email_template(
             raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
 
     if lazy:
-        return CompiledTemplate(source="", _compile=run, name=filename)
-    template = run()
-    source = Path(template.filename).read_text(encoding="utf-8") if template.filename else ""
+        return CompiledTemplate(
+            source="",
+            _compile=lambda: translated(lambda: env.get_template(filename)),
+            name=filename,
+        )
+    assert env.loader is not None
+    try:
+        source, path, uptodate = env.loader.get_source(env, filename)
+    except jinja2.TemplateNotFound as e:
+        raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
+
+    def parse_once() -> jinja2.Template:
+        ast = env.parse(source, filename, path)
+        code = env.compile(ast, filename, path)
+        template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
+        template.orderwf_names = frozenset(meta.find_undeclared_variables(ast))  # type: ignore[attr-defined]
+        return template
+
+    template = translated(parse_once)
     return CompiledTemplate(source=source, _compile=lambda: template, name=filename)

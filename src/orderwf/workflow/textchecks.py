@@ -309,7 +309,7 @@ class TextChecker(Collector):
         except templating.TemplateProblem as e:
             self.add_in(part, e.lineno or 1, "OWF503", e.message)
             return
-        unknown = sorted(templating.names_used(template.source) - CONTEXT_NAMES)
+        unknown = sorted(template.own_names - CONTEXT_NAMES)
         for name in unknown:
             line = _guess_line(template.source, f"'{name}'")
             self.add_in(
