@@ -187,9 +187,9 @@ class TextChecker(Collector):
         self.email_files()
         return self.findings
 
-    def names_ok(self, text: Text) -> bool:
+    def names_ok(self, text: Text, used: frozenset[str]) -> bool:
         allowed = CONTEXT_NAMES | set(text.names)
-        unknown = sorted(templating.names_used(text.source, expression=text.expression) - allowed)
+        unknown = sorted(used - allowed)
         for name in unknown:
             self.add(
                 "OWF403",
@@ -216,7 +216,7 @@ class TextChecker(Collector):
                 message = _expression_problem(text.source) or message
             self.add("OWF401" if text.expression else "OWF402", text.path, message)
             return
-        if not self.names_ok(text):
+        if not self.names_ok(text, compiled.own_names):
             return
         context = {**self.context, **text.names}
         try:
