@@ -10,12 +10,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
 from orderwf.engine.plan import Plan
 from orderwf.errors import NotFound, StoreError
+from orderwf.store import driver
 from orderwf.store import tables as t
 
 ORDERS = t.table(t.Order)
@@ -212,63 +213,59 @@ def apply_plans(
     makes a writer that slipped past the lock fail instead of losing an update."""
     if not plans:
         return
-    result = session.execute(
-        update(ORDERS)
-        .where(ORDERS.c.id == bindparam("b_id"), ORDERS.c.version == bindparam("b_version"))
-        .values(
-            status=bindparam("status"),
-            stock_reduced=bindparam("stock_reduced"),
-            version=bindparam("version"),
-            meta=bindparam("meta"),
-            status_changed_at=bindparam("status_changed_at"),
-            date_paid=bindparam("date_paid"),
-            date_completed=bindparam("date_completed"),
-            date_modified=bindparam("date_modified"),
+    matched = driver.update(
+        session,
+        ORDERS,
+        (
+            "status",
+            "stock_reduced",
+            "version",
+            "meta",
+            "status_changed_at",
+            "date_paid",
+            "date_completed",
+            "date_modified",
         ),
+        ("id", "version"),
+    ).execute(
+        session,
         [
-            {
-                "b_id": p.before.id,
-                "b_version": p.before.version,
-                "status": p.after.status,
-                "stock_reduced": p.after.stock_reduced,
-                "version": p.after.version,
-                "meta": dict(p.after.meta),
-                "status_changed_at": p.after.status_changed_at,
-                "date_paid": p.after.date_paid,
-                "date_completed": p.after.date_completed,
-                "date_modified": p.now,
-            }
+            (
+                p.after.status,
+                p.after.stock_reduced,
+                p.after.version,
+                dict(p.after.meta),
+                p.after.status_changed_at,
+                p.after.date_paid,
+                p.after.date_completed,
+                p.now,
+                p.before.id,
+                p.before.version,
+            )
             for p in plans
         ],
     )
     dialect = session.get_bind().dialect
-    if dialect.supports_sane_multi_rowcount and result.rowcount != len(plans):  # type: ignore[attr-defined]
+    if dialect.supports_sane_multi_rowcount and matched != len(plans):
         numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
         raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
-    lines = [
-        {"b_id": line.id, **{f: getattr(line, f) for f in _LINE_FIELDS}}
-        for p in plans
-        for line, old in zip(p.after.lines, p.before.lines, strict=True)
-        if any(getattr(line, f) != getattr(old, f) for f in _LINE_FIELDS)
-    ]
-    if lines:
-        session.execute(
-            update(LINES)
-            .where(LINES.c.id == bindparam("b_id"))
-            .values({f: bindparam(f) for f in _LINE_FIELDS}),
-            lines,
-        )
+    driver.update(session, LINES, _LINE_FIELDS, ("id",)).execute(
+        session,
+        [
+            (*(getattr(line, f) for f in _LINE_FIELDS), line.id)
+            for p in plans
+            for line, old in zip(p.after.lines, p.before.lines, strict=True)
+            if line is not old and any(getattr(line, f) != getattr(old, f) for f in _LINE_FIELDS)
+        ],
+    )
     deltas: dict[int, int] = {}
     for p in plans:
         for product_id, delta in stock_deltas(p):
             deltas[product_id] = deltas.get(product_id, 0) + delta
     if deltas:
         # Increments in SQL, never read-modify-write: other orders move this stock too.
-        session.execute(
-            update(PRODUCTS)
-            .where(PRODUCTS.c.id == bindparam("b_id"))
-            .values(stock_quantity=PRODUCTS.c.stock_quantity + bindparam("delta")),
-            [{"b_id": pid, "delta": d} for pid, d in sorted(deltas.items()) if d],
+        driver.update(session, PRODUCTS, ("+stock_quantity",), ("id",)).execute(
+            session, [(d, pid) for pid, d in sorted(deltas.items()) if d]
         )
     _insert(
         session,
@@ -336,8 +333,7 @@ def apply_plans(
 
 
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table), rows)
+    driver.insert_dicts(session, table, rows)
 
 
 def _insert_refund(session: Session, order_id: int, r: s.Refund) -> None:

@@ -1,0 +1,113 @@
+"""Bulk statements on the DBAPI cursor: `executemany` of plain tuples, with each column's
+values converted by SQLAlchemy's own bind processors for the dialect (`Money` text, naive UTC
+times, JSON), so rows are stored exactly as Core stores them. Core's per-row parameter
+handling (a dict per row, compiled-parameter construction) costs more than the database's
+own work in a bulk apply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """SQL for one dialect, and the bind processor of each of its parameters (None: as is)."""
+
+    sql: str
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def execute(self, session: Session, rows: Iterable[Sequence[Any]]) -> int:
+        """Run once per row; the number of rows the statement matched."""
+        procs = self.processors
+        if any(procs):
+            rows = [
+                tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True))
+                for row in rows
+            ]
+        else:
+            rows = list(rows)
+        if not rows:
+            return 0
+        result = session.connection().exec_driver_sql(self.sql, rows)
+        return int(result.rowcount)
+
+
+_CACHE: dict[tuple[str, str], Statement] = {}
+
+
+def _placeholder(dialect: Dialect) -> str:
+    mark = _PLACEHOLDERS.get(dialect.paramstyle)
+    if mark is None:
+        raise NotImplementedError(f"paramstyle {dialect.paramstyle!r}")
+    return mark
+
+
+def _statement(dialect: Dialect, key: str, sql: str, params: Sequence[Column[Any]]) -> Statement:
+    processors = tuple(c.type._cached_bind_processor(dialect) for c in params)
+    return _CACHE.setdefault((dialect.name, key), Statement(sql, processors))
+
+
+def update(session: Session, table: Table, set_: Sequence[str], where: Sequence[str]) -> Statement:
+    """`UPDATE table SET a = ?, … WHERE x = ? AND …`: rows give the SET values, then WHERE's.
+    A `+name` in `set_` increments the column by the value instead (`name = name + ?`)."""
+    dialect = session.get_bind().dialect
+    key = f"update {table.name} {set_} {where}"
+    found = _CACHE.get((dialect.name, key))
+    if found is not None:
+        return found
+    q, mark = dialect.identifier_preparer.quote, _placeholder(dialect)
+    sets, cols = [], []
+    for name in set_:
+        bare = name.removeprefix("+")
+        col = q(bare)
+        sets.append(f"{col} = {col} + {mark}" if name.startswith("+") else f"{col} = {mark}")
+        cols.append(table.c[bare])
+    conds = [f"{q(name)} = {mark}" for name in where]
+    cols += [table.c[name] for name in where]
+    sql = f"UPDATE {q(table.name)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"
+    return _statement(dialect, key, sql, cols)
+
+
+def insert(session: Session, table: Table, names: Sequence[str]) -> Statement:
+    """`INSERT INTO table (names…) VALUES (?, …)`; rows give the values in that order."""
+    dialect = session.get_bind().dialect
+    key = f"insert {table.name} {names}"
+    found = _CACHE.get((dialect.name, key))
+    if found is not None:
+        return found
+    q, mark = dialect.identifier_preparer.quote, _placeholder(dialect)
+    sql = (
+        f"INSERT INTO {q(table.name)} ({', '.join(q(n) for n in names)}) "
+        f"VALUES ({', '.join(mark for _ in names)})"
+    )
+    return _statement(dialect, key, sql, [table.c[n] for n in names])
+
+
+def insert_dicts(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows given as dicts, as Core's `insert(table)` with executemany does: the
+    columns of the first row, and every other non-key column with a Python-side default
+    at that default."""
+    if not rows:
+        return
+    given = list(rows[0])
+    defaults = {
+        c.name: c.default.arg(None) if c.default.is_callable else c.default.arg  # type: ignore[attr-defined]
+        for c in table.columns
+        if c.name not in rows[0]
+        and not c.primary_key
+        and c.default is not None
+        and (c.default.is_scalar or c.default.is_callable)
+    }
+    names = [*given, *defaults]
+    fill = tuple(defaults.values())
+    insert(session, table, names).execute(
+        session, [(*(row[n] for n in given), *fill) for row in rows]
+    )
