@@ -107,7 +107,7 @@ def orders_table(out: Console, wf: Workflow, rows: list[dict[str, Any]]) -> None
     for r in rows:
         table.add_row(
             f"#{r['number'] or r['id']}",
-            iso(r["date_created"]) or "",
+            when(r["date_created"]),
             wf.status(r["status"]).label,
             r["customer_name"] or r["customer_email"],
             _m(r["total"], r["currency"]),
