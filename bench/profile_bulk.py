@@ -55,10 +55,20 @@ def main(argv: list[str]) -> int:
                 "date_created": "2026-11-26T08:00:00",
                 "billing": {"email": "c@x.test", "first_name": "A"},
                 "line_items": [
-                    {"id": i * 10 + 1, "product_id": 11, "name": "T", "quantity": 2,
-                     "total": "20.00"},
-                    {"id": i * 10 + 2, "product_id": 12, "name": "M", "quantity": 1,
-                     "total": "5.00"},
+                    {
+                        "id": i * 10 + 1,
+                        "product_id": 11,
+                        "name": "T",
+                        "quantity": 2,
+                        "total": "20.00",
+                    },
+                    {
+                        "id": i * 10 + 2,
+                        "product_id": 12,
+                        "name": "M",
+                        "quantity": 1,
+                        "total": "5.00",
+                    },
                 ],
                 "shipping_lines": [{"id": i * 10 + 3, "method_title": "Flat", "total": "5.00"}],
             }  # fmt: skip

@@ -108,6 +108,8 @@ def guard_reasons(
     actor: str,
     now: datetime,
 ) -> list[str]:
+    if not action.guards:
+        return []  # no order context to build (bulk applies plan every order)
     context = ctx.base_context(workflow, order, params=values, actor=actor, now=now)
     return [
         guard.message.render(context) for guard in action.guards if not guard.cond.evaluate(context)
