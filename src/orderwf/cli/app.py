@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import importlib
 import os
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,15 +128,41 @@ def options(ctx: typer.Context) -> Options:
     return obj
 
 
-def _register() -> None:
-    """Import every command module (idempotent)."""
-    for name in _COMMAND_MODULES:
+def _register(names: tuple[str, ...] = _COMMAND_MODULES) -> None:
+    """Import command modules (idempotent); each registers its commands on `app`."""
+    for name in names:
         importlib.import_module(name)
+
+
+# The module of each top-level command: a run registers only the one it needs, since Typer
+# inspects every registered command's signature when it builds the CLI.
+_MODULE_OF = {
+    **dict.fromkeys(("validate", "graph", "init"), "orderwf.cli.validate"),
+    **dict.fromkeys(
+        ("order", "actions", "apply", "tick", "refund", "note", "email"), "orderwf.cli.orders"
+    ),
+    **dict.fromkeys(("product", "db"), "orderwf.cli.products"),
+    "outbox": "orderwf.cli.outbox",
+    "demo": "orderwf.cli.demo",
+}
+_VALUED_OPTIONS = ("--db", "--workflow", "--actor")
+
+
+def command_module(argv: list[str]) -> str | None:
+    """The module of the command `argv` runs, or None (help, a typo: register them all)."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED_OPTIONS:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return _MODULE_OF.get(arg)
+    return None
 
 
 def main() -> None:
     """Entry point of the console script."""
-    _register()
+    module = command_module(sys.argv[1:])
+    _register((module,) if module else _COMMAND_MODULES)
     app()
 
 
