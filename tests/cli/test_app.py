@@ -11,8 +11,9 @@ from orderwf.cli.app import _COMMAND_MODULES, _MODULE_OF, command_module, get_ap
 @pytest.mark.parametrize(
     ("argv", "module"),
     [
-        (["apply", "727", "pay"], "orderwf.cli.orders"),
-        (["--db", "sqlite:///x.db", "--actor", "ann", "refund", "1"], "orderwf.cli.orders"),
+        (["apply", "727", "pay"], "orderwf.cli.actions"),
+        (["--db", "sqlite:///x.db", "--actor", "ann", "refund", "1"], "orderwf.cli.actions"),
+        (["order", "show", "1"], "orderwf.cli.orders"),
         (["--db=sqlite:///x.db", "validate"], "orderwf.cli.validate"),
         (["--workflow", "apply", "outbox", "send"], "orderwf.cli.outbox"),
         (["--debug", "product", "list"], "orderwf.cli.products"),

@@ -66,6 +66,7 @@ app = typer.Typer(
 _COMMAND_MODULES = (
     "orderwf.cli.validate",
     "orderwf.cli.orders",
+    "orderwf.cli.actions",
     "orderwf.cli.products",
     "orderwf.cli.outbox",
     "orderwf.cli.demo",
@@ -138,9 +139,8 @@ def _register(names: tuple[str, ...] = _COMMAND_MODULES) -> None:
 # inspects every registered command's signature when it builds the CLI.
 _MODULE_OF = {
     **dict.fromkeys(("validate", "graph", "init"), "orderwf.cli.validate"),
-    **dict.fromkeys(
-        ("order", "actions", "apply", "tick", "refund", "note", "email"), "orderwf.cli.orders"
-    ),
+    **dict.fromkeys(("order", "email"), "orderwf.cli.orders"),
+    **dict.fromkeys(("actions", "apply", "tick", "refund", "note"), "orderwf.cli.actions"),
     **dict.fromkeys(("product", "db"), "orderwf.cli.products"),
     "outbox": "orderwf.cli.outbox",
     "demo": "orderwf.cli.demo",

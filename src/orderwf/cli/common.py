@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from orderwf.cli.app import options
 from orderwf.errors import UsageError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 if TYPE_CHECKING:
     from rich.console import Console

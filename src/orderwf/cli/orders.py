@@ -1,22 +1,18 @@
-"""`order …`, `actions`, `apply`, `refund`, `note`: orders and what operators do to them."""
+"""`order …` and `email preview`: the orders, one or a list, and their emails."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from orderwf.cli import common
 from orderwf.cli.app import app
-
-if TYPE_CHECKING:
-    from orderwf.service import BulkReport
+from orderwf.cli.common import JsonOpt
 
 order_app = typer.Typer(help="Orders: list, show, history, import, create.", no_args_is_help=True)
 app.add_typer(order_app, name="order")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @order_app.command("list")
@@ -170,223 +166,6 @@ def order_create(
     typer.echo(f"created order #{order_id}")
 
 
-@app.command("actions")
-def actions(
-    ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Every action of the workflow for this order: allowed or not, and why not."""
-    from orderwf import service
-
-    rows = service.available_actions(
-        common.engine(ctx), common.workflow(ctx), order_id, actor=common.actor(ctx)
-    )
-    if as_json:
-        common.echo_json(rows)
-        return
-    from rich.table import Table
-
-    table = Table("Action", "Label", "Allowed", "Why not")
-    for r in rows:
-        table.add_row(
-            r["action"], r["label"], "yes" if r["allowed"] else "no", "; ".join(r["reasons"])
-        )
-    common.console().print(table)
-
-
-def _run_apply(
-    ctx: typer.Context,
-    order_id: int,
-    action: str,
-    params: dict[str, object],
-    *,
-    dry_run: bool,
-    key: str | None,
-    as_json: bool,
-) -> None:
-    from orderwf import service
-    from orderwf.views import order_json, plan_json
-
-    wf = common.workflow(ctx)
-    engine = common.engine(ctx)
-    result = service.apply(
-        engine,
-        wf,
-        order_id,
-        action,
-        params,
-        actor=common.actor(ctx),
-        dry_run=dry_run,
-        key=key,
-    )
-    if as_json:
-        if result.plan is not None and dry_run:
-            common.echo_json(plan_json(result.plan, dry_run=True))
-        else:
-            common.echo_json(
-                {
-                    "order": order_json(service.show(engine, order_id)),  # with the new ids
-                    "effects": result.effects,
-                    "dry_run": False,
-                    **({"replayed": True} if result.replayed else {}),
-                }
-            )
-        return
-    if result.plan is None:
-        typer.echo(f"Already applied with key {key!r}: nothing changed.")
-        return
-    from orderwf.cli import render
-
-    typer.echo("\n".join(render.plan_lines(wf, result.plan, dry_run=dry_run)))
-
-
-ParamOpt = Annotated[
-    list[str] | None, typer.Option("-p", "--param", help="NAME=VALUE (repeatable).")
-]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the plan; store nothing.")]
-KeyOpt = Annotated[
-    str | None, typer.Option("--key", help="Idempotency key: the same key again changes nothing.")
-]
-
-
-@app.command("apply")
-def apply(
-    ctx: typer.Context,
-    args: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="[ID] ACTION",
-            help="Order id and action; the action alone with --status or --ids.",
-        ),
-    ],
-    param: ParamOpt = None,
-    dry_run: DryRunOpt = False,
-    key: KeyOpt = None,
-    status: Annotated[str | None, typer.Option(help="Bulk: every order in this status.")] = None,
-    ids: Annotated[str | None, typer.Option(help="Bulk: these order ids, e.g. 1,2,3.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Apply one action to one order in one transaction, or to many orders in batches."""
-    from orderwf.errors import UsageError
-
-    params = common.parse_params(param or ())
-    bulk = status is not None or ids is not None
-    if bulk:
-        if len(args) != 1:
-            raise UsageError("with --status or --ids, give only the ACTION")
-        if dry_run or key:
-            raise UsageError("--dry-run and --key apply to one order, not to a bulk apply")
-        _run_bulk(ctx, args[0], params, status=status, ids=_ids(ids), as_json=as_json)
-        return
-    if len(args) != 2:
-        raise UsageError("give an order ID and an ACTION (or --status/--ids and an ACTION)")
-    try:
-        order_id = int(args[0])
-    except ValueError:
-        raise UsageError(f"order id {args[0]!r} is not a number") from None
-    _run_apply(ctx, order_id, args[1], params, dry_run=dry_run, key=key, as_json=as_json)
-
-
-def _ids(text: str | None) -> list[int] | None:
-    from orderwf.errors import UsageError
-
-    if text is None:
-        return None
-    try:
-        return [int(x) for x in text.replace(" ", "").split(",") if x]
-    except ValueError:
-        raise UsageError(f"--ids {text!r} is not a comma-separated list of order ids") from None
-
-
-def _run_bulk(
-    ctx: typer.Context,
-    action: str,
-    params: dict[str, object],
-    *,
-    status: str | None,
-    ids: list[int] | None,
-    as_json: bool,
-) -> None:
-    import sys
-
-    from orderwf import service
-
-    engine, wf = common.engine(ctx), common.workflow(ctx)
-    total = len(ids) if ids is not None else None
-    show_progress = not as_json and sys.stdout.isatty()
-    if show_progress:
-        from rich.progress import Progress
-
-        if total is None and status is not None and status in wf.statuses:
-            total = service.count_orders(engine, status)
-        with Progress(console=common.console(), transient=True) as bar:
-            task = bar.add_task(f"{action}", total=total)
-            report = service.bulk_apply(
-                engine,
-                wf,
-                action,
-                params,
-                actor=common.actor(ctx),
-                status=status,
-                ids=ids,
-                progress=lambda n: bar.advance(task, n),
-            )
-    else:
-        report = service.bulk_apply(
-            engine, wf, action, params, actor=common.actor(ctx), status=status, ids=ids
-        )
-    if as_json:
-        common.echo_json({"action": action, **_bulk_json(report)})
-    else:
-        _print_bulk(action, report)
-    if report.refused:
-        raise typer.Exit(1)
-
-
-@app.command("tick")
-def tick(
-    ctx: typer.Context,
-    now: Annotated[
-        str | None, typer.Option(help="Pretend it is this time (ISO 8601, UTC if no zone).")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Apply every timer that is due, such as cancelling unpaid orders after an hour."""
-    from datetime import UTC, datetime
-
-    from orderwf import service
-    from orderwf.errors import UsageError
-
-    when = None
-    if now is not None:
-        try:
-            when = datetime.fromisoformat(now)
-        except ValueError:
-            raise UsageError(f"--now {now!r} is not an ISO 8601 time") from None
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    report = service.tick(common.engine(ctx), common.workflow(ctx), now=when)
-    if as_json:
-        common.echo_json({timer: _bulk_json(r) for timer, r in report.timers.items()})
-        return
-    for timer, r in report.timers.items():
-        _print_bulk(timer, r)
-
-
-def _bulk_json(report: BulkReport) -> dict[str, object]:
-    return {
-        "applied": report.applied,
-        "refused": [{"id": i, "reasons": reasons} for i, reasons in report.refused],
-    }
-
-
-def _print_bulk(name: str, report: BulkReport) -> None:
-    """Plain lines, never wrapped: operators grep this report."""
-    typer.echo(f"{name}: {report.applied} order(s) applied, {len(report.refused)} refused")
-    for order_id, reasons in report.refused:
-        typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
-
-
 email_app = typer.Typer(help="Emails: preview a rendered email.", no_args_is_help=True)
 app.add_typer(email_app, name="email")
 
@@ -427,49 +206,3 @@ def email_preview(
         f"From: {rendered.sender}\nTo: {rendered.to or '(no address)'}\n"
         f"Subject: {rendered.subject}\n\n{rendered.text}"
     )
-
-
-@app.command("refund")
-def refund(
-    ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
-    amount: Annotated[str | None, typer.Option(help="Amount to refund, e.g. 12.50.")] = None,
-    line: Annotated[
-        list[str] | None,
-        typer.Option(help="ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT (repeatable)."),
-    ] = None,
-    restock: Annotated[
-        bool | None,
-        typer.Option("--restock/--no-restock", help="Put items back in stock (default: workflow)."),
-    ] = None,
-    reason: Annotated[str | None, typer.Option(help="Reason, shown to the customer.")] = None,
-    dry_run: DryRunOpt = False,
-    key: KeyOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Refund an amount or quantities (`apply ID refund`)."""
-    params: dict[str, object] = {}
-    if amount is not None:
-        params["amount"] = amount
-    if line:
-        params["lines"] = list(line)
-    if restock is not None:
-        params["restock"] = "true" if restock else "false"
-    if reason is not None:
-        params["reason"] = reason
-    _run_apply(ctx, order_id, "refund", params, dry_run=dry_run, key=key, as_json=as_json)
-
-
-@app.command("note")
-def note(
-    ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
-    text: Annotated[str, typer.Argument(metavar="TEXT")],
-    customer: Annotated[
-        bool, typer.Option("--customer", help="A note to the customer (emailed).")
-    ] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Add a private note, or a note to the customer (`apply ID add_note`)."""
-    params: dict[str, object] = {"text": text, "customer": "true" if customer else "false"}
-    _run_apply(ctx, order_id, "add_note", params, dry_run=False, key=None, as_json=as_json)
