@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
@@ -40,51 +40,61 @@ def load_order(session: Session, order_id: int, *, lock: bool = False) -> s.Orde
     return order
 
 
+def _by(column: Any) -> Any:
+    return column.in_(bindparam("ids", expanding=True))
+
+
+# The statements of `load_orders`, built once: building a select costs more than running it.
+_VARIANT = PRODUCTS.alias("variant")
+_ORDERS_Q = select(ORDERS).where(_by(ORDERS.c.id))
+_ORDERS_LOCKED_Q = _ORDERS_Q.order_by(ORDERS.c.id).with_for_update()
+_LINES_Q = (
+    select(
+        LINES,
+        PRODUCTS.c.id.label("p_id"),
+        PRODUCTS.c.manage_stock.label("p_manage"),
+        PRODUCTS.c.stock_quantity.label("p_stock"),
+        PRODUCTS.c.virtual.label("p_virtual"),
+        PRODUCTS.c.downloadable.label("p_downloadable"),
+        _VARIANT.c.id.label("v_id"),
+        _VARIANT.c.manage_stock.label("v_manage"),
+        _VARIANT.c.stock_quantity.label("v_stock"),
+        _VARIANT.c.virtual.label("v_virtual"),
+        _VARIANT.c.downloadable.label("v_downloadable"),
+    )
+    .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
+    .outerjoin(_VARIANT, _VARIANT.c.id == LINES.c.variation_id)
+    .where(_by(LINES.c.order_id))
+    .order_by(LINES.c.order_id, LINES.c.position, LINES.c.id)
+)
+_NOTES_Q = select(NOTES).where(_by(NOTES.c.order_id)).order_by(NOTES.c.id)
+_REFUNDS_Q = select(REFUNDS).where(_by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id)
+_REFUND_LINES_Q = (
+    select(REFUND_LINES).where(_by(REFUND_LINES.c.refund_id)).order_by(REFUND_LINES.c.id)
+)
+_TRACKING_Q = select(TRACKING).where(_by(TRACKING.c.order_id)).order_by(TRACKING.c.id)
+_ONCE_Q = select(ONCE).where(_by(ONCE.c.order_id))
+
+
 def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
     """Snapshots of the orders that exist among `ids`, one query per table for all of them."""
     r: Any  # a row of whichever table the loop reads
-    query = select(ORDERS).where(ORDERS.c.id.in_(ids))
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.order_by(ORDERS.c.id).with_for_update()
-    rows = session.execute(query).mappings().all()
+    locked = lock and session.get_bind().dialect.name == "postgresql"
+    query = _ORDERS_LOCKED_Q if locked else _ORDERS_Q
+    rows = session.execute(query, {"ids": list(ids)}).mappings().all()
     if not rows:
         return {}
-    found = [r["id"] for r in rows]
+    found = {"ids": [r["id"] for r in rows]}
     lines: dict[int, list[s.Line]] = defaultdict(list)
-    variant = PRODUCTS.alias("variant")
-    for r in session.execute(
-        select(
-            LINES,
-            PRODUCTS.c.id.label("p_id"),
-            PRODUCTS.c.manage_stock.label("p_manage"),
-            PRODUCTS.c.stock_quantity.label("p_stock"),
-            PRODUCTS.c.virtual.label("p_virtual"),
-            PRODUCTS.c.downloadable.label("p_downloadable"),
-            variant.c.id.label("v_id"),
-            variant.c.manage_stock.label("v_manage"),
-            variant.c.stock_quantity.label("v_stock"),
-            variant.c.virtual.label("v_virtual"),
-            variant.c.downloadable.label("v_downloadable"),
-        )
-        .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
-        .outerjoin(variant, variant.c.id == LINES.c.variation_id)
-        .where(LINES.c.order_id.in_(found))
-        .order_by(LINES.c.order_id, LINES.c.position, LINES.c.id)
-    ).mappings():
+    for r in session.execute(_LINES_Q, found).mappings():
         lines[r["order_id"]].append(_line(r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
-    for r in session.execute(select(NOTES).where(NOTES.c.order_id.in_(found)).order_by(NOTES.c.id)):
+    for r in session.execute(_NOTES_Q, found):
         notes[r.order_id].append(s.Note(r.id, r.note, r.customer_note, r.author, r.created_at))
-    refund_rows = session.execute(
-        select(REFUNDS).where(REFUNDS.c.order_id.in_(found)).order_by(REFUNDS.c.id)
-    ).all()
+    refund_rows = session.execute(_REFUNDS_Q, found).all()
     refund_lines: dict[int, list[s.RefundLine]] = defaultdict(list)
     if refund_rows:
-        for r in session.execute(
-            select(REFUND_LINES)
-            .where(REFUND_LINES.c.refund_id.in_([x.id for x in refund_rows]))
-            .order_by(REFUND_LINES.c.id)
-        ):
+        for r in session.execute(_REFUND_LINES_Q, {"ids": [x.id for x in refund_rows]}):
             refund_lines[r.refund_id].append(
                 s.RefundLine(r.item_id, r.quantity, r.amount, r.restocked)
             )
@@ -102,12 +112,10 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
             )
         )
     tracking: dict[int, list[s.Tracking]] = defaultdict(list)
-    for r in session.execute(
-        select(TRACKING).where(TRACKING.c.order_id.in_(found)).order_by(TRACKING.c.id)
-    ):
+    for r in session.execute(_TRACKING_Q, found):
         tracking[r.order_id].append(s.Tracking(r.carrier, r.number, r.url, r.shipped_on))
     sent: dict[int, set[str]] = defaultdict(set)
-    for r in session.execute(select(ONCE).where(ONCE.c.order_id.in_(found))):
+    for r in session.execute(_ONCE_Q, found):
         sent[r.order_id].add(r.email)
     return {
         r["id"]: _order(
