@@ -83,7 +83,8 @@ def section(medians: dict[str, float], runs: int) -> str:
             "",
             "Cold cache is every run with a fresh `ORDERWF_CACHE_DIR`: the full pipeline, "
             "jsonschema imported. Warm cache is what every other command pays to load the "
-            "workflow: a hash lookup and its parsed data read back as JSON, no YAML, no jsonschema. Neither imports SQLAlchemy.",
+            "workflow: a hash lookup and its parsed data read back as JSON, no YAML, no "
+            "jsonschema. Neither imports SQLAlchemy.",
             "",
             f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
             "(absolute times are inflated on a busy machine; the ratios are measured "
