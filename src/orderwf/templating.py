@@ -240,6 +240,11 @@ def _money(value: Any, currency: str) -> str:
     return money.fmt(Decimal(value), currency)
 
 
+def _price(value: Any, currency: str) -> str:
+    """`{{ order.total|price(order.currency) }}`: '31.00 EUR'."""
+    return f"{_money(value, currency)} {currency}"
+
+
 @cache
 def email_environment(
     templates_dir: Path, bytecode_dir: Path | None = None
@@ -260,6 +265,7 @@ def email_environment(
         lstrip_blocks=True,
     )
     env.filters["money"] = _money
+    env.filters["price"] = _price
     return env
 
 
