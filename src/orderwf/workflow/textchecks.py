@@ -204,6 +204,8 @@ class TextChecker(Collector):
         return "an expression" if text.expression else "a template"
 
     def text(self, text: Text) -> None:
+        if not text.expression and "{" not in text.source:
+            return  # plain text: no syntax, no names, nothing that can fail
         try:
             if text.expression:
                 # rendered as a condition, so an undefined name fails as it would in an `if`
