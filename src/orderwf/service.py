@@ -47,7 +47,7 @@ def apply(
     note_prefix: str | None = None,
 ) -> ApplyResult:
     """Apply one action in one transaction (the order locked, re-read and re-checked)."""
-    from orderwf.store import db, repo
+    from orderwf.store import db, repo, snapshots
 
     now = now or datetime.now(UTC)
     params = dict(params or {})
@@ -55,7 +55,7 @@ def apply(
     with db.write_transaction(engine) as session:
         # Lock first, then look the key up: a concurrent apply with the same key has either
         # committed (and is found here) or waits behind this one.
-        order = repo.load_order(session, order_id, lock=True)
+        order = snapshots.load_order(session, order_id, lock=True)
         if key is not None:
             earlier = repo.history_by_key(session, key)
             if earlier is not None:
@@ -78,10 +78,10 @@ def apply(
 
 
 def show(engine: Engine, order_id: int) -> s.Order:
-    from orderwf.store import db, repo
+    from orderwf.store import db, snapshots
 
     with db.read_session(engine) as session:
-        return repo.load_order(session, order_id)
+        return snapshots.load_order(session, order_id)
 
 
 def available_actions(
@@ -162,7 +162,7 @@ def bulk_apply(
     """Apply `action` to every order in `status` (or with one of `ids`), in batches: each order
     is checked and planned on its own, each batch is one transaction. A refused order is
     reported and the rest go on."""
-    from orderwf.store import db, repo
+    from orderwf.store import db, repo, snapshots
 
     planner.find_action(workflow, action)  # an unknown action refuses the whole run
     if status is not None and status not in workflow.statuses:
@@ -175,7 +175,7 @@ def bulk_apply(
     batches = _batches(engine, status=status, ids=ids, size=batch_size, before=changed_before)
     for batch in batches:
         with db.write_transaction(engine) as session:
-            orders = repo.load_orders(session, batch, lock=True)
+            orders = snapshots.load_orders(session, batch, lock=True)
             plans = []
             # The batch's orders were read at once: carry each plan's stock moves to the
             # next orders, so their notes and `stock.negative: refuse` see the real levels.

@@ -215,3 +215,16 @@ ALL_TABLES = (
 def table(model: type[SQLModel]) -> Table:
     """The Core `Table` of a model, for bulk statements."""
     return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+# The Core tables, for statements that do not need the ORM.
+ORDERS = table(Order)
+LINES = table(LineItem)
+PRODUCTS = table(Product)
+NOTES = table(OrderNote)
+REFUNDS = table(Refund)
+REFUND_LINES = table(RefundLine)
+TRACKING = table(Tracking)
+HISTORY = table(History)
+OUTBOX = table(Outbox)
+ONCE = table(EmailOnce)
