@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from orderwf.engine import emails
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
 from orderwf.errors import OrderwfError, Refused, UsageError
@@ -119,9 +120,9 @@ def available_actions(
 
 def preview_email(
     engine: Engine, workflow: Workflow, email_id: str, order_id: int, *, actor: str
-) -> planner.QueuedEmail:
+) -> emails.QueuedEmail:
     """Render an email for an order without queueing it."""
-    return planner.preview_email(
+    return emails.preview(
         workflow, show(engine, order_id), email_id, actor=actor, now=datetime.now(UTC)
     )
 

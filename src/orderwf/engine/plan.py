@@ -17,6 +17,7 @@ from typing import Any
 
 from orderwf import money
 from orderwf.engine import context as ctx
+from orderwf.engine import emails
 from orderwf.engine import params as p
 from orderwf.engine import snapshot as s
 from orderwf.engine.carriers import tracking_url
@@ -27,18 +28,6 @@ from orderwf.errors import NotFound, OrderwfError, Refused
 from orderwf.workflow import model as m
 
 SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class QueuedEmail:
-    email: str
-    to: str
-    sender: str
-    subject: str
-    text: str
-    html: str | None
-    once: bool
-    error: str | None = None  # a template that failed: queued as failed, never dropped
 
 
 @dataclass(frozen=True)
@@ -53,7 +42,7 @@ class Plan:
     stock: tuple[StockChange, ...] = ()
     refund: s.Refund | None = None
     tracking: tuple[s.Tracking, ...] = ()
-    emails: tuple[QueuedEmail, ...] = ()
+    emails: tuple[emails.QueuedEmail, ...] = ()
     effects: tuple[dict[str, Any], ...] = ()
 
     @property
@@ -400,74 +389,19 @@ class _Planner:
 
     def refund_context(self, full: bool) -> dict[str, Any]:
         assert self.refund is not None
-        r = self.refund
-        return {
-            "amount": r.amount,
-            "reason": r.reason,
-            "restock": r.restock,
-            "full": full,
-            "partial": not full,
-            "lines": [
-                {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
-                for ln in r.lines
-            ],
-        }
+        return emails.refund_context(self.refund, full=full)
 
     # -- emails ------------------------------------------------------------------------------
-    def emails(self) -> list[QueuedEmail]:
-        queued: list[QueuedEmail] = []
-        sent = set(self.order.emails_sent)
-        current = ctx.status_context(self.workflow, self.order.status)
-        for kind, data in self.events:
-            names: dict[str, Any] = {"from": current, "to": current}
-            if kind == "email":
-                email_id, force = data
-                chosen = [(self.workflow.emails[email_id], force)]
-            else:
-                chosen = [
-                    (e, False)
-                    for e in self.workflow.emails.values()
-                    if any(_matches(f, kind, data) for f in e.on)
-                ]
-            if kind == "status":
-                names = {
-                    "from": ctx.status_context(self.workflow, data[0]),
-                    "to": ctx.status_context(self.workflow, data[1]),
-                }
-            if kind == "refund":
-                names["refund"] = data
-            elif self.refund is not None:
-                names["refund"] = self.refund_context(self.order.remaining_refundable <= 0)
-            for email, force in chosen:
-                if email.once and email.id in sent and not force:
-                    continue
-                if email.once:
-                    sent.add(email.id)
-                queued.append(self.render_email(email, names))
-        self.order = evolve(self.order, emails_sent=frozenset(sent))
+    def emails(self) -> list[emails.QueuedEmail]:
+        full = self.order.remaining_refundable <= 0
+        refund = None if self.refund is None else self.refund_context(full)
+        queued, sent = emails.queue(self.workflow, self.order, self.events, self.context, refund)
+        self.order = evolve(self.order, emails_sent=sent)
         return queued
 
-    def render_email(self, email: m.Email, names: dict[str, Any]) -> QueuedEmail:
-        context = self.context(**names)
-        shop = self.workflow.shop
-        to = ""
-        try:
-            if email.to == "shop":
-                to = shop.email
-            elif email.to == "customer":
-                to = str(self.order.billing.get("email") or "")
-            elif email.to_template is not None:
-                to = email.to_template.render(context).strip()
-            subject = " ".join(email.subject.render(context).split())
-            text = email.text.render(context) if email.text else ""
-            html = email.html.render(context) if email.html else None
-        except OrderwfError as e:
-            return QueuedEmail(email.id, to, shop.sender, email.id, "", None, email.once, e.message)
-        return QueuedEmail(email.id, to, shop.sender, subject, text, html, email.once)
-
     def result(self) -> Plan:
-        emails = self.emails()
-        for queued in emails:
+        queued_emails = self.emails()
+        for queued in queued_emails:
             self.effects.append(
                 {"type": "email", "email": queued.email, "to": queued.to, "subject": queued.subject}
             )
@@ -482,48 +416,6 @@ class _Planner:
             stock=tuple(self.stock),
             refund=self.refund,
             tracking=tuple(self.tracking),
-            emails=tuple(emails),
+            emails=tuple(queued_emails),
             effects=tuple(self.effects),
         )
-
-
-def _matches(f: m.EventFilter, kind: str, data: Any) -> bool:
-    if f.kind != kind:
-        return False
-    if kind == "status":
-        source, target = data
-        return (f.sources is None or source in f.sources) and (
-            f.targets is None or target in f.targets
-        )
-    if kind == "refund":
-        return f.value == "any" or f.value == ("full" if data["full"] else "partial")
-    return f.value in (data, "any")
-
-
-def preview_email(
-    workflow: m.Workflow, order: s.Order, email_id: str, *, actor: str, now: datetime
-) -> QueuedEmail:
-    """An email rendered against the order as it stands, as if an `email` effect queued it."""
-    email = workflow.emails.get(email_id)
-    if email is None:
-        close = difflib.get_close_matches(email_id, list(workflow.emails), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise NotFound(f"unknown email {email_id!r} in workflow {workflow.name!r}{hint}")
-    action = m.Action(id="preview", label="preview", sources=None)
-    planner = _Planner(workflow, order, action, {}, actor, now)
-    current = ctx.status_context(workflow, order.status)
-    names: dict[str, Any] = {"from": current, "to": current}
-    if order.refunds:
-        last = order.refunds[-1]
-        names["refund"] = {
-            "amount": last.amount,
-            "reason": last.reason,
-            "restock": last.restock,
-            "full": order.remaining_refundable <= 0,
-            "partial": order.remaining_refundable > 0,
-            "lines": [
-                {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
-                for ln in last.lines
-            ],
-        }
-    return planner.render_email(email, names)

@@ -1,0 +1,135 @@
+"""Which emails an apply's events send, rendered against the order as it finally stands
+(SPEC §2.4): event filters, `once` and `force`, recipients. A template that fails is queued as
+failed with its error, never dropped."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from orderwf.engine import context as ctx
+from orderwf.engine import snapshot as s
+from orderwf.errors import NotFound, OrderwfError
+from orderwf.workflow import model as m
+
+
+@dataclass(frozen=True)
+class QueuedEmail:
+    email: str
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str | None
+    once: bool
+    error: str | None = None  # a template that failed: queued as failed, never dropped
+
+
+def refund_context(refund: s.Refund, *, full: bool) -> dict[str, Any]:
+    """What templates see as `refund`."""
+    return {
+        "amount": refund.amount,
+        "reason": refund.reason,
+        "restock": refund.restock,
+        "full": full,
+        "partial": not full,
+        "lines": [
+            {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
+            for ln in refund.lines
+        ],
+    }
+
+
+def matches(f: m.EventFilter, kind: str, data: Any) -> bool:
+    if f.kind != kind:
+        return False
+    if kind == "status":
+        source, target = data
+        return (f.sources is None or source in f.sources) and (
+            f.targets is None or target in f.targets
+        )
+    if kind == "refund":
+        return f.value == "any" or f.value == ("full" if data["full"] else "partial")
+    return f.value in (data, "any")
+
+
+def queue(
+    workflow: m.Workflow,
+    order: s.Order,
+    events: Sequence[tuple[str, Any]],
+    context: Callable[..., dict[str, Any]],
+    refund: dict[str, Any] | None,
+) -> tuple[list[QueuedEmail], frozenset[str]]:
+    """The emails of `events`, in event order, and the `once` emails the order has now had.
+    `context(**names)` gives the names templates see; `refund` is the apply's refund, if any."""
+    queued: list[QueuedEmail] = []
+    sent = set(order.emails_sent)
+    current = ctx.status_context(workflow, order.status)
+    for kind, data in events:
+        names: dict[str, Any] = {"from": current, "to": current}
+        if kind == "email":
+            email_id, force = data
+            chosen = [(workflow.emails[email_id], force)]
+        else:
+            chosen = [
+                (e, False)
+                for e in workflow.emails.values()
+                if any(matches(f, kind, data) for f in e.on)
+            ]
+        if kind == "status":
+            names = {
+                "from": ctx.status_context(workflow, data[0]),
+                "to": ctx.status_context(workflow, data[1]),
+            }
+        if kind == "refund":
+            names["refund"] = data
+        elif refund is not None:
+            names["refund"] = refund
+        for email, force in chosen:
+            if email.once and email.id in sent and not force:
+                continue
+            if email.once:
+                sent.add(email.id)
+            queued.append(render(workflow, order, email, context(**names)))
+    return queued, frozenset(sent)
+
+
+def render(
+    workflow: m.Workflow, order: s.Order, email: m.Email, context: dict[str, Any]
+) -> QueuedEmail:
+    shop = workflow.shop
+    to = ""
+    try:
+        if email.to == "shop":
+            to = shop.email
+        elif email.to == "customer":
+            to = str(order.billing.get("email") or "")
+        elif email.to_template is not None:
+            to = email.to_template.render(context).strip()
+        subject = " ".join(email.subject.render(context).split())
+        text = email.text.render(context) if email.text else ""
+        html = email.html.render(context) if email.html else None
+    except OrderwfError as e:
+        return QueuedEmail(email.id, to, shop.sender, email.id, "", None, email.once, e.message)
+    return QueuedEmail(email.id, to, shop.sender, subject, text, html, email.once)
+
+
+def preview(
+    workflow: m.Workflow, order: s.Order, email_id: str, *, actor: str, now: datetime
+) -> QueuedEmail:
+    """An email rendered against the order as it stands, as if an `email` effect queued it."""
+    email = workflow.emails.get(email_id)
+    if email is None:
+        close = difflib.get_close_matches(email_id, list(workflow.emails), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise NotFound(f"unknown email {email_id!r} in workflow {workflow.name!r}{hint}")
+    current = ctx.status_context(workflow, order.status)
+    names: dict[str, Any] = {"from": current, "to": current}
+    if order.refunds:
+        names["refund"] = refund_context(order.refunds[-1], full=order.remaining_refundable <= 0)
+    return render(
+        workflow, order, email, ctx.base_context(workflow, order, actor=actor, now=now, **names)
+    )
