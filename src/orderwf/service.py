@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from orderwf.engine import emails
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
-from orderwf.errors import OrderwfError, Refused, UsageError
+from orderwf.errors import OrderwfError, Refused
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -166,10 +166,8 @@ def bulk_apply(
     from orderwf.store import db, repo, snapshots
 
     planner.find_action(workflow, action)  # an unknown action refuses the whole run
-    if status is not None and status not in workflow.statuses:
-        raise UsageError(
-            f"unknown status {status!r} (expected one of: {', '.join(workflow.statuses)})"
-        )
+    if status is not None:
+        workflow.require_status(status)
     now = now or datetime.now(UTC)
     params = dict(params or {})
     report = BulkReport()

@@ -211,16 +211,6 @@ def compile_template(
     return template
 
 
-def load_template_file(path: Path) -> CompiledTemplate:
-    """An email part; autoescaped when the file name says HTML (`*.html.j2`)."""
-    html = path.name.endswith((".html.j2", ".html"))
-    try:
-        source = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise TemplateProblem(f"cannot read template {path}: {e.strerror}") from None
-    return compile_template(source, html=html, name=path.name)
-
-
 def names_used(source: str, *, expression: bool = False) -> set[str]:
     """Top-level names a template or expression reads (for validation of its context)."""
     env = environment()

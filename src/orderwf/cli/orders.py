@@ -30,10 +30,8 @@ def order_list(
     from orderwf.views import iso
 
     wf = common.workflow(ctx)
-    if status is not None and status not in wf.statuses:
-        from orderwf.errors import UsageError
-
-        raise UsageError(f"unknown status {status!r} (expected one of: {', '.join(wf.statuses)})")
+    if status is not None:
+        wf.require_status(status)
     with db.read_session(common.engine(ctx)) as session:
         rows = repo.list_orders(session, status=status, search=search, limit=limit)
     if as_json:

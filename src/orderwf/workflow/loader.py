@@ -240,13 +240,6 @@ def validate_files(files: Sequence[Path], *, use_cache: bool = True) -> list[Fin
     return sort(f for path in files for f in check_file(path, use_cache=use_cache).findings)
 
 
-def validate_paths(
-    paths: Sequence[Path] = (DEFAULT_FOLDER,), *, use_cache: bool = True
-) -> list[Finding]:
-    """Every finding of the files and folders named (default: `workflows/`)."""
-    return validate_files(workflow_files(paths or (DEFAULT_FOLDER,)), use_cache=use_cache)
-
-
 def default_workflow_path() -> Path:
     """SPEC §5: `workflows/woocommerce.yaml` here if it exists, else the built-in one."""
     local = DEFAULT_FOLDER / "woocommerce.yaml"

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from orderwf.errors import UsageError
+
 StockPolicy = Literal["reduce", "restore", "keep"]
 ParamType = Literal["string", "integer", "decimal", "boolean", "date"]
 
@@ -232,3 +234,12 @@ class Workflow:
     def status(self, status_id: str) -> Status:
         """The status, or a placeholder for an id the workflow no longer declares."""
         return self.statuses.get(status_id) or Status(id=status_id, label=status_id)
+
+    def require_status(self, status_id: str) -> Status:
+        """The status a person named (`--status`); a usage error if the workflow lacks it."""
+        status = self.statuses.get(status_id)
+        if status is None:
+            raise UsageError(
+                f"unknown status {status_id!r} (expected one of: {', '.join(self.statuses)})"
+            )
+        return status
