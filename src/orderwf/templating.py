@@ -5,15 +5,18 @@ autoescaped."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -43,6 +46,23 @@ def _env(autoescape: bool) -> ImmutableSandboxedEnvironment:
 @cache
 def environment(html: bool = False) -> ImmutableSandboxedEnvironment:
     return _env(autoescape=html)
+
+
+# The generated code starts each frame by looking up, in the context, every name the frame reads
+# and does not define itself: `l_0_order = resolve('order')` (or `t_1.resolve(…)` inside a
+# scope). Those lines are what `jinja2.meta.find_undeclared_variables` collects, by generating
+# the code a second time.
+_RESOLVED = re.compile(r"^ *l_\d+_\w+ = (?:\w+\.)?resolve\('(\w+)'\)$", re.MULTILINE)
+
+
+def compile_parsed(
+    env: Environment, ast: nodes.Template, name: str | None = None, filename: str | None = None
+) -> tuple[CodeType, frozenset[str]]:
+    """The code of a parsed template and the top-level names it reads, from one code
+    generation (compiling a template costs more than rendering it)."""
+    python = env.compile(ast, name, filename, raw=True)
+    names = frozenset(n for n in _RESOLVED.findall(python) if n not in env.globals)
+    return compile(python, filename or "<template>", "exec"), names
 
 
 def _explain(exc: Exception) -> str:
@@ -197,12 +217,12 @@ def compile_template(
     def run() -> jinja2.Template:
         env = environment(html)
         try:
-            ast = env.parse(source)  # parsed once: for the names it reads, and to compile
-            template = env.from_string(ast)
+            code, names = compile_parsed(env, env.parse(source))
         except jinja2.TemplateSyntaxError as e:
             where = name or repr(source)
             raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
-        template.orderwf_names = frozenset(meta.find_undeclared_variables(ast))  # type: ignore[attr-defined]
+        template = env.template_class.from_code(env, code, env.make_globals(None), None)
+        template.orderwf_names = names  # type: ignore[attr-defined]
         return template
 
     template = CompiledTemplate(source=source, _compile=run, name=name)
@@ -289,10 +309,9 @@ def load_email_template(
         raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
 
     def parse_once() -> jinja2.Template:
-        ast = env.parse(source, filename, path)
-        code = env.compile(ast, filename, path)
+        code, names = compile_parsed(env, env.parse(source, filename, path), filename, path)
         template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
-        template.orderwf_names = frozenset(meta.find_undeclared_variables(ast))  # type: ignore[attr-defined]
+        template.orderwf_names = names  # type: ignore[attr-defined]
         return template
 
     template = translated(parse_once)

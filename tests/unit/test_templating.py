@@ -1,0 +1,59 @@
+"""`templating.compile_parsed` reads the names a template uses from the code it generates; it
+must agree with Jinja2's own `meta.find_undeclared_variables` on every template we ship and on
+the constructs that scope names (loops, macros, `set`, `with`, `namespace`, imports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jinja2 import meta
+from jinja2.environment import Environment
+
+from orderwf import templating
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(ROOT.glob("templates/**/*.j2")) + sorted(ROOT.glob("workflows/**/*.j2"))
+
+TRICKY = [
+    "plain text",
+    "{{ order.number }} {{ shop.name|upper }}",
+    "{% for item in order.line_items %}{{ item.name }} {{ loop.index }} {{ shop.name }}"
+    "{% set x = 1 %}{{ x }}{% endfor %}",
+    "{% macro m(a) %}{{ a }}{{ b }}{% endmacro %}{{ m(c) }}",
+    "{% set total = order.total %}{{ total }} {{ range(3)|list }} {{ dict(a=1) }}",
+    "{% with y = order.id %}{{ y }}{{ z }}{% endwith %}",
+    "{% set ns = namespace(n=0) %}{% for l in lines %}{% set ns.n = ns.n + 1 %}{% endfor %}"
+    "{{ ns.n }}",
+    "{% if params.note is defined %}{{ params.note }}{% else %}{{ fallback }}{% endif %}",
+    "{{ \"resolve('decoy')\" }} {{ real }}",
+    "{% for k, v in meta|dictsort %}{{ k }}={{ v }}{% else %}{{ empty }}{% endfor %}",
+    "{% filter upper %}{{ inside }}{% endfilter %}{% call(u) caller_macro() %}{{ u }}{% endcall %}",
+]
+
+
+def _expected(source: str, env: Environment | None = None) -> frozenset[str]:
+    env = env or templating.environment()
+    return frozenset(meta.find_undeclared_variables(env.parse(source)))
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_names_agree_with_jinja2_meta(source: str) -> None:
+    env = templating.environment()
+    _, names = templating.compile_parsed(env, env.parse(source))
+    assert names == _expected(source)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_names_of_shipped_templates_agree_with_jinja2_meta(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    env = templating.email_environment(path.parent)  # its filters: `money`, `price`
+    _, names = templating.compile_parsed(env, env.parse(source))
+    assert names == _expected(source, env)
+    assert names or "{{" not in source  # a template that prints something reads some name
+
+
+def test_compiled_template_reports_and_renders_with_the_names() -> None:
+    compiled = templating.compile_template("{{ order.number }} for {{ shop.name }}")
+    assert compiled.own_names == {"order", "shop"}
+    assert compiled.render({"order": {"number": "42"}, "shop": {"name": "Shop"}}) == "42 for Shop"
