@@ -16,13 +16,16 @@ import argparse
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import env, orderwf_cmd, script  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = "workflows/woocommerce.yaml"
@@ -40,11 +43,11 @@ def _timed(argv: list[str], env: dict[str, str]) -> float:
 
 
 def measure(runs: int) -> dict[str, float]:
-    orderwf = [sys.executable, "-m", "orderwf"]
-    cjs = shutil.which("check-jsonschema")
+    orderwf = orderwf_cmd()
+    cjs = script("check-jsonschema")
     if cjs is None:
         sys.exit("check-jsonschema is not installed (pip install check-jsonschema)")
-    base = dict(os.environ)
+    base = env()  # bytecode caching on, as for any installed program
     times: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "cjs", "help")}
     with tempfile.TemporaryDirectory() as tmp:
         warm_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, "warm"))}

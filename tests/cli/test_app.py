@@ -1,10 +1,16 @@
-"""The entry point registers only the module of the command being run."""
+"""The entry point registers only the module of the command being run, and runs it with the
+cycle collector paused unless the command loops over many orders."""
+
+import gc
+import sys
 
 import pytest
 import typer
 import typer.core
 import typer.main
+from helpers import Shop
 
+from orderwf.cli import app as app_module
 from orderwf.cli.app import _COMMAND_MODULES, _MODULE_OF, command_module, get_app
 
 
@@ -33,3 +39,57 @@ def test_every_registered_command_has_its_module() -> None:
     assert isinstance(cli, typer.core.TyperGroup)
     assert set(cli.commands) == set(_MODULE_OF)
     assert set(_MODULE_OF.values()) == set(_COMMAND_MODULES)
+
+
+def _main_counting_collections(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[object, int]:
+    """Run the console script's `main` in this process; its exit code and how many times the
+    cycle collector ran while the command ran."""
+    collections: list[int] = []
+    running = [False]
+    command = typer.Typer.__call__
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and running[0]:
+            collections.append(info["generation"])
+
+    def run_command(self: typer.Typer, *args: object, **kwargs: object) -> object:
+        running[0] = True
+        try:
+            return command(self, *args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(sys, "argv", ["orderwf", *argv])
+    monkeypatch.setattr(typer.Typer, "__call__", run_command)
+    gc.callbacks.append(count)
+    try:
+        with pytest.raises(SystemExit) as exited:
+            app_module.main()
+    finally:
+        gc.callbacks.remove(count)
+        gc.unfreeze()
+    assert gc.isenabled()  # given back to whoever called main
+    return exited.value.code, len(collections)
+
+
+def test_a_single_apply_runs_with_the_cycle_collector_paused(
+    seeded: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, collections = _main_counting_collections(
+        ["--db", seeded.url, "--actor", "alice", "apply", "727", "hold"], monkeypatch
+    )
+    assert (code, collections) == (0, 0)
+    assert seeded.json("order", "show", "727")["status"] == "on-hold"
+
+
+def test_a_bulk_apply_resumes_the_cycle_collector(
+    seeded: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, collections = _main_counting_collections(
+        ["--db", seeded.url, "--actor", "alice", "apply", "--ids", "727", "hold"], monkeypatch
+    )
+    assert code == 0
+    assert collections > 0
+    assert seeded.json("order", "show", "727")["status"] == "on-hold"

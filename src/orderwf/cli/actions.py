@@ -158,6 +158,7 @@ def _run_bulk(
     from orderwf import service
 
     engine, wf = common.engine(ctx), common.workflow(ctx)
+    common.long_running()
     total = len(ids) if ids is not None else None
     show_progress = not as_json and sys.stdout.isatty()
     if show_progress:
@@ -210,7 +211,9 @@ def tick(
         except ValueError:
             raise UsageError(f"--now {now!r} is not an ISO 8601 time") from None
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    report = service.tick(common.engine(ctx), common.workflow(ctx), now=when)
+    engine, wf = common.engine(ctx), common.workflow(ctx)
+    common.long_running()
+    report = service.tick(engine, wf, now=when)
     if as_json:
         common.echo_json({timer: _bulk_json(r) for timer, r in report.timers.items()})
         return

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterable
@@ -20,6 +21,15 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from orderwf.workflow.model import Workflow
+
+
+def long_running() -> None:
+    """Resume the cycle collector (`app.main` pauses it for start-up) for a command that loops
+    over many orders, rows or messages. What start-up loaded is frozen first, so collections
+    never traverse it again; the loop's own cycles are collected as it goes."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def engine(ctx: typer.Context) -> Engine:

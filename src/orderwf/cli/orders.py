@@ -132,9 +132,11 @@ def order_import(
     from orderwf import woo
     from orderwf.store import imports
 
+    engine, wf = common.engine(ctx), common.workflow(ctx)
+    common.long_running()
     ids = imports.import_orders(
-        common.engine(ctx),
-        common.workflow(ctx),
+        engine,
+        wf,
         woo.load(file),
         stock_reduced=stock_reduced,  # type: ignore[arg-type]  # checked by import_orders
         update=update,

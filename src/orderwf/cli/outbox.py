@@ -70,6 +70,7 @@ def send(
     url = resolve_url(smtp)
     parse_url(url)  # a malformed URL is a usage error before the database is opened
     engine = common.engine(ctx)
+    common.long_running()
     report = send_pending(engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now)
     _print_report(report)
     if not report.ok:

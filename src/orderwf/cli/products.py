@@ -35,6 +35,7 @@ def product_import(
     items = woo.load(file)
     currency = common.workflow(ctx).shop.currency
     engine = common.engine(ctx)
+    common.long_running()
     ids = import_products(engine, items, currency=currency, update=update)
     typer.echo(f"Imported {len(ids)} product{'s' if len(ids) != 1 else ''}: {_ids(ids)}.")
 
