@@ -51,12 +51,20 @@ def run_timed(cmd: Sequence[str], *, check: bool = True, cwd: Path = ROOT) -> fl
     return elapsed
 
 
-def run_measured(cmd: Sequence[str], *, cwd: Path = ROOT) -> tuple[float, float]:
-    """(wall seconds, CPU seconds user+system) of one cold process. CPU time is the steadier
-    figure on a shared, busy machine: it does not count the time spent waiting for a core."""
+def run_measured(
+    cmd: Sequence[str], *, cwd: Path = ROOT, environ: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+system) of one cold process, with the children it
+    waited for. CPU time is the steadier figure on a shared, busy machine: it does not count
+    the time spent waiting for a core."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        cmd,
+        cwd=cwd,
+        env=env() if environ is None else environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stderr is not None
     err = proc.stderr.read()

@@ -1,8 +1,9 @@
 """The validation pipeline (SPEC §3) and the one way every command gets its workflow.
 
 read → YAML (`yamlsrc`) → JSON Schema (`schema`) → semantic checks (`checks`) → expressions,
-templates and email files (`textchecks`) → the model (`build`). Each stage runs only on what
-the previous one accepted, and every stage collects all its findings.
+templates and email files (`textchecks`) → the model (`build`). Each stage counts only when the
+previous one accepted the file, and every stage collects all its findings. The schema stage
+runs beside the semantic and template stages, in a forked child (`parallel`).
 
 A file that validated without errors is remembered by a marker file named after the hash of
 everything its validity depends on (its bytes, its email template folder, the schema and the
@@ -201,13 +202,20 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
 
 
 def _check(source: yamlsrc.Source, file: str, path: Path) -> list[Finding]:
-    from orderwf.workflow import checks, schema, textchecks
+    from orderwf.workflow import checks, parallel, schema, textchecks
 
-    found = schema.check(source, file)
-    if found:  # the semantic checks need the shape the schema promises
-        return found
-    found = checks.check(source.data, source, file)
-    return found + textchecks.check(source.data, source, file, path)
+    # The schema stage runs in a forked child while this process runs the semantic checks and
+    # renders the templates. Those need the shape the schema promises, so their findings count
+    # only when the schema found nothing; on a file it rejects they may even fail.
+    shape = parallel.Started(lambda: schema.check(source, file))
+    try:
+        found = checks.check(source.data, source, file)
+        found += textchecks.check(source.data, source, file, path)
+    except Exception:
+        if shape.result():
+            return shape.result()
+        raise
+    return shape.result() or found
 
 
 def workflow_files(paths: Iterable[Path]) -> list[Path]:

@@ -131,11 +131,17 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert caught.value.message == f"path {tmp_path / 'nope'} does not exist"
 
 
-def test_validating_a_cached_file_does_not_import_jsonschema(shop: Path) -> None:
+@pytest.mark.parametrize(("fork", "first_run"), [(True, "False"), (False, "True")])
+def test_validating_a_cached_file_does_not_import_jsonschema(
+    shop: Path, fork: bool, first_run: str
+) -> None:
+    """The first run checks the schema (in a forked child, where this process never imports
+    jsonschema, or here); the second finds the file in the cache and skips the stage."""
     import subprocess
 
     code = (
-        "import sys; from pathlib import Path; from orderwf.workflow import loader; "
+        "import sys; from pathlib import Path; from orderwf.workflow import loader, parallel; "
+        f"parallel.ENABLED = {fork}; "
         f"assert loader.check_file(Path({str(shop)!r})).ok; "
         "print('jsonschema' in sys.modules)"
     )
@@ -145,4 +151,4 @@ def test_validating_a_cached_file_does_not_import_jsonschema(shop: Path) -> None
         ).stdout.strip()
         for _ in range(2)
     ]
-    assert runs == ["True", "False"]
+    assert runs == [first_run, "False"]
