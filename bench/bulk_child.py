@@ -16,6 +16,7 @@ are fixed strings of the same size as orderwf's rendered ones: the floor renders
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import sys
@@ -33,12 +34,17 @@ BODY_HTML = "<p>" + "x" * 7000 + "</p>"
 
 
 def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
+    # What `orderwf apply --status pending process` does: start-up with the cycle collector
+    # paused (`cli.app.main`), collection resumed for the loop (`cli.common.long_running`).
+    gc.disable()
     from orderwf import service
+    from orderwf.cli.common import long_running
     from orderwf.store import db
     from orderwf.workflow.loader import load_workflow
 
     engine = db.connect(url)
     wf = load_workflow(Path(workflow))
+    long_running()
     t0, c0 = time.perf_counter(), time.process_time()
     report = service.bulk_apply(engine, wf, "process", {}, actor="bench", status="pending")
     seconds = time.perf_counter() - t0
