@@ -98,23 +98,6 @@ class CompiledExpr:
             raise TemplateProblem(f"expression {self.source!r} failed: {_explain(e)}") from None
 
 
-# Names whose values are small and plain: a template that reads only these renders the same
-# text for the same values, so its result can be remembered (status notes in a bulk apply).
-_MEMO_NAMES = frozenset({"from", "to", "shop", "actor", "changes", "item", "old", "new"})
-_MEMO_SIZE = 512
-
-
-def _freeze(value: Any) -> Any:
-    """A hashable stand-in for a plain value; raises TypeError for anything else."""
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    if value is None or isinstance(value, str | int | float | Decimal | bool):
-        return value
-    raise TypeError(type(value).__name__)
-
-
 @dataclass(frozen=True)
 class CompiledTemplate:
     """A template, compiled on first use (`lazy`) or at once. Text without any Jinja2
@@ -123,7 +106,6 @@ class CompiledTemplate:
     source: str
     _compile: Callable[[], jinja2.Template] = field(repr=False, compare=False)
     name: str = ""
-    _memo: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def _template(self) -> jinja2.Template:
@@ -171,26 +153,12 @@ class CompiledTemplate:
     def render(self, context: Mapping[str, Any]) -> str:
         if self._literal:
             return self.source
-        names = self.names
-        key = None
-        if names is not None and names <= _MEMO_NAMES:
-            try:
-                key = tuple((n, _freeze(context.get(n))) for n in sorted(names))
-            except TypeError:
-                key = None
-            if key is not None and key in self._memo:
-                return self._memo[key]
         try:
-            text = self._render(context)
+            return self._render(context)
         except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
             lineno = getattr(e, "lineno", None)
             where = f"template {self.name}" if self.name else f"template {self.source!r}"
             raise TemplateProblem(f"{where} failed: {_explain(e)}", lineno=lineno) from None
-        if key is not None:
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = text
-        return text
 
 
 def compile_expr(source: str, *, lazy: bool = False) -> CompiledExpr:

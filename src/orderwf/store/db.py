@@ -102,8 +102,10 @@ def _create_engine(url: str) -> Engine:
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    from orderwf.store.types import json_dumps, json_loads
+
     try:
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, json_serializer=json_dumps, json_deserializer=json_loads)
     except (ArgumentError, NoSuchModuleError) as e:
         raise StoreError(f"cannot use the database URL {_safe(url)}: {e}") from None
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Date, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+from orderwf.store.types import UTCDateTime
 
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None}
 
@@ -50,8 +53,19 @@ def _placeholder(dialect: Dialect) -> str:
     return mark
 
 
+def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processor. A time column's remembers its last results: the rows of a
+    bulk apply carry the same `now` a few times each (modified, status changed, paid, every
+    note's and history row's time), and converting it is the costliest step of their binding."""
+    process = column.type._cached_bind_processor(dialect)
+    if process is None:
+        return None
+    timely = isinstance(column.type, UTCDateTime | Date | DateTime)
+    return lru_cache(maxsize=64)(process) if timely else process
+
+
 def _statement(dialect: Dialect, key: str, sql: str, params: Sequence[Column[Any]]) -> Statement:
-    processors = tuple(c.type._cached_bind_processor(dialect) for c in params)
+    processors = tuple(_processor(c, dialect) for c in params)
     return _CACHE.setdefault((dialect.name, key), Statement(sql, processors))
 
 

@@ -78,15 +78,16 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
         return {}
     found = {"ids": [r["id"] for r in rows]}
     lines: dict[int, list[s.Line]] = defaultdict(list)
-    for r in session.execute(_LINES_Q, found).mappings():
+    # `.all()` throughout: iterating a result fetches its rows one at a time.
+    for r in session.execute(_LINES_Q, found).mappings().all():
         lines[r["order_id"]].append(_line(r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
-    for r in session.execute(_NOTES_Q, found):
+    for r in session.execute(_NOTES_Q, found).all():
         notes[r.order_id].append(s.Note(r.id, r.note, r.customer_note, r.author, r.created_at))
     refund_rows = session.execute(_REFUNDS_Q, found).all()
     refund_lines: dict[int, list[s.RefundLine]] = defaultdict(list)
     if refund_rows:
-        for r in session.execute(_REFUND_LINES_Q, {"ids": [x.id for x in refund_rows]}):
+        for r in session.execute(_REFUND_LINES_Q, {"ids": [x.id for x in refund_rows]}).all():
             refund_lines[r.refund_id].append(
                 s.RefundLine(r.item_id, r.quantity, r.amount, r.restocked)
             )
@@ -104,10 +105,10 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
             )
         )
     tracking: dict[int, list[s.Tracking]] = defaultdict(list)
-    for r in session.execute(_TRACKING_Q, found):
+    for r in session.execute(_TRACKING_Q, found).all():
         tracking[r.order_id].append(s.Tracking(r.carrier, r.number, r.url, r.shipped_on))
     sent: dict[int, set[str]] = defaultdict(set)
-    for r in session.execute(_ONCE_Q, found):
+    for r in session.execute(_ONCE_Q, found).all():
         sent[r.order_id].add(r.email)
     return {
         r["id"]: _order(
@@ -125,7 +126,8 @@ def _order(
     tracking: list[s.Tracking],
     sent: set[str],
 ) -> s.Order:
-    return s.Order(
+    return s.build(
+        s.Order,
         id=row["id"],
         number=row["number"] or str(row["id"]),
         status=row["status"],
@@ -157,7 +159,8 @@ def _line(r: Any) -> s.Line:
     # A stored variation is the product whose stock moves (as WooCommerce does); else the parent.
     p = "v_" if r["v_id"] is not None else "p_"
     known = r[f"{p}id"] is not None
-    return s.Line(
+    return s.build(
+        s.Line,
         id=r["id"],
         kind=r["kind"],
         name=r["name"],

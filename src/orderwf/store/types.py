@@ -1,11 +1,14 @@
-"""Column types: exact money as text, UTC datetimes that come back timezone-aware."""
+"""Column types: exact money as text, UTC datetimes that come back timezone-aware, and the
+JSON columns' encoding."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -43,3 +46,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, str):  # raw SQLite text
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # type: ignore[no-any-return]
+
+
+def json_dumps(value: Any) -> str:
+    """The text of a JSON column (the engine's `json_serializer`). orjson is several times
+    faster than `json`, which a bulk apply feels: every order writes its history's effects and
+    reads its billing, shipping and meta. What orjson refuses (an integer beyond 64 bits)
+    goes through `json`, which raises as it always did for what neither can encode."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
+def json_loads(text: str | bytes) -> Any:
+    """A JSON column's value (the engine's `json_deserializer`); `json` reads what orjson
+    refuses (NaN, an integer beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
