@@ -57,3 +57,34 @@ def test_compiled_template_reports_and_renders_with_the_names() -> None:
     compiled = templating.compile_template("{{ order.number }} for {{ shop.name }}")
     assert compiled.own_names == {"order", "shop"}
     assert compiled.render({"order": {"number": "42"}, "shop": {"name": "Shop"}}) == "42 for Shop"
+
+
+def test_address_lines_prints_the_non_empty_lines_of_an_address_in_order() -> None:
+    address = {
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "company": "  ",
+        "address_1": "1 rue de la Paix",
+        "address_2": None,
+        "postcode": "75002",
+        "city": "Paris",
+        "state": "",
+        "country": "FR",
+        "phone": "+33 1 23 45 67 89",
+        "email": "c@x.test",
+    }
+    lines = ["Camille Martin", "1 rue de la Paix", "75002 Paris", "FR", "+33 1 23 45 67 89"]
+    assert templating._address_lines(address) == lines
+    assert templating._address_lines(address, email=True) == [*lines, "c@x.test"]
+    assert templating._address_lines({"city": "Paris"}) == ["Paris"]
+
+
+def test_address_lines_output_is_escaped_in_html_parts(tmp_path: Path) -> None:
+    (tmp_path / "a.html.j2").write_text(
+        "{% for line in order.billing|address_lines %}{{ line }}|{% endfor %}", encoding="utf-8"
+    )
+    template = templating.load_email_template(tmp_path, "a.html.j2")
+    billing = {"first_name": "<b>Ann</b>", "city": "Paris & Co"}
+    assert template.render({"order": {"billing": billing}}) == (
+        "&lt;b&gt;Ann&lt;/b&gt;|Paris &amp; Co|"
+    )
