@@ -27,6 +27,7 @@ from orderwf import service
 from orderwf.engine import plan as planner
 from orderwf.errors import NotFound, Refused, StoreError, UsageError
 from orderwf.store import db, repo
+from orderwf.store.imports import import_products
 from orderwf.workflow.model import Workflow
 
 NEW_ORDER = ("new_order", SHOP, "[Example Shop]: New order #100")
@@ -461,3 +462,23 @@ def test_24_a_refunded_order_keeps_its_refunds(shop: Shop) -> None:
         "Processing, Completed, Cancelled, Failed)"
     )
     assert shop.state(100) == before
+
+
+def test_a_stored_variation_moves_its_own_stock(shop: Shop) -> None:
+    """Variation 31 of the T-Shirt, stored with its own level: paying takes its units out of
+    the variation, not the parent; a restocked refund and a cancel put them back there."""
+    import_products(
+        shop.engine,
+        [{"id": 31, "sku": "TS-RED", "name": "T-Shirt - Red", "price": "10.00",
+          "manage_stock": True, "stock_quantity": 4}],
+    )  # fmt: skip
+    order = woo_order(100, (A, 2))
+    order["line_items"][0].update(variation_id=31, sku="TS-RED")
+    shop.add(order)
+    shop.apply(100, "pay")
+    assert (shop.stock(31), shop.stock(A)) == (2, 10)
+    assert shop.notes(100)[0] == "Stock levels reduced: T-Shirt (TS-RED) 4→2"
+    shop.apply(100, "refund", {"lines": ["1001=1"], "restock": True})
+    assert (shop.stock(31), shop.stock(A)) == (3, 10)
+    shop.apply(100, "cancel")
+    assert (shop.stock(31), shop.stock(A)) == (4, 10)

@@ -168,8 +168,7 @@ def _refund(
             else:
                 line = evolve(line, refunded_kept=line.refunded_kept + req.quantity)
         if back:
-            view = evolve(order, lines=(line,))
-            line, change = move(view, line.id, back, levels)
+            line, change = move(line, back, levels)
             restocked.append((line, change))
         updated[line.id] = line
         stored_lines.append(evolve(req, restocked=back))

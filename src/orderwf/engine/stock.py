@@ -45,17 +45,15 @@ def _levels(order: Order) -> dict[int, int | None]:
     }
 
 
-def move(
-    order: Order, item_id: int, units_back: int, levels: dict[int, int | None]
-) -> tuple[Line, StockChange]:
-    """Give `units_back` units of a line back to stock (negative: take them out)."""
-    line = order.line(item_id)
-    assert line is not None
-    assert line.product_id is not None
-    old = levels.get(line.product_id)
+def move(line: Line, units_back: int, levels: dict[int, int | None]) -> tuple[Line, StockChange]:
+    """Give `units_back` units of a line back to stock (negative: take them out), from the
+    product whose stock the line moves: its stored variation, else the product."""
+    product = line.stock_product
+    assert product is not None
+    old = levels.get(product)
     new = None if old is None else old + units_back
-    levels[line.product_id] = new
-    change = StockChange(line.id, line.product_id, line.sku, line.name, units_back, old, new)
+    levels[product] = new
+    change = StockChange(line.id, product, line.sku, line.name, units_back, old, new)
     return evolve(line, reduced_stock=line.reduced_stock - units_back), change
 
 
@@ -82,7 +80,7 @@ def apply_policy(
             continue
         units_back = line.reduced_stock - target(line, policy)
         if units_back:
-            lines[line.id], change = move(order, line.id, units_back, levels)
+            lines[line.id], change = move(line, units_back, levels)
             changes.append(change)
     after = with_levels(order, lines, levels)
     return evolve(after, stock_reduced=policy == "reduce"), tuple(changes)

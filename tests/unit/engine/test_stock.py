@@ -200,3 +200,23 @@ def test_exactly_enough_stock_is_not_negative(write_workflow: Callable[[str], Wo
     strict = write_workflow(NEGATIVE_REFUSED)
     p = plan(strict, order(tshirt(2, stock=2)), "process")
     assert [c.describe() for c in p.stock] == ["T-Shirt (TS) 2→0"]
+
+
+def test_a_stored_variation_moves_its_own_stock_not_its_parents() -> None:
+    """A line of variation 21 of product 11, where the variation is stored with its own level:
+    WooCommerce takes the units out of the variation's stock."""
+    variant = tshirt(2, variation_id=21, stock_id=21, stock=4)
+    after, changes = apply_policy(order(variant, shipping()), "reduce")
+    assert [(c.product_id, c.delta, c.old, c.new) for c in changes] == [(21, -2, 4, 2)]
+    assert [c.describe() for c in changes] == ["T-Shirt (TS) 4→2"]
+    assert stock_of(after) == (2, 2)
+    back, restored = apply_policy(after, "restore")
+    assert [(c.product_id, c.delta, c.old, c.new) for c in restored] == [(21, 2, 2, 4)]
+    assert stock_of(back) == (4, 0)
+
+
+def test_a_variation_and_its_parent_keep_separate_levels() -> None:
+    parent = tshirt(1, item_id=1, stock=10)
+    variant = tshirt(2, item_id=5, variation_id=21, stock_id=21, stock=4)
+    _, changes = apply_policy(order(parent, variant), "reduce")
+    assert sorted((c.product_id, c.old, c.new) for c in changes) == [(11, 10, 9), (21, 4, 2)]
