@@ -4,6 +4,7 @@ PostgreSQL; peak memory; two concurrent operators on PostgreSQL. Prints tables.
     python bench/bulk.py [--sizes 10000,100000] [--email-sizes 10000]
                          [--memory-sizes 100000,1000000] [--pg-sizes 10000] [--pg URL]
                          [--concurrency-seconds 5] [--only sqlite,memory,pg,concurrency]
+                         [--repeat 5]
 
 Every run works on a fresh copy of a cached database (`make_db.py`): SQLite files are copied,
 PostgreSQL databases are created from a template database. Each run is a child process
@@ -11,6 +12,10 @@ PostgreSQL databases are created from a template database. Each run is a child p
 reports its own peak RSS (VmHWM). "cpu" rates divide by the child's own CPU time, which on a
 busy shared machine is steadier than wall time (SQLite runs in-process, so that is all of its
 work; for PostgreSQL the server's CPU is not counted, so only wall rates are given).
+
+`--repeat N` runs each bulk comparison N times, orderwf and the floor back to back: rates are
+the medians, and the share the median of the N pairs' shares (each pair ran under the same
+load; PostgreSQL's server shares the CPUs, so its single runs move a lot).
 
 Without `--pg`, a throwaway cluster is started with `.ci/postgres.sh` and stopped at the end.
 """
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,17 +87,43 @@ def warm_cache(wfs: dict[str, Path]) -> None:
 # -- SQLite -----------------------------------------------------------------------------------
 
 
-def sqlite_runs(sizes: list[int], email_sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]:
+def paired(runs: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[dict[str, Any], ...]:
+    """Of `repeat` (orderwf, floor) pairs run back to back: each side's median rates, and the
+    median of the pairs' shares (each pair ran under the same load)."""
+
+    def med(side: int, key: str) -> float:
+        return statistics.median(r[side][key] for r in runs)
+
+    owf = {**runs[0][0], "rate": med(0, "rate"), "cpu_rate": med(0, "cpu_rate")}
+    owf["maxrss_mb"] = max(r[0]["maxrss_mb"] for r in runs)
+    floor = {**runs[0][1], "rate": med(1, "rate"), "cpu_rate": med(1, "cpu_rate")}
+    share = {
+        "wall": statistics.median(o["rate"] / f["rate"] for o, f in runs),
+        "cpu": statistics.median(o["cpu_rate"] / f["cpu_rate"] for o, f in runs),
+        "range": (
+            min(o["rate"] / f["rate"] for o, f in runs),
+            max(o["rate"] / f["rate"] for o, f in runs),
+        ),
+    }
+    return owf, floor, share
+
+
+def sqlite_runs(
+    sizes: list[int], email_sizes: list[int], wfs: dict[str, Path], repeat: int = 1
+) -> list[list[str]]:
     rows = []
     for n in sizes:
         for variant, wf in wfs.items():
             if variant != "no email" and n not in email_sizes:
                 continue
             email = "1" if variant != "no email" else "0"
-            db = make_db.copy_sqlite(n, OUT / "bulk-orderwf.db")
-            owf = child("orderwf", f"sqlite:///{db}", str(wf))
-            db = make_db.copy_sqlite(n, OUT / "bulk-floor.db")
-            floor = child("floor-sqlite", str(db), email)
+            pairs = []
+            for _ in range(repeat):
+                db = make_db.copy_sqlite(n, OUT / "bulk-orderwf.db")
+                one = child("orderwf", f"sqlite:///{db}", str(wf))
+                db = make_db.copy_sqlite(n, OUT / "bulk-floor.db")
+                pairs.append((one, child("floor-sqlite", str(db), email)))
+            owf, floor, share = paired(pairs)
             target = TARGETS["sqlite_email_rate" if email == "1" else "sqlite_rate"]
             rows.append(
                 [
@@ -100,10 +132,10 @@ def sqlite_runs(sizes: list[int], email_sizes: list[int], wfs: dict[str, Path]) 
                     f"{owf['orders']:,}",
                     f"{owf['rate']:,.0f}",
                     f"{floor['rate']:,.0f}",
-                    f"{owf['rate'] / floor['rate']:.2f}",
+                    f"{share['wall']:.2f}",
                     f"{owf['cpu_rate']:,.0f}",
                     f"{floor['cpu_rate']:,.0f}",
-                    f"{owf['cpu_rate'] / floor['cpu_rate']:.2f}",
+                    f"{share['cpu']:.2f}",
                     f"≥ {target:,} /s, ≥ 0.33× floor",
                     f"{owf['maxrss_mb']:.0f}",
                 ]
@@ -206,14 +238,18 @@ def pg_copy(url: str, template: str, name: str) -> str:
     return _with_db(url, name)
 
 
-def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]:
+def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path], repeat: int = 1) -> list[list[str]]:
     rows = []
     for n in sizes:
         template = pg_template(url, n)
         for variant, wf in wfs.items():
             email = "1" if variant != "no email" else "0"
-            owf = child("orderwf", pg_copy(url, template, "bench_run"), str(wf))
-            floor = child("floor-pg", pg_copy(url, template, "bench_run"), email)
+            pairs = []
+            for _ in range(repeat):
+                one = child("orderwf", pg_copy(url, template, "bench_run"), str(wf))
+                pairs.append((one, child("floor-pg", pg_copy(url, template, "bench_run"), email)))
+            owf, floor, share = paired(pairs)
+            low, high = share["range"]
             rows.append(
                 [
                     f"{n:,}",
@@ -221,7 +257,7 @@ def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]
                     f"{owf['orders']:,}",
                     f"{owf['rate']:,.0f}",
                     f"{floor['rate']:,.0f}",
-                    f"{owf['rate'] / floor['rate']:.2f}",
+                    f"{share['wall']:.2f}" + (f" ({low:.2f}–{high:.2f})" if repeat > 1 else ""),
                     "≥ 0.5× floor",
                 ]
             )
@@ -229,7 +265,15 @@ def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path]) -> list[list[str]]
     return rows
 
 
-PG_HEAD = ["orders in db", "emails", "applied", "orderwf /s", "psycopg floor /s", "share", "target"]
+PG_HEAD = [
+    "orders in db",
+    "emails",
+    "applied",
+    "orderwf /s",
+    "psycopg floor /s",
+    "share (range)",
+    "target",
+]
 
 
 def concurrency_run(url: str, wfs: dict[str, Path], seconds: float) -> list[list[str]]:
@@ -369,12 +413,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", metavar="URL", default=os.environ.get("ORDERWF_BENCH_PG_URL"))
     parser.add_argument("--concurrency-seconds", type=float, default=5.0)
     parser.add_argument("--only", default="sqlite,memory,pg,concurrency")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each bulk comparison N times, back to back; report medians",
+    )
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     wfs = workflows()
     warm_cache(wfs)
     if "sqlite" in parts:
-        rows = sqlite_runs(args.sizes, args.email_sizes, wfs)
+        rows = sqlite_runs(args.sizes, args.email_sizes, wfs, args.repeat)
         print("SQLite bulk apply `process` from pending versus raw sqlite3 executemany")
         print(table(SQLITE_HEAD, rows), end="\n\n", flush=True)
     if "memory" in parts and args.memory_sizes:
@@ -391,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     if parts & {"pg", "concurrency"}:
         with postgres(args.pg) as url:
             if "pg" in parts:
-                rows = pg_runs(url, args.pg_sizes, wfs)
+                rows = pg_runs(url, args.pg_sizes, wfs, args.repeat)
                 print("PostgreSQL bulk apply versus raw psycopg executemany")
                 print(table(PG_HEAD, rows), end="\n\n", flush=True)
             if "concurrency" in parts:
