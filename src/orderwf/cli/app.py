@@ -165,9 +165,10 @@ def main() -> None:
 
     A command starts by importing typer, SQLAlchemy, pydantic and Jinja2: about a million
     objects that live as long as the process, which the cycle collector would traverse again
-    and again while they load (~50 ms of a cold `apply`, measured). So a command runs with
-    collection paused; one that loops over many orders or messages resumes it
-    (`common.long_running`), and refcounting frees everything else as usual."""
+    and again while they load, and once more at exit (a quarter of a cold `apply`, measured:
+    docs/performance.md). So a command runs with collection paused; one that loops over many
+    orders or messages resumes it (`common.long_running`), and refcounting frees everything
+    else as usual."""
     module = command_module(sys.argv[1:])
     gc.disable()
     try:
