@@ -1,0 +1,42 @@
+"""The JSON columns' encoding (`store.types.json_dumps`/`json_loads`, the engine's serializer
+and deserializer): orjson, with `json` for what orjson refuses, so every value `json` stored
+before still round-trips."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from orderwf.store.types import json_dumps, json_loads
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"type": "status", "from": "pending", "to": "processing"},
+        [{"item_id": 1, "delta": -2, "old": 10, "new": 8}, None, True, 1.5],
+        {"name": "Crème brûlée – 2×", "emoji": "📦"},
+        {"big": 2**70},  # beyond orjson's 64-bit integers: `json` writes it
+        {},
+    ],
+)
+def test_values_round_trip(value: object) -> None:
+    text = json_dumps(value)
+    assert isinstance(text, str)
+    assert json_loads(text) == value
+    assert json.loads(text) == value  # plain JSON any other reader understands
+
+
+def test_integer_keys_become_strings_as_with_json() -> None:
+    assert json_loads(json_dumps({1: "a"})) == {"1": "a"} == json.loads(json.dumps({1: "a"}))
+
+
+def test_what_only_json_reads_is_still_read() -> None:
+    assert math.isnan(json_loads('{"x": NaN}')["x"])
+
+
+def test_what_neither_can_encode_raises_a_type_error_as_before() -> None:
+    with pytest.raises(TypeError):
+        json_dumps({"amount": object()})
