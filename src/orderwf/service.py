@@ -136,10 +136,6 @@ class BulkReport:
     refused: list[tuple[int, list[str]]] = field(default_factory=list)
     batches: int = 0
 
-    @property
-    def seen(self) -> int:
-        return self.applied + len(self.refused)
-
 
 BATCH_SIZE = 500
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orderwf import money
 from orderwf.engine import snapshot as s
-from orderwf.engine.plan import Plan
+
+if TYPE_CHECKING:
+    from orderwf.engine.plan import Plan
 
 
 def iso(value: datetime | date | None) -> str | None:

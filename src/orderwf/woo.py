@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from orderwf import money
+from orderwf.engine.snapshot import LineKind
 from orderwf.errors import UsageError
 
-LineKind = Literal["line_item", "shipping", "fee"]
 # WooCommerce's order JSON key → the kind of LineItem row it becomes.
 LINE_KEYS: tuple[tuple[str, LineKind], ...] = (
     ("line_items", "line_item"),

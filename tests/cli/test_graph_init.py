@@ -73,3 +73,12 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert "nothing was written" in err
     assert (tmp_path / "README.md").read_text() == "mine\n"
     assert not (tmp_path / "workflows").exists()
+
+
+def test_init_refuses_a_file_where_the_folder_should_be(tmp_path: Path) -> None:
+    target = tmp_path / "shop"
+    target.write_text("not a folder\n")
+    code, out, err = run("init", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"error: {target} is a file, not a folder; nothing was written\n"
+    assert target.read_text() == "not a folder\n"

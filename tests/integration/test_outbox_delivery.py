@@ -186,6 +186,32 @@ def test_no_recipient_fails_even_when_the_server_is_down(engine: Engine) -> None
     assert (report.failed, report.deferred) == (1, 1)
 
 
+@pytest.mark.parametrize(
+    ("to", "subject", "what"),
+    [
+        ("john@example.com\r\nBcc: eve@example.com", "Your order", "recipient"),
+        ("john@example.com", "Your order\nBcc: eve@example.com", "subject"),
+    ],
+)
+def test_a_header_with_a_line_break_fails_alone_and_adds_no_recipient(
+    engine: Engine, smtp: SmtpServer, to: str, subject: str, what: str
+) -> None:
+    """An address or subject built from order data cannot smuggle a header or a recipient in;
+    the rest of the batch is sent and settled as usual."""
+    [good_before] = queue(engine, 1)
+    queue(engine, 1, to=to, subject=subject)
+    [good_after] = queue(engine, 1)
+
+    report = send_pending(engine, smtp.url, now=NOW)
+
+    assert (report.sent, report.failed) == (2, 1)
+    assert [r.status for r in rows(engine)] == ["sent", "failed", "sent"]
+    assert rows(engine)[1].last_error.startswith(f"the message's {what} ")
+    assert "line break" in rows(engine)[1].last_error
+    assert smtp.message_ids() == [good_before, good_after]
+    assert all(r.claimed_by is None for r in rows(engine))
+
+
 def test_limit(engine: Engine, smtp: SmtpServer) -> None:
     queue(engine, 5)
 

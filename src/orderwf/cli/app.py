@@ -29,7 +29,8 @@ class _Group(TyperGroup):
         except OrderwfError as e:
             typer.echo(f"error: {e.message}", err=True)
             for reason in e.reasons if len(e.reasons) > 1 else ():
-                typer.echo(f"  - {reason}", err=True)
+                if reason != e.message:  # the headline may lead its own list of reasons
+                    typer.echo(f"  - {reason}", err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

@@ -132,15 +132,12 @@ def order_import(
     from orderwf import woo
     from orderwf.store import imports
 
-    engine, wf = common.engine(ctx), common.workflow(ctx)
+    # The input first: a refusal must not leave even a new, empty database behind.
+    mode = imports.stock_reduced_mode(stock_reduced)
+    items, wf = woo.load(file), common.workflow(ctx)
+    engine = common.engine(ctx)
     common.long_running()
-    ids = imports.import_orders(
-        engine,
-        wf,
-        woo.load(file),
-        stock_reduced=stock_reduced,  # type: ignore[arg-type]  # checked by import_orders
-        update=update,
-    )
+    ids = imports.import_orders(engine, wf, items, stock_reduced=mode, update=update)
     typer.echo(f"imported {len(ids)} order(s): {', '.join(f'#{i}' for i in ids)}")
 
 
@@ -155,14 +152,9 @@ def order_create(
     """A new order in the workflow's initial status, priced from the products."""
     from orderwf.store import imports
 
-    order_id = imports.create_order(
-        common.engine(ctx),
-        common.workflow(ctx),
-        email=email,
-        lines=line,
-        shipping=shipping,
-        via=via,
-    )
+    wf = common.workflow(ctx)
+    request = imports.new_order(wf, email=email, lines=line, shipping=shipping)
+    order_id = imports.store_new_order(common.engine(ctx), wf, request, via=via)
     typer.echo(f"created order #{order_id}")
 
 

@@ -206,6 +206,8 @@ def init(
     ] = Path("."),
 ) -> None:
     """Write a starter shop: workflows/shop.yaml, its email templates and a README."""
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory} is a file, not a folder; nothing was written")
     files = _starter(directory)
     existing = [path for path in files if path.exists()]
     if existing:
@@ -214,7 +216,10 @@ def init(
             f"(first: {existing[0]}); nothing was written"
         )
     for path, content in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror}") from None
     typer.echo(f"wrote {len(files)} files in {directory}")
     typer.echo(f"next: cd {directory} && orderwf validate")

@@ -138,12 +138,24 @@ def base_context(
 CONTEXT_NAMES = frozenset({"order", "params", "shop", "actor", "now", "refund", "from", "to"})
 
 
-def sample_order(workflow: Workflow) -> s.Order:
-    """A representative order for rendering every template at validation time: two product
-    lines, shipping, a fee, a refund, a customer note and a tracking entry."""
-    currency = workflow.shop.currency
-    created = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-    lines = (
+def refund_context(refund: s.Refund, *, full: bool) -> dict[str, Any]:
+    """What templates see as `refund`."""
+    return {
+        "amount": refund.amount,
+        "reason": refund.reason,
+        "restock": refund.restock,
+        "full": full,
+        "partial": not full,
+        "lines": [
+            {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
+            for ln in refund.lines
+        ],
+    }
+
+
+def sample_lines() -> tuple[s.Line, ...]:
+    """The lines of `sample_order`: a stocked product, a virtual one, shipping and a fee."""
+    return (
         s.Line(
             id=1,
             kind="line_item",
@@ -171,6 +183,14 @@ def sample_order(workflow: Workflow) -> s.Order:
         s.Line(id=3, kind="shipping", name="Flat rate", method_id="flat_rate", total=Decimal("5")),
         s.Line(id=4, kind="fee", name="Gift wrap", total=Decimal("1")),
     )
+
+
+def sample_order(workflow: Workflow) -> s.Order:
+    """A representative order for rendering every template at validation time: two product
+    lines, shipping, a fee, a refund, a customer note and a tracking entry."""
+    currency = workflow.shop.currency
+    created = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    lines = sample_lines()
     return s.Order(
         id=100,
         number="100",
@@ -219,21 +239,13 @@ def sample_order(workflow: Workflow) -> s.Order:
 def sample_context(workflow: Workflow) -> dict[str, Any]:
     """Every name a template may use, filled from `sample_order`."""
     order = sample_order(workflow)
-    first = workflow.statuses.get(workflow.initial)
-    status = status_context(workflow, first.id if first else workflow.initial)
+    status = status_context(workflow, workflow.initial)
     return base_context(
         workflow,
         order,
         params={},
         actor="admin",
         now=order.created_at,
-        refund={
-            "amount": Decimal("5"),
-            "reason": "Damaged",
-            "restock": True,
-            "full": False,
-            "partial": True,
-            "lines": [],
-        },
+        refund=refund_context(order.refunds[0], full=False),
         **{"from": status, "to": status},
     )

@@ -28,21 +28,6 @@ class QueuedEmail:
     error: str | None = None  # a template that failed: queued as failed, never dropped
 
 
-def refund_context(refund: s.Refund, *, full: bool) -> dict[str, Any]:
-    """What templates see as `refund`."""
-    return {
-        "amount": refund.amount,
-        "reason": refund.reason,
-        "restock": refund.restock,
-        "full": full,
-        "partial": not full,
-        "lines": [
-            {"item_id": ln.item_id, "quantity": ln.quantity, "amount": ln.amount}
-            for ln in refund.lines
-        ],
-    }
-
-
 def matches(f: m.EventFilter, kind: str, data: Any) -> bool:
     if f.kind != kind:
         return False
@@ -129,7 +114,9 @@ def preview(
     current = ctx.status_context(workflow, order.status)
     names: dict[str, Any] = {"from": current, "to": current}
     if order.refunds:
-        names["refund"] = refund_context(order.refunds[-1], full=order.remaining_refundable <= 0)
+        names["refund"] = ctx.refund_context(
+            order.refunds[-1], full=order.remaining_refundable <= 0
+        )
     return render(
         workflow, order, email, ctx.base_context(workflow, order, actor=actor, now=now, **names)
     )

@@ -389,7 +389,7 @@ class _Planner:
 
     def refund_context(self, full: bool) -> dict[str, Any]:
         assert self.refund is not None
-        return emails.refund_context(self.refund, full=full)
+        return ctx.refund_context(self.refund, full=full)
 
     # -- emails ------------------------------------------------------------------------------
     def emails(self) -> list[emails.QueuedEmail]:

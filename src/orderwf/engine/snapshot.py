@@ -76,11 +76,6 @@ class Line:
     def remaining(self) -> Decimal:
         return self.gross - self.total_refunded
 
-    @property
-    def label(self) -> str:
-        """How stock notes name the line: 'T-Shirt (TS)' or 'T-Shirt (#11)'."""
-        return f"{self.name} ({self.sku or f'#{self.product_id}'})"
-
 
 @dataclass(frozen=True)
 class Note:

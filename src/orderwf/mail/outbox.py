@@ -175,8 +175,11 @@ def send_pending(
             if not batch:
                 break
             after = batch[-1].id
-            settled = list(_deliver(batch, sender, report, clock, max_attempts))
-            _settle(engine, worker, settled)
+            settled: list[_Outcome] = []
+            try:
+                settled.extend(_deliver(batch, sender, report, clock, max_attempts))
+            finally:  # interrupted too: what was sent is recorded, not sent again
+                _settle(engine, worker, settled)
             if report.interrupted:
                 break
             if left is not None:
@@ -347,10 +350,10 @@ def _check_status(status: str) -> None:
 
 
 def _table() -> Table:
-    from orderwf.store.tables import Outbox
+    """The outbox's Core table, imported when a command needs the database."""
+    from orderwf.store.tables import OUTBOX
 
-    table: Table = Outbox.__table__  # type: ignore[attr-defined]
-    return table
+    return OUTBOX
 
 
 def _utcnow() -> datetime:

@@ -145,7 +145,20 @@ class Outgoing:
     date: datetime
 
     def envelope(self) -> tuple[str, list[str]]:
-        """The envelope sender and recipients; `SmtpFailure` (permanent) when there are none."""
+        """The envelope sender and recipients; `SmtpFailure` (permanent) when there are none,
+        or when a header would carry a line break (an address or subject built from order data
+        must not add headers or recipients of its own)."""
+        for what, value in (
+            ("recipient", self.to_addr),
+            ("sender", self.from_addr),
+            ("subject", self.subject),
+        ):
+            if "\r" in value or "\n" in value:
+                raise SmtpFailure(
+                    f"the message's {what} {value!r} contains a line break",
+                    kind="address",
+                    permanent=True,
+                )
         recipients = [addr for _, addr in getaddresses([self.to_addr]) if "@" in addr]
         if not recipients:
             if self.to_addr.strip():

@@ -8,6 +8,7 @@ sequences are moved past them so rows created later do not collide. Nothing here
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
 
 StockReduced = Literal["auto", "yes", "no"]
 STOCK_REDUCED_MODES: tuple[StockReduced, ...] = ("auto", "yes", "no")
+
+
+def stock_reduced_mode(mode: str) -> StockReduced:
+    """`--stock-reduced` checked: auto, yes or no."""
+    for known in STOCK_REDUCED_MODES:
+        if mode == known:
+            return known
+    raise UsageError(f"--stock-reduced {mode!r} is not one of auto, yes, no")
 
 
 def import_products(
@@ -63,8 +72,7 @@ def import_orders(
     `stock_reduced`: `yes`/`no` say whether WooCommerce already took each order's quantities
     out of stock; `auto` decides per order (its status has `stock: reduce`, or its meta has
     `_order_stock_reduced`). Only the bookkeeping is set: product stock levels do not move."""
-    if stock_reduced not in STOCK_REDUCED_MODES:
-        raise UsageError(f"--stock-reduced {stock_reduced!r} is not one of auto, yes, no")
+    stock_reduced = stock_reduced_mode(stock_reduced)
     orders = woo.parse_orders(woo.records(list(items)), currency=workflow.shop.currency)
     _refuse_repeats("order", (o.id for o in orders))
     for order in orders:
@@ -94,6 +102,32 @@ def import_orders(
     return [o.id for o in orders]
 
 
+@dataclass(frozen=True)
+class NewOrder:
+    """What `order create` asked for, checked: `lines` are (SKU, quantity)."""
+
+    email: str
+    lines: tuple[tuple[str, int], ...]
+    shipping: Decimal | None = None
+
+
+def new_order(
+    workflow: Workflow, *, email: str, lines: Sequence[str], shipping: str | Decimal | None = None
+) -> NewOrder:
+    """Check an order to create without the database: `lines` are `SKU=QTY` texts
+    (`order create --line`); `shipping` an amount in the workflow's currency."""
+    wanted = tuple(_line_spec(text) for text in lines)
+    if not wanted:
+        raise UsageError("an order needs at least one --line SKU=QTY")
+    if "@" not in email:
+        raise UsageError(f"--email {email!r} is not an email address")
+    currency = workflow.shop.currency
+    shipping_total = money.parse(shipping, currency, what="shipping") if shipping else None
+    if shipping_total is not None and shipping_total < 0:
+        raise UsageError(f"shipping {shipping_total} is negative")
+    return NewOrder(email, wanted, shipping_total)
+
+
 def create_order(
     engine: Engine,
     workflow: Workflow,
@@ -104,17 +138,23 @@ def create_order(
     via: str = "admin",
     now: datetime | None = None,
 ) -> int:
-    """A new order in the workflow's initial status, priced from the products: `lines` are
-    `SKU=QTY` texts (`order create --line`); `shipping` an amount. Returns the new order id."""
-    wanted = [_line_spec(text) for text in lines]
-    if not wanted:
-        raise UsageError("an order needs at least one --line SKU=QTY")
-    if "@" not in email:
-        raise UsageError(f"--email {email!r} is not an email address")
+    """A new order in the workflow's initial status, priced from the products (see
+    `new_order`). Returns the new order id."""
+    request = new_order(workflow, email=email, lines=lines, shipping=shipping)
+    return store_new_order(engine, workflow, request, via=via, now=now)
+
+
+def store_new_order(
+    engine: Engine,
+    workflow: Workflow,
+    request: NewOrder,
+    *,
+    via: str = "admin",
+    now: datetime | None = None,
+) -> int:
+    """Store a checked `NewOrder`, priced from the products of its SKUs."""
+    email, wanted, shipping_total = request.email, request.lines, request.shipping
     currency = workflow.shop.currency
-    shipping_total = money.parse(shipping, currency, what="shipping") if shipping else None
-    if shipping_total is not None and shipping_total < 0:
-        raise UsageError(f"shipping {shipping_total} is negative")
     now = now or datetime.now(UTC)
     with write_transaction(engine) as session:
         products = [(_product_by_sku(session, sku), qty) for sku, qty in wanted]
@@ -163,7 +203,6 @@ def create_order(
             )
         order.total = sum((row.total for row in rows), money.zero(currency))
         session.add_all(rows)
-        session.add(order)
         return order.id
 
 

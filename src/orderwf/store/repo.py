@@ -7,13 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
-from orderwf.engine.plan import Plan
 from orderwf.errors import StoreError
 from orderwf.store import driver
 from orderwf.store.tables import (
@@ -28,6 +27,9 @@ from orderwf.store.tables import (
     REFUNDS,
     TRACKING,
 )
+
+if TYPE_CHECKING:
+    from orderwf.engine.plan import Plan
 
 _LINE_FIELDS = (
     "quantity_refunded",

@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, Select, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
@@ -57,6 +56,7 @@ def _queries(dialect: str) -> _Queries:
     so the server prepares it once, where `IN (…)` with 500 parameters is parsed and planned
     on every query. SQLite has no arrays: an expanding `IN`."""
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # the dialect, only when it is used
 
         def by(column: Any) -> Any:
             return column == any_(bindparam("ids", type_=ARRAY(Integer)))

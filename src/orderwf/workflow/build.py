@@ -5,7 +5,6 @@ loader's view of the format; a test proves they equal the schema's."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from datetime import timedelta
@@ -61,11 +60,6 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(f"duration {text!r} is not a number followed by s, m, h or d")
     return timedelta(**{_UNITS[match[2]]: int(match[1])})
-
-
-def content_hash(text: str | bytes) -> str:
-    data = text.encode() if isinstance(text, str) else text
-    return hashlib.sha256(data).hexdigest()
 
 
 def _ids(value: Any) -> tuple[str, ...] | None:
@@ -219,10 +213,7 @@ def build(
         name=data["name"],
         title=data.get("title", data["name"]),
         initial=data["initial"],
-        statuses={
-            sid: m.Status(id=sid, **{("final" if k == "final" else k): v for k, v in s.items()})
-            for sid, s in data["statuses"].items()
-        },
+        statuses={sid: m.Status(id=sid, **s) for sid, s in data["statuses"].items()},
         actions={aid: _action(aid, a or {}) for aid, a in (data.get("actions") or {}).items()},
         emails={
             eid: _email(eid, e or {}, templates_dir, bytecode_dir)

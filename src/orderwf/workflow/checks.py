@@ -6,7 +6,6 @@ docs/validation.md."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,7 +14,6 @@ from orderwf.workflow.findings import Finding, Severity, did_you_mean, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
 Data = Mapping[str, Any]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class Collector:

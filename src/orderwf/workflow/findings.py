@@ -15,7 +15,6 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 JsonPath = tuple[str | int, ...]
-FORMATS = ("text", "json", "github")
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -162,7 +162,7 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
             _file_finding(file, "OWF001", f"the file is not UTF-8 text (byte {e.start})")
         )
         return checked
-    checked.digest = hashlib.sha256(raw).hexdigest()  # = build.content_hash, without Jinja2
+    checked.digest = hashlib.sha256(raw).hexdigest()  # = Workflow.content_hash
     if use_cache and (known := _known_good(path, raw, checked.digest)) is not None:
         checked.data, checked.findings = known
         return checked

@@ -14,7 +14,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from orderwf import resources
-from orderwf.workflow.findings import Finding, did_you_mean, json_path, where
+from orderwf.workflow.checks import Collector
+from orderwf.workflow.findings import Finding, did_you_mean, where
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
 if TYPE_CHECKING:
@@ -80,19 +81,8 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
         yield error
 
 
-class _Placer:
-    def __init__(self, source: Source, file: str) -> None:
-        self.source = source
-        self.file = file
-        self.findings: list[Finding] = []
-
-    def add(
-        self, code: str, path: JsonPath, message: str, *, hint: str | None = None, key: bool = False
-    ) -> None:
-        pos = self.source.position(path, key=key)
-        self.findings.append(
-            Finding(self.file, pos.line, pos.column, "error", code, message, hint, json_path(path))
-        )
+class _Placer(Collector):
+    """Schema errors as findings, placed through the YAML node tree."""
 
     def error(self, e: ValidationError) -> None:
         path: JsonPath = tuple(e.absolute_path)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from orderwf import templating
-from orderwf.engine.context import CONTEXT_NAMES, sample_context
+from orderwf.engine.context import CONTEXT_NAMES, line_context, sample_context, sample_lines
 from orderwf.workflow import model as m
 from orderwf.workflow.build import email_template_paths
 from orderwf.workflow.checks import Collector, Data, effects
@@ -29,7 +29,8 @@ MESSAGE_NAMES: Mapping[str, Mapping[str, Any]] = {
     "status_changed": {},
     "stock_reduced": {"changes": "T-Shirt (TS) 10→8"},
     "stock_restored": {"changes": "T-Shirt (TS) 8→10"},
-    "restocked": {"item": {"product_id": 11, "name": "T-Shirt", "sku": "TS"}, "old": 8, "new": 9},
+    # `item` is what the engine passes: the restocked line's whole context.
+    "restocked": {"item": line_context(sample_lines()[0]), "old": 8, "new": 9},
     "fully_refunded": {},
 }
 # The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
