@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import meta, nodes
@@ -22,6 +22,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from orderwf import money
 from orderwf.errors import OrderwfError
+
+T = TypeVar("T")
 
 
 class TemplateProblem(OrderwfError):
@@ -63,6 +65,20 @@ def compile_parsed(
     python = env.compile(ast, name, filename, raw=True)
     names = frozenset(n for n in _RESOLVED.findall(python) if n not in env.globals)
     return compile(python, filename or "<template>", "exec"), names
+
+
+def _template(
+    env: Environment,
+    ast: nodes.Template,
+    name: str | None = None,
+    filename: str | None = None,
+    uptodate: Callable[[], bool] | None = None,
+) -> jinja2.Template:
+    """A parsed template compiled, with the top-level names it reads as `orderwf_names`."""
+    code, names = compile_parsed(env, ast, name, filename)
+    template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
+    template.orderwf_names = names  # type: ignore[attr-defined]
+    return template
 
 
 def _explain(exc: Exception) -> str:
@@ -185,13 +201,10 @@ def compile_template(
     def run() -> jinja2.Template:
         env = environment(html)
         try:
-            code, names = compile_parsed(env, env.parse(source))
+            return _template(env, env.parse(source))
         except jinja2.TemplateSyntaxError as e:
             where = name or repr(source)
             raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
-        template = env.template_class.from_code(env, code, env.make_globals(None), None)
-        template.orderwf_names = names  # type: ignore[attr-defined]
-        return template
 
     template = CompiledTemplate(source=source, _compile=run, name=name)
     if not lazy:
@@ -284,7 +297,7 @@ def load_email_template(
     Lazy (for commands): compiled on first use, through the bytecode cache."""
     env = email_environment(templates_dir.resolve(), bytecode_dir)
 
-    def translated(load: Callable[[], jinja2.Template]) -> jinja2.Template:
+    def translated(load: Callable[[], T]) -> T:
         try:
             return load()
         except jinja2.TemplateNotFound as e:
@@ -299,17 +312,10 @@ def load_email_template(
             _compile=lambda: translated(lambda: env.get_template(filename)),
             name=filename,
         )
-    assert env.loader is not None
-    try:
-        source, path, uptodate = env.loader.get_source(env, filename)
-    except jinja2.TemplateNotFound as e:
-        raise TemplateProblem(f"template {e.name} not found in {templates_dir}") from None
-
-    def parse_once() -> jinja2.Template:
-        code, names = compile_parsed(env, env.parse(source, filename, path), filename, path)
-        template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
-        template.orderwf_names = names  # type: ignore[attr-defined]
-        return template
-
-    template = translated(parse_once)
+    loader = env.loader
+    assert loader is not None
+    source, path, uptodate = translated(lambda: loader.get_source(env, filename))
+    template = translated(
+        lambda: _template(env, env.parse(source, filename, path), filename, path, uptodate)
+    )
     return CompiledTemplate(source=source, _compile=lambda: template, name=filename)

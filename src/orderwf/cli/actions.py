@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @app.command("actions")
 def actions(
     ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    order_id: common.OrderIdArg,
     as_json: JsonOpt = False,
 ) -> None:
     """Every action of the workflow for this order: allowed or not, and why not."""
@@ -238,7 +238,7 @@ def _print_bulk(name: str, report: BulkReport) -> None:
 @app.command("refund")
 def refund(
     ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    order_id: common.OrderIdArg,
     amount: Annotated[str | None, typer.Option(help="Amount to refund, e.g. 12.50.")] = None,
     line: Annotated[
         list[str] | None,
@@ -269,7 +269,7 @@ def refund(
 @app.command("note")
 def note(
     ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    order_id: common.OrderIdArg,
     text: Annotated[str, typer.Argument(metavar="TEXT")],
     customer: Annotated[
         bool, typer.Option("--customer", help="A note to the customer (emailed).")

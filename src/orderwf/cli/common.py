@@ -11,16 +11,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from orderwf.cli.app import options
+from orderwf.cli.app import app, options
 from orderwf.errors import UsageError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+OrderIdArg = Annotated[int, typer.Argument(metavar="ID")]
 
 if TYPE_CHECKING:
     from rich.console import Console
     from sqlalchemy import Engine
 
     from orderwf.workflow.model import Workflow
+
+
+def group(name: str, help: str) -> typer.Typer:
+    """A command group (`orderwf NAME …`) on the root app; bare `orderwf NAME` shows its help."""
+    sub = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(sub, name=name)
+    return sub
 
 
 def long_running() -> None:

@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 
 from orderwf.cli import common
-from orderwf.cli.app import app
 from orderwf.cli.common import JsonOpt
 
-order_app = typer.Typer(help="Orders: list, show, history, import, create.", no_args_is_help=True)
-app.add_typer(order_app, name="order")
+order_app = common.group("order", "Orders: list, show, history, import, create.")
 
 
 @order_app.command("list")
@@ -58,7 +56,7 @@ def order_list(
 @order_app.command("show")
 def order_show(
     ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    order_id: common.OrderIdArg,
     as_json: JsonOpt = False,
     customer: Annotated[
         bool, typer.Option("--customer", help="What the customer sees in their account.")
@@ -83,7 +81,7 @@ def order_show(
 @order_app.command("history")
 def order_history(
     ctx: typer.Context,
-    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    order_id: common.OrderIdArg,
     as_json: JsonOpt = False,
 ) -> None:
     """Every apply on the order: when, who, what, from/to status."""
@@ -158,8 +156,7 @@ def order_create(
     typer.echo(f"created order #{order_id}")
 
 
-email_app = typer.Typer(help="Emails: preview a rendered email.", no_args_is_help=True)
-app.add_typer(email_app, name="email")
+email_app = common.group("email", "Emails: preview a rendered email.")
 
 
 @email_app.command("preview")

@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from orderwf.cli import common
-from orderwf.cli.app import app
 
 if TYPE_CHECKING:
     from orderwf.mail.outbox import MessageInfo, SendReport
 
-outbox_app = typer.Typer(help="The email outbox and its delivery.", no_args_is_help=True)
-app.add_typer(outbox_app, name="outbox")
+outbox_app = common.group("outbox", "The email outbox and its delivery.")
 
 
 class Status(StrEnum):
@@ -32,7 +30,7 @@ class Status(StrEnum):
 def list_(
     ctx: typer.Context,
     status: Annotated[Status | None, typer.Option(help="Only messages in this status.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """List the outbox, oldest first, with the last error of each message."""
     from orderwf.mail.outbox import list_messages

@@ -4,20 +4,15 @@ The database stack is imported inside each command, so `orderwf --help` stays li
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from orderwf.cli import common
-from orderwf.cli.app import app, options
+from orderwf.cli.app import options
 
-if TYPE_CHECKING:
-    pass
-
-product_app = typer.Typer(help="Products and their stock levels.", no_args_is_help=True)
-app.add_typer(product_app, name="product")
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
+product_app = common.group("product", "Products and their stock levels.")
+db_app = common.group("db", "The database schema.")
 
 
 @product_app.command("import")
@@ -43,7 +38,7 @@ def product_import(
 @product_app.command("list")
 def product_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: common.JsonOpt = False,
 ) -> None:
     """Every product with its price and stock level."""
     from orderwf import money

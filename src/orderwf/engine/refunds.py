@@ -11,7 +11,7 @@ from decimal import Decimal
 from orderwf import money
 from orderwf.engine import snapshot as s
 from orderwf.engine.snapshot import evolve
-from orderwf.engine.stock import StockChange, move, with_levels
+from orderwf.engine.stock import StockChange, move, stock_levels, with_levels
 from orderwf.errors import OrderwfError
 
 _LINE = re.compile(r"^\s*#?(\d+)\s*=\s*(\d*)\s*(?:@\s*(\S+))?\s*$")
@@ -148,7 +148,7 @@ def _refund(
     actor: str,
     now: datetime,
 ) -> RefundResult:
-    levels = {ln.stock_product: ln.stock_quantity for ln in order.line_items if ln.stock_product}
+    levels = stock_levels(order)
     updated: dict[int, s.Line] = {}
     restocked = []
     stored_lines = []

@@ -37,7 +37,8 @@ def target(line: Line, policy: Literal["reduce", "restore"]) -> int:
     return min(line.refunded_kept, line.reduced_stock)
 
 
-def _levels(order: Order) -> dict[int, int | None]:
+def stock_levels(order: Order) -> dict[int, int | None]:
+    """The stock level of each product the order's product lines move."""
     return {
         line.stock_product: line.stock_quantity
         for line in order.line_items
@@ -72,7 +73,7 @@ def apply_policy(
     order: Order, policy: Literal["reduce", "restore"]
 ) -> tuple[Order, tuple[StockChange, ...]]:
     """The order after the policy, and the stock changes it makes (possibly none)."""
-    levels = _levels(order)
+    levels = stock_levels(order)
     lines: dict[int, Line] = {}
     changes = []
     for line in order.line_items:

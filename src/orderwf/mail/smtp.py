@@ -278,8 +278,7 @@ class Sender:
 
     def _drop(self) -> None:
         smtp, self._smtp = self._smtp, None
-        if smtp is not None:
-            smtp.close()
+        _close_quietly(smtp)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings

@@ -12,6 +12,7 @@ from orderwf.store.tables import Product
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -36,21 +37,26 @@ def list_products(engine: Engine) -> list[ProductInfo]:
 def set_stock(engine: Engine, sku: str, quantity: int) -> tuple[ProductInfo, int | None]:
     """Set the stock level of the product with `sku` (it then manages stock).
     Returns the product as it now is and its previous level."""
-    from sqlmodel import select
-
     with write_transaction(engine) as session:
-        found = session.exec(select(Product).where(Product.sku == sku).limit(2)).all()
-        if not found:
-            raise NotFound(f"no product has SKU {sku!r}")
-        if len(found) > 1:
-            raise StoreError(f"several products have SKU {sku!r}; give each a unique SKU")
-        product = found[0]
+        product = product_by_sku(session, sku)
         before = product.stock_quantity
         product.stock_quantity = quantity
         product.manage_stock = True
-        session.add(product)
         session.flush()
         return _info(product), before
+
+
+def product_by_sku(session: Session, sku: str, *, hint: str = "") -> Product:
+    """The one product with `sku`; `NotFound` (with `hint` appended) when there is none,
+    `StoreError` when several share it."""
+    from sqlmodel import select
+
+    found = session.exec(select(Product).where(Product.sku == sku).limit(2)).all()
+    if not found:
+        raise NotFound(f"no product has SKU {sku!r}{hint}")
+    if len(found) > 1:
+        raise StoreError(f"several products have SKU {sku!r}; give each a unique SKU")
+    return found[0]
 
 
 def _info(row: Product) -> ProductInfo:

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from orderwf import money, woo
-from orderwf.errors import NotFound, OrderwfError, StoreError, UsageError
+from orderwf.errors import OrderwfError, StoreError, UsageError
+from orderwf.store.catalog import product_by_sku
 from orderwf.store.db import write_transaction
 from orderwf.store.tables import LineItem, Order, Product, Refund, RefundLine
 
@@ -157,7 +158,8 @@ def store_new_order(
     currency = workflow.shop.currency
     now = now or datetime.now(UTC)
     with write_transaction(engine) as session:
-        products = [(_product_by_sku(session, sku), qty) for sku, qty in wanted]
+        hint = "; import it first (orderwf product import)"
+        products = [(product_by_sku(session, sku, hint=hint), qty) for sku, qty in wanted]
         order = Order(
             status=workflow.initial,
             workflow=workflow.name,
@@ -362,17 +364,6 @@ def _line_spec(text: str) -> tuple[str, int]:
     if not sep or not sku or not qty.isdigit() or int(qty) < 1:
         raise UsageError(f"--line {text!r} should be SKU=QTY with a quantity of at least 1")
     return sku, int(qty)
-
-
-def _product_by_sku(session: Session, sku: str) -> Product:
-    from sqlmodel import select
-
-    found = session.exec(select(Product).where(Product.sku == sku).limit(2)).all()
-    if not found:
-        raise NotFound(f"no product has SKU {sku!r}; import it first (orderwf product import)")
-    if len(found) > 1:
-        raise StoreError(f"several products have SKU {sku!r}; give each a unique SKU")
-    return found[0]
 
 
 def _advance_sequences(session: Session, table: Any) -> None:

@@ -188,14 +188,17 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
         checked.findings.append(_file_finding(file, "OWF006", "the file is empty"))
         return checked
     checked.data = source.data
+    if not use_cache:
+        checked.findings = _check(source, file, path)
+        return checked
     key = _cache_key(path, raw, source.data)
-    cached = _cached(key) if use_cache else None
+    cached = _cached(key)
     if cached is not None:
         checked.findings = cached
         _remember_data(checked.digest, source.data)
         return checked
     checked.findings = _check(source, file, path)
-    if checked.ok and use_cache:
+    if checked.ok:
         _remember(key, checked.findings)
         _remember_data(checked.digest, source.data)
     return checked
