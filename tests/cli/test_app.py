@@ -45,7 +45,8 @@ def _main_counting_collections(
     argv: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[object, int]:
     """Run the console script's `main` in this process; its exit code and how many times the
-    cycle collector ran while the command ran."""
+    cycle collector ran while the command ran. The young generation's threshold is 1 meanwhile,
+    so whenever the collector is on, the next allocation runs it."""
     collections: list[int] = []
     running = [False]
     command = typer.Typer.__call__
@@ -64,10 +65,13 @@ def _main_counting_collections(
     monkeypatch.setattr(sys, "argv", ["orderwf", *argv])
     monkeypatch.setattr(typer.Typer, "__call__", run_command)
     gc.callbacks.append(count)
+    threshold = gc.get_threshold()
+    gc.set_threshold(1, *threshold[1:])
     try:
         with pytest.raises(SystemExit) as exited:
             app_module.main()
     finally:
+        gc.set_threshold(*threshold)
         gc.callbacks.remove(count)
         gc.unfreeze()
     assert gc.isenabled()  # given back to whoever called main

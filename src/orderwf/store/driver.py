@@ -1,8 +1,11 @@
-"""Bulk statements on the DBAPI cursor: `executemany` of plain tuples, with each column's
-values converted by SQLAlchemy's own bind processors for the dialect (`Money` text, naive UTC
-times, JSON), so rows are stored exactly as Core stores them. Core's per-row parameter
-handling (a dict per row, compiled-parameter construction) costs more than the database's
-own work in a bulk apply."""
+"""Bulk statements on the DBAPI cursor.
+
+Writes are `executemany` of plain tuples, with each column's values converted by SQLAlchemy's
+own bind processors for the dialect (`Money` text, naive UTC times, JSON), so rows are stored
+exactly as Core stores them. Reads (`select_by_ids`) run a Core select compiled once, and
+convert each column with SQLAlchemy's own result processor for the dialect, so rows come back
+as Core returns them. Core's per-row handling (a dict of parameters per row, a `Row` and its
+processors per result row) costs more than the database's own work in a bulk apply."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Table
+from sqlalchemy import Column, Date, DateTime, Select, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -125,3 +128,70 @@ def insert_dicts(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     insert(session, table, names).execute(
         session, [(*(row[n] for n in given), *fill) for row in rows]
     )
+
+
+@dataclass(frozen=True)
+class _Select:
+    """A select by a list of ids, compiled for one dialect: its SQL, its columns' labels, and
+    the result processor of each column that has one (by position)."""
+
+    sql: str
+    labels: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    positional: bool  # SQLite: one `?` per id; PostgreSQL: one array parameter `ids`
+
+
+_SELECTS: dict[tuple[str, str, int], _Select] = {}
+
+
+def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
+    if dialect.name == "postgresql":
+        compiled = stmt.compile(dialect=dialect)
+        positional = False
+    else:  # an expanding `IN`, rendered for n ids
+        compiled = stmt.params(ids=[0] * n).compile(
+            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        )
+        positional = True
+        if len(compiled.positiontup or ()) != n:
+            raise ValueError(f"a select by ids takes only the ids: {compiled.positiontup}")
+    columns = list(stmt.selected_columns)
+    processors = []
+    for i, column in enumerate(columns):
+        process = column.type._cached_result_processor(dialect, None)
+        if process is not None:
+            processors.append((i, process))
+    labels = tuple(str(c.key) for c in columns)
+    return _Select(str(compiled), labels, tuple(processors), positional)
+
+
+def select_by_ids(
+    session: Session, key: str, stmt: Select[Any], ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The rows of `stmt`, whose only parameter is the list `ids` (an expanding `IN` on
+    SQLite, `= ANY(:ids)` on PostgreSQL), as dicts by column label. `key` names the statement:
+    it is compiled once per dialect (and on SQLite per number of ids)."""
+    if not ids:
+        return []
+    dialect = session.get_bind().dialect
+    positional = dialect.name != "postgresql"
+    cache_key = (dialect.name, key, len(ids) if positional else 0)
+    query = _SELECTS.get(cache_key)
+    if query is None:
+        query = _SELECTS.setdefault(cache_key, _compile_select(dialect, stmt, len(ids)))
+    params: Any = tuple(ids) if query.positional else {"ids": list(ids)}
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(query.sql, params)
+        rows: Any = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return []
+    if query.processors:  # column by column: one `map` each instead of a loop per row
+        columns: list[Any] = list(zip(*rows, strict=True))
+        for i, process in query.processors:
+            columns[i] = map(process, columns[i])
+        rows = zip(*columns, strict=True)
+    labels = query.labels
+    return [dict(zip(labels, row, strict=True)) for row in rows]

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, any_, bindparam, select
+from sqlalchemy import Integer, Select, any_, bindparam, case, false, func, select
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
 from orderwf.errors import NotFound
+from orderwf.store import driver
 from orderwf.store.tables import (
     LINES,
     NOTES,
@@ -54,7 +55,8 @@ def _queries(dialect: str) -> _Queries:
     """Built once per dialect (building a select costs more than running it). PostgreSQL gets
     `id = ANY(:ids)`, one array parameter: the statement's text is the same for every batch,
     so the server prepares it once, where `IN (…)` with 500 parameters is parsed and planned
-    on every query. SQLite has no arrays: an expanding `IN`."""
+    on every query. SQLite has no arrays: an expanding `IN`. Each select names its columns as
+    the snapshot's fields, and reads only those."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY  # the dialect, only when it is used
 
@@ -66,24 +68,32 @@ def _queries(dialect: str) -> _Queries:
         def by(column: Any) -> Any:
             return column.in_(bindparam("ids", expanding=True))
 
-    variant = PRODUCTS.alias("variant")
-    orders = select(ORDERS).where(by(ORDERS.c.id))
+    o, p, variant = ORDERS.c, PRODUCTS.c, PRODUCTS.alias("variant")
+    stock_id = func.coalesce(variant.c.id, p.id)
+    orders = select(
+        *(o[name] for name in _ORDER_COLUMNS), o.date_created.label("created_at")
+    ).where(by(o.id))
     return _Queries(
         orders=orders,
-        orders_locked=orders.order_by(ORDERS.c.id).with_for_update(),
+        orders_locked=orders.order_by(o.id).with_for_update(),
         lines=(
             select(
-                LINES,
-                PRODUCTS.c.id.label("p_id"),
-                PRODUCTS.c.manage_stock.label("p_manage"),
-                PRODUCTS.c.stock_quantity.label("p_stock"),
-                PRODUCTS.c.virtual.label("p_virtual"),
-                PRODUCTS.c.downloadable.label("p_downloadable"),
-                variant.c.id.label("v_id"),
-                variant.c.manage_stock.label("v_manage"),
-                variant.c.stock_quantity.label("v_stock"),
-                variant.c.virtual.label("v_virtual"),
-                variant.c.downloadable.label("v_downloadable"),
+                *(LINES.c[name] for name in _LINE_COLUMNS),
+                # A stored variation is the product whose stock moves (as WooCommerce does);
+                # else the parent. The flags are NOT NULL: a NULL is a product not stored.
+                stock_id.label("stock_id"),
+                (stock_id.is_not(None)).label("product_known"),
+                func.coalesce(variant.c.manage_stock, p.manage_stock, false()).label(
+                    "manage_stock"
+                ),
+                case(
+                    (variant.c.id.is_not(None), variant.c.stock_quantity),
+                    else_=p.stock_quantity,
+                ).label("stock_quantity"),
+                func.coalesce(variant.c.virtual, p.virtual, false()).label("virtual"),
+                func.coalesce(variant.c.downloadable, p.downloadable, false()).label(
+                    "downloadable"
+                ),
             )
             .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
             .outerjoin(variant, variant.c.id == LINES.c.variation_id)
@@ -100,121 +110,114 @@ def _queries(dialect: str) -> _Queries:
     )
 
 
+# The columns read as they are, named as `s.Order`'s and `s.Line`'s fields.
+_ORDER_COLUMNS = (
+    "id",
+    "number",
+    "status",
+    "workflow",
+    "workflow_hash",
+    "currency",
+    "total",
+    "billing",
+    "shipping",
+    "meta",
+    "customer_note",
+    "created_via",
+    "payment_method_title",
+    "stock_reduced",
+    "status_changed_at",
+    "date_paid",
+    "date_completed",
+    "version",
+)
+_LINE_COLUMNS = (
+    "id",
+    "order_id",
+    "kind",
+    "name",
+    "total",
+    "total_tax",
+    "quantity",
+    "product_id",
+    "variation_id",
+    "sku",
+    "price",
+    "quantity_refunded",
+    "total_refunded",
+    "reduced_stock",
+    "refunded_kept",
+    "refunded_restocked",
+    "method_id",
+    "meta",
+)
+
+
 def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
-    """Snapshots of the orders that exist among `ids`, one query per table for all of them."""
-    r: Any  # a row of whichever table the loop reads
+    """Snapshots of the orders that exist among `ids`, one query per table for all of them
+    (on the DBAPI cursor: `driver.select_by_ids`)."""
     dialect = session.get_bind().dialect.name
     q = _queries(dialect)
-    query = q.orders_locked if lock and dialect == "postgresql" else q.orders
-    rows = session.execute(query, {"ids": list(ids)}).mappings().all()
+    locked = lock and dialect == "postgresql"
+    if locked:
+        rows = driver.select_by_ids(session, "orders locked", q.orders_locked, ids)
+    else:
+        rows = driver.select_by_ids(session, "orders", q.orders, ids)
     if not rows:
         return {}
-    found = {"ids": [r["id"] for r in rows]}
+    found = [r["id"] for r in rows]
     lines: dict[int, list[s.Line]] = defaultdict(list)
-    # `.all()` throughout: iterating a result fetches its rows one at a time.
-    for r in session.execute(q.lines, found).mappings().all():
-        lines[r["order_id"]].append(_line(r))
+    for r in driver.select_by_ids(session, "lines", q.lines, found):
+        r["meta"] = r["meta"] or {}
+        lines[r.pop("order_id")].append(s.build(s.Line, **r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
-    for r in session.execute(q.notes, found).all():
-        notes[r.order_id].append(s.Note(r.id, r.note, r.customer_note, r.author, r.created_at))
-    refund_rows = session.execute(q.refunds, found).all()
+    for r in driver.select_by_ids(session, "notes", q.notes, found):
+        notes[r["order_id"]].append(
+            s.Note(r["id"], r["note"], r["customer_note"], r["author"], r["created_at"])
+        )
+    refund_rows = driver.select_by_ids(session, "refunds", q.refunds, found)
     refund_lines: dict[int, list[s.RefundLine]] = defaultdict(list)
-    if refund_rows:
-        for r in session.execute(q.refund_lines, {"ids": [x.id for x in refund_rows]}).all():
-            refund_lines[r.refund_id].append(
-                s.RefundLine(r.item_id, r.quantity, r.amount, r.restocked)
-            )
+    refund_ids = [r["id"] for r in refund_rows]
+    for r in driver.select_by_ids(session, "refund lines", q.refund_lines, refund_ids):
+        refund_lines[r["refund_id"]].append(
+            s.RefundLine(r["item_id"], r["quantity"], r["amount"], r["restocked"])
+        )
     refunds: dict[int, list[s.Refund]] = defaultdict(list)
     for r in refund_rows:
-        refunds[r.order_id].append(
+        refunds[r["order_id"]].append(
             s.Refund(
-                r.id,
-                r.amount,
-                r.reason,
-                r.restock,
-                tuple(refund_lines[r.id]),
-                r.created_at,
-                r.refunded_by,
+                r["id"],
+                r["amount"],
+                r["reason"],
+                r["restock"],
+                tuple(refund_lines[r["id"]]),
+                r["created_at"],
+                r["refunded_by"],
             )
         )
     tracking: dict[int, list[s.Tracking]] = defaultdict(list)
-    for r in session.execute(q.tracking, found).all():
-        tracking[r.order_id].append(s.Tracking(r.carrier, r.number, r.url, r.shipped_on))
+    for r in driver.select_by_ids(session, "tracking", q.tracking, found):
+        tracking[r["order_id"]].append(
+            s.Tracking(r["carrier"], r["number"], r["url"], r["shipped_on"])
+        )
     sent: dict[int, set[str]] = defaultdict(set)
-    for r in session.execute(q.once, found).all():
-        sent[r.order_id].add(r.email)
+    for r in driver.select_by_ids(session, "once", q.once, found):
+        sent[r["order_id"]].add(r["email"])
+    for r in rows:
+        oid = r["id"]
+        r["number"] = r["number"] or str(oid)
+        r["billing"] = r["billing"] or {}
+        r["shipping"] = r["shipping"] or {}
+        r["meta"] = r["meta"] or {}
     return {
-        r["id"]: _order(
-            r, lines[r["id"]], notes[r["id"]], refunds[r["id"]], tracking[r["id"]], sent[r["id"]]
+        r["id"]: s.build(
+            s.Order,
+            **r,
+            lines=tuple(lines[r["id"]]),
+            notes=tuple(notes[r["id"]]),
+            refunds=tuple(refunds[r["id"]]),
+            tracking=tuple(tracking[r["id"]]),
+            emails_sent=frozenset(sent[r["id"]]),
         )
         for r in rows
     }
-
-
-def _order(
-    row: Any,
-    lines: list[s.Line],
-    notes: list[s.Note],
-    refunds: list[s.Refund],
-    tracking: list[s.Tracking],
-    sent: set[str],
-) -> s.Order:
-    return s.build(
-        s.Order,
-        id=row["id"],
-        number=row["number"] or str(row["id"]),
-        status=row["status"],
-        workflow=row["workflow"],
-        workflow_hash=row["workflow_hash"],
-        currency=row["currency"],
-        total=row["total"],
-        created_at=row["date_created"],
-        billing=row["billing"] or {},
-        shipping=row["shipping"] or {},
-        lines=tuple(lines),
-        notes=tuple(notes),
-        refunds=tuple(refunds),
-        tracking=tuple(tracking),
-        meta=row["meta"] or {},
-        emails_sent=frozenset(sent),
-        customer_note=row["customer_note"],
-        created_via=row["created_via"],
-        payment_method_title=row["payment_method_title"],
-        stock_reduced=row["stock_reduced"],
-        status_changed_at=row["status_changed_at"],
-        date_paid=row["date_paid"],
-        date_completed=row["date_completed"],
-        version=row["version"],
-    )
-
-
-def _line(r: Any) -> s.Line:
-    # A stored variation is the product whose stock moves (as WooCommerce does); else the parent.
-    p = "v_" if r["v_id"] is not None else "p_"
-    known = r[f"{p}id"] is not None
-    return s.build(
-        s.Line,
-        id=r["id"],
-        kind=r["kind"],
-        name=r["name"],
-        total=r["total"],
-        total_tax=r["total_tax"],
-        quantity=r["quantity"],
-        product_id=r["product_id"],
-        variation_id=r["variation_id"],
-        sku=r["sku"],
-        price=r["price"],
-        quantity_refunded=r["quantity_refunded"],
-        total_refunded=r["total_refunded"],
-        reduced_stock=r["reduced_stock"],
-        refunded_kept=r["refunded_kept"],
-        refunded_restocked=r["refunded_restocked"],
-        manage_stock=bool(known and r[f"{p}manage"]),
-        stock_quantity=r[f"{p}stock"] if known else None,
-        virtual=bool(known and r[f"{p}virtual"]),
-        downloadable=bool(known and r[f"{p}downloadable"]),
-        product_known=known,
-        stock_id=r[f"{p}id"],
-        method_id=r["method_id"],
-        meta=r["meta"] or {},
-    )
