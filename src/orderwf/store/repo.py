@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, insert, select
@@ -38,6 +39,7 @@ _LINE_FIELDS = (
     "refunded_kept",
     "refunded_restocked",
 )
+_line_values = attrgetter(*_LINE_FIELDS)  # a line's stored bookkeeping, as a tuple
 
 
 def message_id(domain: str = "orderwf.local") -> str:
@@ -96,15 +98,12 @@ def apply_plans(
     if dialect.supports_sane_multi_rowcount and matched != len(plans):
         numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
         raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
-    driver.update(session, LINES, _LINE_FIELDS, ("id",)).execute(
-        session,
-        [
-            (*(getattr(line, f) for f in _LINE_FIELDS), line.id)
-            for p in plans
-            for line, old in zip(p.after.lines, p.before.lines, strict=True)
-            if line is not old and any(getattr(line, f) != getattr(old, f) for f in _LINE_FIELDS)
-        ],
-    )
+    changed = []
+    for p in plans:
+        for line, old in zip(p.after.lines, p.before.lines, strict=True):
+            if line is not old and (values := _line_values(line)) != _line_values(old):
+                changed.append((*values, line.id))
+    driver.update(session, LINES, _LINE_FIELDS, ("id",)).execute(session, changed)
     deltas: dict[int, int] = {}
     for p in plans:
         for product_id, delta in stock_deltas(p):
