@@ -50,6 +50,8 @@ def queue(
 ) -> tuple[list[QueuedEmail], frozenset[str]]:
     """The emails of `events`, in event order, and the `once` emails the order has now had.
     `context(**names)` gives the names templates see; `refund` is the apply's refund, if any."""
+    if not workflow.emails:
+        return [], order.emails_sent
     queued: list[QueuedEmail] = []
     sent = set(order.emails_sent)
     current = ctx.status_context(workflow, order.status)

@@ -396,7 +396,8 @@ class _Planner:
         full = self.order.remaining_refundable <= 0
         refund = None if self.refund is None else self.refund_context(full)
         queued, sent = emails.queue(self.workflow, self.order, self.events, self.context, refund)
-        self.order = evolve(self.order, emails_sent=sent)
+        if sent != self.order.emails_sent:
+            self.order = evolve(self.order, emails_sent=sent)
         return queued
 
     def result(self) -> Plan:

@@ -173,6 +173,5 @@ def _refund(
         updated[line.id] = line
         stored_lines.append(evolve(req, restocked=back))
     refund = s.Refund(None, amount, reason, restock, tuple(stored_lines), now, actor)
-    after = with_levels(order, updated, levels)
-    after = evolve(after, refunds=(*after.refunds, refund))
+    after = with_levels(order, updated, levels, refunds=(*order.refunds, refund))
     return RefundResult(after, refund, tuple(restocked), after.remaining_refundable <= 0)

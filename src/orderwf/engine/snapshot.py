@@ -179,9 +179,11 @@ def with_stock_levels(order: Order, levels: Mapping[int, int | None]) -> Order:
     if not levels:
         return order
     lines = []
+    changed = False
     for line in order.lines:
         product = line.stock_product
-        if product is not None and product in levels:
+        if product in levels and levels[product] != line.stock_quantity:
             line = evolve(line, stock_quantity=levels[product])
+            changed = True
         lines.append(line)
-    return evolve(order, lines=tuple(lines))
+    return evolve(order, lines=tuple(lines)) if changed else order

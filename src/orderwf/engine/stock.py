@@ -6,7 +6,7 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from orderwf.engine.snapshot import Line, Order, evolve
 
@@ -58,15 +58,19 @@ def move(line: Line, units_back: int, levels: dict[int, int | None]) -> tuple[Li
     return evolve(line, reduced_stock=line.reduced_stock - units_back), change
 
 
-def with_levels(order: Order, lines: dict[int, Line], levels: dict[int, int | None]) -> Order:
-    """The order with replaced lines and every line's product stock level brought up to date."""
+def with_levels(
+    order: Order, lines: dict[int, Line], levels: dict[int, int | None], **changes: Any
+) -> Order:
+    """The order with replaced lines, every line's product stock level brought up to date,
+    and `changes` to its other fields."""
     new_lines = []
     for line in order.lines:
         line = lines.get(line.id, line)
-        if line.stock_product in levels:
-            line = evolve(line, stock_quantity=levels[line.stock_product])
+        product = line.stock_product
+        if product in levels and levels[product] != line.stock_quantity:
+            line = evolve(line, stock_quantity=levels[product])
         new_lines.append(line)
-    return evolve(order, lines=tuple(new_lines))
+    return evolve(order, lines=tuple(new_lines), **changes)
 
 
 def apply_policy(
@@ -83,5 +87,4 @@ def apply_policy(
         if units_back:
             lines[line.id], change = move(line, units_back, levels)
             changes.append(change)
-    after = with_levels(order, lines, levels)
-    return evolve(after, stock_reduced=policy == "reduce"), tuple(changes)
+    return with_levels(order, lines, levels, stock_reduced=policy == "reduce"), tuple(changes)
