@@ -182,7 +182,7 @@ def with_stock_levels(order: Order, levels: Mapping[int, int | None]) -> Order:
     changed = False
     for line in order.lines:
         product = line.stock_product
-        if product in levels and levels[product] != line.stock_quantity:
+        if product is not None and product in levels and levels[product] != line.stock_quantity:
             line = evolve(line, stock_quantity=levels[product])
             changed = True
         lines.append(line)
