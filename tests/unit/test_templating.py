@@ -88,3 +88,38 @@ def test_address_lines_output_is_escaped_in_html_parts(tmp_path: Path) -> None:
     assert template.render({"order": {"billing": billing}}) == (
         "&lt;b&gt;Ann&lt;/b&gt;|Paris &amp; Co|"
     )
+
+
+# `Sandbox.getattr` reads a plain dict's item without trying the attribute first; it must
+# give what Jinja2's own sandbox gives, for every kind of name.
+_DOTTED = [
+    ("{{ d.label }}", {"d": {"label": "Paid"}}),
+    ("{{ d.items | default('none') }}", {"d": {"items": 3}}),  # dict's method wins, as in Jinja2
+    ("{{ d.get('label') }}", {"d": {"label": "x", "get": "shadowed"}}),
+    ("{{ d.a.b }}", {"d": {"a": {"b": 1}}}),
+    ("{{ d.missing is defined }}", {"d": {}}),
+    ("{{ d.label }}", {"d": type("Sub", (dict,), {"label": "attr"})(label="item")}),
+]
+
+
+@pytest.mark.parametrize(("source", "names"), _DOTTED)
+def test_dotted_names_on_dicts_read_as_in_jinja2s_sandbox(
+    source: str, names: dict[str, object]
+) -> None:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    ours = templating.environment().from_string(source).render(names)
+    theirs = ImmutableSandboxedEnvironment().from_string(source).render(names)
+    assert ours == theirs
+
+
+def test_a_missing_dict_field_is_still_an_error_naming_it() -> None:
+    template = templating.compile_template("{{ order.nope }}")
+    with pytest.raises(templating.TemplateProblem, match="has no attribute 'nope'"):
+        template.render({"order": {"id": 1}})
+
+
+def test_the_sandbox_still_refuses_internals_reached_through_a_dict() -> None:
+    template = templating.compile_template("{{ d.__class__ }}")
+    with pytest.raises(templating.TemplateProblem):
+        template.render({"d": {"__class__": "item"}})
