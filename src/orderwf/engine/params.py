@@ -26,9 +26,21 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def declared(action: Action) -> tuple[Param, ...]:
+    """The action's params, and a refund's own when it refunds. Remembered per action
+    object (a bulk apply plans one action for every order)."""
+    known = _DECLARED.get(id(action))
+    if known is not None and known[0] is action:
+        return known[1]
     extra = tuple(p for p in REFUND_PARAMS if action.has_refund)
     names = {p.name for p in action.params}
-    return action.params + tuple(p for p in extra if p.name not in names)
+    params = action.params + tuple(p for p in extra if p.name not in names)
+    if len(_DECLARED) >= 1024:  # a process that loads many workflows (the tests)
+        _DECLARED.clear()
+    _DECLARED[id(action)] = (action, params)  # the action is kept: its id stays its own
+    return params
+
+
+_DECLARED: dict[int, tuple[Action, tuple[Param, ...]]] = {}
 
 
 def _convert(param: Param, raw: Any, currency: str) -> Any:

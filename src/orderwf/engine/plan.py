@@ -152,6 +152,10 @@ def _refusal(order: s.Order, action: m.Action, reasons: list[str]) -> str:
     return f"cannot apply {action.id!r} to order #{order.number}: {len(reasons)} problems"
 
 
+# What a status note may read and still be the same text for the same two statuses.
+_STATUS_NOTE_NAMES = frozenset({"from", "to", "shop"})
+
+
 class _Stop(Exception):
     def __init__(self, reasons: list[str]) -> None:
         self.reasons = reasons
@@ -262,11 +266,21 @@ class _Planner:
         )
         self.effects.append({"type": "status", "from": source, "to": to_id})
         self.apply_stock(status.stock)
-        names = {
-            "from": ctx.status_context(self.workflow, source),
-            "to": ctx.status_context(self.workflow, to_id),
-        }
-        text = self.message("status_changed", **names)
+        template = self.workflow.messages["status_changed"]
+
+        def context() -> dict[str, Any]:
+            return self.context(
+                template.names,
+                **{
+                    "from": ctx.status_context(self.workflow, source),
+                    "to": ctx.status_context(self.workflow, to_id),
+                },
+            )
+
+        if template.names is not None and template.names <= _STATUS_NOTE_NAMES:
+            text = template.render_memo((source, to_id), context)
+        else:
+            text = template.render(context())
         self.add_note(f"{prefix} {text}" if prefix else text)
         self.events.append(("status", (source, to_id)))
 

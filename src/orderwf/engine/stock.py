@@ -5,14 +5,15 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from orderwf.engine.snapshot import Line, Order, evolve
 
 
-@dataclass(frozen=True)
-class StockChange:
+class StockChange(NamedTuple):
+    """One product's stock move for one line. A named tuple: a bulk apply makes two an order,
+    and a frozen dataclass's `__init__` costs one `object.__setattr__` per field."""
+
     item_id: int
     product_id: int
     sku: str

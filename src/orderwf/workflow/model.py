@@ -4,7 +4,7 @@ the small `Expr` and `Template` protocols, so the engine never imports Jinja2.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +42,10 @@ class Template(Protocol):
         ...
 
     def render(self, context: Mapping[str, Any]) -> str: ...
+
+    def render_memo(self, key: Hashable, context: Callable[[], Mapping[str, Any]]) -> str:
+        """`render(context())`, remembered by `key`, which must determine every name read."""
+        ...
 
 
 @dataclass(frozen=True)

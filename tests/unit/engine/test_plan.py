@@ -293,3 +293,23 @@ def test_the_order_given_to_the_plan_is_left_untouched(workflow: Workflow) -> No
     plan(workflow, before, "pay")
     assert before == copy
     assert stock_of(before) == (10, 0)
+
+
+def test_status_notes_of_different_transitions_differ(workflow: Workflow) -> None:
+    # The status note is remembered per (from, to): each pair keeps its own text.
+    texts = [note_texts(plan(workflow, order(tshirt()), a))[-1] for a in ("process", "hold")]
+    texts.append(note_texts(plan(workflow, order(tshirt(), status="on-hold"), "process"))[-1])
+    assert texts == [
+        "Order status changed from Pending payment to Processing.",
+        "Order status changed from Pending payment to On hold.",
+        "Order status changed from On hold to Processing.",
+    ]
+
+
+def test_a_status_note_reading_the_order_is_rendered_for_each_order(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    text = FINAL + 'messages:\n  status_changed: "#{{ order.number }}: {{ to.label }}"\n'
+    custom = write_workflow(text)
+    notes = [note_texts(plan(custom, replace(order(), number=n), "close")) for n in ("7", "8")]
+    assert notes == [["#7: Closed"], ["#8: Closed"]]
