@@ -1,0 +1,59 @@
+"""The column types read back what was written, on both databases, whether a row is read
+through SQLAlchemy's own results or the bulk reader (`driver.select_by_ids`): exact amounts,
+and times that come back as aware UTC whatever offset they were given with."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from orderwf.store import db, driver, snapshots
+from orderwf.store.tables import ORDERS
+
+AMOUNTS = [Decimal("0"), Decimal("25.00"), Decimal("-3.5"), Decimal("12345678901234.56789")]
+PARIS = timezone(timedelta(hours=2))
+TIMES = [
+    datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+    datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=PARIS),
+    datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+]
+
+
+def test_amounts_and_times_round_trip(db_url: str) -> None:
+    engine = db.connect(db_url)
+    try:
+        with db.write_transaction(engine) as session:
+            for i, (amount, when) in enumerate(zip(AMOUNTS, TIMES * 2, strict=False), start=1):
+                session.execute(
+                    ORDERS.insert().values(
+                        id=i,
+                        status="pending",
+                        workflow="woocommerce",
+                        total=amount,
+                        date_created=when,
+                        billing={},
+                        shipping={},
+                        meta={},
+                        date_paid=None if i == 2 else when,
+                    )
+                )
+        ids = list(range(1, len(AMOUNTS) + 1))
+        query = select(ORDERS.c.id, ORDERS.c.total, ORDERS.c.date_created, ORDERS.c.date_paid)
+        bulk_query = snapshots._queries(engine.dialect.name).orders  # the bulk apply's read
+        with db.read_session(engine) as session:
+            core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
+            rows = driver.select_by_ids(session, "orders", bulk_query, ids)
+            bulk = [(r["id"], r["total"], r["created_at"], r["date_paid"]) for r in rows]
+    finally:
+        engine.dispose()
+    expected = [
+        (i, amount, when.astimezone(UTC), None if i == 2 else when.astimezone(UTC))
+        for i, (amount, when) in enumerate(zip(AMOUNTS, TIMES * 2, strict=False), start=1)
+    ]
+    assert core == expected
+    assert sorted(bulk) == expected
+    for _, _, created, paid in bulk:
+        assert created.tzinfo == UTC
+        assert paid is None or paid.tzinfo == UTC
