@@ -1,5 +1,5 @@
 """The column types read back what was written, on both databases, whether a row is read
-through SQLAlchemy's own results or the bulk reader (`driver.select_by_ids`): exact amounts,
+through SQLAlchemy's own results or the bulk reader (`driver.selects_by_ids`): exact amounts,
 and times that come back as aware UTC whatever offset they were given with."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_amounts_and_times_round_trip(db_url: str) -> None:
         bulk_query = snapshots._queries(engine.dialect.name).orders  # the bulk apply's read
         with db.read_session(engine) as session:
             core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
-            rows = driver.select_by_ids(session, "orders", bulk_query, ids)
+            rows = driver.selects_by_ids(session, {"orders": bulk_query}, ids)["orders"]
             bulk = [(r["id"], r["total"], r["created_at"], r["date_paid"]) for r in rows]
     finally:
         engine.dispose()

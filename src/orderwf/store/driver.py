@@ -2,14 +2,14 @@
 
 Writes are `executemany` of plain tuples, with each column's values converted by SQLAlchemy's
 own bind processors for the dialect (`Money` text, naive UTC times, JSON), so rows are stored
-exactly as Core stores them. Reads (`select_by_ids`) run a Core select compiled once, and
+exactly as Core stores them. Reads (`selects_by_ids`) run a Core select compiled once, and
 convert each column with SQLAlchemy's own result processor for the dialect, so rows come back
 as Core returns them. Core's per-row handling (a dict of parameters per row, a `Row` and its
 processors per result row) costs more than the database's own work in a bulk apply."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -170,27 +170,46 @@ def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
     return _Select(str(compiled), labels, tuple(processors), positional)
 
 
-def select_by_ids(
-    session: Session, key: str, stmt: Select[Any], ids: Sequence[int]
-) -> list[dict[str, Any]]:
-    """The rows of `stmt`, whose only parameter is the list `ids` (an expanding `IN` on
-    SQLite, `= ANY(:ids)` on PostgreSQL), as dicts by column label. `key` names the statement:
-    it is compiled once per dialect (and on SQLite per number of ids)."""
+def selects_by_ids(
+    session: Session, stmts: Mapping[str, Select[Any]], ids: Sequence[int]
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each statement, by key, as dicts by column label. Each statement's only
+    parameter is the list `ids` (an expanding `IN` on SQLite, `= ANY(:ids)` on PostgreSQL);
+    it is compiled once per dialect (and on SQLite per number of ids). On PostgreSQL the
+    statements go in one pipeline: one round trip to the server for all of them, where each
+    would wait for its own (an apply reads seven tables)."""
     if not ids:
-        return []
+        return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
     positional = dialect.name != "postgresql"
-    cache_key = (dialect.name, key, len(ids) if positional else 0)
+    queries = {key: _select(dialect, key, stmt, len(ids)) for key, stmt in stmts.items()}
+    params: Any = tuple(ids) if positional else {"ids": list(ids)}
+    dbapi = session.connection().connection
+    cursors = {key: dbapi.cursor() for key in queries}
+    try:
+        if positional:
+            for key, query in queries.items():
+                cursors[key].execute(query.sql, params)
+        else:
+            with dbapi.driver_connection.pipeline():  # type: ignore[union-attr]
+                for key, query in queries.items():
+                    cursors[key].execute(query.sql, params)
+        return {key: _rows(query, cursors[key].fetchall()) for key, query in queries.items()}
+    finally:
+        for cursor in cursors.values():
+            cursor.close()
+
+
+def _select(dialect: Dialect, key: str, stmt: Select[Any], n: int) -> _Select:
+    cache_key = (dialect.name, key, n if dialect.name != "postgresql" else 0)
     query = _SELECTS.get(cache_key)
     if query is None:
-        query = _SELECTS.setdefault(cache_key, _compile_select(dialect, stmt, len(ids)))
-    params: Any = tuple(ids) if query.positional else {"ids": list(ids)}
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(query.sql, params)
-        rows: Any = cursor.fetchall()
-    finally:
-        cursor.close()
+        query = _SELECTS.setdefault(cache_key, _compile_select(dialect, stmt, n))
+    return query
+
+
+def _rows(query: _Select, rows: Any) -> list[dict[str, Any]]:
+    """Fetched tuples as dicts by label, each column through its result processor."""
     if not rows:
         return []
     if query.processors:  # column by column: one `map` each instead of a loop per row

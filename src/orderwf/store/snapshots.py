@@ -103,7 +103,9 @@ def _queries(dialect: str) -> _Queries:
         notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
         refunds=select(REFUNDS).where(by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id),
         refund_lines=(
-            select(REFUND_LINES).where(by(REFUND_LINES.c.refund_id)).order_by(REFUND_LINES.c.id)
+            select(REFUND_LINES)
+            .where(REFUND_LINES.c.refund_id.in_(select(REFUNDS.c.id).where(by(REFUNDS.c.order_id))))
+            .order_by(REFUND_LINES.c.id)
         ),
         tracking=select(TRACKING).where(by(TRACKING.c.order_id)).order_by(TRACKING.c.id),
         once=select(ONCE).where(by(ONCE.c.order_id)),
@@ -154,31 +156,40 @@ _LINE_COLUMNS = (
 
 
 def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
-    """Snapshots of the orders that exist among `ids`, one query per table for all of them
-    (on the DBAPI cursor: `driver.select_by_ids`)."""
+    """Snapshots of the orders that exist among `ids`, one query per table for all of them,
+    sent at once (on the DBAPI cursor: `driver.selects_by_ids`; the other tables are read by
+    the ids asked for, so no query waits for the orders' rows)."""
     dialect = session.get_bind().dialect.name
     q = _queries(dialect)
     locked = lock and dialect == "postgresql"
-    if locked:
-        rows = driver.select_by_ids(session, "orders locked", q.orders_locked, ids)
-    else:
-        rows = driver.select_by_ids(session, "orders", q.orders, ids)
+    found = driver.selects_by_ids(
+        session,
+        {
+            "orders locked" if locked else "orders": q.orders_locked if locked else q.orders,
+            "lines": q.lines,
+            "notes": q.notes,
+            "refunds": q.refunds,
+            "refund lines": q.refund_lines,
+            "tracking": q.tracking,
+            "once": q.once,
+        },
+        ids,
+    )
+    rows = found["orders locked" if locked else "orders"]
     if not rows:
         return {}
-    found = [r["id"] for r in rows]
     lines: dict[int, list[s.Line]] = defaultdict(list)
-    for r in driver.select_by_ids(session, "lines", q.lines, found):
+    for r in found["lines"]:
         r["meta"] = r["meta"] or {}
         lines[r.pop("order_id")].append(s.build(s.Line, **r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
-    for r in driver.select_by_ids(session, "notes", q.notes, found):
+    for r in found["notes"]:
         notes[r["order_id"]].append(
             s.Note(r["id"], r["note"], r["customer_note"], r["author"], r["created_at"])
         )
-    refund_rows = driver.select_by_ids(session, "refunds", q.refunds, found)
+    refund_rows = found["refunds"]
     refund_lines: dict[int, list[s.RefundLine]] = defaultdict(list)
-    refund_ids = [r["id"] for r in refund_rows]
-    for r in driver.select_by_ids(session, "refund lines", q.refund_lines, refund_ids):
+    for r in found["refund lines"]:
         refund_lines[r["refund_id"]].append(
             s.RefundLine(r["item_id"], r["quantity"], r["amount"], r["restocked"])
         )
@@ -196,12 +207,12 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
             )
         )
     tracking: dict[int, list[s.Tracking]] = defaultdict(list)
-    for r in driver.select_by_ids(session, "tracking", q.tracking, found):
+    for r in found["tracking"]:
         tracking[r["order_id"]].append(
             s.Tracking(r["carrier"], r["number"], r["url"], r["shipped_on"])
         )
     sent: dict[int, set[str]] = defaultdict(set)
-    for r in driver.select_by_ids(session, "once", q.once, found):
+    for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
     for r in rows:
         oid = r["id"]
