@@ -56,7 +56,9 @@ def move(line: Line, units_back: int, levels: dict[int, int | None]) -> tuple[Li
     new = None if old is None else old + units_back
     levels[product] = new
     change = StockChange(line.id, product, line.sku, line.name, units_back, old, new)
-    return evolve(line, reduced_stock=line.reduced_stock - units_back), change
+    # The line carries its product's new level already: `with_levels` copies it only again
+    # when another line of the same product moved after it.
+    return evolve(line, reduced_stock=line.reduced_stock - units_back, stock_quantity=new), change
 
 
 def with_levels(

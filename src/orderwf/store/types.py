@@ -29,9 +29,9 @@ class Money(TypeDecorator[Decimal]):
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         # `process_result_value` without `TypeDecorator`'s wrapper around it (the text column
         # has no processor of its own): a bulk read converts ~16 amounts an order.
-        if super().result_processor(dialect, coltype) is not None:
-            return super().result_processor(dialect, coltype)
-        return _decimal_or_none
+        if self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype) is None:
+            return _decimal_or_none
+        return super().result_processor(dialect, coltype)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
