@@ -181,7 +181,7 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
     lines: dict[int, list[s.Line]] = defaultdict(list)
     for r in found["lines"]:
         r["meta"] = r["meta"] or {}
-        lines[r.pop("order_id")].append(s.build(s.Line, **r))
+        lines[r.pop("order_id")].append(s.adopt(s.Line, r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
     for r in found["notes"]:
         notes[r["order_id"]].append(
@@ -214,21 +214,17 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
     sent: dict[int, set[str]] = defaultdict(set)
     for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
+    orders = {}
     for r in rows:
         oid = r["id"]
         r["number"] = r["number"] or str(oid)
         r["billing"] = r["billing"] or {}
         r["shipping"] = r["shipping"] or {}
         r["meta"] = r["meta"] or {}
-    return {
-        r["id"]: s.build(
-            s.Order,
-            **r,
-            lines=tuple(lines[r["id"]]),
-            notes=tuple(notes[r["id"]]),
-            refunds=tuple(refunds[r["id"]]),
-            tracking=tuple(tracking[r["id"]]),
-            emails_sent=frozenset(sent[r["id"]]),
-        )
-        for r in rows
-    }
+        r["lines"] = tuple(lines.get(oid, ()))
+        r["notes"] = tuple(notes.get(oid, ()))
+        r["refunds"] = tuple(refunds.get(oid, ()))
+        r["tracking"] = tuple(tracking.get(oid, ()))
+        r["emails_sent"] = frozenset(sent.get(oid, ()))
+        orders[oid] = s.adopt(s.Order, r)
+    return orders
