@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, inspect, text
 
-from orderwf.errors import StoreError
+from orderwf.errors import StoreError, UsageError
 from orderwf.store import db
 from orderwf.store.migrations import HEAD
 
@@ -96,9 +96,20 @@ def test_a_database_that_cannot_be_opened_is_refused(tmp_path: Path) -> None:
     assert str(refused.value) == f"cannot open the database {url}: unable to open database file"
 
 
-def test_a_url_that_is_not_a_url_is_refused() -> None:
-    with pytest.raises(StoreError, match="is not a database URL"):
+def test_a_url_that_is_not_a_url_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="is not a database URL") as refused:
         db.connect("orders.db")
+    assert refused.value.exit_code == 2
+
+
+def test_a_url_of_a_database_without_a_driver_here_is_a_usage_error() -> None:
+    with pytest.raises(UsageError) as refused:
+        db.connect("oracle://scott:tiger@db/orders")
+    assert refused.value.exit_code == 2
+    assert str(refused.value) == (
+        "cannot use the database URL oracle://scott:***@db/orders: No module named 'oracledb' "
+        "(expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
+    )
 
 
 def test_tables_without_a_revision_are_refused(sqlite_url: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from orderwf.errors import StoreError
+from orderwf.errors import StoreError, UsageError
 from orderwf.store.migrations import HEAD
 
 if TYPE_CHECKING:
@@ -95,8 +95,8 @@ def _create_engine(url: str) -> Engine:
 
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(
+    except ArgumentError:  # a bad `--db` value: a usage error (exit 2), as SPEC §5 has it
+        raise UsageError(
             f"{url!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
             "postgresql+psycopg://user@host/db)"
         ) from None
@@ -106,8 +106,11 @@ def _create_engine(url: str) -> Engine:
 
     try:
         engine = create_engine(parsed, json_serializer=json_dumps, json_deserializer=json_loads)
-    except (ArgumentError, NoSuchModuleError) as e:
-        raise StoreError(f"cannot use the database URL {_safe(url)}: {e}") from None
+    except (ArgumentError, NoSuchModuleError, ImportError) as e:  # ImportError: no driver
+        raise UsageError(
+            f"cannot use the database URL {_safe(url)}: {e} "
+            "(expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
+        ) from None
 
     if engine.dialect.name == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
