@@ -97,3 +97,31 @@ def test_a_bulk_apply_resumes_the_cycle_collector(
     assert code == 0
     assert collections > 0
     assert seeded.json("order", "show", "727")["status"] == "on-hold"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["apply"], "missing argument '[ID] ACTION' (see 'orderwf apply --help')"),
+        (["--bogus"], "no such option: --bogus (see 'orderwf --help')"),
+        (
+            ["order", "show", "abc"],
+            "invalid value for 'ID': 'abc' is not a valid int (see 'orderwf order show --help')",
+        ),
+        (["order", "nosuch"], "no such command 'nosuch' (see 'orderwf order --help')"),
+        (["--db"], "option '--db' requires an argument (see 'orderwf --help')"),
+    ],
+)
+def test_a_usage_error_is_one_sentence_on_stderr(shop: Shop, args: list[str], line: str) -> None:
+    result = shop.run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {line}\n"
+    assert result.stdout == ""
+    assert not shop.db_path.exists()  # nothing was opened, so nothing was created
+
+
+def test_a_bare_group_still_shows_its_help(shop: Shop) -> None:
+    result = shop.run("order")
+    assert result.exit_code == 2  # Click's own convention for help shown instead of a command
+    assert result.stderr.startswith("Usage: orderwf order [OPTIONS] COMMAND [ARGS]...\n")
+    assert "  show     One order: lines, totals, refunds, notes, tracking." in result.stderr

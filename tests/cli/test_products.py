@@ -116,6 +116,18 @@ def test_stock_sets_a_level(run: Run, tmp_path: Path) -> None:
     ]
 
 
+def test_stock_takes_a_negative_level_as_a_value(run: Run, tmp_path: Path) -> None:
+    run("product", "import", str(_stocked(tmp_path)))
+
+    result = run("product", "stock", "TS", "-3")  # a backorder, not an option
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "T-Shirt (TS): stock 7 → -3.\n"
+    result = run("product", "stock", "TS", "--three")
+    assert result.exit_code == 2
+    assert "'--three' is not a valid int" in result.stderr
+
+
 def test_stock_of_an_unknown_sku_is_refused(run: Run, tmp_path: Path) -> None:
     run("product", "import", str(_stocked(tmp_path)))
     before = _products(run)

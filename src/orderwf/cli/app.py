@@ -11,7 +11,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -19,13 +19,26 @@ from typer.core import TyperGroup
 from orderwf import __version__
 from orderwf.errors import OrderwfError
 
+# Click's usage error, from wherever this Typer takes Click (recent ones bundle their own copy).
+_UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+
 
 class _Group(TyperGroup):
     """Runs every command under the one error handler, so `CliRunner` sees what users see."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _UsageError as e:
+            _usage_error(ctx, e)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except _UsageError as e:  # a command's arguments or options
+            _usage_error(ctx, e)
         except OrderwfError as e:
             typer.echo(f"error: {e.message}", err=True)
             for reason in e.reasons if len(e.reasons) > 1 else ():
@@ -47,6 +60,17 @@ class _Group(TyperGroup):
             )
             ctx.exit(3)
         return None
+
+
+def _usage_error(ctx: Any, e: Any) -> NoReturn:
+    """Click's usage error as one sentence on stderr (SPEC §5), not its usage block; the
+    help Click shows for a bare group (`NoArgsIsHelpError`) stays as it is."""
+    if type(e).__name__ == "NoArgsIsHelpError":
+        raise e
+    message = e.format_message().rstrip(".")
+    where = e.ctx.command_path if e.ctx is not None else ctx.command_path
+    typer.echo(f"error: {message[:1].lower()}{message[1:]} (see '{where} --help')", err=True)
+    ctx.exit(2)
 
 
 def _debug(ctx: Any) -> bool:

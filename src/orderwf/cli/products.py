@@ -71,7 +71,8 @@ def product_list(
     common.console().print(table)
 
 
-@product_app.command("stock")
+# A negative level (a backorder) is a value, not an unknown option: `product stock TS -3`.
+@product_app.command("stock", context_settings={"ignore_unknown_options": True})
 def product_stock(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(metavar="SKU")],
