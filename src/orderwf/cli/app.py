@@ -70,7 +70,7 @@ def _usage_error(ctx: Any, e: Any) -> NoReturn:
     message = e.format_message().rstrip(".")
     where = e.ctx.command_path if e.ctx is not None else ctx.command_path
     typer.echo(f"error: {message[:1].lower()}{message[1:]} (see '{where} --help')", err=True)
-    ctx.exit(2)
+    raise typer.Exit(2)
 
 
 def _debug(ctx: Any) -> bool:
