@@ -61,10 +61,11 @@ def apply(
             earlier = repo.history_by_key(session, key)
             if earlier is not None:
                 if earlier["request_hash"] != digest:
+                    same = (earlier["action"], earlier["order_id"]) == (action, order_id)
                     raise Refused(
                         f"idempotency key {key!r} was already used for "
-                        f"{earlier['action']!r} on order #{earlier['order_id']} with other "
-                        "params; use a new key"
+                        f"{earlier['action']!r} on order #{earlier['order_id']}"
+                        f"{' with other params' if same else ''}; use a new key"
                     )
                 return ApplyResult(None, order, list(earlier["effects"]), replayed=True)
         plan = planner.plan(

@@ -85,10 +85,23 @@ def test_a_key_reused_for_another_request_is_refused(seeded: Shop) -> None:
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: idempotency key 'k1' was already used for 'hold' on order #727 with other "
-        "params; use a new key\n"
+        "error: idempotency key 'k1' was already used for 'hold' on order #727; use a new key\n"
     )
     assert seeded.state(727, 723) == before
+
+
+def test_a_key_reused_with_other_params_says_so(seeded: Shop) -> None:
+    seeded.ok("apply", "727", "add_note", "-p", "text=First.", "--key", "n1")
+    before = seeded.state(727)
+
+    result = seeded.run("apply", "727", "add_note", "-p", "text=Second.", "--key", "n1")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: idempotency key 'n1' was already used for 'add_note' on order #727 with other "
+        "params; use a new key\n"
+    )
+    assert seeded.state(727) == before
 
 
 def test_a_private_note_sends_nothing(seeded: Shop) -> None:
