@@ -6,8 +6,9 @@ autoescaped."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
@@ -18,7 +19,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from orderwf import money
 from orderwf.errors import OrderwfError
@@ -35,6 +36,7 @@ class TemplateProblem(OrderwfError):
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+_IMMUTABLE = frozenset({str, int, float, bool, Decimal, datetime, date, tuple, frozenset})
 _MEMO_SIZE = 256  # renders a template remembers (`render_memo`)
 
 
@@ -44,6 +46,19 @@ class Sandbox(ImmutableSandboxedEnvironment):
     the attribute first, and the `AttributeError` it raises and catches costs more than
     the rest of the lookup: an email reads ~60 fields. Same result: a plain dict has no
     attributes but `dict`'s, and those names still go the sandbox's way."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A plain dict rather than Jinja2's ChainMap over the environment's globals: every
+        # `{% include %}` and `{% import %}` iterates a template's globals for its context, and
+        # a ChainMap iterates in Python. Nothing changes the globals once templates load.
+        return {**self.globals, **(d or {})}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # An immutable builtin (a time's `strftime`, a string's `upper`) cannot be one of the
+        # mutable kinds the immutable sandbox then checks for, through `isinstance` on ABCs.
+        if type(obj) in _IMMUTABLE:
+            return SandboxedEnvironment.is_safe_attribute(self, obj, attr, value)
+        return super().is_safe_attribute(obj, attr, value)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
