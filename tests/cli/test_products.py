@@ -126,6 +126,12 @@ def test_stock_takes_a_negative_level_as_a_value(run: Run, tmp_path: Path) -> No
     result = run("product", "stock", "TS", "--three")
     assert result.exit_code == 2
     assert "'--three' is not a valid int" in result.stderr
+    result = run("product", "stock", "--force", "5")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: no such option: --force (see 'orderwf product stock --help')\n",
+    )
+    assert [p["stock_quantity"] for p in _products(run) if p["sku"] == "TS"] == [-3]
 
 
 def test_stock_of_an_unknown_sku_is_refused(run: Run, tmp_path: Path) -> None:

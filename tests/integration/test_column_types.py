@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from orderwf.store import db, driver, snapshots
@@ -57,3 +58,20 @@ def test_amounts_and_times_round_trip(db_url: str) -> None:
     for _, _, created, paid in bulk:
         assert created.tzinfo == UTC
         assert paid is None or paid.tzinfo == UTC
+
+
+def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(db_url: str) -> None:
+    # The bulk reader runs on the DBAPI cursor; its errors still come as SQLAlchemy's, which
+    # the store's error handling (and the pool's invalidation of a dropped connection) expect.
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = db.connect(db_url)
+    try:
+        with db.write_transaction(engine) as session:
+            session.execute(text("DROP TABLE tracking"))
+        with db.read_session(engine) as session, pytest.raises(DBAPIError) as failed:
+            snapshots.load_orders(session, [1, 2])
+    finally:
+        engine.dispose()
+    assert "tracking" in str(failed.value.orig)

@@ -96,10 +96,18 @@ def test_a_database_that_cannot_be_opened_is_refused(tmp_path: Path) -> None:
     assert str(refused.value) == f"cannot open the database {url}: unable to open database file"
 
 
-def test_a_url_that_is_not_a_url_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="is not a database URL") as refused:
-        db.connect("orders.db")
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [("orders.db", "orders.db"), ("postgresql://u:secret@h:abc/db", "postgresql://u:***@h:abc/db")],
+)
+def test_a_url_that_is_not_a_url_is_a_usage_error(url: str, shown: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        db.connect(url)
     assert refused.value.exit_code == 2
+    assert str(refused.value) == (
+        f"{shown!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
+        "postgresql+psycopg://user@host/db)"
+    )
 
 
 def test_a_url_of_a_database_without_a_driver_here_is_a_usage_error() -> None:

@@ -10,6 +10,7 @@ import typer
 
 from orderwf.cli import common
 from orderwf.cli.app import options
+from orderwf.errors import UsageError
 
 product_app = common.group("product", "Products and their stock levels.")
 db_app = common.group("db", "The database schema.")
@@ -80,6 +81,9 @@ def product_stock(
 ) -> None:
     """Set a product's stock level (the product then manages stock)."""
     from orderwf.store.catalog import set_stock
+
+    if sku.startswith("-"):  # unknown options pass through as values (for a negative QTY)
+        raise UsageError(f"no such option: {sku} (see 'orderwf product stock --help')")
 
     engine = common.engine(ctx)
     product, before = set_stock(engine, sku, quantity)

@@ -12,6 +12,7 @@ when there is something to migrate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -95,9 +96,9 @@ def _create_engine(url: str) -> Engine:
 
     try:
         parsed = make_url(url)
-    except ArgumentError:  # a bad `--db` value: a usage error (exit 2), as SPEC §5 has it
+    except (ArgumentError, ValueError):  # a bad `--db` value (ValueError: a bad port): exit 2
         raise UsageError(
-            f"{url!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
+            f"{_safe(url)!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
             "postgresql+psycopg://user@host/db)"
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
@@ -234,5 +235,5 @@ def _safe(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):  # a URL that does not even parse is shown as given
-        return url
+    except (ArgumentError, ValueError):  # shown as given, but for what looks like a password
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)

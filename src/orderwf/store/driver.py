@@ -16,7 +16,8 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Date, DateTime, Select, Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from orderwf.store.types import UTCDateTime
@@ -184,26 +185,57 @@ def selects_by_ids(
     positional = dialect.name != "postgresql"
     queries = {key: _select(dialect, key, stmt, len(ids)) for key, stmt in stmts.items()}
     params: Any = tuple(ids) if positional else {"ids": list(ids)}
-    dbapi = session.connection().connection
-    cursors = {key: dbapi.cursor() for key in queries}
+    connection = session.connection()
+    dbapi = connection.connection
+    cursors: dict[str, Any] = {}
     try:
-        if positional:
-            for key, query in queries.items():
-                cursors[key].execute(query.sql, params)
-        else:
+        for key in queries:
+            cursors[key] = dbapi.cursor()
+        if _pipelines(dialect):
             with dbapi.driver_connection.pipeline():  # type: ignore[union-attr]
                 for key, query in queries.items():
                     cursors[key].execute(query.sql, params)
+        else:
+            for key, query in queries.items():
+                cursors[key].execute(query.sql, params)
         return {key: _rows(query, cursors[key].fetchall()) for key, query in queries.items()}
+    except dialect.loaded_dbapi.Error as e:
+        raise _wrapped(connection, e, list(queries.values())[0].sql, params) from e
     finally:
         for cursor in cursors.values():
             cursor.close()
+
+
+def _pipelines(dialect: Dialect) -> bool:
+    """psycopg 3 with a libpq that has pipeline mode (14+); other drivers read one by one."""
+    return dialect.driver == "psycopg" and bool(dialect.loaded_dbapi.Pipeline.is_supported())
+
+
+def _wrapped(connection: Connection, error: Any, sql: str, params: Any) -> StatementError:
+    """A DBAPI error as SQLAlchemy raises it from its own statements (`StoreError` handling
+    and the pool's invalidation of a dropped connection rely on that)."""
+    dialect = connection.dialect
+    dbapi_connection = connection.connection.dbapi_connection
+    invalidated = dialect.is_disconnect(error, dbapi_connection, None)
+    if invalidated:
+        connection.invalidate(error)
+    wrapped: StatementError = DBAPIError.instance(
+        sql,
+        params,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+    return wrapped
 
 
 def _select(dialect: Dialect, key: str, stmt: Select[Any], n: int) -> _Select:
     cache_key = (dialect.name, key, n if dialect.name != "postgresql" else 0)
     query = _SELECTS.get(cache_key)
     if query is None:
+        if len(_SELECTS) >= 512:  # SQLite compiles per batch length: keep a long process small
+            _SELECTS.clear()
         query = _SELECTS.setdefault(cache_key, _compile_select(dialect, stmt, n))
     return query
 
