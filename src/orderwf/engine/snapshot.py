@@ -19,10 +19,9 @@ def evolve(obj: T, **changes: Any) -> T:
     frozen `__init__` (one `object.__setattr__` per field); the engine evolves snapshots for
     every effect of every order of a bulk apply, so it copies the instance dict instead. The
     snapshot classes have no `__post_init__` to skip."""
-    new = object.__new__(type(obj))
-    new.__dict__.update(obj.__dict__)
-    new.__dict__.update(changes)
-    return new
+    fields = obj.__dict__.copy()  # a dict's copy clones its table: faster than filling one
+    fields.update(changes)
+    return adopt(type(obj), fields)
 
 
 def build(cls: type[T], **fields: Any) -> T:

@@ -249,5 +249,5 @@ def _rows(query: _Select, rows: Any) -> list[dict[str, Any]]:
         for i, process in query.processors:
             columns[i] = map(process, columns[i])
         rows = zip(*columns, strict=True)
-    labels = query.labels
-    return [dict(zip(labels, row, strict=True)) for row in rows]
+    labels = query.labels  # as many as the select's columns, so as each row's values
+    return [dict(zip(labels, row, strict=False)) for row in rows]
