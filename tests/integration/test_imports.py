@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from orderwf import woo
-from orderwf.errors import NotFound, OrderwfError, StoreError, UsageError
+from orderwf.errors import NotFound, OrderwfError, Refused, StoreError, UsageError
 from orderwf.store import db
 from orderwf.store.imports import create_order, import_orders, import_products
 from orderwf.store.tables import ALL_TABLES, LineItem, Order, Product, Refund, RefundLine
@@ -350,3 +350,23 @@ def test_loaded_snapshots_have_every_field_the_constructor_sets(
         for line in order.lines:
             assert vars(line).keys() == {f.name for f in dataclasses.fields(line)}
             assert dataclasses.replace(line) == line
+
+
+def test_update_refuses_an_order_orderwf_has_acted_on(
+    engine: Engine, workflow: Workflow, woo_dir: Path
+) -> None:
+    from orderwf import service
+
+    import_orders(engine, workflow, _load(woo_dir, "orders-list.json"))
+    service.apply(engine, workflow, 727, "hold", {}, actor="ann")
+    before = _dump(engine)
+    changed = _load(woo_dir, "order-727.json")[0] | {"status": "completed"}
+
+    with pytest.raises(Refused) as refused:
+        import_orders(engine, workflow, [changed], update=True)
+
+    assert str(refused.value) == (
+        "order #727 has 1 action(s) applied here (orderwf order history 727); --update would "
+        "overwrite the stock and refund bookkeeping of those actions; nothing was imported"
+    )
+    assert _dump(engine) == before

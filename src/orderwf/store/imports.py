@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from orderwf import money, woo
-from orderwf.errors import OrderwfError, StoreError, UsageError
+from orderwf.errors import OrderwfError, Refused, StoreError, UsageError
 from orderwf.store.catalog import product_by_sku
 from orderwf.store.db import write_transaction
-from orderwf.store.tables import LineItem, Order, Product, Refund, RefundLine
+from orderwf.store.tables import History, LineItem, Order, Product, Refund, RefundLine
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -87,6 +87,7 @@ def import_orders(
         existing = _existing(session, Order, [o.id for o in orders])
         if existing and not update:
             raise StoreError(_duplicate_message("order", existing))
+        _refuse_managed(session, existing)
         _refuse_foreign(session, LineItem, "line item", orders, lambda o: o.lines)
         _refuse_foreign(session, Refund, "refund", orders, lambda o: o.refunds)
         product_ids = {line.product_id for o in orders for line in o.lines if line.product_id}
@@ -328,6 +329,34 @@ def _existing(session: Session, table: type[Product] | type[Order], ids: list[in
     from sqlmodel import col, select
 
     return sorted(session.exec(select(table.id).where(col(table.id).in_(ids))).all())  # type: ignore[arg-type]
+
+
+def _refuse_managed(session: Session, ids: list[int]) -> None:
+    """An order orderwf has applied actions to keeps its own bookkeeping: replacing its lines
+    would forget what its refunds gave back and what its stock policies took out."""
+    from sqlmodel import col, func, select
+
+    if not ids:
+        return
+    rows = session.exec(
+        select(History.order_id, func.count())
+        .where(col(History.order_id).in_(ids))
+        .group_by(col(History.order_id))
+        .order_by(col(History.order_id))
+    ).all()
+    if not rows:
+        return
+    if len(rows) == 1:
+        ((oid, n),) = rows
+        which = f"order #{oid} has {n} action(s) applied here (orderwf order history {oid})"
+    else:
+        listed = ", ".join(f"#{oid}" for oid, _ in rows[:5])
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        which = f"orders {listed}{more} have actions applied here (orderwf order history)"
+    raise Refused(
+        f"{which}; --update would overwrite the stock and refund bookkeeping of those actions; "
+        "nothing was imported"
+    )
 
 
 def _refuse_foreign(
