@@ -2,6 +2,7 @@
 
     python tests/integration/smtp_server.py --port N --spool DIR [--auth USER:PASSWORD]
         [--refuse ADDRESS]... [--die-after K] [--die-in-data K]
+        [--tls PEM | --starttls PEM]
 
 Each message received is written to DIR as one JSON file (session, envelope, raw data); each
 connection appends one line to DIR/sessions.log, so a test can count connections across
@@ -11,6 +12,9 @@ restarts. It prints `ready` on stdout once it listens.
     client saw every 250 and loses the connection before the next message.
 --die-in-data K: exit hard while receiving the K-th message, after storing it but before
     replying 250: the client cannot know the server has it.
+--tls PEM: TLS from the first byte (smtps), with the key and certificate chain in PEM.
+--starttls PEM: plain at first, and STARTTLS required before MAIL.
+Each stored message records whether its session was encrypted ("tls").
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
+import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -58,6 +63,7 @@ class Spool:
             "session": server.session_name,
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
             "data": envelope.original_content.decode("utf-8", "surrogateescape"),
         }
         name = f"{time.time_ns():020d}-{os.getpid()}-{self.received:05d}.json"
@@ -91,6 +97,9 @@ def main() -> None:
     parser.add_argument("--refuse", action="append", default=[], help="refuse this recipient")
     parser.add_argument("--die-after", type=int)
     parser.add_argument("--die-in-data", type=int)
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--tls", metavar="PEM", help="smtps: TLS from the first byte")
+    tls.add_argument("--starttls", metavar="PEM", help="STARTTLS required before MAIL")
     args = parser.parse_args()
     Path(args.spool).mkdir(parents=True, exist_ok=True)
     handler = Spool(args)
@@ -115,10 +124,20 @@ def main() -> None:
             "auth_require_tls": False,  # a local test server: plain text is fine
         }
 
+    context = None
+    if args.tls or args.starttls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls or args.starttls)
+    if args.starttls:
+        options |= {"tls_context": context, "require_starttls": True}
+
     async def serve() -> None:
         loop = asyncio.get_running_loop()
         server = await loop.create_server(
-            lambda: CountingSMTP(handler, **options), args.host, args.port
+            lambda: CountingSMTP(handler, **options),
+            args.host,
+            args.port,
+            ssl=context if args.tls else None,
         )
         print("ready", flush=True)
         async with server:

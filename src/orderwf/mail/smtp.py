@@ -237,6 +237,14 @@ class Sender:
                 permanent=all(code >= 500 for code, _ in e.recipients.values()),
             ) from None
         except smtplib.SMTPSenderRefused as e:
+            if e.smtp_code == 530:  # RFC 3207/4954: STARTTLS or a login first, for any message
+                raise SmtpFailure(
+                    f"the SMTP server {self.settings.display} wants STARTTLS or a login before "
+                    f"sending ({_reply(e.smtp_code, e.smtp_error)}): add ?starttls=true or a "
+                    "user to the SMTP URL",
+                    kind="auth",
+                    at_connect=True,
+                ) from None
             raise SmtpFailure(
                 f"the SMTP server refused the sender {e.sender!r} "
                 f"({_reply(e.smtp_code, e.smtp_error)})",
