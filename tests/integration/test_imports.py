@@ -331,7 +331,7 @@ def test_fixture_payloads_are_the_documented_ones(woo_dir: Path) -> None:
 def test_loaded_snapshots_have_every_field_the_constructor_sets(
     engine: Engine, workflow: Workflow, woo_dir: Path
 ) -> None:
-    """The store builds snapshots without their `__init__` (`snapshot.build`); rebuilding them
+    """The store builds snapshots without their `__init__` (`snapshot.adopt`); rebuilding them
     through it must give the same objects, so no field was left out."""
     import dataclasses
 

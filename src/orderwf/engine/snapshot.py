@@ -24,17 +24,12 @@ def evolve(obj: T, **changes: Any) -> T:
     return adopt(type(obj), fields)
 
 
-def build(cls: type[T], **fields: Any) -> T:
-    """A snapshot from every one of its fields, without the frozen `__init__` (one
-    `object.__setattr__` per field): the store builds thousands a second in a bulk apply. The
-    caller gives every field, defaults included (a test rebuilds what the store loads through
-    the real constructor and compares)."""
-    return adopt(cls, fields)  # the call's own keyword dict: no copy
-
-
 def adopt(cls: type[T], fields: dict[str, Any]) -> T:
-    """`build` from a dict of every field, which becomes the snapshot's own: the caller
-    must not use it afterwards."""
+    """A snapshot from a dict of every one of its fields, defaults included, without the
+    frozen `__init__` (one `object.__setattr__` per field): the store builds thousands a
+    second in a bulk apply. The dict becomes the snapshot's own: the caller must not use it
+    afterwards. (A test rebuilds what the store loads through the real constructor and
+    compares.)"""
     new = object.__new__(cls)
     object.__setattr__(new, "__dict__", fields)
     return new
