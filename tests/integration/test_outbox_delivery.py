@@ -36,6 +36,7 @@ def test_a_batch_goes_over_one_connection(engine: Engine, smtp: SmtpServer) -> N
     assert report.connections == 1
     assert smtp.sessions() == 1
     assert smtp.message_ids() == ids
+    assert not any(r["tls"] for r in smtp.received())  # a plain URL: no TLS
     assert {r.status for r in rows(engine)} == {"sent"}
     assert all(r.attempts == 1 and r.sent_at == NOW and r.claimed_by is None for r in rows(engine))
 
