@@ -165,6 +165,23 @@ def test_bulk_apply_by_ids_lists_the_refused_orders_and_exits_1(seeded: Shop, sn
     assert [seeded.order(i)["status"] for i in (1, 3, 4)] == ["cancelled", "cancelled", "completed"]
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "line"),
+    [
+        (("apply", "--status", "nope", "process"), 2, "error: unknown status 'nope'"),
+        (("apply", "--ids", "1", "nosuch"), 1, "error: unknown action 'nosuch'"),
+        (("tick", "--now", "yesterday"), 2, "error: --now 'yesterday' is not an ISO 8601 time"),
+    ],
+)
+def test_a_refused_bulk_run_opens_no_database(
+    shop: Shop, args: tuple[str, ...], code: int, line: str
+) -> None:
+    result = shop.run(*args)
+
+    assert (result.exit_code, result.stderr.startswith(line)) == (code, True), result.stderr
+    assert not shop.db_path.exists()  # not even created and migrated
+
+
 def test_bulk_apply_as_json(seeded: Shop) -> None:
     _many(seeded)
 

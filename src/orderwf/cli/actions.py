@@ -24,9 +24,8 @@ def actions(
     """Every action of the workflow for this order: allowed or not, and why not."""
     from orderwf import service
 
-    rows = service.available_actions(
-        common.engine(ctx), common.workflow(ctx), order_id, actor=common.actor(ctx)
-    )
+    wf = common.workflow(ctx)  # the workflow first: its errors leave no database behind
+    rows = service.available_actions(common.engine(ctx), wf, order_id, actor=common.actor(ctx))
     if as_json:
         common.echo_json(rows)
         return
@@ -156,15 +155,21 @@ def _run_bulk(
     import sys
 
     from orderwf import service
+    from orderwf.engine.plan import find_action
 
-    engine, wf = common.engine(ctx), common.workflow(ctx)
+    # What can be refused before any order is read, before the database is opened.
+    wf = common.workflow(ctx)
+    find_action(wf, action)
+    if status is not None:
+        wf.require_status(status)
+    engine = common.engine(ctx)
     common.long_running()
     total = len(ids) if ids is not None else None
     show_progress = not as_json and sys.stdout.isatty()
     if show_progress:
         from rich.progress import Progress
 
-        if total is None and status is not None and status in wf.statuses:
+        if total is None and status is not None:
             total = service.count_orders(engine, status)
         with Progress(console=common.console(), transient=True) as bar:
             task = bar.add_task(f"{action}", total=total)
@@ -211,7 +216,8 @@ def tick(
         except ValueError:
             raise UsageError(f"--now {now!r} is not an ISO 8601 time") from None
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    engine, wf = common.engine(ctx), common.workflow(ctx)
+    wf = common.workflow(ctx)
+    engine = common.engine(ctx)
     common.long_running()
     report = service.tick(engine, wf, now=when)
     if as_json:

@@ -202,8 +202,13 @@ def main() -> None:
     finally:
         # Frozen first: the first collection after `enable` would otherwise traverse every
         # object the command allocated, at exit, for nothing.
-        gc.freeze()
-        gc.enable()
+        resume_collector()
+
+
+def resume_collector() -> None:
+    """Freeze what is allocated so far, then let the cycle collector run again."""
+    gc.freeze()
+    gc.enable()
 
 
 def get_app() -> typer.Typer:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from orderwf.cli.app import app, options
+from orderwf.cli.app import app, options, resume_collector
 from orderwf.errors import UsageError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -36,8 +36,7 @@ def long_running() -> None:
     over many orders, rows or messages. What start-up loaded is frozen first, so collections
     never traverse it again; the loop's own cycles are collected as it goes."""
     if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+        resume_collector()
 
 
 def engine(ctx: typer.Context) -> Engine:

@@ -124,7 +124,9 @@ def order_import(
         str,
         typer.Option(help="Was stock already taken out for these orders: auto, yes or no."),
     ] = "auto",
-    update: Annotated[bool, typer.Option(help="Overwrite orders that already exist.")] = False,
+    update: Annotated[
+        bool, typer.Option(help="Replace stored orders that have no actions applied here yet.")
+    ] = False,
 ) -> None:
     """Import WooCommerce orders (one object or a list); ids are kept."""
     from orderwf import woo
@@ -171,8 +173,9 @@ def email_preview(
     """Render an email for an order without queueing it."""
     from orderwf import service
 
+    wf = common.workflow(ctx)
     rendered = service.preview_email(
-        common.engine(ctx), common.workflow(ctx), email, order_id, actor=common.actor(ctx)
+        common.engine(ctx), wf, email, order_id, actor=common.actor(ctx)
     )
     if rendered.error:
         from orderwf.errors import OrderwfError

@@ -10,7 +10,6 @@ import typer
 
 from orderwf.cli import common
 from orderwf.cli.app import options
-from orderwf.errors import UsageError
 
 product_app = common.group("product", "Products and their stock levels.")
 db_app = common.group("db", "The database schema.")
@@ -77,13 +76,15 @@ def product_list(
 def product_stock(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(metavar="SKU")],
-    quantity: Annotated[int, typer.Argument(metavar="QTY", help="The new stock level.")],
+    quantity: Annotated[
+        int, typer.Argument(metavar="QTY", help="The new stock level (negative: a backorder).")
+    ],
 ) -> None:
     """Set a product's stock level (the product then manages stock)."""
     from orderwf.store.catalog import set_stock
 
     if sku.startswith("-"):  # unknown options pass through as values (for a negative QTY)
-        raise UsageError(f"no such option: {sku} (see 'orderwf product stock --help')")
+        ctx.fail(f"No such option: {sku}")
 
     engine = common.engine(ctx)
     product, before = set_stock(engine, sku, quantity)
