@@ -136,6 +136,26 @@ def insert_dicts(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     insert(session, table, names).execute(session, tuples)
 
 
+def _array_ids(dialect: str) -> bool:
+    """PostgreSQL takes the ids as one array parameter (`= ANY(:ids)`): the statement's text
+    is the same for every batch, so the server prepares it once, where `IN (…)` with 500
+    parameters is parsed and planned on every query. SQLite has no arrays: an expanding `IN`,
+    one `?` per id."""
+    return dialect == "postgresql"
+
+
+def where_in_ids(column: Any, dialect: str) -> Any:
+    """`column` is one of the ids `selects_by_ids` is given (its only parameter, `ids`)."""
+    if _array_ids(dialect):
+        from sqlalchemy import Integer, any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY  # the dialect, only when it is used
+
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    from sqlalchemy import bindparam
+
+    return column.in_(bindparam("ids", expanding=True))
+
+
 @dataclass(frozen=True)
 class _Select:
     """A select by a list of ids, compiled for one dialect: its SQL, its columns' labels, and
@@ -144,21 +164,19 @@ class _Select:
     sql: str
     labels: tuple[str, ...]
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
-    positional: bool  # SQLite: one `?` per id; PostgreSQL: one array parameter `ids`
 
 
-_SELECTS: dict[tuple[str, str, int], _Select] = {}
+# By dialect, statement (built once and kept, `snapshots._queries`) and, on SQLite, number of ids.
+_SELECTS: dict[tuple[str, Select[Any], int], _Select] = {}
 
 
 def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
-    if dialect.name == "postgresql":
+    if _array_ids(dialect.name):
         compiled = stmt.compile(dialect=dialect)
-        positional = False
     else:  # an expanding `IN`, rendered for n ids
         compiled = stmt.params(ids=[0] * n).compile(
             dialect=dialect, compile_kwargs={"render_postcompile": True}
         )
-        positional = True
         if len(compiled.positiontup or ()) != n:
             raise ValueError(f"a select by ids takes only the ids: {compiled.positiontup}")
     columns = list(stmt.selected_columns)
@@ -168,23 +186,22 @@ def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
         if process is not None:
             processors.append((i, process))
     labels = tuple(str(c.key) for c in columns)
-    return _Select(str(compiled), labels, tuple(processors), positional)
+    return _Select(str(compiled), labels, tuple(processors))
 
 
 def selects_by_ids(
     session: Session, stmts: Mapping[str, Select[Any]], ids: Sequence[int]
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of each statement, by key, as dicts by column label. Each statement's only
-    parameter is the list `ids` (an expanding `IN` on SQLite, `= ANY(:ids)` on PostgreSQL);
-    it is compiled once per dialect (and on SQLite per number of ids). On PostgreSQL the
+    parameter is the list `ids` (`where_in_ids`); it is compiled once per dialect (and on
+    SQLite per number of ids). On PostgreSQL the
     statements go in one pipeline: one round trip to the server for all of them, where each
     would wait for its own (an apply reads seven tables)."""
     if not ids:
         return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
-    positional = dialect.name != "postgresql"
-    queries = {key: _select(dialect, key, stmt, len(ids)) for key, stmt in stmts.items()}
-    params: Any = tuple(ids) if positional else {"ids": list(ids)}
+    queries = {key: _select(dialect, stmt, len(ids)) for key, stmt in stmts.items()}
+    params: Any = {"ids": list(ids)} if _array_ids(dialect.name) else tuple(ids)
     connection = session.connection()
     dbapi = connection.connection
     cursors: dict[str, Any] = {}
@@ -230,8 +247,8 @@ def _wrapped(connection: Connection, error: Any, sql: str, params: Any) -> State
     return wrapped
 
 
-def _select(dialect: Dialect, key: str, stmt: Select[Any], n: int) -> _Select:
-    cache_key = (dialect.name, key, n if dialect.name != "postgresql" else 0)
+def _select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
+    cache_key = (dialect.name, stmt, 0 if _array_ids(dialect.name) else n)
     query = _SELECTS.get(cache_key)
     if query is None:
         if len(_SELECTS) >= 512:  # SQLite compiles per batch length: keep a long process small

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, any_, bindparam, case, false, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
@@ -52,21 +52,12 @@ class _Queries:
 
 @cache
 def _queries(dialect: str) -> _Queries:
-    """Built once per dialect (building a select costs more than running it). PostgreSQL gets
-    `id = ANY(:ids)`, one array parameter: the statement's text is the same for every batch,
-    so the server prepares it once, where `IN (…)` with 500 parameters is parsed and planned
-    on every query. SQLite has no arrays: an expanding `IN`. Each select names its columns as
-    the snapshot's fields, and reads only those."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY  # the dialect, only when it is used
+    """Built once per dialect (building a select costs more than running it), each by the
+    ids `driver.selects_by_ids` is given (`driver.where_in_ids`). Each select names its
+    columns as the snapshot's fields, and reads only those."""
 
-        def by(column: Any) -> Any:
-            return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-
-    else:
-
-        def by(column: Any) -> Any:
-            return column.in_(bindparam("ids", expanding=True))
+    def by(column: Any) -> Any:
+        return driver.where_in_ids(column, dialect)
 
     o, p, variant = ORDERS.c, PRODUCTS.c, PRODUCTS.alias("variant")
     stock_id = func.coalesce(variant.c.id, p.id)
@@ -112,47 +103,9 @@ def _queries(dialect: str) -> _Queries:
     )
 
 
-# The columns read as they are, named as `s.Order`'s and `s.Line`'s fields.
-_ORDER_COLUMNS = (
-    "id",
-    "number",
-    "status",
-    "workflow",
-    "workflow_hash",
-    "currency",
-    "total",
-    "billing",
-    "shipping",
-    "meta",
-    "customer_note",
-    "created_via",
-    "payment_method_title",
-    "stock_reduced",
-    "status_changed_at",
-    "date_paid",
-    "date_completed",
-    "version",
-)
-_LINE_COLUMNS = (
-    "id",
-    "order_id",
-    "kind",
-    "name",
-    "total",
-    "total_tax",
-    "quantity",
-    "product_id",
-    "variation_id",
-    "sku",
-    "price",
-    "quantity_refunded",
-    "total_refunded",
-    "reduced_stock",
-    "refunded_kept",
-    "refunded_restocked",
-    "method_id",
-    "meta",
-)
+# The columns read as they are: the snapshot fields that are columns of the same name.
+_ORDER_COLUMNS = tuple(f.name for f in fields(s.Order) if f.name in ORDERS.c)
+_LINE_COLUMNS = ("order_id", *(f.name for f in fields(s.Line) if f.name in LINES.c))
 
 
 def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
@@ -161,11 +114,10 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
     the ids asked for, so no query waits for the orders' rows)."""
     dialect = session.get_bind().dialect.name
     q = _queries(dialect)
-    locked = lock and dialect == "postgresql"
     found = driver.selects_by_ids(
         session,
         {
-            "orders locked" if locked else "orders": q.orders_locked if locked else q.orders,
+            "orders": q.orders_locked if lock and dialect == "postgresql" else q.orders,
             "lines": q.lines,
             "notes": q.notes,
             "refunds": q.refunds,
@@ -175,7 +127,7 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
         },
         ids,
     )
-    rows = found["orders locked" if locked else "orders"]
+    rows = found["orders"]
     if not rows:
         return {}
     lines: dict[int, list[s.Line]] = defaultdict(list)
