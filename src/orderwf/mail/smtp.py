@@ -18,6 +18,7 @@ from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from orderwf.errors import DeliveryError, UsageError
+from orderwf.urls import redact
 
 DEFAULT_URL = "smtp://localhost:25"
 DEFAULT_TIMEOUT = 30.0
@@ -80,28 +81,28 @@ def parse_url(url: str, env: Mapping[str, str] = os.environ) -> SmtpSettings:
     hint = "expected e.g. smtp://localhost:1025 or smtps://user:password@mail.example.com:465"
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
-        raise UsageError(f"{_redact(url)!r} is not an SMTP URL: {hint}")
+        raise UsageError(f"{redact(url)!r} is not an SMTP URL: {hint}")
     try:
         port = parts.port
     except ValueError:
-        raise UsageError(f"{_redact(url)!r} has an invalid port: {hint}") from None
+        raise UsageError(f"{redact(url)!r} has an invalid port: {hint}") from None
     if not parts.hostname:
-        raise UsageError(f"{_redact(url)!r} names no host: {hint}")
+        raise UsageError(f"{redact(url)!r} names no host: {hint}")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     unknown = sorted(set(query) - {"starttls", "timeout"})
     if unknown:
         raise UsageError(
-            f"{_redact(url)!r} has unknown parameter(s) {', '.join(unknown)}: "
+            f"{redact(url)!r} has unknown parameter(s) {', '.join(unknown)}: "
             "only starttls=true|false and timeout=SECONDS are understood"
         )
     tls = parts.scheme == "smtps"
     starttls = _flag(query.get("starttls", "false"), url)
     if tls and starttls:
-        raise UsageError(f"{_redact(url)!r}: smtps:// is TLS already; drop ?starttls=true")
+        raise UsageError(f"{redact(url)!r}: smtps:// is TLS already; drop ?starttls=true")
     try:
         timeout = float(query.get("timeout", DEFAULT_TIMEOUT))
     except ValueError:
-        raise UsageError(f"{_redact(url)!r}: timeout must be a number of seconds") from None
+        raise UsageError(f"{redact(url)!r}: timeout must be a number of seconds") from None
     user = unquote(parts.username) if parts.username else env.get("ORDERWF_SMTP_USER") or None
     password = (
         unquote(parts.password) if parts.password else env.get("ORDERWF_SMTP_PASSWORD") or None
@@ -122,14 +123,7 @@ def _flag(value: str, url: str) -> bool:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise UsageError(f"{_redact(url)!r}: starttls must be true or false, not {value!r}")
-
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    raise UsageError(f"{redact(url)!r}: starttls must be true or false, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -230,6 +224,10 @@ class Sender:
         try:
             return smtp.send_message(outgoing.mime(), from_addr=sender, to_addrs=recipients)
         except smtplib.SMTPRecipientsRefused as e:
+            codes = {code for code, _ in e.recipients.values()}
+            if codes == {530}:
+                code, message = next(iter(e.recipients.values()))
+                raise self._wants_tls_or_login(code, message) from None
             refused = "; ".join(f"{a}: {_reply(c, m)}" for a, (c, m) in e.recipients.items())
             raise SmtpFailure(
                 f"the SMTP server refused the recipient ({refused})",
@@ -237,14 +235,8 @@ class Sender:
                 permanent=all(code >= 500 for code, _ in e.recipients.values()),
             ) from None
         except smtplib.SMTPSenderRefused as e:
-            if e.smtp_code == 530:  # RFC 3207/4954: STARTTLS or a login first, for any message
-                raise SmtpFailure(
-                    f"the SMTP server {self.settings.display} wants STARTTLS or a login before "
-                    f"sending ({_reply(e.smtp_code, e.smtp_error)}): add ?starttls=true or a "
-                    "user to the SMTP URL",
-                    kind="auth",
-                    at_connect=True,
-                ) from None
+            if e.smtp_code == 530:
+                raise self._wants_tls_or_login(e.smtp_code, e.smtp_error) from None
             raise SmtpFailure(
                 f"the SMTP server refused the sender {e.sender!r} "
                 f"({_reply(e.smtp_code, e.smtp_error)})",
@@ -252,6 +244,8 @@ class Sender:
                 permanent=e.smtp_code >= 500,
             ) from None
         except smtplib.SMTPResponseException as e:
+            if e.smtp_code == 530:
+                raise self._wants_tls_or_login(e.smtp_code, e.smtp_error) from None
             closing = e.smtp_code == 421  # the server is shutting this connection down
             if closing:
                 self._drop()
@@ -287,6 +281,23 @@ class Sender:
     def _drop(self) -> None:
         smtp, self._smtp = self._smtp, None
         _close_quietly(smtp)
+
+    def _wants_tls_or_login(self, code: int, message: bytes | str) -> SmtpFailure:
+        """A 530 (RFC 3207, 4954: STARTTLS or a login first) is about the session, not the
+        message: every message would get it, so all of them wait for a better URL."""
+        s = self.settings
+        if not (s.tls or s.starttls):
+            fix = "add ?starttls=true or a user to the SMTP URL"
+        elif not s.user:
+            fix = "add a user to the SMTP URL"
+        else:
+            fix = "check the user and password"
+        return SmtpFailure(
+            f"the SMTP server {s.display} wants STARTTLS or a login before sending "
+            f"({_reply(code, message)}): {fix}",
+            kind="auth",
+            at_connect=True,
+        )
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings

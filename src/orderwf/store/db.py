@@ -12,13 +12,13 @@ when there is something to migrate.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from orderwf.errors import StoreError, UsageError
 from orderwf.store.migrations import HEAD
+from orderwf.urls import redact
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -98,7 +98,7 @@ def _create_engine(url: str) -> Engine:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # a bad `--db` value (ValueError: a bad port): exit 2
         raise UsageError(
-            f"{_safe(url)!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
+            f"{redact(url)!r} is not a database URL (expected e.g. sqlite:///orderwf.db or "
             "postgresql+psycopg://user@host/db)"
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
@@ -109,7 +109,7 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(parsed, json_serializer=json_dumps, json_deserializer=json_loads)
     except (ArgumentError, NoSuchModuleError, ImportError) as e:  # ImportError: no driver
         raise UsageError(
-            f"cannot use the database URL {_safe(url)}: {e} "
+            f"cannot use the database URL {redact(url)}: {e} "
             "(expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
         ) from None
 
@@ -155,7 +155,7 @@ def _current_revision(conn: Connection) -> str | None:
         tables = inspect(conn).get_table_names()
         if tables:
             raise StoreError(
-                f"the database {_safe(str(conn.engine.url))} has tables "
+                f"the database {redact(str(conn.engine.url))} has tables "
                 f"({', '.join(sorted(tables)[:3])}…) but no orderwf schema revision; "
                 "use an empty database or one created by orderwf"
             )
@@ -217,7 +217,7 @@ def _translated(engine: Engine) -> Iterator[None]:
         if not _is_open_failure(e):
             raise
         reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
-        raise StoreError(f"cannot open the database {_safe(str(engine.url))}: {reason}") from None
+        raise StoreError(f"cannot open the database {redact(str(engine.url))}: {reason}") from None
 
 
 def _is_open_failure(error: Exception) -> bool:
@@ -227,13 +227,3 @@ def _is_open_failure(error: Exception) -> bool:
         return True
     message = str(getattr(error, "orig", error)).lower()
     return any(s in message for s in _OPEN_FAILURES)
-
-
-def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):  # shown as given, but for what looks like a password
-        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
