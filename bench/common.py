@@ -41,16 +41,6 @@ def env() -> dict[str, str]:
     return e
 
 
-def run_timed(cmd: Sequence[str], *, check: bool = True, cwd: Path = ROOT) -> float:
-    """Wall time of one cold process, in seconds."""
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - t0
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()}")
-    return elapsed
-
-
 def run_measured(
     cmd: Sequence[str], *, cwd: Path = ROOT, environ: dict[str, str] | None = None
 ) -> tuple[float, float]:

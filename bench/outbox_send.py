@@ -38,12 +38,12 @@ def fill(url: str, count: int) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(
-                insert(tables.Order.__table__),  # type: ignore[attr-defined]
+                insert(tables.ORDERS),
                 {"id": 1, "number": "1", "status": "processing", "workflow": "woocommerce",
                  "date_created": now, "billing": {}, "shipping": {}, "meta": {}},
             )  # fmt: skip
             conn.execute(
-                insert(tables.Outbox.__table__),  # type: ignore[attr-defined]
+                insert(tables.OUTBOX),
                 [
                     {"order_id": 1, "email": "customer_processing_order",
                      "to_addr": f"Customer {n} <customer{n}@example.com>",

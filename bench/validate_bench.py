@@ -8,7 +8,7 @@ docs/performance.md.
 
 orderwf is measured twice: with a cold validation cache (a fresh cache folder per run: YAML,
 JSON Schema, every semantic check and every template) and with a warm one (the file already
-validated clean: YAML and the cache lookup only)."""
+validated clean: a hash lookup and its stored result, no YAML)."""
 
 from __future__ import annotations
 
@@ -23,19 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import env, orderwf_cmd, run_measured, script  # noqa: E402
+from common import ROOT, env, orderwf_cmd, run_measured, script  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = "workflows/woocommerce.yaml"
 SCHEMA = "schemas/workflow.schema.json"
-DOC = REPO / "docs" / "performance.md"
+DOC = ROOT / "docs" / "performance.md"
 
 
-def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _timed(argv: list[str], environ: dict[str, str]) -> tuple[float, float]:
     """(wall, CPU) seconds of one process; CPU counts the children it waited for (the forked
     schema stage of `orderwf validate`)."""
     try:
-        return run_measured(argv, cwd=REPO, environ=env)
+        return run_measured(argv, environ=environ)
     except RuntimeError as e:
         sys.exit(str(e))
 
@@ -144,7 +143,7 @@ def main() -> None:
         )
     if args.write:
         write(section(medians, runs))
-        print(f"wrote the Validation section of {DOC.relative_to(REPO)}")
+        print(f"wrote the Validation section of {DOC.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ class Money(TypeDecorator[Decimal]):
         return None if value is None else str(Decimal(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value)
+        return _decimal_or_none(value)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         # `process_result_value` without `TypeDecorator`'s wrapper around it (the text column
@@ -48,17 +48,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value  # type: ignore[no-any-return]
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):  # raw SQLite text
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # type: ignore[no-any-return]
+        return _aware_utc(value)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         # SQLite returns the stored text: parse it once, straight to an aware datetime,
         # instead of the dialect's regular expression and then `process_result_value`.
         if dialect.name == "sqlite":
-            return _sqlite_utc
+            return _aware_utc
         return super().result_processor(dialect, coltype)
 
 
@@ -66,11 +62,13 @@ def _decimal_or_none(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _sqlite_utc(value: str | None) -> datetime | None:
+def _aware_utc(value: datetime | str | None) -> datetime | None:
+    """A stored time as aware UTC; SQLite's raw text is parsed."""
     if value is None:
         return None
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def json_dumps(value: Any) -> str:
