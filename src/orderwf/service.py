@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from orderwf.engine import emails
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
+from orderwf.engine.stock import with_levels
 from orderwf.errors import OrderwfError, Refused
 from orderwf.workflow.model import Workflow
 
@@ -188,7 +189,7 @@ def bulk_apply(
                 try:
                     plan = planner.plan(
                         workflow,
-                        s.with_stock_levels(order, levels),
+                        with_levels(order, {}, levels),
                         action,
                         params,
                         actor=actor,

@@ -183,25 +183,6 @@ class CompiledTemplate:
         return getattr(self._template, "orderwf_names", None)
 
     @cached_property
-    def _globals(self) -> dict[str, Any]:
-        # The template's globals are a ChainMap over the environment's; `Template.render`
-        # flattens it twice per render (for the context and for its key set), a large part of
-        # rendering a short note. Nothing changes an environment's globals after it is made.
-        return dict(self._template.globals)
-
-    def _render(self, context: Mapping[str, Any]) -> str:
-        """`jinja2.Template.render`, with the flattened globals."""
-        template, globals_ = self._template, self._globals
-        env = template.environment
-        ctx = env.context_class(
-            env, {**globals_, **context}, template.name, template.blocks, globals=globals_
-        )
-        try:
-            return env.concat(template.root_render_func(ctx))
-        except Exception:
-            env.handle_exception()
-
-    @cached_property
     def _memo(self) -> dict[Hashable, str]:
         return {}
 
@@ -220,7 +201,7 @@ class CompiledTemplate:
         if self._literal:
             return self.source
         try:
-            return self._render(context)
+            return self._template.render(context)
         except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
             lineno = getattr(e, "lineno", None)
             where = f"template {self.name}" if self.name else f"template {self.source!r}"

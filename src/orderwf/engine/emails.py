@@ -4,7 +4,6 @@ failed with its error, never dropped."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from orderwf.engine import context as ctx
 from orderwf.engine import snapshot as s
 from orderwf.errors import NotFound, OrderwfError
 from orderwf.workflow import model as m
+from orderwf.workflow.findings import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ def preview(
     """An email rendered against the order as it stands, as if an `email` effect queued it."""
     email = workflow.emails.get(email_id)
     if email is None:
-        close = difflib.get_close_matches(email_id, list(workflow.emails), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = did_you_mean(email_id, workflow.emails)
+        hint = f"; {close}" if close else ""
         raise NotFound(f"unknown email {email_id!r} in workflow {workflow.name!r}{hint}")
     current = ctx.status_context(workflow, order.status)
     names: dict[str, Any] = {"from": current, "to": current}

@@ -11,36 +11,16 @@ from typing import Any
 
 from orderwf import money
 from orderwf.errors import OrderwfError
-from orderwf.workflow.model import Action, Param
+from orderwf.workflow.model import REFUND_PARAMS, Action, Param
 
-# The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
-REFUND_PARAMS = (
-    Param("amount", "decimal", description="Amount to refund"),
-    Param("lines", "string", description="ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT; repeatable"),
-    Param("restock", "boolean", description="Put refunded items back in stock"),
-    Param("reason", "string", description="Reason for the refund (shown to the customer)"),
-)
 _TRUE = {"true", "yes", "1", "on", "y"}
 _FALSE = {"false", "no", "0", "off", "n"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def declared(action: Action) -> tuple[Param, ...]:
-    """The action's params, and a refund's own when it refunds. Remembered per action
-    object (a bulk apply plans one action for every order)."""
-    known = _DECLARED.get(id(action))
-    if known is not None and known[0] is action:
-        return known[1]
-    extra = tuple(p for p in REFUND_PARAMS if action.has_refund)
-    names = {p.name for p in action.params}
-    params = action.params + tuple(p for p in extra if p.name not in names)
-    if len(_DECLARED) >= 1024:  # a process that loads many workflows (the tests)
-        _DECLARED.clear()
-    _DECLARED[id(action)] = (action, params)  # the action is kept: its id stays its own
-    return params
-
-
-_DECLARED: dict[int, tuple[Action, tuple[Param, ...]]] = {}
+    """The action's params, and a refund's own when it refunds."""
+    return action.declared_params
 
 
 def _convert(param: Param, raw: Any, currency: str) -> Any:

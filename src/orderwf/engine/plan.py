@@ -8,7 +8,6 @@ then the emails of all those events, rendered against the order as it finally st
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +25,7 @@ from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import StockChange, apply_policy
 from orderwf.errors import NotFound, OrderwfError, Refused
 from orderwf.workflow import model as m
+from orderwf.workflow.findings import did_you_mean
 
 SYSTEM = "system"
 
@@ -53,8 +53,8 @@ class Plan:
 def find_action(workflow: m.Workflow, action_id: str) -> m.Action:
     action = workflow.actions.get(action_id)
     if action is None:
-        close = difflib.get_close_matches(action_id, list(workflow.actions), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = did_you_mean(action_id, workflow.actions)
+        hint = f"; {close}" if close else ""
         raise NotFound(
             f"unknown action {action_id!r} in workflow {workflow.name!r}{hint} "
             f"(actions: {', '.join(workflow.actions)})"
@@ -268,19 +268,17 @@ class _Planner:
         self.apply_stock(status.stock)
         template = self.workflow.messages["status_changed"]
 
-        def context() -> dict[str, Any]:
-            return self.context(
-                template.names,
-                **{
-                    "from": ctx.status_context(self.workflow, source),
-                    "to": ctx.status_context(self.workflow, to_id),
-                },
-            )
+        def names() -> dict[str, Any]:
+            return {
+                "from": ctx.status_context(self.workflow, source),
+                "to": ctx.status_context(self.workflow, to_id),
+            }
 
         if template.names is not None and template.names <= _STATUS_NOTE_NAMES:
-            text = template.render_memo((source, to_id), context)
+            key = (source, to_id)  # all the note can read: once per transition
+            text = template.render_memo(key, lambda: self.context(template.names, **names()))
         else:
-            text = template.render(context())
+            text = self.render(template, **names())
         self.add_note(f"{prefix} {text}" if prefix else text)
         self.events.append(("status", (source, to_id)))
 
@@ -399,16 +397,12 @@ class _Planner:
             self.stock.append(change)
             item = ctx.line_context(line)
             self.add_note(self.message("restocked", item=item, old=change.old, new=change.new))
-        self.events.append(("refund", self.refund_context(result.full)))
-
-    def refund_context(self, full: bool) -> dict[str, Any]:
-        assert self.refund is not None
-        return ctx.refund_context(self.refund, full=full)
+        self.events.append(("refund", ctx.refund_context(result.refund, full=result.full)))
 
     # -- emails ------------------------------------------------------------------------------
     def emails(self) -> list[emails.QueuedEmail]:
         full = self.order.remaining_refundable <= 0
-        refund = None if self.refund is None else self.refund_context(full)
+        refund = None if self.refund is None else ctx.refund_context(self.refund, full=full)
         queued, sent = emails.queue(self.workflow, self.order, self.events, self.context, refund)
         if sent != self.order.emails_sent:
             self.order = evolve(self.order, emails_sent=sent)

@@ -171,19 +171,3 @@ class Order:
 
     def line(self, item_id: int) -> Line | None:
         return next((line for line in self.lines if line.id == item_id), None)
-
-
-def with_stock_levels(order: Order, levels: Mapping[int, int | None]) -> Order:
-    """The order with its lines' product stock levels replaced by newer ones (a bulk batch
-    passes on what its earlier orders moved)."""
-    if not levels:
-        return order
-    lines = []
-    changed = False
-    for line in order.lines:
-        product = line.stock_product
-        if product is not None and product in levels and levels[product] != line.stock_quantity:
-            line = evolve(line, stock_quantity=levels[product])
-            changed = True
-        lines.append(line)
-    return evolve(order, lines=tuple(lines)) if changed else order

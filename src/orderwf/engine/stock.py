@@ -5,6 +5,7 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
 from orderwf.engine.snapshot import Line, Order, evolve
@@ -62,17 +63,23 @@ def move(line: Line, units_back: int, levels: dict[int, int | None]) -> tuple[Li
 
 
 def with_levels(
-    order: Order, lines: dict[int, Line], levels: dict[int, int | None], **changes: Any
+    order: Order,
+    lines: Mapping[int, Line],
+    levels: Mapping[int, int | None],
+    **changes: Any,
 ) -> Order:
-    """The order with replaced lines, every line's product stock level brought up to date,
-    and `changes` to its other fields."""
+    """The order with replaced lines, every line's product stock level brought up to date
+    (a bulk batch passes on what its earlier orders moved), and `changes` to its other
+    fields; the order itself when nothing changes."""
     new_lines = []
-    for line in order.lines:
-        line = lines.get(line.id, line)
+    for old in order.lines:
+        line = lines.get(old.id, old)
         product = line.stock_product
-        if product in levels and levels[product] != line.stock_quantity:
+        if product is not None and product in levels and levels[product] != line.stock_quantity:
             line = evolve(line, stock_quantity=levels[product])
         new_lines.append(line)
+    if not changes and all(new is old for new, old in zip(new_lines, order.lines, strict=True)):
+        return order
     return evolve(order, lines=tuple(new_lines), **changes)
 
 

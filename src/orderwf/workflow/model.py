@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -70,6 +71,15 @@ class Param:
     minimum: Any = None
     maximum: Any = None
     description: str | None = None
+
+
+# The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
+REFUND_PARAMS = (
+    Param("amount", "decimal", description="Amount to refund"),
+    Param("lines", "string", description="ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT; repeatable"),
+    Param("restock", "boolean", description="Put refunded items back in stock"),
+    Param("reason", "string", description="Reason for the refund (shown to the customer)"),
+)
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,15 @@ class Action:
     @property
     def has_refund(self) -> bool:
         return any(isinstance(e, RefundEffect) and not e.remaining for e in self.effects)
+
+    @cached_property
+    def declared_params(self) -> tuple[Param, ...]:
+        """Its params, and a refund's own when it refunds (once per action: a bulk apply
+        converts the params of every order)."""
+        if not self.has_refund:
+            return self.params
+        names = {p.name for p in self.params}
+        return self.params + tuple(p for p in REFUND_PARAMS if p.name not in names)
 
     def allowed_from(self, status: str) -> bool:
         return self.sources is None or status in self.sources
