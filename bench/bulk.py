@@ -31,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ import make_db  # noqa: E402
 from common import OUT, ROOT, default_emails, env, table, workflow_copy  # noqa: E402
 
 CHILD = str(ROOT / "bench" / "bulk_child.py")
+ORDERWF_DB, FLOOR_DB = OUT / "bulk-orderwf.db", OUT / "bulk-floor.db"
 CONCURRENT = str(ROOT / "bench" / "concurrent_child.py")
 TARGETS = {
     "sqlite_floor_share": 1 / 3,
@@ -87,16 +89,31 @@ def warm_cache(wfs: dict[str, Path]) -> None:
 # -- SQLite -----------------------------------------------------------------------------------
 
 
-def paired(runs: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[dict[str, Any], ...]:
-    """Of `repeat` (orderwf, floor) pairs run back to back: each side's median rates, and the
+def sqlite_child(kind: str, n: int, extra: str) -> dict[str, Any]:
+    """One bulk child on a fresh copy of the n-order SQLite database."""
+    if kind == "orderwf":
+        return child(kind, f"sqlite:///{make_db.copy_sqlite(n, ORDERWF_DB)}", extra)
+    return child(kind, str(make_db.copy_sqlite(n, FLOOR_DB)), extra)
+
+
+def pg_child(kind: str, url: str, template: str, extra: str) -> dict[str, Any]:
+    """One bulk child on a fresh PostgreSQL database made from `template`."""
+    return child(kind, pg_copy(url, template, "bench_run"), extra)
+
+
+def paired(
+    repeat: int, orderwf: Callable[[], dict[str, Any]], floor: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], ...]:
+    """Run orderwf and the floor back to back `repeat` times: each side's median rates, and the
     median of the pairs' shares (each pair ran under the same load)."""
+    runs = [(orderwf(), floor()) for _ in range(repeat)]
 
     def med(side: int, key: str) -> float:
         return statistics.median(r[side][key] for r in runs)
 
     owf = {**runs[0][0], "rate": med(0, "rate"), "cpu_rate": med(0, "cpu_rate")}
     owf["maxrss_mb"] = max(r[0]["maxrss_mb"] for r in runs)
-    floor = {**runs[0][1], "rate": med(1, "rate"), "cpu_rate": med(1, "cpu_rate")}
+    base = {**runs[0][1], "rate": med(1, "rate"), "cpu_rate": med(1, "cpu_rate")}
     share = {
         "wall": statistics.median(o["rate"] / f["rate"] for o, f in runs),
         "cpu": statistics.median(o["cpu_rate"] / f["cpu_rate"] for o, f in runs),
@@ -105,7 +122,7 @@ def paired(runs: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[dict[str,
             max(o["rate"] / f["rate"] for o, f in runs),
         ),
     }
-    return owf, floor, share
+    return owf, base, share
 
 
 def sqlite_runs(
@@ -117,13 +134,11 @@ def sqlite_runs(
             if variant != "no email" and n not in email_sizes:
                 continue
             email = "1" if variant != "no email" else "0"
-            pairs = []
-            for _ in range(repeat):
-                db = make_db.copy_sqlite(n, OUT / "bulk-orderwf.db")
-                one = child("orderwf", f"sqlite:///{db}", str(wf))
-                db = make_db.copy_sqlite(n, OUT / "bulk-floor.db")
-                pairs.append((one, child("floor-sqlite", str(db), email)))
-            owf, floor, share = paired(pairs)
+            owf, floor, share = paired(
+                repeat,
+                partial(sqlite_child, "orderwf", n, str(wf)),
+                partial(sqlite_child, "floor-sqlite", n, email),
+            )
             target = TARGETS["sqlite_email_rate" if email == "1" else "sqlite_rate"]
             rows.append(
                 [
@@ -244,11 +259,11 @@ def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path], repeat: int = 1) -
         template = pg_template(url, n)
         for variant, wf in wfs.items():
             email = "1" if variant != "no email" else "0"
-            pairs = []
-            for _ in range(repeat):
-                one = child("orderwf", pg_copy(url, template, "bench_run"), str(wf))
-                pairs.append((one, child("floor-pg", pg_copy(url, template, "bench_run"), email)))
-            owf, floor, share = paired(pairs)
+            owf, floor, share = paired(
+                repeat,
+                partial(pg_child, "orderwf", url, template, str(wf)),
+                partial(pg_child, "floor-pg", url, template, email),
+            )
             low, high = share["range"]
             rows.append(
                 [

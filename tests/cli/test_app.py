@@ -85,7 +85,7 @@ def test_a_single_apply_runs_with_the_cycle_collector_paused(
         ["--db", seeded.url, "--actor", "alice", "apply", "727", "hold"], monkeypatch
     )
     assert (code, collections) == (0, 0)
-    assert seeded.json("order", "show", "727")["status"] == "on-hold"
+    assert seeded.order(727)["status"] == "on-hold"
 
 
 def test_a_bulk_apply_resumes_the_cycle_collector(
@@ -96,7 +96,7 @@ def test_a_bulk_apply_resumes_the_cycle_collector(
     )
     assert code == 0
     assert collections > 0
-    assert seeded.json("order", "show", "727")["status"] == "on-hold"
+    assert seeded.order(727)["status"] == "on-hold"
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,12 @@ and times that come back as aware UTC whatever offset they were given with."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from orderwf.store import db, driver, snapshots
 from orderwf.store.tables import ORDERS
@@ -19,39 +20,44 @@ TIMES = [
     datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
     datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=PARIS),
     datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+    datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
 ]
+ROWS = list(enumerate(zip(AMOUNTS, TIMES, strict=True), start=1))  # (id, (amount, time))
 
 
-def test_amounts_and_times_round_trip(db_url: str) -> None:
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
     engine = db.connect(db_url)
-    try:
-        with db.write_transaction(engine) as session:
-            for i, (amount, when) in enumerate(zip(AMOUNTS, TIMES * 2, strict=False), start=1):
-                session.execute(
-                    ORDERS.insert().values(
-                        id=i,
-                        status="pending",
-                        workflow="woocommerce",
-                        total=amount,
-                        date_created=when,
-                        billing={},
-                        shipping={},
-                        meta={},
-                        date_paid=None if i == 2 else when,
-                    )
+    yield engine
+    engine.dispose()
+
+
+def test_amounts_and_times_round_trip(engine: Engine) -> None:
+    with db.write_transaction(engine) as session:
+        for i, (amount, when) in ROWS:
+            session.execute(
+                ORDERS.insert().values(
+                    id=i,
+                    status="pending",
+                    workflow="woocommerce",
+                    total=amount,
+                    date_created=when,
+                    billing={},
+                    shipping={},
+                    meta={},
+                    date_paid=None if i == 2 else when,
                 )
-        ids = list(range(1, len(AMOUNTS) + 1))
-        query = select(ORDERS.c.id, ORDERS.c.total, ORDERS.c.date_created, ORDERS.c.date_paid)
-        bulk_query = snapshots._queries(engine.dialect.name).orders  # the bulk apply's read
-        with db.read_session(engine) as session:
-            core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
-            rows = driver.selects_by_ids(session, {"orders": bulk_query}, ids)["orders"]
-            bulk = [(r["id"], r["total"], r["created_at"], r["date_paid"]) for r in rows]
-    finally:
-        engine.dispose()
+            )
+    ids = list(range(1, len(AMOUNTS) + 1))
+    query = select(ORDERS.c.id, ORDERS.c.total, ORDERS.c.date_created, ORDERS.c.date_paid)
+    bulk_query = snapshots._queries(engine.dialect.name).orders  # the bulk apply's read
+    with db.read_session(engine) as session:
+        core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
+        rows = driver.selects_by_ids(session, {"orders": bulk_query}, ids)["orders"]
+        bulk = [(r["id"], r["total"], r["created_at"], r["date_paid"]) for r in rows]
     expected = [
         (i, amount, when.astimezone(UTC), None if i == 2 else when.astimezone(UTC))
-        for i, (amount, when) in enumerate(zip(AMOUNTS, TIMES * 2, strict=False), start=1)
+        for i, (amount, when) in ROWS
     ]
     assert core == expected
     assert sorted(bulk) == expected
@@ -60,18 +66,14 @@ def test_amounts_and_times_round_trip(db_url: str) -> None:
         assert paid is None or paid.tzinfo == UTC
 
 
-def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(db_url: str) -> None:
+def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(engine: Engine) -> None:
     # The bulk reader runs on the DBAPI cursor; its errors still come as SQLAlchemy's, which
     # the store's error handling (and the pool's invalidation of a dropped connection) expect.
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    engine = db.connect(db_url)
-    try:
-        with db.write_transaction(engine) as session:
-            session.execute(text("DROP TABLE tracking"))
-        with db.read_session(engine) as session, pytest.raises(DBAPIError) as failed:
-            snapshots.load_orders(session, [1, 2])
-    finally:
-        engine.dispose()
+    with db.write_transaction(engine) as session:
+        session.execute(text("DROP TABLE tracking"))
+    with db.read_session(engine) as session, pytest.raises(DBAPIError) as failed:
+        snapshots.load_orders(session, [1, 2])
     assert "tracking" in str(failed.value.orig)
