@@ -4,7 +4,7 @@ paid, and every command that reported success left exactly one history row (and 
 one none). The stock of each product ends at its initial level minus the units the orders still
 hold reduced.
 
-The processes are real: `workers/operator.py` (many applies per process, each with its own
+The processes are real: `workers/operator_worker.py` (many applies per process, each with its own
 idempotency key, so a success can be matched to its history row) and cold
 `python -m orderwf apply` commands. These tests check correctness, never speed."""
 
@@ -33,7 +33,7 @@ from orderwf.workflow.model import Workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "workflows" / "woocommerce.yaml"
-OPERATOR = Path(__file__).parent / "workers" / "operator.py"
+OPERATOR = Path(__file__).parent / "workers" / "operator_worker.py"
 INITIAL_STOCK = 50
 PRODUCTS = [
     {"id": 1, "sku": "TS", "name": "T-Shirt", "price": "12.00", "manage_stock": True,

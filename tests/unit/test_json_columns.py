@@ -1,4 +1,4 @@
-"""The JSON columns' encoding (`store.types.json_dumps`/`json_loads`, the engine's serializer
+"""The JSON columns' encoding (`store.columns.json_dumps`/`json_loads`, the engine's serializer
 and deserializer): orjson, with `json` for what orjson refuses, so every value `json` stored
 before still round-trips."""
 
@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from orderwf.store.types import json_dumps, json_loads
+from orderwf.store.columns import json_dumps, json_loads
 
 
 @pytest.mark.parametrize(

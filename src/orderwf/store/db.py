@@ -103,7 +103,7 @@ def _create_engine(url: str) -> Engine:
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    from orderwf.store.types import json_dumps, json_loads
+    from orderwf.store.columns import json_dumps, json_loads
 
     try:
         engine = create_engine(parsed, json_serializer=json_dumps, json_deserializer=json_loads)

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 from sqlalchemy import JSON, Column, Index, Table
 from sqlmodel import Field, SQLModel
 
-from orderwf.store.types import Money, UTCDateTime
+from orderwf.store.columns import Money, UTCDateTime
 
 
 class _Table(SQLModel):

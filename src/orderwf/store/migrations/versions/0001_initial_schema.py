@@ -1,7 +1,7 @@
 """Initial schema: exactly the tables of `orderwf.store.tables`.
 
 Plain column types (String for money, DateTime for UTC times) rather than the TypeDecorators
-in `store.types`, so this revision does not change when application code does.
+in `store.columns`, so this revision does not change when application code does.
 
 Revision ID: 0001
 Revises: -

@@ -2,7 +2,7 @@
 few shared orders through `orderwf.service.apply`, each with its own idempotency key, and
 writes what each one reported to a JSON file. Started by `test_concurrency.py`.
 
-    python operator.py URL WORKFLOW SEED COUNT ORDER_IDS(comma) OUT_JSON SYNC_DIR
+    python operator_worker.py URL WORKFLOW SEED COUNT ORDER_IDS(comma) OUT_JSON SYNC_DIR
 
 It warms up (imports, first queries) before writing `SYNC_DIR/ready-SEED`, then waits for
 `SYNC_DIR/go`, so that every operator really acts at the same time.
