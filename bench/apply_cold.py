@@ -66,7 +66,7 @@ def measure(n_orders: int, runs: int) -> dict[str, float]:
 def report(figures: dict[str, float], n_orders: int, runs: int) -> str:
     names = {
         "python": "python -c pass",
-        "floor": "floor (sqlmodel load+update+note)",
+        "floor": "floor (sqlmodel, same reads and writes)",
         "apply": "orderwf apply ID process",
         "help": "orderwf --help",
     }
