@@ -1,5 +1,6 @@
 """Bulk apply (`apply --status pending process`) against the raw floor, on SQLite and
-PostgreSQL; peak memory; two concurrent operators on PostgreSQL. Prints tables.
+PostgreSQL; peak memory; 2 and 8 concurrent operators on PostgreSQL against a raw psycopg
+floor. Prints tables.
 
     python bench/bulk.py [--sizes 10000,100000] [--email-sizes 10000]
                          [--memory-sizes 100000,1000000] [--pg-sizes 10000] [--pg URL]
@@ -291,78 +292,101 @@ PG_HEAD = [
 ]
 
 
-def concurrency_run(url: str, wfs: dict[str, Path], seconds: float) -> list[list[str]]:
-    """Two processes cycling process → hold → reopen over the same 50 orders."""
-    rows = []
-    for variant, wf in [("no email", wfs["no email"]), ("default", make_db.WORKFLOW)]:
-        db_url = pg_copy(url, pg_template(url, 10_000), "bench_concurrent")
-        first, last = 1, 50
-        before = _pg_snapshot(db_url, first, last)
-        sync = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=OUT))
-        procs = [
+CONCURRENT_FLOOR = str(ROOT / "bench" / "concurrent_floor.py")
+
+
+def _operators(kind: str, db_url: str, wf: Path, pools: list[tuple[int, int]], seconds: float):  # type: ignore[no-untyped-def]
+    """Start one operator process per pool (first, last order id), warm, all at once; their
+    JSON results."""
+    sync = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=OUT))
+    procs = []
+    for seed, (first, last) in enumerate(pools, start=1):
+        if kind == "orderwf":
+            args = [CONCURRENT, db_url, str(wf), str(seed)]
+        else:
+            args = [CONCURRENT_FLOOR, db_url, str(seed)]
+        args += [str(seconds), str(first), str(last), str(sync)]
+        procs.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    CONCURRENT,
-                    db_url,
-                    str(wf),
-                    str(seed),
-                    str(seconds),
-                    str(first),
-                    str(last),
-                    str(sync),
-                ],
+                [sys.executable, *args],
                 cwd=ROOT,
                 env=env(),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )
-            for seed in (1, 2)
-        ]
-        deadline = time.monotonic() + 120
-        while len(list(sync.glob("ready-*"))) < len(procs) and time.monotonic() < deadline:
-            if any(p.poll() is not None for p in procs):
-                break
-            time.sleep(0.01)
-        (sync / "go").touch()
-        results = []
-        for p in procs:
-            out, err = p.communicate()
-            if p.returncode != 0:
-                raise RuntimeError(f"concurrent_child failed: {err.strip()[-2000:]}")
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        shutil.rmtree(sync, ignore_errors=True)
-        applied = sum(r["applied"] for r in results)
-        elapsed = max(r["seconds"] for r in results)
-        lost, history_rows, stock_drift = _pg_check(db_url, first, last, before)
-        rows.append(
-            [
-                variant,
-                f"{applied:,}",
-                f"{sum(r['refused'] for r in results):,}",
-                f"{sum(r['errors'] for r in results):,}",
-                f"{applied / elapsed:,.0f}",
-                f"{history_rows:,}",
-                str(lost),
-                str(stock_drift),
-                "≥ 1,000 /s, 0 lost",
-            ]
+            )  # fmt: skip
         )
-        print(f"  concurrency {variant}: {results}", file=sys.stderr)
+    deadline = time.monotonic() + 120
+    while len(list(sync.glob("ready-*"))) < len(procs) and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.01)
+    (sync / "go").touch()
+    results = []
+    for p in procs:
+        out, err = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(f"{kind} operator failed: {err.strip()[-2000:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    shutil.rmtree(sync, ignore_errors=True)
+    return results
+
+
+def concurrency_run(url: str, wfs: dict[str, Path], seconds: float) -> list[list[str]]:
+    """2 and 8 operator processes cycling process → hold → reopen, on 50 shared orders or on
+    50 orders each, orderwf (no-email workflow) and the raw psycopg floor
+    (`concurrent_floor.py`: the same locked read and the same writes) back to back."""
+    rows = []
+    template = pg_template(url, 10_000)
+    for procs in (2, 8):
+        for sharing in ("shared", "distinct"):
+            if sharing == "shared":
+                pools = [(1, 50)] * procs
+            else:
+                pools = [(1 + 50 * i, 50 * (i + 1)) for i in range(procs)]
+            rates = {}
+            for kind in ("orderwf", "floor"):
+                db_url = pg_copy(url, template, "bench_concurrent")
+                before = _pg_snapshot(db_url, 1, 50 * procs)
+                results = _operators(kind, db_url, wfs["no email"], pools, seconds)
+                applied = sum(r["applied"] for r in results)
+                steps = sum(r["applied"] + r["refused"] + r["errors"] for r in results)
+                elapsed = max(r["seconds"] for r in results)
+                lost, history_rows, drift = _pg_check(db_url, 1, 50 * procs, before)
+                rates[kind] = applied / elapsed
+                print(f"  concurrency {procs} {sharing} {kind}: {results}", file=sys.stderr)
+                rows.append(
+                    [
+                        f"{procs} {sharing}",
+                        kind,
+                        f"{applied:,}",
+                        f"{sum(r['refused'] for r in results):,}",
+                        f"{sum(r['errors'] for r in results):,}",
+                        f"{applied / elapsed:,.0f}",
+                        f"{1000 * sum(r['cpu'] for r in results) / steps:.2f}",
+                        f"{sum(r['statements'] for r in results) / steps:.1f}",
+                        f"{history_rows:,}",
+                        str(lost),
+                        str(drift),
+                        f"{rates['orderwf'] / rates['floor']:.2f}" if kind == "floor" else "",
+                    ]
+                )
     return rows
 
 
 CONCURRENCY_HEAD = [
-    "workflow",
+    "processes, orders",
+    "program",
     "applied",
     "refused (raced)",
     "errors",
     "transitions /s",
+    "client CPU ms / step",
+    "statements / step",
     "history rows",
     "lost updates",
     "stock drift",
-    "target",
+    "orderwf / floor",
 ]
 
 
@@ -461,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(table(PG_HEAD, rows), end="\n\n", flush=True)
             if "concurrency" in parts:
                 rows = concurrency_run(url, wfs, args.concurrency_seconds)
-                print("2 concurrent processes on PostgreSQL, 50 shared orders")
+                print("Concurrent operators on PostgreSQL (no-email workflow) versus the floor")
                 print(table(CONCURRENCY_HEAD, rows), end="\n\n", flush=True)
     return 0
 

@@ -2,7 +2,10 @@
 read its status and apply the next action of the cycle pending → process → hold → reopen,
 through `orderwf.service.apply` (one transaction, the order locked and re-checked). A refusal
 because another process moved the order first is expected and counted.
-Prints one JSON line: {"applied", "refused", "errors", "seconds"}.
+Prints one JSON line: {"applied", "refused", "errors", "seconds", "cpu", "statements"}: `cpu`
+is this process's CPU time over the timed loop; `statements` is counted afterwards, over 50
+more steps with psycopg's `execute`/`executemany` wrapped (so the count costs the timed loop
+nothing), and scaled to the timed loop's steps.
 
     python bench/concurrent_child.py URL WORKFLOW SEED SECONDS FIRST_ID LAST_ID SYNC_DIR
 
@@ -16,7 +19,9 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 NEXT = {"pending": "process", "processing": "hold", "on-hold": "reopen"}
 
@@ -31,7 +36,6 @@ def main(argv: list[str]) -> int:
     engine = db.connect(url)
     wf = load_workflow(Path(workflow))
     rng = random.Random(int(seed))
-    applied = refused = errors = 0
     for order_id in (int(first), int(last)):
         status = service.show(engine, order_id).status
         service.apply(engine, wf, order_id, NEXT.get(status, "reopen"), {}, actor="warm-up",
@@ -40,24 +44,56 @@ def main(argv: list[str]) -> int:
     (sync / f"ready-{seed}").touch()
     while not (sync / "go").exists():
         time.sleep(0.005)
-    t0 = time.perf_counter()
-    end = t0 + float(seconds)
-    while time.perf_counter() < end:
+
+    def step() -> str:
         order_id = rng.randint(int(first), int(last))
         status = service.show(engine, order_id).status
         action = NEXT.get(status, "reopen")
         try:
             service.apply(engine, wf, order_id, action, {}, actor=f"p{seed}")
-            applied += 1
+            return "applied"
         except Refused:
-            refused += 1
+            return "refused"
         except OrderwfError:
-            errors += 1
-    elapsed = time.perf_counter() - t0
-    print(
-        json.dumps({"applied": applied, "refused": refused, "errors": errors, "seconds": elapsed})
-    )
+            return "errors"
+
+    counts = {"applied": 0, "refused": 0, "errors": 0}
+    t0, c0 = time.perf_counter(), time.process_time()
+    end = t0 + float(seconds)
+    while time.perf_counter() < end:
+        counts[step()] += 1
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    statements = count_statements(step, 50) * sum(counts.values()) / 50
+    print(json.dumps({**counts, "seconds": elapsed, "cpu": cpu, "statements": statements}))
     return 0
+
+
+def count_statements(step: Callable[[], object], steps: int) -> int:
+    """Statements sent by `steps` more steps: psycopg's execute and executemany wrapped (an
+    executemany, or a statement sent in a pipeline, counts once)."""
+    import psycopg
+
+    count = 0
+    patched = []
+    # Cursor only: Connection.execute goes through a cursor's execute.
+    for cls in (psycopg.Cursor,):
+        for name in ("execute", "executemany"):
+            original = getattr(cls, name)
+
+            def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                nonlocal count
+                count += 1
+                return _original(*args, **kwargs)
+
+            patched.append((cls, name, original))
+            setattr(cls, name, counted)
+    try:
+        for _ in range(steps):
+            step()
+    finally:
+        for cls, name, original in patched:
+            setattr(cls, name, original)
+    return count
 
 
 if __name__ == "__main__":
