@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from orderwf.engine.context import sample_context
+from orderwf import context_names
+from orderwf.engine import context as ctx
 from orderwf.workflow.build import build
 from orderwf.workflow.model import Email, Workflow
 
@@ -32,6 +33,14 @@ def _data(name: str) -> dict[str, Any]:
 @cache
 def _workflow(name: str) -> Workflow:
     return build(_data(name), path=WORKFLOWS[name])
+
+
+def sample_context(workflow: Workflow) -> dict[str, Any]:
+    return context_names.sample_context(
+        workflow=workflow.name,
+        status=ctx.status_context(workflow, workflow.initial),
+        shop=ctx.shop_context(workflow),
+    )
 
 
 def _render(email: Email, context: dict[str, Any]) -> dict[str, str]:

@@ -36,6 +36,8 @@ LAYER_OF = {
     "orderwf.urls": "base",
     "orderwf.resources": "base",
     "orderwf.demo_data": "base",
+    "orderwf.context_names": "base",
+    "orderwf.suggest": "base",
 }
 
 # Which layers each layer may import, besides its own modules. Every layer may import `base`
@@ -63,8 +65,6 @@ _RENDER = "issue 12 §5: plans and orders rendered as text in views.py, not from
 _TYPES = "issue 12 §3-4: the store reads and writes the engine's Order and Plan, its sibling's"
 _IMPORTS = "issue 12 §3: importing orders is a service use case, not storage"
 _OUTBOX = "issue 12 §3: the outbox is a service use case over the store"
-_TEMPLATE_NAMES = "issue 12 §2: validation asks the engine for what templates may read"
-_SUGGEST = "issue 12 §2: the engine borrows a reporting helper of workflow/"
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("orderwf.cli.actions", "orderwf.engine.plan"): _SERVICE,  # find_action before bulk
     ("orderwf.cli.common", "orderwf.store.db"): _SERVICE,
@@ -95,9 +95,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("orderwf.store.imports", "orderwf.woo"): _IMPORTS,
     ("orderwf.mail.outbox", "orderwf.store.db"): _OUTBOX,
     ("orderwf.mail.outbox", "orderwf.store.tables"): _OUTBOX,
-    ("orderwf.workflow.textchecks", "orderwf.engine.context"): _TEMPLATE_NAMES,
-    ("orderwf.engine.emails", "orderwf.workflow.findings"): _SUGGEST,
-    ("orderwf.engine.plan", "orderwf.workflow.findings"): _SUGGEST,
 }
 
 

@@ -1,30 +1,18 @@
-"""The names templates and expressions see (SPEC §2.1): plain dicts built from a snapshot,
+"""The context templates and expressions see (SPEC §2.1), filled from a snapshot: plain dicts,
 so the sandbox has nothing to reach through. Money stays `Decimal` (comparable in `if`s,
-printed with the currency's decimals)."""
+printed with the currency's decimals). Which names there are, and a sample of each for
+validation, is `context_names`; a test checks this module fills exactly those."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from orderwf.context_names import address
 from orderwf.engine import snapshot as s
 from orderwf.workflow.model import Workflow
-
-BILLING_FIELDS = (
-    "first_name",
-    "last_name",
-    "company",
-    "address_1",
-    "address_2",
-    "city",
-    "state",
-    "postcode",
-    "country",
-    "email",
-    "phone",
-)
 
 
 def status_context(workflow: Workflow, status_id: str) -> dict[str, Any]:
@@ -54,10 +42,6 @@ def line_context(line: s.Line) -> dict[str, Any]:
     }
 
 
-def _address(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {**dict.fromkeys(BILLING_FIELDS, ""), **data}
-
-
 def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
     return {
         "id": order.id,
@@ -71,8 +55,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "subtotal": sum((li.total for li in order.line_items), Decimal(0)),
         "shipping_total": sum((li.total for li in order.shipping_lines), Decimal(0)),
         "total_tax": sum((li.total_tax for li in order.lines), Decimal(0)),
-        "billing": _address(order.billing),
-        "shipping": _address(order.shipping),
+        "billing": address(order.billing),
+        "shipping": address(order.shipping),
         "line_items": [line_context(li) for li in order.line_items],
         "shipping_lines": [line_context(li) for li in order.shipping_lines],
         "fee_lines": [line_context(li) for li in order.fee_lines],
@@ -135,9 +119,6 @@ def base_context(
     }
 
 
-CONTEXT_NAMES = frozenset({"order", "params", "shop", "actor", "now", "refund", "from", "to"})
-
-
 def refund_context(refund: s.Refund, *, full: bool) -> dict[str, Any]:
     """What templates see as `refund`."""
     return {
@@ -151,101 +132,3 @@ def refund_context(refund: s.Refund, *, full: bool) -> dict[str, Any]:
             for ln in refund.lines
         ],
     }
-
-
-def sample_lines() -> tuple[s.Line, ...]:
-    """The lines of `sample_order`: a stocked product, a virtual one, shipping and a fee."""
-    return (
-        s.Line(
-            id=1,
-            kind="line_item",
-            name="T-Shirt",
-            sku="TS",
-            product_id=11,
-            quantity=2,
-            price=Decimal("10"),
-            total=Decimal("20"),
-            manage_stock=True,
-            reduced_stock=2,
-            stock_quantity=8,
-        ),
-        s.Line(
-            id=2,
-            kind="line_item",
-            name="E-book",
-            product_id=12,
-            quantity=1,
-            price=Decimal("5"),
-            total=Decimal("5"),
-            virtual=True,
-            downloadable=True,
-        ),
-        s.Line(id=3, kind="shipping", name="Flat rate", method_id="flat_rate", total=Decimal("5")),
-        s.Line(id=4, kind="fee", name="Gift wrap", total=Decimal("1")),
-    )
-
-
-def sample_order(workflow: Workflow) -> s.Order:
-    """A representative order for rendering every template at validation time: two product
-    lines, shipping, a fee, a refund, a customer note and a tracking entry."""
-    currency = workflow.shop.currency
-    created = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-    lines = sample_lines()
-    return s.Order(
-        id=100,
-        number="100",
-        status=workflow.initial,
-        workflow=workflow.name,
-        currency=currency,
-        total=Decimal("31"),
-        created_at=created,
-        billing={
-            "first_name": "Camille",
-            "last_name": "Martin",
-            "email": "c@x.test",
-            "address_1": "1 rue de la Paix",
-            "city": "Paris",
-            "postcode": "75002",
-            "country": "FR",
-            "phone": "+33 1 23 45 67 89",
-        },
-        shipping={
-            "first_name": "Camille",
-            "last_name": "Martin",
-            "address_1": "1 rue de la Paix",
-            "city": "Paris",
-            "postcode": "75002",
-            "country": "FR",
-        },
-        lines=lines,
-        notes=(s.Note(1, "Ships Monday.", True, "admin", created),),
-        refunds=(s.Refund(1, Decimal("5"), "Damaged", True, (), created),),
-        tracking=(
-            s.Tracking(
-                "colissimo",
-                "6A12345678901",
-                "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901",
-                date(2026, 11, 26),
-            ),
-        ),
-        customer_note="Please leave at the door.",
-        created_via="checkout",
-        payment_method_title="Credit card",
-        stock_reduced=True,
-        date_paid=created,
-    )
-
-
-def sample_context(workflow: Workflow) -> dict[str, Any]:
-    """Every name a template may use, filled from `sample_order`."""
-    order = sample_order(workflow)
-    status = status_context(workflow, workflow.initial)
-    return base_context(
-        workflow,
-        order,
-        params={},
-        actor="admin",
-        now=order.created_at,
-        refund=refund_context(order.refunds[0], full=False),
-        **{"from": status, "to": status},
-    )

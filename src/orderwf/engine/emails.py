@@ -12,8 +12,8 @@ from typing import Any
 from orderwf.engine import context as ctx
 from orderwf.engine import snapshot as s
 from orderwf.errors import NotFound, OrderwfError
+from orderwf.suggest import did_you_mean
 from orderwf.workflow import model as m
-from orderwf.workflow.findings import did_you_mean
 
 
 @dataclass(frozen=True)

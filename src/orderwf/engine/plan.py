@@ -24,8 +24,8 @@ from orderwf.engine.refunds import plan_refund
 from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import StockChange, apply_policy
 from orderwf.errors import NotFound, OrderwfError, Refused
+from orderwf.suggest import did_you_mean
 from orderwf.workflow import model as m
-from orderwf.workflow.findings import did_you_mean
 
 SYSTEM = "system"
 

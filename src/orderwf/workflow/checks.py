@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from orderwf.suggest import did_you_mean
 from orderwf.workflow import paramchecks
-from orderwf.workflow.findings import Finding, Severity, did_you_mean, json_path
+from orderwf.workflow.findings import Finding, Severity, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
 Data = Mapping[str, Any]

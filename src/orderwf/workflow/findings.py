@@ -4,7 +4,6 @@ every file first; a reporter only formats."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -46,12 +45,6 @@ def where(path: JsonPath) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "the file"
-
-
-def did_you_mean(word: object, choices: Iterable[object]) -> str | None:
-    names = sorted({str(c) for c in choices})
-    match = difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
-    return f"did you mean {match[0]!r}?" if match else None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from orderwf.workflow.findings import did_you_mean
+from orderwf.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from orderwf.workflow.checks import Collector, Data

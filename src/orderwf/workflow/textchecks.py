@@ -1,8 +1,8 @@
 """The checks of everything a workflow renders: each `if` expression and each string template
 (notes, guard messages, subjects, tracking fields, metadata, timer notes, system messages)
 and each email template file. Each one is compiled in the sandbox, its names are checked
-against the names its context provides (`engine.context.CONTEXT_NAMES`), and it is rendered
-against `engine.context.sample_context` under StrictUndefined, with the action's params
+against the names its context provides (`context_names.CONTEXT_NAMES`), and it is rendered
+against `context_names.sample_context` under StrictUndefined, with the action's params
 filled with sample values, so an undefined name is found here and not in a customer's
 mailbox."""
 
@@ -17,22 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from orderwf import templating
-from orderwf.engine.context import CONTEXT_NAMES, line_context, sample_context, sample_lines
-from orderwf.workflow import model as m
+from orderwf.context_names import CONTEXT_NAMES, MESSAGE_NAMES, sample_context
+from orderwf.suggest import did_you_mean
 from orderwf.workflow.build import email_template_paths
 from orderwf.workflow.checks import Collector, Data, effects
-from orderwf.workflow.findings import Finding, did_you_mean, display_path, json_path
+from orderwf.workflow.findings import Finding, display_path, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
-# Names each system message sees on top of the common ones, with sample values.
-MESSAGE_NAMES: Mapping[str, Mapping[str, Any]] = {
-    "status_changed": {},
-    "stock_reduced": {"changes": "T-Shirt (TS) 10→8"},
-    "stock_restored": {"changes": "T-Shirt (TS) 8→10"},
-    # `item` is what the engine passes: the restocked line's whole context.
-    "restocked": {"item": line_context(sample_lines()[0]), "old": 8, "new": 9},
-    "fully_refunded": {},
-}
 # The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
 REFUND_PARAMS: Mapping[str, Any] = {
     "amount": Decimal("5.00"),
@@ -132,24 +123,22 @@ def texts(data: Data) -> Iterator[Text]:
         yield Text(("messages", key), str(text), False, MESSAGE_NAMES.get(key, {}))
 
 
-def sample_workflow(data: Data) -> m.Workflow:
-    """Just enough of the model for `sample_context`: statuses, initial status, shop."""
+def data_sample_context(data: Data) -> dict[str, Any]:
+    """`sample_context` for the workflow of `data`: its name, initial status and shop, with
+    the defaults the model's builder gives them (an undeclared initial status, which `checks`
+    reports, is shown by its id as the engine shows one)."""
+    initial = data["initial"]
+    status = data["statuses"].get(initial) or {"label": initial}
     shop = data.get("shop") or {}
-    return m.Workflow(
-        name=data["name"],
-        title=data.get("title", data["name"]),
-        initial=data["initial"],
-        statuses={
-            sid: m.Status(id=sid, label=s["label"], paid=bool(s.get("paid", False)))
-            for sid, s in data["statuses"].items()
+    return sample_context(
+        workflow=data["name"],
+        status={"id": initial, "label": status["label"], "paid": bool(status.get("paid", False))},
+        shop={
+            "name": shop.get("name", "Shop"),
+            "email": shop.get("email", ""),
+            "from": shop.get("from", shop.get("email", "")),
+            "currency": shop.get("currency", "EUR"),
         },
-        actions={},
-        shop=m.Shop(
-            name=shop.get("name", "Shop"),
-            email=shop.get("email", ""),
-            sender=shop.get("from", shop.get("email", "")),
-            currency=shop.get("currency", "EUR"),
-        ),
     )
 
 
@@ -180,7 +169,7 @@ class TextChecker(Collector):
         super().__init__(source, file)
         self.data = data
         self.workflow_path = workflow_path
-        self.context = sample_context(sample_workflow(data))
+        self.context = data_sample_context(data)
 
     def run(self) -> list[Finding]:
         for text in texts(self.data):

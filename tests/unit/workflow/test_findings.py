@@ -77,8 +77,3 @@ def test_json_path(path: tuple[str | int, ...], expected: str) -> None:
 def test_summary() -> None:
     assert fnd.summary(SAMPLE, 2) == "2 files checked: 1 error, 1 warning"
     assert fnd.summary([], 1) == "1 file checked: no problems found"
-
-
-def test_did_you_mean() -> None:
-    assert fnd.did_you_mean("shiped", ["shipped", "paid"]) == "did you mean 'shipped'?"
-    assert fnd.did_you_mean("zzz", ["shipped"]) is None
