@@ -7,7 +7,6 @@ import gc
 import getpass
 import importlib
 import os
-import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,25 @@ _UsageError: type[Exception] = next(
 
 
 class _Group(TyperGroup):
-    """Runs every command under the one error handler, so `CliRunner` sees what users see."""
+    """The root group. Its commands load on demand from `COMMANDS` (Click's "Lazily Loading
+    Subcommands": `list_commands` and `get_command`), and every command runs under the one
+    error handler, so `CliRunner` sees what users see."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            importlib.import_module(COMMANDS[cmd_name])  # registers its commands on `app`
+            command = self.commands[cmd_name] = _build(cmd_name)
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in COMMANDS:  # a typo: Typer suggests among the built ones
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
@@ -78,6 +95,27 @@ def _debug(ctx: Any) -> bool:
     return bool(getattr(obj, "debug", False) or os.environ.get("ORDERWF_DEBUG"))
 
 
+# Every top-level command and the module that defines it (on `app`, when imported). A run
+# imports only the module of the command it runs: Typer inspects the signature of every
+# command it builds, so building them all would cost every run (~150 ms). `orderwf --help`
+# lists them in this order. A new command is one line here.
+COMMANDS: dict[str, str] = {
+    "validate": "orderwf.cli.validate",
+    "graph": "orderwf.cli.validate",
+    "init": "orderwf.cli.validate",
+    "actions": "orderwf.cli.actions",
+    "apply": "orderwf.cli.actions",
+    "tick": "orderwf.cli.actions",
+    "refund": "orderwf.cli.actions",
+    "note": "orderwf.cli.actions",
+    "demo": "orderwf.cli.demo",
+    "order": "orderwf.cli.orders",
+    "email": "orderwf.cli.orders",
+    "product": "orderwf.cli.products",
+    "db": "orderwf.cli.products",
+    "outbox": "orderwf.cli.outbox",
+}
+
 app = typer.Typer(
     cls=_Group,
     name="orderwf",
@@ -86,16 +124,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-)
-
-# Each module registers its commands on `app` when imported.
-_COMMAND_MODULES = (
-    "orderwf.cli.validate",
-    "orderwf.cli.orders",
-    "orderwf.cli.actions",
-    "orderwf.cli.products",
-    "orderwf.cli.outbox",
-    "orderwf.cli.demo",
 )
 
 
@@ -155,34 +183,26 @@ def options(ctx: typer.Context) -> Options:
     return obj
 
 
-def _register(names: tuple[str, ...] = _COMMAND_MODULES) -> None:
-    """Import command modules (idempotent); each registers its commands on `app`."""
-    for name in names:
-        importlib.import_module(name)
-
-
-# The module of each top-level command: a run registers only the one it needs, since Typer
-# inspects every registered command's signature when it builds the CLI.
-_MODULE_OF = {
-    **dict.fromkeys(("validate", "graph", "init"), "orderwf.cli.validate"),
-    **dict.fromkeys(("order", "email"), "orderwf.cli.orders"),
-    **dict.fromkeys(("actions", "apply", "tick", "refund", "note"), "orderwf.cli.actions"),
-    **dict.fromkeys(("product", "db"), "orderwf.cli.products"),
-    "outbox": "orderwf.cli.outbox",
-    "demo": "orderwf.cli.demo",
-}
-_VALUED_OPTIONS = ("--db", "--workflow", "--actor")
-
-
-def command_module(argv: list[str]) -> str | None:
-    """The module of the command `argv` runs, or None (help, a typo: register them all)."""
-    args = iter(argv)
-    for arg in args:
-        if arg in _VALUED_OPTIONS:
-            next(args, None)
-        elif not arg.startswith("-"):
-            return _MODULE_OF.get(arg)
-    return None
+def _build(name: str) -> Any:
+    """The Click command (or group) of `name`, from what its module registered on `app`, built
+    as Typer builds the commands of a group."""
+    short, markup = app.pretty_exceptions_short, app.rich_markup_mode
+    for command in app.registered_commands:
+        callback = command.callback
+        named = command.name or (callback and typer.main.get_command_name(callback.__name__))
+        if named == name:
+            return typer.main.get_command_from_info(
+                command, pretty_exceptions_short=short, rich_markup_mode=markup
+            )
+    for group in app.registered_groups:
+        if group.name == name:
+            return typer.main.get_group_from_info(
+                group,
+                pretty_exceptions_short=short,
+                suggest_commands=app.suggest_commands,
+                rich_markup_mode=markup,
+            )
+    raise LookupError(f"{COMMANDS[name]} registers no command {name!r} on the app")
 
 
 def main() -> None:
@@ -194,10 +214,8 @@ def main() -> None:
     docs/performance.md). So a command runs with collection paused; one that loops over many
     orders or messages resumes it (`common.long_running`), and refcounting frees everything
     else as usual."""
-    module = command_module(sys.argv[1:])
     gc.disable()
     try:
-        _register((module,) if module else _COMMAND_MODULES)
         app()
     finally:
         # Frozen first: the first collection after `enable` would otherwise traverse every
@@ -212,6 +230,5 @@ def resume_collector() -> None:
 
 
 def get_app() -> typer.Typer:
-    """The app with every command registered (what tests invoke through `CliRunner`)."""
-    _register()
+    """The app (what tests invoke through `CliRunner`): its commands load as they run."""
     return app
