@@ -331,7 +331,7 @@ def test_fixture_payloads_are_the_documented_ones(woo_dir: Path) -> None:
 def test_loaded_snapshots_have_every_field_the_constructor_sets(
     engine: Engine, workflow: Workflow, woo_dir: Path
 ) -> None:
-    """The store builds snapshots without their `__init__` (`snapshot.adopt`); rebuilding them
+    """The store builds snapshots without their `__init__` (`snapshots.adopt`); rebuilding them
     through it must give the same objects, so no field was left out."""
     import dataclasses
 
@@ -370,3 +370,25 @@ def test_update_refuses_an_order_orderwf_has_acted_on(
         "overwrite the stock and refund bookkeeping of those actions; nothing was imported"
     )
     assert _dump(engine) == before
+
+
+@pytest.mark.parametrize("change", ["missing", "extra", "misspelt"])
+def test_adopt_refuses_a_row_that_is_not_the_snapshots_fields(change: str) -> None:
+    """A row out of step with the snapshot fails loudly instead of becoming a snapshot with a
+    stray attribute or without a field."""
+    import dataclasses
+
+    from orderwf.engine import snapshot as s
+    from orderwf.store import snapshots
+
+    line = s.Line(id=1, kind="fee", name="Gift wrap", total=Decimal("1"))
+    row = dataclasses.asdict(line)
+    assert snapshots.adopt(s.Line, dict(row)) == line
+    if change == "missing":
+        del row["sku"]
+    elif change == "extra":
+        row["order_id"] = 7
+    else:
+        row["quantiy"] = row.pop("quantity")
+    with pytest.raises(TypeError, match="^a Line row lacks"):
+        snapshots.adopt(s.Line, row)

@@ -15,22 +15,19 @@ T = TypeVar("T")
 
 
 def evolve(obj: T, **changes: Any) -> T:
-    """A copy of a frozen snapshot with some fields changed. `dataclasses.replace` runs the
-    frozen `__init__` (one `object.__setattr__` per field); the engine evolves snapshots for
-    every effect of every order of a bulk apply, so it copies the instance dict instead. The
-    snapshot classes have no `__post_init__` to skip."""
+    """A copy of a frozen snapshot with some fields changed; a name that is not one of its
+    fields is a `TypeError`, as with `dataclasses.replace`. That runs the frozen `__init__`
+    (one `object.__setattr__` per field: ~6 µs for a `Line`, ten times this copy), and the
+    engine evolves snapshots for every effect of every order of a bulk apply, so it copies
+    the instance dict instead. The snapshot classes have no `__post_init__` to skip; a test
+    compares the two ways."""
     fields = obj.__dict__.copy()  # a dict's copy clones its table: faster than filling one
+    size = len(fields)
     fields.update(changes)
-    return adopt(type(obj), fields)
-
-
-def adopt(cls: type[T], fields: dict[str, Any]) -> T:
-    """A snapshot from a dict of every one of its fields, defaults included, without the
-    frozen `__init__` (one `object.__setattr__` per field): the store builds thousands a
-    second in a bulk apply. The dict becomes the snapshot's own: the caller must not use it
-    afterwards. (A test rebuilds what the store loads through the real constructor and
-    compares.)"""
-    new = object.__new__(cls)
+    if len(fields) != size:  # a name the snapshot did not have: a misspelt field
+        unknown = ", ".join(sorted(changes.keys() - obj.__dict__.keys()))
+        raise TypeError(f"{type(obj).__name__} has no field {unknown}")
+    new = object.__new__(type(obj))
     object.__setattr__(new, "__dict__", fields)
     return new
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ from orderwf.store.tables import (
     REFUNDS,
     TRACKING,
 )
+
+T = TypeVar("T")
 
 
 def load_order(session: Session, order_id: int, *, lock: bool = False) -> s.Order:
@@ -106,6 +108,24 @@ def _queries(dialect: str) -> _Queries:
 # The columns read as they are: the snapshot fields that are columns of the same name.
 _ORDER_COLUMNS = tuple(f.name for f in fields(s.Order) if f.name in ORDERS.c)
 _LINE_COLUMNS = ("order_id", *(f.name for f in fields(s.Line) if f.name in LINES.c))
+_FIELDS: dict[type, frozenset[str]] = {
+    cls: frozenset(f.name for f in fields(cls)) for cls in (s.Order, s.Line)
+}
+
+
+def adopt(cls: type[T], row: dict[str, Any]) -> T:
+    """A snapshot from a dict holding exactly its fields (defaults included), without the
+    frozen `__init__` (one `object.__setattr__` per field): a bulk apply builds thousands a
+    second. The dict becomes the snapshot's own: the caller must not use it afterwards. A row
+    with a missing or an extra name is a `TypeError` (a select out of step with the
+    snapshot), never a snapshot with a stray attribute."""
+    expected = _FIELDS[cls]
+    if row.keys() != expected:
+        missing, extra = sorted(expected - row.keys()), sorted(row.keys() - expected)
+        raise TypeError(f"a {cls.__name__} row lacks {missing} and has extra {extra}")
+    new = object.__new__(cls)
+    object.__setattr__(new, "__dict__", row)
+    return new
 
 
 def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
@@ -133,7 +153,7 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
     lines: dict[int, list[s.Line]] = defaultdict(list)
     for r in found["lines"]:
         r["meta"] = r["meta"] or {}
-        lines[r.pop("order_id")].append(s.adopt(s.Line, r))
+        lines[r.pop("order_id")].append(adopt(s.Line, r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
     for r in found["notes"]:
         notes[r["order_id"]].append(
@@ -178,5 +198,5 @@ def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> 
         r["refunds"] = tuple(refunds.get(oid, ()))
         r["tracking"] = tuple(tracking.get(oid, ()))
         r["emails_sent"] = frozenset(sent.get(oid, ()))
-        orders[oid] = s.adopt(s.Order, r)
+        orders[oid] = adopt(s.Order, r)
     return orders
