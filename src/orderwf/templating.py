@@ -5,18 +5,19 @@ autoescaped."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, cached_property
+from io import StringIO
 from pathlib import Path
 from types import CodeType
 from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
@@ -85,11 +86,19 @@ def environment(html: bool = False) -> Sandbox:
     return _env(autoescape=html)
 
 
-# The generated code starts each frame by looking up, in the context, every name the frame reads
-# and does not define itself: `l_0_order = resolve('order')` (or `t_1.resolve(…)` inside a
-# scope). Those lines are what `jinja2.meta.find_undeclared_variables` collects, by generating
-# the code a second time.
-_RESOLVED = re.compile(r"^ *l_\d+_\w+ = (?:\w+\.)?resolve\('(\w+)'\)$", re.MULTILINE)
+class _Generator(meta.TrackingCodeGenerator):
+    """Jinja2's code generator as `meta.find_undeclared_variables` runs it (recording, frame by
+    frame, the names a frame looks up in the context, globals left out), writing the code as
+    well: one code generation gives the code and the names. `find_undeclared_variables` would
+    generate a second time for the names alone (+45 % on compiling the shipped templates, ~20
+    ms of a cold `validate`); tests compare both the names and the code with Jinja2's own."""
+
+    write = CodeGenerator.write  # `meta`'s tracker discards what it generates
+
+    def __init__(self, environment: Environment, name: str | None, filename: str | None) -> None:
+        super().__init__(environment)
+        self.name, self.filename = name, filename
+        self.stream = self.code = StringIO()
 
 
 def compile_parsed(
@@ -97,8 +106,10 @@ def compile_parsed(
 ) -> tuple[CodeType, frozenset[str]]:
     """The code of a parsed template and the top-level names it reads, from one code
     generation (compiling a template costs more than rendering it)."""
-    python = env.compile(ast, name, filename, raw=True)
-    names = frozenset(n for n in _RESOLVED.findall(python) if n not in env.globals)
+    generator = _Generator(env, name, filename)
+    generator.visit(ast)
+    python = generator.code.getvalue()
+    names = frozenset(generator.undeclared_identifiers)
     return compile(python, filename or "<template>", "exec"), names
 
 

@@ -1,6 +1,8 @@
-"""`templating.compile_parsed` reads the names a template uses from the code it generates; it
-must agree with Jinja2's own `meta.find_undeclared_variables` on every template we ship and on
-the constructs that scope names (loops, macros, `set`, `with`, `namespace`, imports)."""
+"""`templating.compile_parsed` gets a template's code and the names it reads from one code
+generation, by Jinja2's own `meta` tracker: the names must agree with
+`meta.find_undeclared_variables` on every template we ship and on the constructs that scope
+names (loops, macros, `set`, `with`, `namespace`, imports), and the code must render what
+Jinja2's own compilation renders."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from jinja2 import meta
 from jinja2.environment import Environment
 
-from orderwf import templating
+from orderwf import context_names, templating
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(ROOT.glob("templates/**/*.j2")) + sorted(ROOT.glob("workflows/**/*.j2"))
@@ -53,6 +55,18 @@ def test_names_of_shipped_templates_agree_with_jinja2_meta(path: Path) -> None:
     _, names = templating.compile_parsed(env, env.parse(source))
     assert names == _expected(source, env)
     assert names or "{{" not in source  # a template that prints something reads some name
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_templates_render_as_jinja2_compiles_them(path: Path) -> None:
+    context = context_names.sample_context(
+        workflow="woocommerce",
+        status={"id": "processing", "label": "Processing", "paid": True},
+        shop={"name": "Shop", "email": "s@x.test", "from": "s@x.test", "currency": "EUR"},
+    )
+    ours = templating.load_email_template(path.parent, path.name)  # through compile_parsed
+    theirs = templating.email_environment(path.parent.resolve()).get_template(path.name)
+    assert ours.render(context) == theirs.render(context)
 
 
 def test_compiled_template_reports_and_renders_with_the_names() -> None:
