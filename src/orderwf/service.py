@@ -14,7 +14,7 @@ from orderwf.engine import emails
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
 from orderwf.engine.stock import with_levels
-from orderwf.errors import OrderwfError, Refused
+from orderwf.errors import OrderwfError, Refused, StoreError
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -48,11 +48,78 @@ def apply(
     key: str | None = None,
     note_prefix: str | None = None,
 ) -> ApplyResult:
-    """Apply one action in one transaction (the order locked, re-read and re-checked)."""
+    """Apply one action in one transaction (the order locked, re-read and re-checked).
+
+    The lock wait is bounded (`--lock-timeout`): an order someone else holds longer is
+    refused, and so is an idempotency key another apply took at the same moment."""
+    from orderwf.store import db, faults, repo
+
+    try:
+        return _apply(
+            engine,
+            workflow,
+            order_id,
+            action,
+            dict(params or {}),
+            actor=actor,
+            now=now or datetime.now(UTC),
+            dry_run=dry_run,
+            key=key,
+            note_prefix=note_prefix,
+        )
+    except faults.Busy as e:
+        if e.whole_database:
+            raise Refused(
+                f"order #{order_id} cannot be changed now: the database is locked by another "
+                f"process (waited {faults.waited(e.waited)}); try again"
+            ) from None
+        raise Refused(
+            f"order #{order_id} is being changed by someone else "
+            f"(waited {faults.waited(e.waited)}); try again"
+        ) from None
+    except faults.Conflict as e:
+        if key is None or "idempotency_key" not in e.constraint:
+            raise
+        # Another apply with this key, on another order, committed while this one ran.
+        with db.read_session(engine) as session:
+            earlier = repo.history_by_key(session, key)
+        if earlier is None:
+            raise Refused(
+                f"idempotency key {key!r} is in use by another apply; try again"
+            ) from None
+        raise _key_refused(key, earlier, action, order_id) from None
+    except faults.ConnectionLost as e:
+        raise faults.ConnectionLost(
+            f"{e.message} during '{action}' on order #{order_id}; see `orderwf order history "
+            f"{order_id}` for whether it was applied"
+            + (f", or run the command again (the key {key!r} makes that safe)" if key else "")
+        ) from None
+
+
+def _key_refused(key: str, earlier: Mapping[str, Any], action: str, order_id: int) -> Refused:
+    same = (earlier["action"], earlier["order_id"]) == (action, order_id)
+    return Refused(
+        f"idempotency key {key!r} was already used for "
+        f"{earlier['action']!r} on order #{earlier['order_id']}"
+        f"{' with other params' if same else ''}; use a new key"
+    )
+
+
+def _apply(
+    engine: Engine,
+    workflow: Workflow,
+    order_id: int,
+    action: str,
+    params: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+    dry_run: bool,
+    key: str | None,
+    note_prefix: str | None,
+) -> ApplyResult:
     from orderwf.store import db, repo, snapshots
 
-    now = now or datetime.now(UTC)
-    params = dict(params or {})
     digest = request_hash(order_id, action, params)
     with db.write_transaction(engine) as session:
         # Lock first, then look the key up: a concurrent apply with the same key has either
@@ -62,12 +129,7 @@ def apply(
             earlier = repo.history_by_key(session, key)
             if earlier is not None:
                 if earlier["request_hash"] != digest:
-                    same = (earlier["action"], earlier["order_id"]) == (action, order_id)
-                    raise Refused(
-                        f"idempotency key {key!r} was already used for "
-                        f"{earlier['action']!r} on order #{earlier['order_id']}"
-                        f"{' with other params' if same else ''}; use a new key"
-                    )
+                    raise _key_refused(key, earlier, action, order_id)
                 return ApplyResult(None, order, list(earlier["effects"]), replayed=True)
         plan = planner.plan(
             workflow, order, action, params, actor=actor, now=now, note_prefix=note_prefix
@@ -131,12 +193,37 @@ def preview_email(
 
 @dataclass
 class BulkReport:
-    """A bulk apply: how many orders were applied, and every refused one with its reasons.
-    Only refusals are kept, so memory stays flat however many orders are applied."""
+    """A bulk apply: how many orders were applied, every refused one with its reasons, and
+    the busy ones (locked by someone else: skipped, unchanged). Only those are kept, so memory
+    stays flat however many orders are applied."""
 
     applied: int = 0
     refused: list[tuple[int, list[str]]] = field(default_factory=list)
     batches: int = 0
+    busy: list[int] = field(default_factory=list)
+
+
+class RunStopped(StoreError):
+    """A bulk run that could not go on (the connection lost, SQLite's write lock held by
+    someone else too long): its batches so far are committed, the rest unchanged. `report`
+    is what was done (a `BulkReport`, or `tick`'s `TickReport`)."""
+
+    def __init__(self, message: str, report: Any) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else ('es' if what.endswith('ch') else 's')}"
+
+
+def stopped_sentence(reason: str, report: BulkReport) -> str:
+    """SPEC §4: what was done, that the rest is unchanged, and that a re-run finishes."""
+    return (
+        f"{reason}: {_count(report.applied, 'order')} applied in "
+        f"{_count(report.batches, 'batch')}; the others are unchanged; "
+        "run the command again to finish"
+    )
 
 
 BATCH_SIZE = 500
@@ -160,8 +247,10 @@ def bulk_apply(
 ) -> BulkReport:
     """Apply `action` to every order in `status` (or with one of `ids`), in batches: each order
     is checked and planned on its own, each batch is one transaction. A refused order is
-    reported and the rest go on."""
-    from orderwf.store import db, repo, snapshots
+    reported and the rest go on. On PostgreSQL an order someone else has locked is skipped
+    (`SKIP LOCKED`) and reported as busy. A lost connection (or, on SQLite, the database's
+    write lock held too long) stops the run with `RunStopped`, saying what was done."""
+    from orderwf.store import faults
 
     planner.find_action(workflow, action)  # an unknown action refuses the whole run
     if status is not None:
@@ -170,43 +259,96 @@ def bulk_apply(
     params = dict(params or {})
     report = BulkReport()
     batches = _batches(engine, status=status, ids=ids, size=batch_size, before=changed_before)
-    for batch in batches:
-        with db.write_transaction(engine) as session:
-            orders = snapshots.load_orders(session, batch, lock=True)
-            plans = []
-            # The batch's orders were read at once: carry each plan's stock moves to the
-            # next orders, so their notes and `stock.negative: refuse` see the real levels.
-            levels: dict[int, int | None] = {}
-            for order_id in batch:
-                order = orders.get(order_id)
-                if order is None:
-                    report.refused.append((order_id, [f"order #{order_id} does not exist"]))
-                    continue
-                if status is not None and order.status != status:
-                    continue  # moved on since it was listed: no longer this run's business
-                if condition is not None and not condition(order):
-                    continue
-                try:
-                    plan = planner.plan(
-                        workflow,
-                        with_levels(order, {}, levels),
-                        action,
-                        params,
-                        actor=actor,
-                        now=now,
-                        note_prefix=note_prefix,
-                    )
-                except OrderwfError as e:
-                    report.refused.append((order_id, e.reasons))
-                    continue
-                plans.append(plan)
-                levels.update((c.product_id, c.new) for c in plan.stock)
-            repo.apply_plans(session, plans)
-            report.applied += len(plans)
-        report.batches += 1
-        if progress is not None:
-            progress(len(batch))
+    try:
+        for batch in batches:
+            planned: list[int] = []
+            try:
+                _apply_batch(
+                    engine, workflow, action, params, batch, report, planned,
+                    actor=actor, status=status, now=now, note_prefix=note_prefix,
+                    condition=condition,
+                )  # fmt: skip
+            except faults.Busy as e:
+                if e.whole_database:  # SQLite: every batch would wait as long
+                    raise RunStopped(
+                        stopped_sentence(
+                            f"the database is locked by another process "
+                            f"(waited {faults.waited(e.waited)})",
+                            report,
+                        ),
+                        report,
+                    ) from None
+                # A row the batch writes (a product's stock) was held too long: the batch
+                # rolled back; its orders are busy, the next batch goes on.
+                report.busy.extend(planned)
+            else:
+                report.applied += len(planned)
+            report.batches += 1
+            if progress is not None:
+                progress(len(batch))
+    except faults.ConnectionLost as e:
+        raise RunStopped(stopped_sentence(e.message, report), report) from None
     return report
+
+
+def _apply_batch(
+    engine: Engine,
+    workflow: Workflow,
+    action: str,
+    params: dict[str, Any],
+    batch: list[int],
+    report: BulkReport,
+    planned: list[int],
+    *,
+    actor: str,
+    status: str | None,
+    now: datetime,
+    note_prefix: str | None,
+    condition: Callable[[s.Order], bool] | None,
+) -> None:
+    """One batch in one transaction. Refused and busy orders go to `report`; the ids of the
+    orders planned go to `planned` (applied once the transaction commits)."""
+    from orderwf.store import db, repo, snapshots
+
+    with db.write_transaction(engine) as session:
+        orders = snapshots.load_orders(session, batch, lock=True, skip_locked=True)
+        missing = [i for i in batch if i not in orders]
+        # Those someone else holds, as last committed (read without waiting for the lock),
+        # to tell them from orders that do not exist and from those not due anyway.
+        held = snapshots.load_orders(session, missing) if missing else {}
+        plans = []
+        # The batch's orders were read at once: carry each plan's stock moves to the
+        # next orders, so their notes and `stock.negative: refuse` see the real levels.
+        levels: dict[int, int | None] = {}
+        for order_id in batch:
+            order = orders.get(order_id) or held.get(order_id)
+            if order is None:
+                report.refused.append((order_id, [f"order #{order_id} does not exist"]))
+                continue
+            if status is not None and order.status != status:
+                continue  # moved on since it was listed: no longer this run's business
+            if condition is not None and not condition(order):
+                continue
+            if order_id in held:  # locked by someone else: skipped, not waited for
+                report.busy.append(order_id)
+                continue
+            try:
+                plan = planner.plan(
+                    workflow,
+                    with_levels(order, {}, levels),
+                    action,
+                    params,
+                    actor=actor,
+                    now=now,
+                    note_prefix=note_prefix,
+                )
+            except OrderwfError as e:
+                report.refused.append((order_id, e.reasons))
+                continue
+            plans.append(plan)
+            planned.append(order_id)
+            levels.update((c.product_id, c.new) for c in plan.stock)
+        repo.apply_plans(session, plans)
 
 
 def _batches(
@@ -274,15 +416,19 @@ def tick(engine: Engine, workflow: Workflow, *, now: datetime | None = None) -> 
         note = None
         if timer.note is not None:
             note = timer.note.render({"shop": context.shop_context(workflow), "now": now})
-        report.timers[timer.id] = bulk_apply(
-            engine,
-            workflow,
-            timer.action,
-            {},
-            actor="timer",
-            status=timer.status,
-            now=now,
-            note_prefix=note,
-            condition=due,
-        )
+        try:
+            report.timers[timer.id] = bulk_apply(
+                engine,
+                workflow,
+                timer.action,
+                {},
+                actor="timer",
+                status=timer.status,
+                now=now,
+                note_prefix=note,
+                condition=due,
+            )
+        except RunStopped as e:  # the timers before are done; this one's batches so far too
+            report.timers[timer.id] = e.report
+            raise RunStopped(f"timer {timer.id}: {e.message}", report) from None
     return report

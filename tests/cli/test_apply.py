@@ -200,7 +200,8 @@ def test_bulk_apply_as_json(seeded: Shop) -> None:
         'Pending payment, On hold, Failed, Cancelled)"\n'
         "      ]\n"
         "    }\n"
-        "  ]\n"
+        "  ],\n"
+        '  "busy": []\n'
         "}\n"
     )
 
@@ -212,7 +213,7 @@ def test_bulk_apply_with_every_order_allowed_exits_0(seeded: Shop) -> None:
 
     assert result.exit_code == 0
     assert result.stdout.replace(" ", "").replace("\n", "") == (
-        '{"action":"hold","applied":2,"refused":[]}'
+        '{"action":"hold","applied":2,"refused":[],"busy":[]}'
     )
 
 

@@ -259,7 +259,7 @@ def test_tick_cancels_unpaid_checkout_orders_once_due(shop: Shop) -> None:
 
 def test_tick_json_and_a_bad_time(shop: Shop) -> None:
     assert shop.json("tick", "--now", "2026-11-20T09:00:00") == {
-        "cancel_unpaid": {"applied": 0, "refused": []}
+        "cancel_unpaid": {"applied": 0, "refused": [], "busy": []}
     }
     result = shop.run("tick", "--now", "tomorrow")
     assert result.exit_code == 2

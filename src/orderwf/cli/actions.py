@@ -165,6 +165,7 @@ def _run_bulk(
     engine = common.engine(ctx)
     common.long_running()
     total = len(ids) if ids is not None else None
+    stopped: service.RunStopped | None = None
     show_progress = not as_json and sys.stdout.isatty()
     if show_progress:
         from rich.progress import Progress
@@ -173,25 +174,35 @@ def _run_bulk(
             total = service.count_orders(engine, status)
         with Progress(console=common.console(), transient=True) as bar:
             task = bar.add_task(f"{action}", total=total)
-            report = service.bulk_apply(
-                engine,
-                wf,
-                action,
-                params,
-                actor=common.actor(ctx),
-                status=status,
-                ids=ids,
-                progress=lambda n: bar.advance(task, n),
-            )
+            try:
+                report = service.bulk_apply(
+                    engine,
+                    wf,
+                    action,
+                    params,
+                    actor=common.actor(ctx),
+                    status=status,
+                    ids=ids,
+                    progress=lambda n: bar.advance(task, n),
+                )
+            except service.RunStopped as e:
+                stopped = e
     else:
-        report = service.bulk_apply(
-            engine, wf, action, params, actor=common.actor(ctx), status=status, ids=ids
-        )
+        try:
+            report = service.bulk_apply(
+                engine, wf, action, params, actor=common.actor(ctx), status=status, ids=ids
+            )
+        except service.RunStopped as e:
+            stopped = e
+    if stopped is not None:  # what was done, then the sentence that says why it stopped
+        report = stopped.report
     if as_json:
         common.echo_json({"action": action, **_bulk_json(report)})
     else:
         _print_bulk(action, report)
-    if report.refused:
+    if stopped is not None:
+        raise stopped
+    if report.refused or report.busy:
         raise typer.Exit(1)
 
 
@@ -219,26 +230,38 @@ def tick(
     wf = common.workflow(ctx)
     engine = common.engine(ctx)
     common.long_running()
-    report = service.tick(engine, wf, now=when)
+    stopped: service.RunStopped | None = None
+    try:
+        report = service.tick(engine, wf, now=when)
+    except service.RunStopped as e:
+        stopped, report = e, e.report
     if as_json:
         common.echo_json({timer: _bulk_json(r) for timer, r in report.timers.items()})
-        return
-    for timer, r in report.timers.items():
-        _print_bulk(timer, r)
+    else:
+        for timer, r in report.timers.items():
+            _print_bulk(timer, r)
+    if stopped is not None:
+        raise stopped
+    if any(r.busy for r in report.timers.values()):
+        raise typer.Exit(1)
 
 
 def _bulk_json(report: BulkReport) -> dict[str, object]:
     return {
         "applied": report.applied,
         "refused": [{"id": i, "reasons": reasons} for i, reasons in report.refused],
+        "busy": report.busy,
     }
 
 
 def _print_bulk(name: str, report: BulkReport) -> None:
     """Plain lines, never wrapped: operators grep this report."""
-    typer.echo(f"{name}: {report.applied} order(s) applied, {len(report.refused)} refused")
+    busy = f", {len(report.busy)} busy" if report.busy else ""
+    typer.echo(f"{name}: {report.applied} order(s) applied, {len(report.refused)} refused{busy}")
     for order_id, reasons in report.refused:
         typer.echo(f"  #{order_id}: {'; '.join(reasons)}")
+    for order_id in report.busy:
+        typer.echo(f"  #{order_id}: busy (being changed by someone else); run the command again")
 
 
 @app.command("refund")

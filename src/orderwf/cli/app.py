@@ -135,6 +135,7 @@ class Options:
     workflow: Path | None
     actor: str
     debug: bool = False
+    lock_timeout: float = 10.0
 
 
 def _default_actor() -> str:
@@ -142,6 +143,12 @@ def _default_actor() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "operator"
+
+
+def _lock_timeout(value: float) -> float:
+    if not 0 <= value <= 86400:  # NaN too
+        raise typer.BadParameter(f"{value} is not a number of seconds from 0 to 86400")
+    return value
 
 
 def _version(value: bool) -> None:
@@ -153,6 +160,15 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
+    lock_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="ORDERWF_LOCK_TIMEOUT",
+            metavar="SECONDS",
+            callback=_lock_timeout,
+            help="Seconds to wait for an order (or SQLite's write lock) that someone else holds.",
+        ),
+    ] = 10.0,
     db: Annotated[
         str, typer.Option(envvar="ORDERWF_DB", help="Database URL.")
     ] = "sqlite:///orderwf.db",
@@ -174,7 +190,13 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = None,
 ) -> None:
-    ctx.obj = Options(db=db, workflow=workflow, actor=actor or _default_actor(), debug=debug)
+    ctx.obj = Options(
+        db=db,
+        workflow=workflow,
+        actor=actor or _default_actor(),
+        debug=debug,
+        lock_timeout=lock_timeout,
+    )
 
 
 def options(ctx: typer.Context) -> Options:

@@ -43,7 +43,8 @@ def engine(ctx: typer.Context) -> Engine:
     """The database of `--db`, migrated; disposed of when the command ends."""
     from orderwf.store import db
 
-    connected = db.connect(options(ctx).db)
+    opts = options(ctx)
+    connected = db.connect(opts.db, lock_timeout=opts.lock_timeout)
     ctx.call_on_close(connected.dispose)
     return connected
 

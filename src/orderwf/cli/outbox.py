@@ -62,14 +62,20 @@ def send(
     ] = False,
 ) -> None:
     """Deliver the due pending messages over one SMTP connection."""
-    from orderwf.mail.outbox import send_pending
+    from orderwf.mail.outbox import SendStopped, send_pending
     from orderwf.mail.smtp import parse_url, resolve_url
 
     url = resolve_url(smtp)
     parse_url(url)  # a malformed URL is a usage error before the database is opened
     engine = common.engine(ctx)
     common.long_running()
-    report = send_pending(engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now)
+    try:
+        report = send_pending(
+            engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now
+        )
+    except SendStopped as stopped:  # what was done, then why it stopped
+        _print_report(stopped.report)
+        raise
     _print_report(report)
     if not report.ok:
         ctx.exit(1)

@@ -97,7 +97,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Migrate the database to the newest schema (any command also does it when needed)."""
     from orderwf.store import db
 
-    before, after = db.upgrade(options(ctx).db)
+    before, after = db.upgrade(options(ctx).db, lock_timeout=options(ctx).lock_timeout)
     if before == after:
         typer.echo(f"The database is already at the newest schema ({after}).")
     else:

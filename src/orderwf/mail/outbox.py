@@ -4,11 +4,17 @@
 `claimed_until`) written in a write transaction: `BEGIN IMMEDIATE` on SQLite, `SELECT … FOR
 UPDATE SKIP LOCKED` on PostgreSQL. So two `outbox send` processes at once never claim the same
 message, and a process that dies leaves its batch to whoever comes after the lease ends. All
-batches of one run go over one SMTP connection. Results are written back per batch, under the
-lease: only the worker holding a claim can settle it."""
+batches of one run go over one SMTP connection.
+
+Each message's outcome is written as soon as the server has answered for it, before the next
+message is sent, under the lease (only the worker holding a claim can settle it): a process
+killed mid-batch, or a database connection lost mid-batch, re-sends at most the one message
+whose 250 it had not recorded. If the outcome cannot be written, it is tried again on a fresh
+connection (with backoff) before anything else is sent, and the run stops if that fails too."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -16,9 +22,10 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from orderwf.errors import NotFound, Refused, UsageError
+from orderwf.errors import NotFound, Refused, StoreError, UsageError
 from orderwf.mail.smtp import Outgoing, Sender, SmtpFailure, parse_url
 
 if TYPE_CHECKING:
@@ -31,6 +38,8 @@ LEASE = timedelta(minutes=5)
 LEASE_MARGIN = timedelta(minutes=1)
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
+# Writing an outcome on a lost connection: tried again after these pauses (seconds).
+RECORD_RETRIES = (0.5, 1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,20 @@ class SendReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     connect_error: str | None = None  # the server could not be reached or refused the login
     interrupted: str | None = None  # the connection was lost mid-batch; the rest waits
+    database_lost: str | None = None  # the database could not be reached: the run stopped
 
     @property
     def ok(self) -> bool:
         return not (self.deferred or self.failed)
+
+
+class SendStopped(StoreError):
+    """The database could not be reached to claim or record messages: the run stopped.
+    `report` is what it did until then."""
+
+    def __init__(self, message: str, report: SendReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def backoff(attempts: int) -> timedelta:
@@ -171,21 +190,91 @@ def send_pending(
     with Sender(settings) as sender:
         while left is None or left > 0:
             size = min(BATCH, left or BATCH)
-            batch = _claim(engine, worker, clock(), size, retry_now, after)
+            claim = partial(_claim, engine, worker, clock(), size, retry_now, after)
+            batch = _stopping(report, claim)
             if not batch:
                 break
             after = batch[-1].id
-            settled: list[_Outcome] = []
-            try:
-                settled.extend(_deliver(batch, sender, report, clock, max_attempts))
-            finally:  # interrupted too: what was sent is recorded, not sent again
-                _settle(engine, worker, settled)
+            _send_batch(engine, worker, batch, sender, report, clock, max_attempts)
             if report.interrupted:
                 break
             if left is not None:
                 left -= len(batch)
     report.connections = sender.connections
     return report
+
+
+def _send_batch(
+    engine: Engine,
+    worker: str,
+    batch: list[Row[Any]],
+    sender: Sender,
+    report: SendReport,
+    clock: Callable[[], datetime],
+    max_attempts: int,
+) -> None:
+    """Send a claimed batch, writing each outcome before the next message goes out. Whatever
+    stops it (a bug, Ctrl-C), the claims of the messages not tried are released."""
+    settled: set[int] = set()
+
+    def rest() -> list[_Outcome]:
+        return [_Outcome(r.id, "released") for r in batch if r.id not in settled]
+
+    try:
+        for outcome in _deliver(batch, sender, report, clock, max_attempts):
+            if outcome.status == "released":
+                continue  # released together below
+            _stopping(report, partial(_record, engine, worker, [outcome]), outcome)
+            settled.add(outcome.id)
+    except BaseException:
+        if not report.database_lost:  # a bug or Ctrl-C: the next run need not wait the lease
+            with contextlib.suppress(Exception):
+                _settle(engine, worker, rest())
+        raise
+    if rest():
+        _stopping(report, partial(_settle, engine, worker, rest()))
+
+
+def _stopping(
+    report: SendReport, step: Callable[[], Any], in_flight: _Outcome | None = None
+) -> Any:
+    """Run a database step; if the database cannot be reached, stop the run with a sentence
+    that says what was done (`SendStopped`)."""
+    from orderwf.store import faults
+
+    try:
+        return step()
+    except (faults.ConnectionLost, faults.Busy) as e:
+        report.database_lost = e.message
+        unrecorded = in_flight is not None and in_flight.status == "sent"
+        sent = report.sent - unrecorded
+        done = f"{sent:,} message{'' if sent == 1 else 's'} sent and recorded"
+        if in_flight is not None and unrecorded:
+            done += (
+                f"; message {in_flight.id} was delivered but could not be recorded, so it may "
+                "go out once more (with the same Message-ID)"
+            )
+        raise SendStopped(
+            f"{e.message}: {done}; the others stay pending (those this run had claimed become "
+            f"due again within {int(LEASE.total_seconds() // 60)} minutes); run `orderwf outbox "
+            "send` again to finish",
+            report,
+        ) from None
+
+
+def _record(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
+    """`_settle`, tried again on a fresh connection when the database connection is lost
+    (the pool replaces a dead connection), with backoff; the last failure is raised."""
+    from orderwf.store import faults
+
+    for pause in (*RECORD_RETRIES, None):
+        try:
+            _settle(engine, worker, outcomes)
+            return
+        except faults.ConnectionLost:
+            if pause is None:
+                raise
+            time.sleep(pause)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ what went wrong in one sentence and whether retrying can help."""
 
 from __future__ import annotations
 
+import math
 import os
 import smtplib
 import socket
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, parseaddr
+from email.utils import format_datetime, parseaddr
 from types import TracebackType
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,6 +23,7 @@ from orderwf.urls import redact
 
 DEFAULT_URL = "smtp://localhost:25"
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 3600.0
 
 FailureKind = Literal[
     "unreachable", "auth", "recipient", "sender", "rejected", "disconnected", "address", "other"
@@ -85,6 +87,8 @@ def parse_url(url: str, env: Mapping[str, str] = os.environ) -> SmtpSettings:
     try:
         port = parts.port
     except ValueError:
+        port = 0
+    if port == 0:
         raise UsageError(f"{redact(url)!r} has an invalid port: {hint}") from None
     if not parts.hostname:
         raise UsageError(f"{redact(url)!r} names no host: {hint}")
@@ -99,10 +103,16 @@ def parse_url(url: str, env: Mapping[str, str] = os.environ) -> SmtpSettings:
     starttls = _flag(query.get("starttls", "false"), url)
     if tls and starttls:
         raise UsageError(f"{redact(url)!r}: smtps:// is TLS already; drop ?starttls=true")
+    given = query.get("timeout", str(DEFAULT_TIMEOUT))
     try:
-        timeout = float(query.get("timeout", DEFAULT_TIMEOUT))
+        timeout = float(given)
     except ValueError:
-        raise UsageError(f"{redact(url)!r}: timeout must be a number of seconds") from None
+        timeout = math.nan
+    if not 0 < timeout <= MAX_TIMEOUT:  # NaN and infinity too
+        raise UsageError(
+            f"{redact(url)!r}: timeout must be a number of seconds from 0 to {MAX_TIMEOUT:g} "
+            f"(not {given!r})"
+        )
     user = unquote(parts.username) if parts.username else env.get("ORDERWF_SMTP_USER") or None
     password = (
         unquote(parts.password) if parts.password else env.get("ORDERWF_SMTP_PASSWORD") or None
@@ -153,13 +163,7 @@ class Outgoing:
                     kind="address",
                     permanent=True,
                 )
-        recipients = [addr for _, addr in getaddresses([self.to_addr]) if "@" in addr]
-        if not recipients:
-            if self.to_addr.strip():
-                why = f"has no valid recipient address in {self.to_addr!r}"
-            else:
-                why = "has no recipient address (the order has no billing email)"
-            raise SmtpFailure(f"the message {why}", kind="address", permanent=True)
+        recipients = _recipients(self.to_addr)
         sender = parseaddr(self.from_addr)[1]
         if "@" not in sender:
             raise SmtpFailure(
@@ -184,6 +188,36 @@ class Outgoing:
         if self.html is not None:
             message.add_alternative(self.html, subtype="html")
         return message
+
+
+def _recipients(to: str) -> list[str]:
+    """The addresses the `To` value names, parsed as the `To` header will be: a value that does
+    not parse cleanly (junk around an address, a stray `<`, an address without `@`) is refused
+    as a whole, so the envelope can never name a recipient the header does not. A non-ASCII
+    local part is no defect here: SMTPUTF8 carries it (`Sender._send`)."""
+    from email.errors import NonASCIILocalPartDefect
+    from email.policy import default
+
+    if not to.strip():
+        raise SmtpFailure(
+            "the message has no recipient address (the order has no billing email)",
+            kind="address",
+            permanent=True,
+        )
+    try:
+        header = default.header_factory("To", to)
+        defects = [d for d in header.defects if not isinstance(d, NonASCIILocalPartDefect)]
+        addresses = [a.addr_spec for a in header.addresses]
+    except (ValueError, IndexError, TypeError):  # the parser's own failures on odd input
+        defects, addresses = [ValueError()], []
+    if defects or not addresses or any("@" not in a or a == "<>" for a in addresses):
+        raise SmtpFailure(
+            f"the message has no valid recipient address in {to!r}: expected one address "
+            "(or a comma-separated list of them) and nothing else",
+            kind="address",
+            permanent=True,
+        )
+    return addresses
 
 
 class Sender:
@@ -255,18 +289,34 @@ class Sender:
                 permanent=e.smtp_code >= 500,
                 connection_lost=closing,
             ) from None
-        except (smtplib.SMTPServerDisconnected, OSError) as e:
-            self._drop()
+        except smtplib.SMTPServerDisconnected as e:
+            raise self._lost(e) from None
+        except smtplib.SMTPNotSupportedError:
+            # smtplib checks before any command: the connection is fine, only this message
+            # (a non-ASCII address, with a server that does not offer SMTPUTF8) cannot go.
+            wide = ", ".join(repr(a) for a in (sender, *recipients) if not a.isascii())
             raise SmtpFailure(
-                f"the SMTP server {self.settings.display} closed the connection during the "
-                f"send ({_os_reason(e)})",
-                kind="disconnected",
-                connection_lost=True,
+                f"the address {wide or repr(outgoing.to_addr)} has non-ASCII characters and the "
+                f"SMTP server {self.settings.display} does not offer SMTPUTF8, so it cannot "
+                "take this message",
+                kind="address",
+                permanent=True,
             ) from None
-        except smtplib.SMTPException as e:  # e.g. SMTPUTF8 needed but not offered
+        except smtplib.SMTPException as e:  # SMTPException is an OSError: before it
             raise SmtpFailure(
                 f"the message could not be sent: {e}", kind="other", permanent=True
             ) from None
+        except OSError as e:
+            raise self._lost(e) from None
+
+    def _lost(self, error: BaseException) -> SmtpFailure:
+        self._drop()
+        return SmtpFailure(
+            f"the SMTP server {self.settings.display} closed the connection during the "
+            f"send ({_os_reason(error)})",
+            kind="disconnected",
+            connection_lost=True,
+        )
 
     def close(self) -> None:
         """Say QUIT if the server is still there; a connection already gone is fine."""

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from orderwf.errors import StoreError, UsageError
+from orderwf.store import faults
 from orderwf.store.migrations import HEAD
 from orderwf.urls import redact
 
@@ -24,31 +25,24 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlmodel import Session
 
-BUSY_TIMEOUT_MS = 10_000
+DEFAULT_LOCK_TIMEOUT = 10.0  # seconds (SPEC §4: `--lock-timeout`)
+BUSY_TIMEOUT_MS = int(DEFAULT_LOCK_TIMEOUT * 1000)
 # Any constant will do: it only has to be the same in every orderwf process.
 _PG_MIGRATION_LOCK = 0x6F7277660001
 _BEGIN_OPTION = "orderwf_begin"
-# Driver messages that mean "this is not a database we can use", as opposed to a bug.
-_OPEN_FAILURES = (
-    "unable to open database",
-    "file is not a database",
-    "database disk image is malformed",
-    "attempt to write a readonly database",
-    "database is locked",
-    "connection failed",
-    "connection refused",
-    "could not connect",
-    "password authentication failed",
-    "no password supplied",
-)
+_SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
-def connect(url: str, *, migrate: bool = True) -> Engine:
+def connect(
+    url: str, *, migrate: bool = True, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> Engine:
     """An engine for `url`, its schema migrated to the newest revision (unless `migrate=False`).
+    A lock wait (a row on PostgreSQL, the database's write lock on SQLite) lasts at most
+    `lock_timeout` seconds, then fails (`faults.Busy`).
 
     Raises `StoreError` when the database cannot be opened, is not a database, or carries a
     schema revision this version of orderwf does not know (a newer orderwf wrote it)."""
-    engine = _create_engine(url)
+    engine = _create_engine(url, lock_timeout)
     try:
         if migrate:
             _ensure_current(engine)
@@ -58,10 +52,10 @@ def connect(url: str, *, migrate: bool = True) -> Engine:
     return engine
 
 
-def upgrade(url: str) -> tuple[str | None, str]:
+def upgrade(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> tuple[str | None, str]:
     """Migrate the database at `url` to the newest schema (`orderwf db upgrade`).
     Returns the revision it had before (None for an empty database) and the one it has now."""
-    engine = _create_engine(url)
+    engine = _create_engine(url, lock_timeout)
     try:
         return _ensure_current(engine)
     finally:
@@ -89,7 +83,12 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def _create_engine(url: str) -> Engine:
+def lock_timeout_of(engine: Engine) -> float:
+    """The `lock_timeout` the engine was created with, in seconds."""
+    return faults.state(engine).lock_timeout
+
+
+def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -103,15 +102,32 @@ def _create_engine(url: str) -> Engine:
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    postgres = parsed.get_backend_name() == "postgresql"
+    if postgres:
+        _check_postgres_options(url, parsed)
     from orderwf.store.columns import json_dumps, json_loads
 
+    options: dict[str, Any] = {
+        "json_serializer": json_dumps,
+        "json_deserializer": json_loads,
+        "hide_parameters": True,  # customer addresses and email bodies stay out of messages
+    }
+    if postgres:
+        # A connection the server dropped since it was pooled is replaced, not used.
+        options["pool_pre_ping"] = True
+        # libpq's `options`: the user's own (`?options=…`), then the lock wait bound.
+        given = parsed.query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        wait = f"-c lock_timeout={max(1, round(lock_timeout * 1000))}"
+        options["connect_args"] = {"options": f"{given} {wait}".strip()}
     try:
-        engine = create_engine(parsed, json_serializer=json_dumps, json_deserializer=json_loads)
+        engine = create_engine(parsed, **options)
     except (ArgumentError, NoSuchModuleError, ImportError) as e:  # ImportError: no driver
         raise UsageError(
-            f"cannot use the database URL {redact(url)}: {e} "
+            f"cannot use the database URL {redact(url)}: {faults.scrubbed(str(e), url)} "
             "(expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
         ) from None
+    faults.track(engine, url, lock_timeout)
 
     if engine.dialect.name == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
@@ -122,7 +138,7 @@ def _create_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             try:
-                cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                cursor.execute(f"PRAGMA busy_timeout = {round(lock_timeout * 1000)}")
                 cursor.execute("PRAGMA foreign_keys = ON")
                 if not memory:
                     cursor.execute("PRAGMA journal_mode = WAL")
@@ -134,7 +150,31 @@ def _create_engine(url: str) -> Engine:
             mode = conn.get_execution_options().get(_BEGIN_OPTION, "")
             conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
+    else:
+        faults.quiet_driver()
     return engine
+
+
+def _check_postgres_options(url: str, parsed: Any) -> None:
+    """The libpq options orderwf can check before connecting: a port out of range, an unknown
+    `sslmode`, a `connect_timeout` that is not a number are usage errors (exit 2), said in one
+    sentence; libpq's own refusals of other values are turned into usage errors at connect."""
+
+    def bad(what: str, expected: str) -> UsageError:
+        return UsageError(f"the database URL {redact(url)} has {what}: expected {expected}")
+
+    query = {k: (v[-1] if isinstance(v, tuple) else v) for k, v in parsed.query.items()}
+    ports = [str(parsed.port)] if parsed.port is not None else []
+    ports += [p for p in query.get("port", "").split(",") if p]
+    for port in ports:
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise bad(f"port {port}", "a port number from 1 to 65535")
+    sslmode = query.get("sslmode")
+    if sslmode is not None and sslmode not in _SSLMODES:
+        raise bad(f"sslmode={sslmode}", f"one of {', '.join(_SSLMODES)}")
+    timeout = query.get("connect_timeout")
+    if timeout is not None and not timeout.strip().isdigit():
+        raise bad(f"connect_timeout={timeout}", "a whole number of seconds")
 
 
 def _ensure_current(engine: Engine) -> tuple[str | None, str]:
@@ -208,22 +248,13 @@ def alembic_config() -> Any:
 
 @contextmanager
 def _translated(engine: Engine) -> Iterator[None]:
-    """Turn a database that cannot be opened (or is not SQLite) into one `StoreError`."""
-    from sqlalchemy.exc import DatabaseError, InterfaceError
+    """Database errors a user can cause or meet become one sentence (`faults.explain`); the
+    rest, a bug, is reported without its SQL parameters."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     try:
         yield
-    except (DatabaseError, InterfaceError) as e:
-        if not _is_open_failure(e):
-            raise
-        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
-        raise StoreError(f"cannot open the database {redact(str(engine.url))}: {reason}") from None
-
-
-def _is_open_failure(error: Exception) -> bool:
-    from sqlalchemy.exc import DBAPIError
-
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    message = str(getattr(error, "orig", error)).lower()
-    return any(s in message for s in _OPEN_FAILURES)
+    except DBAPIError as e:
+        raise faults.explain(engine, e) from None
+    except SQLAlchemyError as e:
+        raise faults.explain_other(engine, e) from None

@@ -44,6 +44,7 @@ class _Queries:
 
     orders: Select[Any]
     orders_locked: Select[Any]
+    orders_unlocked_only: Select[Any]  # locks those no one else holds, skips the others
     lines: Select[Any]
     notes: Select[Any]
     refunds: Select[Any]
@@ -69,6 +70,7 @@ def _queries(dialect: str) -> _Queries:
     return _Queries(
         orders=orders,
         orders_locked=orders.order_by(o.id).with_for_update(),
+        orders_unlocked_only=orders.order_by(o.id).with_for_update(skip_locked=True),
         lines=(
             select(
                 *(LINES.c[name] for name in _LINE_COLUMNS),
@@ -128,16 +130,22 @@ def adopt(cls: type[T], row: dict[str, Any]) -> T:
     return new
 
 
-def load_orders(session: Session, ids: Sequence[int], *, lock: bool = False) -> dict[int, s.Order]:
+def load_orders(
+    session: Session, ids: Sequence[int], *, lock: bool = False, skip_locked: bool = False
+) -> dict[int, s.Order]:
     """Snapshots of the orders that exist among `ids`, one query per table for all of them,
     sent at once (on the DBAPI cursor: `driver.selects_by_ids`; the other tables are read by
-    the ids asked for, so no query waits for the orders' rows)."""
+    the ids asked for, so no query waits for the orders' rows). `skip_locked` (with `lock`,
+    on PostgreSQL): an order another transaction holds is left out instead of waited for."""
     dialect = session.get_bind().dialect.name
     q = _queries(dialect)
+    orders_query = q.orders
+    if lock and dialect == "postgresql":
+        orders_query = q.orders_unlocked_only if skip_locked else q.orders_locked
     found = driver.selects_by_ids(
         session,
         {
-            "orders": q.orders_locked if lock and dialect == "postgresql" else q.orders,
+            "orders": orders_query,
             "lines": q.lines,
             "notes": q.notes,
             "refunds": q.refunds,
