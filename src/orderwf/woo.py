@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from orderwf import money
+from orderwf import addresses, money
 from orderwf.engine.snapshot import LineKind
 from orderwf.errors import UsageError
 
@@ -188,6 +188,14 @@ def _order(r: _Reader, default_currency: str) -> Order:
     if created is None:
         raise UsageError(f"{r.where} has no 'date_created'")
     total = r.money("total", currency) if r.has("total") else _sum_lines(lines)
+    billing = r.mapping("billing")
+    email = billing.get("email")
+    why = addresses.problem(email) if isinstance(email, str) and email else None
+    if why is not None or not isinstance(email, str | None):
+        raise UsageError(
+            f"{r.where} has billing email {email!r}, which is not one email address "
+            f"({why or 'not text'}): expected e.g. jane@example.com, or none"
+        )
     return Order(
         id=order_id,
         number=r.text("number") or str(order_id),
@@ -198,7 +206,7 @@ def _order(r: _Reader, default_currency: str) -> Order:
         order_key=r.text("order_key"),
         prices_include_tax=r.flag("prices_include_tax"),
         customer_id=r.optional_int("customer_id") or 0,
-        billing=r.mapping("billing"),
+        billing=billing,
         shipping=r.mapping("shipping"),
         customer_note=r.text("customer_note"),
         created_via=r.text("created_via"),

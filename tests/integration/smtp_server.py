@@ -1,8 +1,8 @@
 """A real SMTP server (aiosmtpd) for the integration tests and the bench, run in its own process:
 
     python tests/integration/smtp_server.py --port N --spool DIR [--auth USER:PASSWORD]
-        [--refuse ADDRESS]... [--die-after K] [--die-in-data K]
-        [--tls PEM | --starttls PEM]
+        [--refuse ADDRESS]... [--die-after K] [--die-in-data K] [--hold-in-data K FILE]
+        [--no-smtputf8] [--tls PEM | --starttls PEM]
 
 Each message received is written to DIR as one JSON file (session, envelope, raw data); each
 connection appends one line to DIR/sessions.log, so a test can count connections across
@@ -12,6 +12,9 @@ restarts. It prints `ready` on stdout once it listens.
     client saw every 250 and loses the connection before the next message.
 --die-in-data K: exit hard while receiving the K-th message, after storing it but before
     replying 250: the client cannot know the server has it.
+--hold-in-data K FILE: store the K-th message, then hold its 250 until FILE exists (a slow
+    server, caught in the act: a test kills the client or the database connection meanwhile).
+--no-smtputf8: do not offer SMTPUTF8 (a non-ASCII address cannot be sent).
 --tls PEM: TLS from the first byte (smtps), with the key and certificate chain in PEM.
 --starttls PEM: plain at first, and STARTTLS required before MAIL.
 Each stored message records whether its session was encrypted ("tls").
@@ -38,6 +41,9 @@ class Spool:
         self.refuse = {a.lower() for a in args.refuse}
         self.die_after: int | None = args.die_after
         self.die_in_data: int | None = args.die_in_data
+        self.hold: tuple[int, Path] | None = (
+            (int(args.hold_in_data[0]), Path(args.hold_in_data[1])) if args.hold_in_data else None
+        )
         self.received = 0
 
     async def handle_MAIL(
@@ -72,6 +78,9 @@ class Spool:
         tmp.rename(self.dir / name)  # a reader never sees half a message
         if self.die_in_data is not None and self.received == self.die_in_data:
             os._exit(1)
+        if self.hold is not None and self.received == self.hold[0]:
+            while not self.hold[1].exists():
+                await asyncio.sleep(0.05)
         return "250 Message accepted for delivery"
 
 
@@ -97,6 +106,8 @@ def main() -> None:
     parser.add_argument("--refuse", action="append", default=[], help="refuse this recipient")
     parser.add_argument("--die-after", type=int)
     parser.add_argument("--die-in-data", type=int)
+    parser.add_argument("--hold-in-data", nargs=2, metavar=("K", "FILE"))
+    parser.add_argument("--no-smtputf8", action="store_true", help="do not offer SMTPUTF8")
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--tls", metavar="PEM", help="smtps: TLS from the first byte")
     tls.add_argument("--starttls", metavar="PEM", help="STARTTLS required before MAIL")
@@ -104,7 +115,10 @@ def main() -> None:
     Path(args.spool).mkdir(parents=True, exist_ok=True)
     handler = Spool(args)
 
-    options: dict[str, Any] = {"hostname": "orderwf-test-smtp", "enable_SMTPUTF8": True}
+    options: dict[str, Any] = {
+        "hostname": "orderwf-test-smtp",
+        "enable_SMTPUTF8": not args.no_smtputf8,
+    }
     if args.auth:
         user, _, password = args.auth.partition(":")
 

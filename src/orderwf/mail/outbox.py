@@ -39,7 +39,7 @@ LEASE_MARGIN = timedelta(minutes=1)
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 # Writing an outcome on a lost connection: tried again after these pauses (seconds).
-RECORD_RETRIES = (0.5, 1.0, 2.0, 4.0)
+RECORD_RETRIES = (0.2, 0.5, 1.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -188,19 +188,21 @@ def send_pending(
     left = limit
     after = 0  # claim in id order, past the last batch: one run tries a message once at most
     with Sender(settings) as sender:
-        while left is None or left > 0:
-            size = min(BATCH, left or BATCH)
-            claim = partial(_claim, engine, worker, clock(), size, retry_now, after)
-            batch = _stopping(report, claim)
-            if not batch:
-                break
-            after = batch[-1].id
-            _send_batch(engine, worker, batch, sender, report, clock, max_attempts)
-            if report.interrupted:
-                break
-            if left is not None:
-                left -= len(batch)
-    report.connections = sender.connections
+        try:
+            while left is None or left > 0:
+                size = min(BATCH, left or BATCH)
+                claim = partial(_claim, engine, worker, clock(), size, retry_now, after)
+                batch = _stopping(report, claim)
+                if not batch:
+                    break
+                after = batch[-1].id
+                _send_batch(engine, worker, batch, sender, report, clock, max_attempts)
+                if report.interrupted:
+                    break
+                if left is not None:
+                    left -= len(batch)
+        finally:
+            report.connections = sender.connections
     return report
 
 

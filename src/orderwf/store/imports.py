@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from orderwf import money, woo
+from orderwf import addresses, money, woo
 from orderwf.errors import OrderwfError, Refused, StoreError, UsageError
 from orderwf.store.catalog import product_by_sku
 from orderwf.store.db import write_transaction
@@ -121,8 +121,11 @@ def new_order(
     wanted = tuple(_line_spec(text) for text in lines)
     if not wanted:
         raise UsageError("an order needs at least one --line SKU=QTY")
-    if "@" not in email:
-        raise UsageError(f"--email {email!r} is not an email address")
+    why = addresses.problem(email)
+    if why is not None:
+        raise UsageError(
+            f"--email {email!r} is not one email address ({why}): expected e.g. jane@example.com"
+        )
     currency = workflow.shop.currency
     shipping_total = money.parse(shipping, currency, what="shipping") if shipping else None
     if shipping_total is not None and shipping_total < 0:

@@ -52,6 +52,13 @@ def test_resolve_url() -> None:
         ("smtp://h:25?tls=1", "'smtp://h:25?tls=1' has unknown parameter(s) tls"),
         ("smtp://h?starttls=maybe", "starttls must be true or false, not 'maybe'"),
         ("smtps://h?starttls=true", "smtps:// is TLS already"),
+        ("smtp://h:0", "'smtp://h:0' has an invalid port"),
+        ("smtp://h:99999", "'smtp://h:99999' has an invalid port"),
+        ("smtp://h?timeout=nan", "timeout must be a number of seconds from 0 to 3600 (not 'nan')"),
+        ("smtp://h?timeout=-1", "timeout must be a number of seconds from 0 to 3600 (not '-1')"),
+        ("smtp://h?timeout=0", "timeout must be a number of seconds from 0 to 3600 (not '0')"),
+        ("smtp://h?timeout=inf", "timeout must be a number of seconds from 0 to 3600 (not 'inf')"),
+        ("smtp://u:pw@h?timeout=x", "'smtp://u:***@h?timeout=x': timeout must be a number"),
     ],
 )
 def test_bad_urls(url: str, message: str) -> None:
