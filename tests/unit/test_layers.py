@@ -34,6 +34,7 @@ LAYER_OF = {
     "orderwf.errors": "base",
     "orderwf.money": "base",
     "orderwf.urls": "base",
+    "orderwf.addresses": "base",
     "orderwf.resources": "base",
     "orderwf.demo_data": "base",
     "orderwf.context_names": "base",
@@ -94,6 +95,7 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("orderwf.store.snapshots", "orderwf.engine.snapshot"): _TYPES,
     ("orderwf.store.imports", "orderwf.woo"): _IMPORTS,
     ("orderwf.mail.outbox", "orderwf.store.db"): _OUTBOX,
+    ("orderwf.mail.outbox", "orderwf.store.faults"): _OUTBOX,
     ("orderwf.mail.outbox", "orderwf.store.tables"): _OUTBOX,
 }
 
