@@ -445,34 +445,49 @@ def test_a_server_error_a_user_can_meet_is_one_sentence(
     assert _history(engine) == before
 
 
+@pytest.mark.parametrize(
+    ("sqlstate", "message", "error"),
+    [
+        ("XX000", "raised by the test", "InternalError_"),
+        # Words that mean a bad URL or a missing database at connect, and a bug once connected
+        ("42P01", 'relation "nope" does not exist', "UndefinedTable"),
+        ("22P02", "invalid input value for enum nope", "InvalidTextRepresentation"),
+    ],
+)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_an_unexpected_database_error_is_a_bug_without_sql_parameters(url: str, shop: Any) -> None:
+def test_an_unexpected_database_error_is_a_bug_without_sql_parameters(
+    url: str, shop: Any, sqlstate: str, message: str, error: str
+) -> None:
     _, _, ids = shop
-    _fail_updates_of_orders(url, "XX000")
+    _fail_updates_of_orders(url, sqlstate, message)
 
     result = run(url, "apply", str(ids[0]), "hold")
 
     assert result.exit_code == 3
     assert result.stderr == (
         f"internal error: DatabaseFailure: the database {_shown(url)} reported an unexpected "
-        "error (psycopg.errors.InternalError_: raised by the test). This is a bug in orderwf; "
-        "please report it with the command you ran (add --debug for details).\n"
+        f"error (psycopg.errors.{error}: {message}). This is a bug in orderwf; please report it "
+        "with the command you ran (add --debug for details).\n"
     )
 
 
-def _fail_updates_of_orders(url: str, sqlstate: str) -> None:
+def _fail_updates_of_orders(url: str, sqlstate: str, message: str = "raised by the test") -> None:
     """A trigger makes the server raise `sqlstate` on any update of an order, as it would for
     a full disk or a serialization failure."""
     dsn = make_url(url).set(drivername="postgresql", query={}).render_as_string(False)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(
             "CREATE FUNCTION orderwf_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"RAISE EXCEPTION 'raised by the test' USING ERRCODE = '{sqlstate}'; END $$"
+            f"RAISE EXCEPTION '%', {_quoted(message)} USING ERRCODE = '{sqlstate}'; END $$"
         )
         conn.execute(
             "CREATE TRIGGER orderwf_test_fail BEFORE UPDATE ON orders "
             "FOR EACH ROW EXECUTE FUNCTION orderwf_test_fail()"
         )
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)

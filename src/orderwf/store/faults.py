@@ -86,15 +86,19 @@ _SQLITE = {
     "SQLITE_FULL": ("full", "has no disk space left (database or disk is full)"),
     "SQLITE_IOERR": ("full", "could not be written (disk I/O error: a full or failing disk?)"),
 }
-# Messages of a database that cannot be opened (at connect, or by a driver without codes).
-_OPEN_FAILURES = (
-    "unable to open database",
-    "file is not a database",
-    "database disk image is malformed",
+# A server that cannot be reached: at the start, it cannot be opened; mid-run, it was lost.
+_CONNECT_FAILURES = (
     "connection failed",
     "connection refused",
     "could not connect",
     "could not translate host name",
+)
+# A database that cannot be opened: only at connect (PostgreSQL) or on SQLite, since once
+# connected "does not exist" is a missing table, a bug.
+_OPEN_FAILURES = (
+    "unable to open database",
+    "file is not a database",
+    "database disk image is malformed",
     "password authentication failed",
     "no password supplied",
     "does not exist",  # database "x" does not exist, role "x" does not exist
@@ -174,9 +178,10 @@ def explain(engine: Engine, error: Any) -> Exception:
         diag = getattr(orig, "diag", None)
         constraint = str(getattr(diag, "constraint_name", None) or reason)
         return Conflict(f"a unique value is already taken ({reason})", constraint=constraint)
-    if any(s in lowered for s in _BAD_OPTIONS) or (
-        lowered.startswith(_BAD_VALUE[0]) and _BAD_VALUE[1] in lowered
-    ):
+    if not st.connected and (
+        any(s in lowered for s in _BAD_OPTIONS)
+        or (lowered.startswith(_BAD_VALUE[0]) and _BAD_VALUE[1] in lowered)
+    ):  # libpq checks its options when it connects; later, "invalid … value" is about data
         return UsageError(f"the database URL {url} has a bad option: {reason}")
     known = _PG.get(sqlstate) or _SQLITE.get(sqlite) or _SQLITE.get(_sqlite_base(sqlite))
     if known is None and any(s in lowered for s in _CONNECTIONS):
@@ -194,11 +199,12 @@ def explain(engine: Engine, error: Any) -> Exception:
         }[kind]
         return StoreError(f"the database {url} {what}: {after}")
     lost = _is_lost(error, sqlstate, lowered)
-    opening = any(s in lowered for s in _OPEN_FAILURES)
-    if st.connected and (lost or (opening and not sqlite)):
+    unreachable = any(s in lowered for s in _CONNECT_FAILURES)
+    if st.connected and not sqlite and (lost or unreachable):
         # Mid-run: the server went away, or cannot be reached again.
         return ConnectionLost(f"the connection to the database {url} was lost ({reason})")
-    if lost or opening:
+    opening = any(s in lowered for s in _OPEN_FAILURES) and (sqlite or not st.connected)
+    if lost or unreachable or opening:
         return StoreError(f"cannot open the database {url}: {reason}")
     name = f"{type(orig).__module__}.{type(orig).__name__}"
     return DatabaseFailure(f"the database {url} reported an unexpected error ({name}: {reason})")
