@@ -243,3 +243,32 @@ def test_an_unexpected_failure_releases_the_claims(
     ] * 3
     monkeypatch.undo()
     assert send_pending(engine, smtp.url, now=NOW).sent == 3  # no lease to wait for
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "said"),
+    [
+        ("", 1, "error: cannot connect to the SMTP server 127.0.0.1:{port} (connection refused)"),
+        ("?timeout=nan", 2, "error: 'smtp://shop:***@127.0.0.1:{port}?timeout=nan': timeout must"),
+        ("?timeout=-1", 2, "error: 'smtp://shop:***@127.0.0.1:{port}?timeout=-1': timeout must"),
+        ("?tls=yes", 2, "error: 'smtp://shop:***@127.0.0.1:{port}?tls=yes' has unknown param"),
+    ],
+)
+def test_a_bad_or_unreachable_smtp_url_never_shows_its_password(
+    db_url: str, engine: Engine, query: str, code: int, said: str
+) -> None:
+    from smtp_fixtures import free_port
+    from typer.testing import CliRunner
+
+    from orderwf.cli.app import get_app
+
+    queue(engine, 1)
+    port = free_port()  # nothing listens there
+    url = f"smtp://shop:Sekr3tPW@127.0.0.1:{port}{query}"
+
+    result = CliRunner().invoke(get_app(), ["--db", db_url, "outbox", "send", "--smtp", url])
+
+    assert result.exit_code == code
+    assert "Sekr3tPW" not in result.output
+    assert result.stderr.startswith(said.format(port=port))
+    assert [(r.status, r.claimed_by) for r in rows(engine)] == [("pending", None)]
