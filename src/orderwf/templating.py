@@ -16,13 +16,14 @@ from types import CodeType
 from typing import Any, TypeVar
 
 import jinja2
-from jinja2 import meta, nodes
+from jinja2 import meta, nodes, pass_context
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
-from orderwf import money
+from orderwf import l10n
 from orderwf.errors import OrderwfError
 
 T = TypeVar("T")
@@ -78,6 +79,7 @@ def _env(autoescape: bool) -> Sandbox:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    _add_filters(env)
     return env
 
 
@@ -128,6 +130,8 @@ def _template(
 
 
 def _explain(exc: Exception) -> str:
+    if isinstance(exc, l10n.FormatProblem):
+        return str(exc)
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined name: {exc.message}"
     if isinstance(exc, SecurityError):
@@ -267,15 +271,47 @@ def names_used(source: str, *, expression: bool = False) -> set[str]:
     return set(meta.find_undeclared_variables(ast))
 
 
-def _money(value: Any, currency: str) -> str:
-    """`{{ order.total|money(order.currency) }}`: the amount with the currency's decimals
-    ('31.00' for EUR, '3100' for JPY), so a template never prints '31' or a float."""
-    return money.fmt(Decimal(value), currency)
+def _shop(context: Context) -> Mapping[str, Any]:
+    shop = context.get("shop")
+    return shop if isinstance(shop, dict) else {}
 
 
-def _price(value: Any, currency: str) -> str:
-    """`{{ order.total|price(order.currency) }}`: '31.00 EUR'."""
-    return f"{_money(value, currency)} {currency}"
+# The filters read the shop's locale, time zone and currency from `shop`, which every context
+# has (`engine.context.shop_context`): one compiled template serves one workflow.
+@pass_context
+def _money(context: Context, value: Any, currency: Any = None) -> str:
+    """`{{ order.total|money(order.currency) }}`: `€31.00` (en_US), `31,00 €` (fr_FR); the
+    shop's currency when none is given."""
+    shop = _shop(context)
+    return l10n.format_money(
+        value,
+        currency if currency is not None else shop.get("currency"),
+        shop.get("locale") or l10n.DEFAULT_LOCALE,
+    )
+
+
+@pass_context
+def _date(context: Context, value: Any, fmt: Any = "long") -> str:
+    """`{{ order.date_created|date }}`: `November 26, 2026`, `26 novembre 2026`."""
+    shop = _shop(context)
+    return l10n.format_date(
+        value,
+        shop.get("locale") or l10n.DEFAULT_LOCALE,
+        shop.get("timezone") or l10n.DEFAULT_TIMEZONE,
+        fmt,
+    )
+
+
+@pass_context
+def _datetime(context: Context, value: Any, fmt: Any = None) -> str:
+    """`{{ now|datetime }}`: `26 novembre 2026, 10:30` in the shop's time zone."""
+    shop = _shop(context)
+    return l10n.format_datetime(
+        value,
+        shop.get("locale") or l10n.DEFAULT_LOCALE,
+        shop.get("timezone") or l10n.DEFAULT_TIMEZONE,
+        fmt,
+    )
 
 
 def _address_lines(address: Mapping[str, Any], *, email: bool = False) -> list[str]:
@@ -323,10 +359,17 @@ def email_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> 
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["money"] = _money
-    env.filters["price"] = _price
+    _add_filters(env)
     env.filters["address_lines"] = _address_lines
     return env
+
+
+def _add_filters(env: Environment) -> None:
+    """The filters every template and expression has (SPEC §11)."""
+    env.filters["money"] = _money
+    env.filters["price"] = _money  # the older name, kept for templates written before
+    env.filters["date"] = _date
+    env.filters["datetime"] = _datetime
 
 
 def load_email_template(

@@ -124,3 +124,29 @@ def test_validate_does_not_import_the_database_stack() -> None:
         assert proc.returncode == 0, proc.stderr[-2000:]
         imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()}
         assert not imported & {"sqlalchemy", "sqlmodel", "alembic", "psycopg"}, args
+
+
+def _babel_loaded(*args: str) -> bool:
+    """Whether `orderwf ARGS` (in a new process) ends with Babel in `sys.modules`."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('babel' in sys.modules))\n"
+        f"sys.argv = ['orderwf', *{list(args)!r}]\n"
+        "from orderwf.cli.app import main\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_babel_is_imported_only_to_render(isolated_cache: Path) -> None:
+    """Babel (dates and money by locale) loads when templates render: on a first `validate`,
+    which renders every template against the sample order, not on `--help` nor on a `validate`
+    the cache answers."""
+    french = "workflows/examples/french.yaml"
+    assert _babel_loaded("--help") is False
+    assert _babel_loaded("validate", french) is True
+    assert _babel_loaded("validate", french) is False

@@ -1,9 +1,10 @@
-"""Every email of the default workflow and of the examples, rendered against the sample order:
-subject, text and HTML are snapshotted; escaping, refund wording and tracking are checked
-exactly."""
+"""Every email of the default workflow and of the examples (English, French, German), rendered
+against the sample order: subject, text and HTML are snapshotted; escaping, refund wording,
+tracking, dates and money by locale are checked exactly."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ WORKFLOWS = {
     "woocommerce": ROOT / "workflows" / "woocommerce.yaml",
     "french": ROOT / "workflows" / "examples" / "french.yaml",
     "digital": ROOT / "workflows" / "examples" / "digital.yaml",
+    "german": ROOT / "workflows" / "examples" / "german.yaml",
 }
 TRACKING_URL = "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"
 
@@ -84,6 +86,7 @@ REFUND_WORDING = {
     "woocommerce": "partially refunded",
     "french": "partiellement remboursée",
     "digital": "partially refunded",
+    "german": "teilweise erstattet",
 }
 
 
@@ -111,3 +114,32 @@ def test_completed_email_links_the_tracking_page(workflow_name: str) -> None:
     rendered = _render(workflow.emails["customer_completed_order"], sample_context(workflow))
     assert TRACKING_URL in rendered["text"]
     assert f'href="{TRACKING_URL}"' in rendered["html"]
+
+
+# The sample order: created 2026-11-26 09:30 UTC, total 31, a 5.00 refund, EUR. `\u202f` is the
+# narrow no-break space CLDR puts between French thousands, `\xa0` the no-break space before €.
+LOCALE_FORMS = {
+    "woocommerce": ("en-US", "November 26, 2026", "€31.00", "€5.00"),
+    "french": ("fr-FR", "26 novembre 2026", "31,00\xa0€", "5,00\xa0€"),
+    "german": ("de-DE", "26. November 2026", "31,00\xa0€", "5,00\xa0€"),
+}
+
+
+@pytest.mark.parametrize("workflow_name", LOCALE_FORMS)
+def test_dates_money_and_html_lang_follow_the_locale(workflow_name: str) -> None:
+    lang, day, total, refunded = LOCALE_FORMS[workflow_name]
+    workflow = _workflow(workflow_name)
+    rendered = _render(workflow.emails["customer_refunded_order"], sample_context(workflow))
+    assert f'<html lang="{lang}">' in rendered["html"]
+    for part in ("text", "html"):
+        assert day in rendered[part]
+        assert total in rendered[part]
+        assert refunded in rendered[part]
+
+
+def test_a_thousand_euros_in_french() -> None:
+    workflow = _workflow("french")
+    context = sample_context(workflow)
+    context["order"]["total"] = Decimal("1234.5")
+    text = _render(workflow.emails["new_order"], context)["text"]
+    assert "Total : 1\u202f234,50\xa0€" in text

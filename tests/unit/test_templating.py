@@ -51,7 +51,7 @@ def test_names_agree_with_jinja2_meta(source: str) -> None:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_names_of_shipped_templates_agree_with_jinja2_meta(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
-    env = templating.email_environment(path.parent)  # its filters: `money`, `price`
+    env = templating.email_environment(path.parent)  # its filters: `money`, `date`…
     _, names = templating.compile_parsed(env, env.parse(source))
     assert names == _expected(source, env)
     assert names or "{{" not in source  # a template that prints something reads some name
@@ -149,11 +149,13 @@ def test_names_and_calls_come_out_as_in_jinja2s_sandbox(
     assert outcome(templating.environment()) == outcome(theirs)
 
 
-def test_an_included_template_sees_the_globals(tmp_path: Path) -> None:
+def test_an_included_template_sees_the_globals_and_the_shop(tmp_path: Path) -> None:
     (tmp_path / "part.txt.j2").write_text("{{ range(3) | list }} {{ 2 | money('EUR') }}")
     (tmp_path / "main.txt.j2").write_text("{% include 'part.txt.j2' %}")
     env = templating.email_environment(tmp_path)
-    assert env.get_template("main.txt.j2").render() == "[0, 1, 2] 2.00"
+    assert env.get_template("main.txt.j2").render() == "[0, 1, 2] €2.00"
+    german = env.get_template("main.txt.j2").render(shop={"locale": "de_DE"})
+    assert german == "[0, 1, 2] 2,00\xa0€"
 
 
 def test_a_missing_dict_field_is_still_an_error_naming_it() -> None:

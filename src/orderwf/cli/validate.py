@@ -182,18 +182,17 @@ See the status graph with `orderwf --workflow workflows/shop.yaml graph`.
 """
 
 
-def _starter(directory: Path) -> dict[Path, bytes]:
+def _starter(directory: Path, locale: str) -> dict[Path, bytes]:
     """Every file `init` writes, by destination."""
-    from orderwf import resources
+    from orderwf import languages, resources
 
-    workflow = resources.default_workflow_path().read_text(encoding="utf-8")
-    workflow = re.sub(r"^name: .*$", "name: shop", workflow, count=1, flags=re.M)
+    start = languages.starter(locale)
     files = {
-        directory / "workflows" / "shop.yaml": workflow.encode(),
+        directory / "workflows" / "shop.yaml": start.workflow_text(name="shop").encode(),
         directory / "schemas" / "workflow.schema.json": resources.schema_path().read_bytes(),
         directory / "README.md": _README.format(name=directory.resolve().name).encode(),
     }
-    templates = resources.templates_dir()
+    templates = start.templates
     for part in sorted(templates.glob("*.j2")):
         files[directory / "templates" / "emails" / part.name] = part.read_bytes()
     return files
@@ -204,11 +203,18 @@ def init(
     directory: Annotated[
         Path, typer.Argument(help="Folder of the new shop (created if needed).")
     ] = Path("."),
+    locale: Annotated[
+        str,
+        typer.Option(
+            "--locale",
+            help="The shop's language: en_US, fr_FR or de_DE (texts, emails, dates, money).",
+        ),
+    ] = "en_US",
 ) -> None:
     """Write a starter shop: workflows/shop.yaml, its email templates and a README."""
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file, not a folder; nothing was written")
-    files = _starter(directory)
+    files = _starter(directory, locale)
     existing = [path for path in files if path.exists()]
     if existing:
         raise UsageError(

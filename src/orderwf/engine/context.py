@@ -97,7 +97,15 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
 
 def shop_context(workflow: Workflow) -> dict[str, Any]:
     shop = workflow.shop
-    return {"name": shop.name, "email": shop.email, "from": shop.sender, "currency": shop.currency}
+    return {
+        "name": shop.name,
+        "email": shop.email,
+        "from": shop.sender,
+        "currency": shop.currency,
+        "locale": shop.locale,
+        "timezone": shop.timezone,
+        "lang": shop.locale.replace("_", "-"),  # for `<html lang>` (BCP 47)
+    }
 
 
 def base_context(

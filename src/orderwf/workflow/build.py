@@ -32,7 +32,7 @@ TOP_KEYS = frozenset(
         "stock",
     }
 )
-SHOP_KEYS = frozenset({"name", "email", "from", "currency"})
+SHOP_KEYS = frozenset({"name", "email", "from", "currency", "locale", "timezone"})
 STATUS_KEYS = frozenset({"label", "paid", "stock", "final", "description", "color"})
 ACTION_KEYS = frozenset({"label", "description", "from", "to", "params", "guard", "effects"})
 TARGET_KEYS = frozenset({"status", "if"})
@@ -243,6 +243,8 @@ def build(
             email=shop.get("email", ""),
             sender=shop.get("from", shop.get("email", "")),
             currency=shop.get("currency", "EUR"),
+            locale=shop.get("locale", m.Shop.locale),
+            timezone=shop.get("timezone", m.Shop.timezone),
         ),
         path=path,
         templates_dir=templates_dir,

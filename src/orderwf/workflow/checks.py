@@ -78,6 +78,7 @@ class Checker(Collector):
         self.timers: Mapping[str, Data] = data.get("timers") or {}
 
     def run(self) -> list[Finding]:
+        self.shop_language()
         self.references()
         self.alternatives()
         self.final_statuses()
@@ -88,6 +89,20 @@ class Checker(Collector):
             for name, param in (action.get("params") or {}).items():
                 paramchecks.check_param(self, ("actions", aid, "params", name), param)
         return self.findings
+
+    # -- the shop's language ---------------------------------------------------------------
+
+    def shop_language(self) -> None:
+        """`shop.locale` must be a locale Babel knows, `shop.timezone` an IANA time zone."""
+        from orderwf import l10n
+
+        shop = self.data.get("shop") or {}
+        for key, code, problem in (
+            ("locale", "OWF022", l10n.locale_problem),
+            ("timezone", "OWF023", l10n.timezone_problem),
+        ):
+            if key in shop and (found := problem(str(shop[key]))) is not None:
+                self.add(code, ("shop", key), found[0], hint=found[1])
 
     # -- references ----------------------------------------------------------------------
 

@@ -225,6 +225,8 @@ class Shop:
     email: str = ""
     sender: str = ""
     currency: str = "EUR"
+    locale: str = "en_US"  # how templates format dates and money (SPEC §11)
+    timezone: str = "UTC"  # where the `date` and `datetime` filters place a time
 
 
 DEFAULT_MESSAGES: Mapping[str, str] = {

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from orderwf import templating
+from orderwf import l10n, templating
 from orderwf.context_names import CONTEXT_NAMES, MESSAGE_NAMES, sample_context
 from orderwf.suggest import did_you_mean
 from orderwf.workflow.build import email_template_paths
@@ -126,10 +126,16 @@ def texts(data: Data) -> Iterator[Text]:
 def data_sample_context(data: Data) -> dict[str, Any]:
     """`sample_context` for the workflow of `data`: its name, initial status and shop, with
     the defaults the model's builder gives them (an undeclared initial status, which `checks`
-    reports, is shown by its id as the engine shows one)."""
+    reports, is shown by its id as the engine shows one). A locale or time zone that is not
+    known (a finding of `checks`) is replaced by the default here, so that every template using
+    a filter does not fail a second time for it."""
     initial = data["initial"]
     status = data["statuses"].get(initial) or {"label": initial}
     shop = data.get("shop") or {}
+    locale = str(shop.get("locale", l10n.DEFAULT_LOCALE))
+    locale = l10n.DEFAULT_LOCALE if l10n.locale_problem(locale) else locale
+    timezone = str(shop.get("timezone", l10n.DEFAULT_TIMEZONE))
+    timezone = l10n.DEFAULT_TIMEZONE if l10n.timezone_problem(timezone) else timezone
     return sample_context(
         workflow=data["name"],
         status={"id": initial, "label": status["label"], "paid": bool(status.get("paid", False))},
@@ -138,6 +144,9 @@ def data_sample_context(data: Data) -> dict[str, Any]:
             "email": shop.get("email", ""),
             "from": shop.get("from", shop.get("email", "")),
             "currency": shop.get("currency", "EUR"),
+            "locale": locale,
+            "timezone": timezone,
+            "lang": locale.replace("_", "-"),
         },
     )
 

@@ -1,0 +1,196 @@
+"""A shop's language: dates and money formatted by its locale and time zone, with Babel's CLDR
+data (`26 novembre 2026`, `1 234,50 €`), and the checks of `shop.locale` and `shop.timezone`.
+
+The one module that imports Babel, and only inside the functions that format or check: `--help`
+and a cached `validate` never load it (about 20 ms). Formatted values are remembered: a bulk
+apply prints the same few prices and dates in thousands of emails."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import re
+import zoneinfo
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
+
+from orderwf import money
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+DEFAULT_LOCALE = "en_US"
+DEFAULT_TIMEZONE = "UTC"
+# Babel's named formats; any other text is a CLDR pattern such as "d MMMM y".
+NAMED_FORMATS = frozenset({"short", "medium", "long", "full"})
+_EXAMPLE_LOCALES = "a CLDR locale such as en_US, fr_FR or de_DE"
+_EXAMPLE_ZONES = "an IANA name such as Europe/Paris, America/New_York or UTC"
+_MEMO = 4096  # formatted values remembered per kind
+
+
+class FormatProblem(ValueError):
+    """A value a filter cannot format. Its message is one sentence naming the filter and the
+    value; `templating` reports it as the template's failure."""
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def locale_problem(name: str) -> tuple[str, str] | None:
+    """None when Babel knows the locale `name` (`fr_FR`, `de`); else (message, hint)."""
+    from babel import localedata
+
+    known = [n for n in localedata.locale_identifiers() if n != "root"]
+    if name in known:
+        return None
+    message = f"shop.locale {name!r} is not a locale Babel knows"
+    spelled = {n.lower(): n for n in known}.get(name.replace("-", "_").lower())
+    if spelled is not None:
+        return message, f"did you mean {spelled!r}?"
+    language = name.replace("-", "_").split("_", 1)[0].lower()
+    if language in known:  # `fr_XX`: the language's own country, else the language alone
+        usual = f"{language}_{language.upper()}"
+        return message, f"did you mean {usual if usual in known else language!r}?"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return message, (f"did you mean {close[0]!r}?" if close else f"write {_EXAMPLE_LOCALES}")
+
+
+def timezone_problem(name: str) -> tuple[str, str] | None:
+    """None when `name` is an IANA time zone (`Europe/Paris`); else (message, hint)."""
+    try:
+        zone(name)
+        return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    message = f"shop.timezone {name!r} is not an IANA time zone"
+    known = sorted(zoneinfo.available_timezones())
+    key = name.replace(" ", "_").lower()
+    spelled = [z for z in known if z.lower() == key or z.lower().rsplit("/", 1)[-1] == key]
+    if spelled:
+        return message, f"did you mean {spelled[0]!r}?"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return message, (f"did you mean {close[0]!r}?" if close else f"write {_EXAMPLE_ZONES}")
+
+
+@cache
+def zone(name: str) -> tzinfo:
+    return UTC if name == "UTC" else zoneinfo.ZoneInfo(name)
+
+
+@cache
+def _locale(name: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(name)
+
+
+# -- formatting --------------------------------------------------------------------------------
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_money(value: Any, currency: Any, locale: str) -> str:
+    """`29,35 €` (fr_FR), `€29.35` (en_US): the amount rounded half-up to the currency's ISO
+    4217 decimals (`money.quantize`), then written by the locale."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise FormatProblem(f"the money filter needs a number, not {_shown(value)}")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise FormatProblem(f"the money filter needs a number, not {_shown(value)}") from None
+    if not amount.is_finite():
+        raise FormatProblem(f"the money filter needs a finite number, not {_shown(value)}")
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise FormatProblem(
+            f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
+        )
+    return _money(money.quantize(amount, currency), currency.upper(), locale)
+
+
+@lru_cache(maxsize=_MEMO)
+def _money(amount: Decimal, currency: str, locale: str) -> str:
+    from babel.numbers import format_currency
+
+    # `decimal_quantization=False`: the digits `money.quantize` kept, never Babel's rounding.
+    return format_currency(amount, currency, locale=_locale(locale), decimal_quantization=False)
+
+
+def _as_moment(value: Any, name: str, *, time: bool) -> date:
+    """A date or an aware datetime (a naive one is UTC, as the store keeps them), from a date,
+    a datetime or ISO text."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value.strip()) if time else _iso_day(value.strip())
+    if time and isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not time and isinstance(value, date):
+        return value
+    if time:
+        expected = "a datetime or ISO text such as '2026-11-26T09:30:00'"
+        if isinstance(value, date):
+            expected = "a datetime (a date has no time: use the date filter)"
+    else:
+        expected = "a date, a datetime or ISO text such as '2026-11-26'"
+    raise FormatProblem(f"the {name} filter needs {expected}, not {_shown(value)}")
+
+
+def _iso_day(text: str) -> date:
+    return datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
+
+
+def format_date(value: Any, locale: str, timezone: str, fmt: str = "long") -> str:
+    """`26 novembre 2026`: a date, or the day a datetime falls on in the shop's time zone."""
+    day = _as_moment(value, "date", time=False)
+    if isinstance(day, datetime):
+        day = (day if day.tzinfo else day.replace(tzinfo=UTC)).astimezone(zone(timezone)).date()
+    return _date(day, locale, _format(fmt, "date"))
+
+
+@lru_cache(maxsize=_MEMO)
+def _date(day: date, locale: str, fmt: str) -> str:
+    from babel.dates import format_date as babel_date
+
+    try:
+        return babel_date(day, fmt, locale=_locale(locale))
+    except (ValueError, KeyError, AttributeError):
+        raise FormatProblem(f"the date filter cannot use the format {fmt!r}") from None
+
+
+def format_datetime(value: Any, locale: str, timezone: str, fmt: str | None = None) -> str:
+    """`26 novembre 2026, 10:30`: a datetime in the shop's time zone. Without a format: the
+    long date and the short time (hours and minutes), joined as the locale joins them."""
+    moment = _as_moment(value, "datetime", time=True)
+    assert isinstance(moment, datetime)
+    local = moment.astimezone(zone(timezone))
+    return _datetime(local, locale, timezone, None if fmt is None else _format(fmt, "datetime"))
+
+
+@lru_cache(maxsize=_MEMO)
+def _datetime(local: datetime, locale: str, timezone: str, fmt: str | None) -> str:
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_datetime as babel_datetime
+    from babel.dates import format_time, get_datetime_format
+
+    where = _locale(locale)
+    try:
+        if fmt is not None:
+            return babel_datetime(local, fmt, tzinfo=zone(timezone), locale=where)
+        joined = str(get_datetime_format("long", locale=where)).replace("'", "")
+        time = format_time(local, "short", tzinfo=zone(timezone), locale=where)
+        return joined.replace("{0}", time).replace("{1}", babel_date(local, "long", locale=where))
+    except (ValueError, KeyError, AttributeError):
+        raise FormatProblem(f"the datetime filter cannot use the format {fmt!r}") from None
+
+
+def _format(fmt: Any, name: str) -> str:
+    if not isinstance(fmt, str) or not fmt.strip():
+        raise FormatProblem(
+            f"the {name} filter's format must be short, medium, long, full or a CLDR pattern "
+            f"such as 'd MMMM y', not {_shown(fmt)}"
+        )
+    return fmt
