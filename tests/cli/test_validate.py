@@ -144,9 +144,10 @@ def _babel_loaded(*args: str) -> bool:
 
 def test_babel_is_imported_only_to_render(isolated_cache: Path) -> None:
     """Babel (dates and money by locale) loads when templates render: on a first `validate`,
-    which renders every template against the sample order, not on `--help` nor on a `validate`
-    the cache answers."""
+    which renders every template against the sample order, not on `--help`, nor on a `validate`
+    the cache answers, nor on a command that loads the workflow and renders nothing."""
     french = "workflows/examples/french.yaml"
     assert _babel_loaded("--help") is False
     assert _babel_loaded("validate", french) is True
     assert _babel_loaded("validate", french) is False
+    assert _babel_loaded("--workflow", french, "graph") is False
