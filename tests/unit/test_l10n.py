@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from orderwf import l10n, templating
+from orderwf import l10n, money, templating
 
 # 23:30 UTC on November 26 is already November 27 in Paris and Berlin.
 LATE = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
@@ -225,3 +225,33 @@ def test_a_filter_failing_in_a_template_names_the_template_the_filter_and_the_va
         "template 'Shipped on {{ params.day|date }}' failed: the date filter needs a date, a "
         "datetime or ISO text such as '2026-11-26', not 'tomorrow'"
     )
+
+
+AGREE = [Decimal("0"), Decimal("1234567.891"), Decimal("-0.5"), Decimal("999.995")]
+
+
+def test_money_writes_every_locale_as_babel_format_currency_does() -> None:
+    """`format_money` lets Babel write the whole part of an amount once and puts the cents in
+    place of its zeros (a bulk run writes thousands of amounts): it must give what Babel's own
+    `format_currency` gives, in every language Babel knows and the countries whose money is
+    written differently, negative and rounded amounts too."""
+    from babel import localedata
+    from babel.numbers import format_currency
+
+    compared = 0
+    variants = ["de_CH", "de_AT", "fr_CH", "fr_CA", "en_IN", "en_GB", "es_MX", "pt_PT", "nl_BE"]
+    languages = [n for n in localedata.locale_identifiers() if "_" not in n and n != "root"]
+    for locale in [*languages, *variants]:
+        for currency in (
+            ("EUR", "JPY", "KWD") if locale.startswith(("en", "fr", "ar")) else ("EUR",)
+        ):
+            for value in AGREE:
+                expected = format_currency(
+                    money.quantize(value, currency),
+                    currency,
+                    locale=locale,
+                    decimal_quantization=False,
+                )
+                assert l10n.format_money(value, currency, locale) == expected, (locale, currency)
+                compared += 1
+    assert compared > 1_000
