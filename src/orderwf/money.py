@@ -3,6 +3,7 @@ floats never hold money. Decimals per currency come from ISO 4217."""
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from orderwf.errors import UsageError
@@ -37,6 +38,10 @@ _DECIMALS: dict[str, int] = {
 }
 
 
+# `1,50`: a decimal comma, which `1.234,50` or `1,234.50` (thousands) would make ambiguous.
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
 def decimals(currency: str) -> int:
     """Number of decimals of `currency` (ISO 4217); 2 when the code is not special."""
     return _DECIMALS.get(currency.upper(), 2)
@@ -62,6 +67,9 @@ def parse(text: str | int | Decimal, currency: str, *, what: str = "amount") -> 
     try:
         value = Decimal(raw)
     except InvalidOperation:
+        if _DECIMAL_COMMA.match(raw):  # a French or German amount: refused, never guessed
+            fixed = raw.replace(",", ".")
+            raise UsageError(f"{what} {raw!r} is not a number: write {fixed}") from None
         raise UsageError(f"{what} {raw!r} is not a number (expected e.g. '12.50')") from None
     if not value.is_finite():
         raise UsageError(f"{what} {raw!r} is not a finite number")

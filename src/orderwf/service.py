@@ -254,7 +254,7 @@ def bulk_apply(
 
     planner.find_action(workflow, action)  # an unknown action refuses the whole run
     if status is not None:
-        workflow.require_status(status)
+        status = workflow.require_status(status).id
     now = now or datetime.now(UTC)
     params = dict(params or {})
     report = BulkReport()

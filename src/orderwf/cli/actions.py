@@ -161,7 +161,7 @@ def _run_bulk(
     wf = common.workflow(ctx)
     find_action(wf, action)
     if status is not None:
-        wf.require_status(status)
+        status = wf.require_status(status).id
     engine = common.engine(ctx)
     common.long_running()
     total = len(ids) if ids is not None else None

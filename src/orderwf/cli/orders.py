@@ -29,7 +29,7 @@ def order_list(
 
     wf = common.workflow(ctx)
     if status is not None:
-        wf.require_status(status)
+        status = wf.require_status(status).id
     with db.read_session(common.engine(ctx)) as session:
         rows = repo.list_orders(session, status=status, search=search, limit=limit)
     if as_json:

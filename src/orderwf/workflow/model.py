@@ -4,6 +4,7 @@ the small `Expr` and `Template` protocols, so the engine never imports Jinja2.""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -261,10 +262,26 @@ class Workflow:
         return self.statuses.get(status_id) or Status(id=status_id, label=status_id)
 
     def require_status(self, status_id: str) -> Status:
-        """The status a person named (`--status`); a usage error if the workflow lacks it."""
+        """The status a person named (`--status`): its id, or its label ignoring case and
+        accents (`terminee` for `Terminée`, SPEC §11); a usage error if the workflow lacks it."""
         status = self.statuses.get(status_id)
-        if status is None:
+        if status is not None:
+            return status
+        wanted = _folded(status_id)
+        named = [s for s in self.statuses.values() if _folded(s.label) == wanted]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            ids = ", ".join(s.id for s in named)
             raise UsageError(
-                f"unknown status {status_id!r} (expected one of: {', '.join(self.statuses)})"
+                f"status {status_id!r} is the label of several statuses ({ids}): give the id"
             )
-        return status
+        raise UsageError(
+            f"unknown status {status_id!r} (expected one of: {', '.join(self.statuses)})"
+        )
+
+
+def _folded(text: str) -> str:
+    """`Terminée` → `terminee`: a label as people type it, without case or accents."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
