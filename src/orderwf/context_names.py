@@ -94,7 +94,7 @@ def sample_context(
     *, workflow: str, status: Mapping[str, Any], shop: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Every name a template may use, for a representative order of `workflow` in `status`
-    (`{"id", "label", "paid"}`) at `shop` (`shop_context`: name, email, from, currency, locale…): two
+    (`{"id", "label", "paid"}`) at `shop` (as `engine.context.shop_context` gives it): two
     product lines (one stocked, one virtual), shipping, a fee, a partial refund, a customer
     note and a tracking entry. A fresh dict each call: a caller may change it."""
     when = _SAMPLE_TIME

@@ -39,6 +39,8 @@ LAYER_OF = {
     "orderwf.demo_data": "base",
     "orderwf.context_names": "base",
     "orderwf.suggest": "base",
+    "orderwf.l10n": "base",
+    "orderwf.languages": "base",
 }
 
 # Which layers each layer may import, besides its own modules. Every layer may import `base`
