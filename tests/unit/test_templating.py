@@ -62,7 +62,15 @@ def test_shipped_templates_render_as_jinja2_compiles_them(path: Path) -> None:
     context = context_names.sample_context(
         workflow="woocommerce",
         status={"id": "processing", "label": "Processing", "paid": True},
-        shop={"name": "Shop", "email": "s@x.test", "from": "s@x.test", "currency": "EUR"},
+        shop={
+            "name": "Shop",
+            "email": "s@x.test",
+            "from": "s@x.test",
+            "currency": "EUR",
+            "locale": "fr_FR",
+            "timezone": "Europe/Paris",
+            "lang": "fr-FR",
+        },
     )
     ours = templating.load_email_template(path.parent, path.name)  # through compile_parsed
     theirs = templating.email_environment(path.parent.resolve()).get_template(path.name)
