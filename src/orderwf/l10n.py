@@ -83,9 +83,14 @@ def zone(name: str) -> tzinfo:
 
 @cache
 def _locale(name: str) -> Locale:
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
-    return Locale.parse(name)
+    try:
+        return Locale.parse(name)
+    except (UnknownLocaleError, ValueError, TypeError):
+        # Validation refuses such a locale (OWF022); this is a workflow cached as valid by
+        # another Babel, or a template handed a `shop` of its own.
+        raise FormatProblem(f"the shop's locale {name!r} is not a locale Babel knows") from None
 
 
 # -- formatting --------------------------------------------------------------------------------

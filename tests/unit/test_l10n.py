@@ -255,3 +255,12 @@ def test_money_writes_every_locale_as_babel_format_currency_does() -> None:
                 assert l10n.format_money(value, currency, locale) == expected, (locale, currency)
                 compared += 1
     assert compared > 1_000
+
+
+def test_a_locale_babel_does_not_know_is_one_sentence_not_a_bug() -> None:
+    note = templating.compile_template("{{ 5|money }}")
+    with pytest.raises(templating.TemplateProblem) as caught:
+        note.render({"shop": {"locale": "xx_XX", "currency": "EUR"}})
+    assert caught.value.message == (
+        "template '{{ 5|money }}' failed: the shop's locale 'xx_XX' is not a locale Babel knows"
+    )

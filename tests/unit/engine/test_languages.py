@@ -4,6 +4,7 @@ guard messages, dates and money stay as written (SPEC §11)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,35 @@ def test_each_language_refuses_in_its_language(
 ) -> None:
     no_email = order(tshirt(), workflow=shipped.name, billing={"first_name": "Camille"})
     assert refusal(shipped, no_email, "send_order_details").reasons == snapshot
+
+
+FILTERS_EVERYWHERE = """
+orderwf: 1
+name: woocommerce
+title: Filters in every text
+initial: pending
+shop: {name: Boutique, email: b@x.test, currency: EUR, locale: fr_FR, timezone: Europe/Paris}
+statuses:
+  pending: {label: En attente}
+  paid: {label: Payée, paid: true}
+actions:
+  pay:
+    label: Payer
+    from: [pending]
+    to: paid
+    guard:
+      - if: order.total < 20
+        message: "Au-delà de {{ 20|money }} ({{ order.total|money(order.currency) }}), appelez."
+messages:
+  status_changed: "{{ now|datetime }} : {{ from.label }} → {{ to.label }}."
+"""
+
+
+def test_guard_messages_and_system_messages_format_by_the_locale(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    wf = write_workflow(FILTERS_EVERYWHERE)
+    refused = refusal(wf, order(tshirt(), shipping()), "pay")
+    assert refused.reasons == ["Au-delà de 20,00\xa0€ (25,00\xa0€), appelez."]
+    paid = plan(wf, order(tshirt(quantity=1)), "pay")
+    assert note_texts(paid) == ["26 novembre 2026, 11:00 : En attente → Payée."]
