@@ -4,7 +4,7 @@ floats never hold money. Decimals per currency come from ISO 4217."""
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from orderwf.errors import UsageError
 
@@ -39,7 +39,6 @@ _DECIMALS: dict[str, int] = {
 
 
 # `1,50`: a decimal comma, which `1.234,50` or `1,234.50` (thousands) would make ambiguous.
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 def decimals(currency: str) -> int:
@@ -60,19 +59,36 @@ def zero(currency: str) -> Decimal:
     return quantize(Decimal(0), currency)
 
 
+# What a person may type: ASCII digits with an optional sign and decimal point. No exponent,
+# no `_` separators (`Decimal` takes `1_0.00`), no other scripts' digits (it takes `１０.００`).
+_TYPED = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+# What an import may hold: the same, and an exponent (a JSON number such as 1e-2).
+_STORED = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_COMMA_DECIMAL = re.compile(r"([+-]?\d+),(\d+)", re.ASCII)
+_NON_FINITE = frozenset({"nan", "snan", "inf", "infinity"})
+# Amounts are below a trillion: far above any order, and every sum of them stays exact within
+# `Decimal`'s 28 digits (a 1e30 refund would otherwise fail deep in the arithmetic).
+LIMIT = Decimal(10) ** 12
+
+
 def parse(text: str | int | Decimal, currency: str, *, what: str = "amount") -> Decimal:
-    """Parse a money value given by a person. Refuses anything that is not a finite number or
-    that has more decimals than the currency: such a value is never rounded silently."""
+    """Parse a money value given by a person. Refuses anything that is not a plain decimal
+    number of ASCII digits below `LIMIT`, or that has more decimals than the currency: such a
+    value is never rounded silently."""
     raw = str(text).strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        if _DECIMAL_COMMA.match(raw):  # a French or German amount: refused, never guessed
-            fixed = raw.replace(",", ".")
-            raise UsageError(f"{what} {raw!r} is not a number: write {fixed}") from None
-        raise UsageError(f"{what} {raw!r} is not a number (expected e.g. '12.50')") from None
-    if not value.is_finite():
-        raise UsageError(f"{what} {raw!r} is not a finite number")
+    if not _TYPED.fullmatch(raw):
+        if raw.lstrip("+-").lower() in _NON_FINITE:
+            raise UsageError(f"{what} {raw!r} is not a finite number")
+        comma = _COMMA_DECIMAL.fullmatch(raw)
+        if comma:
+            # a French or German amount: refused, never guessed (SPEC §11)
+            raise UsageError(f"{what} {raw!r} is not a number: write {comma[1]}.{comma[2]}")
+        if _STORED.fullmatch(raw):
+            raise UsageError(f"{what} {raw!r} has an exponent; write it in digits, e.g. '12.50'")
+        raise UsageError(f"{what} {raw!r} is not a number (expected e.g. '12.50')")
+    value = Decimal(raw)
+    if abs(value) >= LIMIT:
+        raise UsageError(f"{what} {raw} is too large (at most {_largest(currency)})")
     places = decimals(currency)
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -83,10 +99,26 @@ def parse(text: str | int | Decimal, currency: str, *, what: str = "amount") -> 
 
 def from_store(text: str | int | float | Decimal | None, currency: str) -> Decimal:
     """A money value from imported data (WooCommerce strings such as "0.9" or "6.00"),
-    rounded half-up to the currency: WooCommerce keeps line totals at full precision."""
+    rounded half-up to the currency: WooCommerce keeps line totals at full precision.
+    Raises `ValueError` with the reason for anything but a finite number below `LIMIT`."""
     if text is None or text == "":
         return zero(currency)
-    return quantize(Decimal(str(text)), currency)
+    raw = str(text).strip()
+    if not _STORED.fullmatch(raw):
+        if raw.lstrip("+-").lower() in _NON_FINITE:
+            raise ValueError("expected a finite amount")
+        raise ValueError('expected an amount such as "12.50"')
+    try:
+        value = Decimal(raw)
+        if abs(value) >= LIMIT:
+            raise ValueError(f"expected an amount below {LIMIT:,.0f}")
+        return quantize(value, currency)
+    except DecimalException:  # an exponent far out of range
+        raise ValueError(f"expected an amount below {LIMIT:,.0f}") from None
+
+
+def _largest(currency: str) -> str:
+    return f"{LIMIT - quantum(currency)} {currency}"
 
 
 def fmt(value: Decimal, currency: str) -> str:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from orderwf import addresses, money
+from orderwf import addresses, money, quantities
 from orderwf.engine.snapshot import LineKind
 from orderwf.errors import UsageError
+from orderwf.jsonstream import JsonFile, not_an_object
 
 # WooCommerce's order JSON key → the kind of LineItem row it becomes.
 LINE_KEYS: tuple[tuple[str, LineKind], ...] = (
@@ -107,14 +108,13 @@ class Order:
 
 
 def load(path: Path) -> list[Mapping[str, Any]]:
-    """Read a JSON file holding one object or a list of objects."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
-    return parse_json(text, source=str(path))
+    """Read a JSON file holding one object or a list of objects (`stream` reads it lazily)."""
+    return list(stream(path))
+
+
+def stream(path: Path) -> JsonFile:
+    """The objects of a JSON file, decoded one at a time each time it is iterated."""
+    return JsonFile(path)
 
 
 def parse_json(text: str, *, source: str = "the input") -> list[Mapping[str, Any]]:
@@ -133,25 +133,95 @@ def records(data: Any, *, source: str = "the input") -> list[Mapping[str, Any]]:
     items = data if isinstance(data, list) else [data]
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
-            where = f"item {index + 1} of {source}" if isinstance(data, list) else source
-            raise UsageError(
-                f"{where} is a JSON {_json_kind(item)}, expected an object (or a list of objects)"
+            raise not_an_object(
+                item, f"item {index + 1} of {source}" if isinstance(data, list) else source
             )
     return list(items)
 
 
-def parse_products(items: Sequence[Mapping[str, Any]], *, currency: str) -> list[Product]:
-    return [
-        _product(_Reader(item, f"product {_label(item, i)}"), currency)
-        for i, item in enumerate(items)
-    ]
+def batches(items: Iterable[Any], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    """`items` in lists of at most `size`, each item checked to be an object."""
+    batch: list[Mapping[str, Any]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise not_an_object(item, f"item {index + 1} of the input")
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-def parse_orders(items: Sequence[Mapping[str, Any]], *, currency: str) -> list[Order]:
+# Keys only an order has, and keys only a product has (WooCommerce REST v3): a record with
+# the other kind's keys is in the wrong file, not a strange product or order.
+_ORDER_KEYS = ("line_items", "order_key", "billing", "shipping_lines", "payment_method")
+_PRODUCT_KEYS = ("regular_price", "catalog_visibility", "manage_stock", "stock_quantity")
+
+
+def parse_products(
+    items: Sequence[Mapping[str, Any]], *, currency: str, start: int = 0
+) -> list[Product]:
+    """`start`: how many records of the file came before `items` (for messages)."""
+    products = []
+    for i, item in enumerate(items, start):
+        where = f"product {_label(item, i)}"
+        _refuse_kind(item, where, "an order", _ORDER_KEYS, "order import")
+        products.append(_product(_Reader(item, where), currency))
+    return products
+
+
+def parse_orders(
+    items: Sequence[Mapping[str, Any]], *, currency: str, start: int = 0
+) -> list[Order]:
     """`currency` is the default for an order that does not name its own."""
-    return [
-        _order(_Reader(item, f"order {_label(item, i)}"), currency) for i, item in enumerate(items)
-    ]
+    orders = []
+    for i, item in enumerate(items, start):
+        where = f"order {_label(item, i)}"
+        _refuse_kind(item, where, "a product", _PRODUCT_KEYS, "product import")
+        orders.append(_order(_Reader(item, where), currency))
+    return orders
+
+
+def _refuse_kind(
+    item: Mapping[str, Any], where: str, kind: str, keys: Sequence[str], command: str
+) -> None:
+    """Refuse a record of the other kind, and text that is not Unicode (a lone surrogate
+    such as "\\ud800" decodes from JSON but cannot be stored)."""
+    found = [key for key in keys if key in item]
+    if found:
+        raise UsageError(
+            f"{where} looks like {kind}, not a{'n' if where[0] == 'o' else ''} "
+            f"{where.split()[0]} (it has {' and '.join(repr(k) for k in found[:2])}): "
+            f"use orderwf {command} for that file; nothing was imported"
+        )
+    bad = _not_unicode(item)
+    if bad is not None:
+        raise UsageError(
+            f"{where} has text that is not valid Unicode in {bad} (a lone surrogate such as "
+            "\\ud800); export it again as UTF-8"
+        )
+
+
+def _not_unicode(item: Mapping[str, Any]) -> str | None:
+    """The key path of the first string holding a lone surrogate, or None. Iterative: the
+    decoder already bounds nesting, this must not add a recursion of its own."""
+    stack: list[tuple[str, Any]] = [("", item)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return repr(path.lstrip(".") or "a key")
+        elif isinstance(value, Mapping):
+            for key, child in value.items():
+                stack.append((path, key))
+                stack.append((f"{path}.{key}", child))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{n}]", child) for n, child in enumerate(value))
+    return None
 
 
 def truthy(value: Any) -> bool:
@@ -167,7 +237,7 @@ def _product(r: _Reader, currency: str) -> Product:
         name=html.unescape(r.text("name")),
         price=r.money("price", currency),
         manage_stock=r.flag("manage_stock"),
-        stock_quantity=r.optional_int("stock_quantity"),
+        stock_quantity=r.optional_int("stock_quantity", quantities.LIMIT),
         virtual=r.flag("virtual"),
         downloadable=r.flag("downloadable"),
     )
@@ -269,11 +339,6 @@ def _label(item: Mapping[str, Any], index: int) -> str:
     return f"#{value}" if isinstance(value, int | str) and value != "" else f"{index + 1}"
 
 
-def _json_kind(value: Any) -> str:
-    names = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
-    return "null" if value is None else names.get(type(value), type(value).__name__)
-
-
 class _Reader:
     """Typed access to one JSON object, each error naming where it is."""
 
@@ -298,12 +363,12 @@ class _Reader:
             raise UsageError(f"{self.where} has '{key}' {value!r}, expected a positive integer")
         return number
 
-    def optional_int(self, key: str) -> int | None:
+    def optional_int(self, key: str, limit: int = quantities.ID_LIMIT) -> int | None:
         value = self.data.get(key)
-        return None if value is None or value == "" else self._int(key, value)
+        return None if value is None or value == "" else self._int(key, value, limit)
 
     def quantity(self) -> int:
-        value = self.optional_int("quantity")
+        value = self.optional_int("quantity", quantities.LIMIT)
         if value is None:
             return 1
         if value <= 0:
@@ -327,10 +392,8 @@ class _Reader:
             raise UsageError(f"{self.where} has '{key}' {value!r}, expected an amount")
         try:
             return money.from_store(value, currency)
-        except InvalidOperation:
-            raise UsageError(
-                f"{self.where} has '{key}' {value!r}, expected an amount such as \"12.50\""
-            ) from None
+        except ValueError as e:
+            raise UsageError(f"{self.where} has '{key}' {value!r}, {e}") from None
 
     def date(self, key: str) -> datetime | None:
         """The `_gmt` field when present (UTC); else the shop-local field, taken as UTC."""
@@ -371,15 +434,20 @@ class _Reader:
             if isinstance(entry, Mapping) and entry.get("key") not in (None, "")
         }
 
-    def _int(self, key: str, value: Any) -> int:
+    def _int(self, key: str, value: Any, limit: int = quantities.ID_LIMIT) -> int:
+        """An integer within ±`limit` (ids: a PostgreSQL INTEGER; quantities: a billion)."""
         if isinstance(value, bool):
             raise UsageError(f"{self.where} has '{key}' {value!r}, expected an integer")
         if isinstance(value, int):
-            return value
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite() or number != number.to_integral_value():
-            raise UsageError(f"{self.where} has '{key}' {value!r}, expected an integer")
+            number = Decimal(value)
+        else:
+            text = str(value).strip()
+            try:
+                number = Decimal(text) if text.isascii() else Decimal("NaN")
+            except InvalidOperation:
+                number = Decimal("NaN")
+            if not number.is_finite() or number != number.to_integral_value():
+                raise UsageError(f"{self.where} has '{key}' {value!r}, expected an integer")
+        if abs(number) > limit:
+            raise UsageError(f"{self.where} has '{key}' {value!r}, too large (at most {limit:,})")
         return int(number)

@@ -25,7 +25,9 @@ def actions(
     from orderwf import service
 
     wf = common.workflow(ctx)  # the workflow first: its errors leave no database behind
-    rows = service.available_actions(common.engine(ctx), wf, order_id, actor=common.actor(ctx))
+    rows = service.available_actions(
+        common.engine(ctx, reads_only=True), wf, order_id, actor=common.actor(ctx)
+    )
     if as_json:
         common.echo_json(rows)
         return

@@ -39,12 +39,14 @@ def long_running() -> None:
         resume_collector()
 
 
-def engine(ctx: typer.Context) -> Engine:
-    """The database of `--db`, migrated; disposed of when the command ends."""
+def engine(ctx: typer.Context, *, reads_only: bool = False) -> Engine:
+    """The database of `--db`, migrated; disposed of when the command ends. `reads_only`: a
+    command that only reads (`order list`, `product list`, …) refuses a SQLite file that
+    does not exist, naming it, and creates nothing (SPEC §4); one that writes creates it."""
     from orderwf.store import db
 
     opts = options(ctx)
-    connected = db.connect(opts.db, lock_timeout=opts.lock_timeout)
+    connected = db.connect(opts.db, lock_timeout=opts.lock_timeout, must_exist=reads_only)
     ctx.call_on_close(connected.dispose)
     return connected
 
@@ -83,3 +85,12 @@ def parse_params(pairs: Iterable[str]) -> dict[str, Any]:
         else:
             params[name] = value
     return params
+
+
+def id_list(ids: list[int], limit: int = 20) -> str:
+    """`#1, #2, #3`; past `limit` ids, the first ones and how many more (an import of a
+    million orders prints one line)."""
+    if not ids:
+        return "none"
+    shown = ", ".join(f"#{i}" for i in ids[:limit])
+    return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit:,} more"

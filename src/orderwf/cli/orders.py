@@ -30,7 +30,7 @@ def order_list(
     wf = common.workflow(ctx)
     if status is not None:
         status = wf.require_status(status).id
-    with db.read_session(common.engine(ctx)) as session:
+    with db.read_session(common.engine(ctx, reads_only=True)) as session:
         rows = repo.list_orders(session, status=status, search=search, limit=limit)
     if as_json:
         common.echo_json(
@@ -66,7 +66,7 @@ def order_show(
     from orderwf import service
     from orderwf.views import order_json
 
-    order = service.show(common.engine(ctx), order_id)
+    order = service.show(common.engine(ctx, reads_only=True), order_id)
     if as_json:
         data = order_json(order)
         if customer:
@@ -89,7 +89,7 @@ def order_history(
     from orderwf.store import db, repo
     from orderwf.views import iso
 
-    engine = common.engine(ctx)
+    engine = common.engine(ctx, reads_only=True)
     service.show(engine, order_id)  # refuses an unknown order
     with db.read_session(engine) as session:
         rows = repo.history(session, order_id)
@@ -134,11 +134,14 @@ def order_import(
 
     # The input first: a refusal must not leave even a new, empty database behind.
     mode = imports.stock_reduced_mode(stock_reduced)
-    items, wf = woo.load(file), common.workflow(ctx)
-    engine = common.engine(ctx)
+    items, wf = woo.stream(file), common.workflow(ctx)
     common.long_running()
-    ids = imports.import_orders(engine, wf, items, stock_reduced=mode, update=update)
-    typer.echo(f"imported {len(ids)} order(s): {', '.join(f'#{i}' for i in ids)}")
+    checked = imports.check_orders(wf, items)
+    engine = common.engine(ctx)
+    ids = imports.import_orders(
+        engine, wf, items, stock_reduced=mode, update=update, checked=checked
+    )
+    typer.echo(f"imported {len(ids)} order(s): {common.id_list(ids)}")
 
 
 @order_app.command("create")
@@ -175,7 +178,7 @@ def email_preview(
 
     wf = common.workflow(ctx)
     rendered = service.preview_email(
-        common.engine(ctx), wf, email, order_id, actor=common.actor(ctx)
+        common.engine(ctx, reads_only=True), wf, email, order_id, actor=common.actor(ctx)
     )
     if rendered.error:
         from orderwf.errors import OrderwfError

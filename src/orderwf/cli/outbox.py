@@ -35,7 +35,7 @@ def list_(
     """List the outbox, oldest first, with the last error of each message."""
     from orderwf.mail.outbox import list_messages
 
-    engine = common.engine(ctx)
+    engine = common.engine(ctx, reads_only=True)
     messages = list_messages(engine, status.value if status else None)
     if as_json:
         typer.echo(json.dumps([m.as_json() for m in messages], indent=2, ensure_ascii=False))

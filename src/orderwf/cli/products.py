@@ -25,14 +25,15 @@ def product_import(
 ) -> None:
     """Import products, keeping their WooCommerce ids."""
     from orderwf import woo
-    from orderwf.store.imports import import_products
+    from orderwf.store.imports import check_products, import_products
 
-    items = woo.load(file)
+    items = woo.stream(file)
     currency = common.workflow(ctx).shop.currency
-    engine = common.engine(ctx)
     common.long_running()
-    ids = import_products(engine, items, currency=currency, update=update)
-    typer.echo(f"Imported {len(ids)} product{'s' if len(ids) != 1 else ''}: {_ids(ids)}.")
+    checked = check_products(items, currency)  # the file first: a refusal creates no database
+    engine = common.engine(ctx)
+    ids = import_products(engine, items, currency=currency, update=update, checked=checked)
+    typer.echo(f"Imported {len(ids)} product{'s' if len(ids) != 1 else ''}: {common.id_list(ids)}.")
 
 
 @product_app.command("list")
@@ -45,7 +46,7 @@ def product_list(
     from orderwf.store.catalog import list_products
 
     currency = common.workflow(ctx).shop.currency
-    engine = common.engine(ctx)
+    engine = common.engine(ctx, reads_only=True)
     products = list_products(engine)
     if as_json:
         common.echo_json(
@@ -75,21 +76,25 @@ def product_list(
 @product_app.command("stock", context_settings={"ignore_unknown_options": True})
 def product_stock(
     ctx: typer.Context,
-    sku: Annotated[str, typer.Argument(metavar="SKU")],
+    product: Annotated[
+        str, typer.Argument(metavar="SKU|#ID", help="The product's SKU, or # and its id.")
+    ],
     quantity: Annotated[
-        int, typer.Argument(metavar="QTY", help="The new stock level (negative: a backorder).")
+        str, typer.Argument(metavar="QTY", help="The new stock level (negative: a backorder).")
     ],
 ) -> None:
     """Set a product's stock level (the product then manages stock)."""
+    from orderwf import quantities
     from orderwf.store.catalog import set_stock
 
-    if sku.startswith("-"):  # unknown options pass through as values (for a negative QTY)
-        ctx.fail(f"No such option: {sku}")
-
+    if product.startswith("-"):  # unknown options pass through as values (for a negative QTY)
+        ctx.fail(f"No such option: {product}")
+    level = quantities.parse(quantity, "stock level", negative=True)
     engine = common.engine(ctx)
-    product, before = set_stock(engine, sku, quantity)
+    info, before = set_stock(engine, product, level)
     was = "not managed" if before is None else str(before)
-    typer.echo(f"{product.name} ({product.sku}): stock {was} → {product.stock_quantity}.")
+    name = f"{info.name} ({info.sku})" if info.sku else f"{info.name} (#{info.id})"
+    typer.echo(f"{name}: stock {was} → {info.stock_quantity}.")
 
 
 @db_app.command("upgrade")
@@ -102,7 +107,3 @@ def db_upgrade(ctx: typer.Context) -> None:
         typer.echo(f"The database is already at the newest schema ({after}).")
     else:
         typer.echo(f"Database schema upgraded from {before or 'empty'} to {after}.")
-
-
-def _ids(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids) if ids else "none"

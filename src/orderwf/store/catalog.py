@@ -34,16 +34,27 @@ def list_products(engine: Engine) -> list[ProductInfo]:
         return [_info(row) for row in rows]
 
 
-def set_stock(engine: Engine, sku: str, quantity: int) -> tuple[ProductInfo, int | None]:
-    """Set the stock level of the product with `sku` (it then manages stock).
+def set_stock(engine: Engine, ref: str, quantity: int) -> tuple[ProductInfo, int | None]:
+    """Set the stock level of the product `ref` (a SKU or `#ID`; it then manages stock).
     Returns the product as it now is and its previous level."""
     with write_transaction(engine) as session:
-        product = product_by_sku(session, sku)
+        product = product_by_ref(session, ref)
         before = product.stock_quantity
         product.stock_quantity = quantity
         product.manage_stock = True
         session.flush()
         return _info(product), before
+
+
+def product_by_ref(session: Session, ref: str, *, hint: str = "") -> Product:
+    """The product `#ID` (WooCommerce products may have no SKU), else the one with SKU `ref`."""
+    number = ref.removeprefix("#")
+    if ref.startswith("#") and number.isascii() and number.isdigit():
+        product = session.get(Product, int(number)) if len(number) <= 10 else None
+        if product is None:
+            raise NotFound(f"no product has id {number}{hint}")
+        return product
+    return product_by_sku(session, ref, hint=hint)
 
 
 def product_by_sku(session: Session, sku: str, *, hint: str = "") -> Product:

@@ -34,15 +34,27 @@ _SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"
 
 
 def connect(
-    url: str, *, migrate: bool = True, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    url: str,
+    *,
+    migrate: bool = True,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    must_exist: bool = False,
 ) -> Engine:
     """An engine for `url`, its schema migrated to the newest revision (unless `migrate=False`).
     A lock wait (a row on PostgreSQL, the database's write lock on SQLite) lasts at most
     `lock_timeout` seconds, then fails (`faults.Busy`).
 
     Raises `StoreError` when the database cannot be opened, is not a database, or carries a
-    schema revision this version of orderwf does not know (a newer orderwf wrote it)."""
+    schema revision this version of orderwf does not know (a newer orderwf wrote it).
+    `must_exist` (a command that only reads): a SQLite file that does not exist is refused,
+    naming it, instead of being created: a mistyped path must not look like an empty shop."""
     engine = _create_engine(url, lock_timeout)
+    if must_exist:
+        try:
+            refuse_missing_file(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     try:
         if migrate:
             _ensure_current(engine)
@@ -50,6 +62,22 @@ def connect(
         engine.dispose()
         raise
     return engine
+
+
+def refuse_missing_file(engine: Engine) -> None:
+    """`UsageError` when `engine` is a SQLite file that does not exist (SQLite would create it)."""
+    from pathlib import Path
+
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return
+    if database.startswith("file:") or Path(database).exists():  # a URI: SQLite's own rules
+        return
+    raise UsageError(
+        f"there is no database at {Path(database).resolve()}: check --db (or ORDERWF_DB); "
+        "this command only reads, so it creates none (a command that writes, or "
+        "'orderwf db upgrade', creates it)"
+    )
 
 
 def upgrade(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> tuple[str | None, str]:

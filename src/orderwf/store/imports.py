@@ -7,15 +7,15 @@ sequences are moved past them so rows created later do not collide. Nothing here
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from orderwf import addresses, money, woo
+from orderwf import addresses, money, quantities, woo
 from orderwf.errors import OrderwfError, Refused, StoreError, UsageError
-from orderwf.store.catalog import product_by_sku
+from orderwf.store.catalog import product_by_ref
 from orderwf.store.db import write_transaction
 from orderwf.store.tables import History, LineItem, Order, Product, Refund, RefundLine
 
@@ -37,45 +37,118 @@ def stock_reduced_mode(mode: str) -> StockReduced:
     raise UsageError(f"--stock-reduced {mode!r} is not one of auto, yes, no")
 
 
+BATCH_SIZE = 500
+# Ids per `IN (…)`: far below SQLite's limit on variables in one statement (999 before 3.32).
+_IN_SIZE = 500
+
+
 def import_products(
-    engine: Engine, items: Sequence[Any], *, currency: str = "EUR", update: bool = False
+    engine: Engine,
+    items: Iterable[Any],
+    *,
+    currency: str = "EUR",
+    update: bool = False,
+    batch_size: int = BATCH_SIZE,
+    checked: list[int] | None = None,
 ) -> list[int]:
     """Store WooCommerce products (decoded JSON objects); returns their ids in file order.
-    An id already stored is refused unless `update`, which overwrites it (stock level too)."""
-    products = woo.parse_products(woo.records(list(items)), currency=currency)
-    _refuse_repeats("product", (p.id for p in products))
+    An id already stored is refused unless `update`, which overwrites it (stock level too).
+
+    `items` is read twice (a list, or a `woo.stream` that reads its file again): every record
+    is checked first (`checked`: the ids `check_products` returned, when the caller checked it
+    before opening the database), then stored `batch_size` at a time in one transaction, so
+    memory stays flat and the file is imported whole or not at all."""
+
+    ids = checked if checked is not None else check_products(items, currency, batch_size)
     with write_transaction(engine) as session:
-        existing = _existing(session, Product, [p.id for p in products])
-        if existing and not update:
-            raise StoreError(_duplicate_message("product", existing))
-        for p in products:
-            row = session.get(Product, p.id) if p.id in existing else Product(id=p.id)
-            assert row is not None
-            row.sku, row.name, row.price = p.sku, p.name, p.price
-            row.manage_stock, row.stock_quantity = p.manage_stock, p.stock_quantity
-            row.virtual, row.downloadable = p.virtual, p.downloadable
-            session.add(row)
-        session.flush()
+        start = 0
+        for batch in woo.batches(items, batch_size):
+            products = woo.parse_products(batch, currency=currency, start=start)
+            start += len(batch)
+            existing = set(_existing(session, Product, [p.id for p in products]))
+            if existing and not update:
+                raise StoreError(_duplicate_message("product", sorted(existing)))
+            for p in products:
+                row = session.get(Product, p.id) if p.id in existing else Product(id=p.id)
+                assert row is not None
+                row.sku, row.name, row.price = p.sku, p.name, p.price
+                row.manage_stock, row.stock_quantity = p.manage_stock, p.stock_quantity
+                row.virtual, row.downloadable = p.virtual, p.downloadable
+                session.add(row)
+            session.flush()
+            session.expunge_all()
         _advance_sequences(session, Product)
-    return [p.id for p in products]
+    return ids
 
 
 def import_orders(
     engine: Engine,
     workflow: Workflow,
-    items: Sequence[Any],
+    items: Iterable[Any],
     *,
     stock_reduced: StockReduced = "auto",
     update: bool = False,
+    batch_size: int = BATCH_SIZE,
+    checked: list[int] | None = None,
 ) -> list[int]:
     """Store WooCommerce orders (decoded JSON objects) under `workflow`; returns their ids.
 
     `stock_reduced`: `yes`/`no` say whether WooCommerce already took each order's quantities
     out of stock; `auto` decides per order (its status has `stock: reduce`, or its meta has
-    `_order_stock_reduced`). Only the bookkeeping is set: product stock levels do not move."""
+    `_order_stock_reduced`). Only the bookkeeping is set: product stock levels do not move.
+    Checked whole, then stored in batches in one transaction (see `import_products`)."""
     stock_reduced = stock_reduced_mode(stock_reduced)
-    orders = woo.parse_orders(woo.records(list(items)), currency=workflow.shop.currency)
-    _refuse_repeats("order", (o.id for o in orders))
+    ids = checked if checked is not None else check_orders(workflow, items, batch_size)
+    with write_transaction(engine) as session:
+        start = 0
+        for batch in woo.batches(items, batch_size):
+            orders = _parse_orders(workflow, batch, start)
+            start += len(batch)
+            existing = _existing(session, Order, [o.id for o in orders])
+            if existing and not update:
+                raise StoreError(_duplicate_message("order", existing))
+            _refuse_managed(session, existing)
+            _refuse_foreign(session, LineItem, "line item", orders, lambda o: o.lines)
+            _refuse_foreign(session, Refund, "refund", orders, lambda o: o.refunds)
+            product_ids = {line.product_id for o in orders for line in o.lines if line.product_id}
+            product_ids |= {
+                line.variation_id for o in orders for line in o.lines if line.variation_id
+            }
+            known, stocked = _products_known(session, product_ids)
+            replaced = set(existing)
+            for order in orders:
+                reduced = _is_reduced(order, workflow, stock_reduced)
+                _store_order(
+                    session, workflow, order, reduced, known, stocked, replace=order.id in replaced
+                )
+            session.flush()
+            session.expunge_all()
+        for table in (Order, LineItem, Refund):
+            _advance_sequences(session, table)
+    return ids
+
+
+def check_products(items: Iterable[Any], currency: str, batch_size: int = BATCH_SIZE) -> list[int]:
+    """Every product record parsed, nothing stored: their ids, in file order."""
+    return _check_file(
+        items,
+        batch_size,
+        "product",
+        lambda batch, start: woo.parse_products(batch, currency=currency, start=start),
+    )
+
+
+def check_orders(
+    workflow: Workflow, items: Iterable[Any], batch_size: int = BATCH_SIZE
+) -> list[int]:
+    """Every order record parsed and its status checked, nothing stored: their ids."""
+    return _check_file(
+        items, batch_size, "order", lambda batch, start: _parse_orders(workflow, batch, start)
+    )
+
+
+def _parse_orders(workflow: Workflow, batch: list[Any], start: int) -> list[woo.Order]:
+    orders = woo.parse_orders(batch, currency=workflow.shop.currency, start=start)
     for order in orders:
         if order.status not in workflow.statuses:
             raise OrderwfError(
@@ -83,25 +156,27 @@ def import_orders(
                 f"{workflow.name!r} does not declare (its statuses: "
                 f"{', '.join(workflow.statuses)})"
             )
-    with write_transaction(engine) as session:
-        existing = _existing(session, Order, [o.id for o in orders])
-        if existing and not update:
-            raise StoreError(_duplicate_message("order", existing))
-        _refuse_managed(session, existing)
-        _refuse_foreign(session, LineItem, "line item", orders, lambda o: o.lines)
-        _refuse_foreign(session, Refund, "refund", orders, lambda o: o.refunds)
-        product_ids = {line.product_id for o in orders for line in o.lines if line.product_id}
-        product_ids |= {line.variation_id for o in orders for line in o.lines if line.variation_id}
-        known, stocked = _products_known(session, product_ids)
-        for order in orders:
-            reduced = _is_reduced(order, workflow, stock_reduced)
-            _store_order(
-                session, workflow, order, reduced, known, stocked, replace=order.id in existing
-            )
-        session.flush()
-        for table in (Order, LineItem, Refund):
-            _advance_sequences(session, table)
-    return [o.id for o in orders]
+    return orders
+
+
+def _check_file(
+    items: Iterable[Any],
+    batch_size: int,
+    what: str,
+    parse: Callable[[list[Any], int], Sequence[woo.Product] | Sequence[woo.Order]],
+) -> list[int]:
+    """Parse every record (nothing stored): the ids in file order, each at most once."""
+    ids: list[int] = []
+    seen: set[int] = set()
+    start = 0
+    for batch in woo.batches(items, batch_size):
+        for record in parse(batch, start):
+            if record.id in seen:
+                raise UsageError(f"{what} #{record.id} appears twice in the file")
+            seen.add(record.id)
+            ids.append(record.id)
+        start += len(batch)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -163,7 +238,7 @@ def store_new_order(
     now = now or datetime.now(UTC)
     with write_transaction(engine) as session:
         hint = "; import it first (orderwf product import)"
-        products = [(product_by_sku(session, sku, hint=hint), qty) for sku, qty in wanted]
+        products = [(product_by_ref(session, sku, hint=hint), qty) for sku, qty in wanted]
         order = Order(
             status=workflow.initial,
             workflow=workflow.name,
@@ -313,25 +388,30 @@ def _products_known(session: Session, ids: set[int]) -> tuple[set[int], set[int]
     """Of `ids`, the products that are stored, and those of them that manage stock."""
     from sqlmodel import col, select
 
-    if not ids:
-        return set(), set()
-    rows = session.exec(select(Product.id, Product.manage_stock).where(col(Product.id).in_(ids)))
-    pairs = [(pid, manages) for pid, manages in rows if pid is not None]
+    pairs = [
+        (pid, manages)
+        for chunk in _chunks(sorted(ids))
+        for pid, manages in session.exec(
+            select(Product.id, Product.manage_stock).where(col(Product.id).in_(chunk))
+        )
+        if pid is not None
+    ]
     return {pid for pid, _ in pairs}, {pid for pid, manages in pairs if manages}
-
-
-def _refuse_repeats(what: str, ids: Iterable[int]) -> None:
-    seen: set[int] = set()
-    for item_id in ids:
-        if item_id in seen:
-            raise UsageError(f"{what} #{item_id} appears twice in the file")
-        seen.add(item_id)
 
 
 def _existing(session: Session, table: type[Product] | type[Order], ids: list[int]) -> list[int]:
     from sqlmodel import col, select
 
-    return sorted(session.exec(select(table.id).where(col(table.id).in_(ids))).all())  # type: ignore[arg-type]
+    found: list[int] = []
+    for chunk in _chunks(ids):
+        found += session.exec(select(table.id).where(col(table.id).in_(chunk))).all()  # type: ignore[arg-type]
+    return sorted(found)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """`ids` in slices small enough for one `IN (…)` on any database."""
+    for start in range(0, len(ids), _IN_SIZE):
+        yield ids[start : start + _IN_SIZE]
 
 
 def _refuse_managed(session: Session, ids: list[int]) -> None:
@@ -373,9 +453,11 @@ def _refuse_foreign(
     from sqlmodel import col, select
 
     owner = {child.id: o.id for o in orders for child in children(o)}
-    if not owner:
-        return
-    rows = session.exec(select(table.id, table.order_id).where(col(table.id).in_(owner)))
+    rows = (
+        row
+        for chunk in _chunks(list(owner))
+        for row in session.exec(select(table.id, table.order_id).where(col(table.id).in_(chunk)))
+    )
     for child_id, order_id in rows:
         if child_id is not None and owner[child_id] != order_id:
             raise StoreError(
@@ -393,9 +475,9 @@ def _duplicate_message(what: str, ids: list[int]) -> str:
 def _line_spec(text: str) -> tuple[str, int]:
     sku, sep, qty = text.partition("=")
     sku, qty = sku.strip(), qty.strip()
-    if not sep or not sku or not qty.isdigit() or int(qty) < 1:
+    if not sep or not sku or not qty.isascii() or not qty.isdigit() or not qty.strip("0"):
         raise UsageError(f"--line {text!r} should be SKU=QTY with a quantity of at least 1")
-    return sku, int(qty)
+    return sku, quantities.parse(qty, f"--line {text!r}: quantity")
 
 
 def _advance_sequences(session: Session, table: Any) -> None:
