@@ -42,12 +42,82 @@ _IMMUTABLE = frozenset({str, int, float, bool, Decimal, datetime, date, tuple, f
 _MEMO_SIZE = 256  # renders a template remembers (`render_memo`)
 
 
+# The most characters (or items) one operation in a template may make. Jinja2's sandbox
+# bounds `range()` (100,000) but not `"a" * 10**10`, `"%99999999999s" % x`, `x.center(n)` or
+# the `center`/`indent` filters, each of which would allocate gigabytes at once.
+MAX_SIZE = 100_000
+_WIDTHS = re.compile(r"\d{6,}")  # a width or precision of a million or more in a format
+_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+
+
+def _refuse_large(what: str, size: int) -> None:
+    if size > MAX_SIZE:
+        raise SecurityError(f"{what} would make {size:,} characters (at most {MAX_SIZE:,})")
+
+
+def _refuse_wide_format(spec: Any) -> None:
+    if isinstance(spec, str) and _WIDTHS.search(spec):
+        raise SecurityError(f"the format {spec[:40]!r} asks for a width of a million or more")
+
+
+def _bounded_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """`center(width)`, `indent(width)` and `format(spec)` with their width bounded."""
+
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "format":
+            _refuse_wide_format(value)
+        else:
+            width = args[0] if args else kwargs.get("width", 0)
+            if isinstance(width, int) and not isinstance(width, bool):
+                _refuse_large(f"the {name} filter", width)
+        return original(value, *args, **kwargs)
+
+    bounded.__name__ = original.__name__
+    return bounded
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, with `x.y` on a plain dict (every name templates see is
     one, `context.py`) looked up as the item straight away. The sandbox's own `getattr` tries
     the attribute first, and the `AttributeError` it raises and catches costs more than
     the rest of the lookup: an email reads ~60 fields. Same result: a plain dict has no
-    attributes but `dict`'s, and those names still go the sandbox's way."""
+    attributes but `dict`'s, and those names still go the sandbox's way.
+
+    Memory is bounded too (`MAX_SIZE`): repetition, `%` formatting, powers, padding methods
+    and filters that could allocate gigabytes from one short expression are refused."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("center", "indent", "format"):
+            self.filters[name] = _bounded_filter(name, self.filters[name])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                    _refuse_large("repeating a sequence", len(seq) * times)
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+                _refuse_large("a power", right * abs(left).bit_length() // 3)  # ≈ digits
+        elif isinstance(left, str):
+            _refuse_wide_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if isinstance(getattr(__obj, "__self__", None), str):
+            name = getattr(__obj, "__name__", "")
+            if name in _PADDING_METHODS and args and isinstance(args[0], int):
+                size = args[0] * (len(__obj.__self__) if name == "expandtabs" else 1)
+                _refuse_large(f"str.{name}", size)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # `"{:>99999999999}".format(1)`: Jinja2 wraps str.format in its own formatter here.
+        if getattr(value, "__name__", "") in ("format", "format_map"):
+            _refuse_wide_format(getattr(value, "__self__", None))
+        return super().wrap_str_format(value)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # A plain dict rather than Jinja2's ChainMap over the environment's globals: every

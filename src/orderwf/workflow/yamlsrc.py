@@ -108,15 +108,37 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 }
 
 
+# Bounds on what one file may cost. A workflow is a few hundred lines; aliases (`*name`) are
+# expanded into the data, so nine levels of nine aliases make 9^9 values from 100 lines
+# (a "billion laughs") unless the number of values built is bounded.
+MAX_CHARS = 1_000_000
+MAX_VALUES = 100_000
+
+
+class _TooLarge(Exception):
+    """The file expands past `MAX_VALUES`: building stops at once."""
+
+
 class _Builder:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.active: set[int] = set()
+        self.values = 0
 
     def problem(self, code: str, message: str, node: Any, path: JsonPath) -> None:
         self.source.problems.append(Problem(code, message, _pos(node.start_mark), path))
 
     def value(self, node: Any, path: JsonPath, key_pos: Position) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.problem(
+                "OWF007",
+                f"the file expands to more than {MAX_VALUES:,} values through its aliases "
+                "(*name); a workflow needs far fewer",
+                node,
+                path,
+            )
+            raise _TooLarge
         self.source._marks[path] = (key_pos, _pos(node.start_mark))
         if isinstance(node, yaml.ScalarNode):
             convert = _SCALARS.get(node.tag)
@@ -171,11 +193,31 @@ class _Builder:
 def parse(text: str) -> Source:
     """Compose `text` and turn it into data; problems are collected, never raised."""
     source = Source()
+    if len(text) > MAX_CHARS:
+        source.problems.append(
+            Problem(
+                "OWF007",
+                f"the file has {len(text):,} characters, more than the {MAX_CHARS:,} a "
+                "workflow may have",
+                Position(1, 1),
+            )
+        )
+        return source
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         position = _pos(mark) if mark is not None else Position(1, 1)
+        if _char_at(text, position) == "\t" or "tab" in (e.problem or ""):
+            source.problems.append(
+                Problem(
+                    "OWF002",
+                    "YAML syntax error: a tab character where YAML expects spaces",
+                    position,
+                    hint="indent with spaces: YAML does not allow tabs there",
+                )
+            )
+            return source
         message = " ".join(part for part in (e.context, e.problem) if part) or str(e)
         source.problems.append(Problem("OWF002", f"YAML syntax error: {message}", position))
         return source
@@ -185,5 +227,17 @@ def parse(text: str) -> Source:
     if node is None:
         source.data = None
         return source
-    source.data = _Builder(source).value(node, (), _pos(node.start_mark))
+    try:
+        source.data = _Builder(source).value(node, (), _pos(node.start_mark))
+    except _TooLarge:
+        source.data = None
+        source._marks.clear()
     return source
+
+
+def _char_at(text: str, position: Position) -> str:
+    lines = text.split("\n", position.line)
+    if position.line > len(lines):
+        return ""
+    line = lines[position.line - 1]
+    return line[position.column - 1] if 0 < position.column <= len(line) else ""

@@ -104,3 +104,51 @@ def test_aliases_are_shared_not_expanded_exponentially() -> None:
     text = "a: &a [1, 2]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
     data = yamlsrc.parse(text).data
     assert data["c"][2][1] == [1, 2]
+
+
+def _bomb(levels: int, width: int) -> str:
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_one_problem_not_gigabytes() -> None:
+    source = yamlsrc.parse(_bomb(9, 9))  # 9^9 values once expanded
+    assert [(p.code, p.message) for p in source.problems] == [
+        (
+            "OWF007",
+            "the file expands to more than 100,000 values through its aliases (*name); "
+            "a workflow needs far fewer",
+        )
+    ]
+    assert source.data is None
+
+
+def test_aliases_within_the_bound_are_expanded() -> None:
+    assert yamlsrc.parse(_bomb(3, 3)).data["a2"] == [[["lol"] * 3] * 3] * 3
+
+
+def test_an_oversized_file_is_one_problem() -> None:
+    text = "a: " + "x" * yamlsrc.MAX_CHARS + "\n"
+    source = yamlsrc.parse(text)
+    assert [(p.code, p.message, p.position) for p in source.problems] == [
+        (
+            "OWF007",
+            f"the file has {len(text):,} characters, more than the 1,000,000 a workflow may have",
+            Position(1, 1),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [("a:\n\tb: 1\n", Position(2, 1)), ("a:\n  - x\n\t- y\n", Position(3, 1))],
+)
+def test_a_tab_is_called_a_tab(text: str, position: Position) -> None:
+    [problem] = yamlsrc.parse(text).problems
+    assert (problem.code, problem.message, problem.position, problem.hint) == (
+        "OWF002",
+        "YAML syntax error: a tab character where YAML expects spaces",
+        position,
+        "indent with spaces: YAML does not allow tabs there",
+    )
