@@ -215,7 +215,11 @@ def test_10_a_full_refund_moves_to_refunded(paid: Shop) -> None:
     order = paid.order(100)
     assert order.status == "refunded"
     assert [r.amount for r in order.refunds] == [Decimal("25.00")]
-    assert paid.notes(100)[2:] == ["Order status changed from Processing to Refunded."]
+    # Divergence (docs/woocommerce.md): orderwf notes messages.fully_refunded as well.
+    assert paid.notes(100)[2:] == [
+        "Order fully refunded.",
+        "Order status changed from Processing to Refunded.",
+    ]
     assert paid.outbox(100)[2:] == [FULL]
     assert paid.stock(A) == 8
     assert order.stock_reduced
@@ -282,6 +286,7 @@ def test_14_mark_refunded_refunds_what_remains(paid: Shop) -> None:
     ]
     assert paid.outbox(100)[2:] == [FULL]
     assert paid.notes(100)[2:] == [
+        "Order fully refunded.",  # messages.fully_refunded (docs/woocommerce.md)
         "Order status set to refunded. To return funds to the customer you will need to issue "
         "a refund through your payment gateway.",
         "Order status changed from Processing to Refunded.",
@@ -303,6 +308,7 @@ def test_15_a_refund_of_everything_paid_is_full_even_with_a_free_item_left(shop:
     assert shop.stock(A) == 10
     assert shop.notes(100)[2:] == [
         "Item #11 stock increased from 9 to 10.",
+        "Order fully refunded.",
         "Order status changed from Processing to Refunded.",
     ]
     assert shop.outbox(100)[2:] == [FULL]

@@ -397,6 +397,8 @@ class _Planner:
             self.stock.append(change)
             item = ctx.line_context(line)
             self.add_note(self.message("restocked", item=item, old=change.old, new=change.new))
+        if result.full and (text := self.message("fully_refunded").strip()):  # "" turns it off
+            self.add_note(text)
         self.events.append(("refund", ctx.refund_context(result.refund, full=result.full)))
 
     # -- emails ------------------------------------------------------------------------------

@@ -357,7 +357,11 @@ def test_a_partial_refund_keeps_the_status(workflow: Workflow, paid: s.Order) ->
 def test_a_full_refund_moves_to_the_full_status(workflow: Workflow, paid: s.Order) -> None:
     p = plan(workflow, paid, "refund", {"amount": "25"})
     assert p.after.status == "refunded"
-    assert note_texts(p) == ["Order status changed from Processing to Refunded."]
+    # messages.fully_refunded, then the move to refunds.full_status (docs/woocommerce.md).
+    assert note_texts(p) == [
+        "Order fully refunded.",
+        "Order status changed from Processing to Refunded.",
+    ]
     assert email_rows(p) == [("customer_refunded_order", "c@x.test", FULL)]
     assert p.stock == ()
     assert p.after.stock_reduced
@@ -368,6 +372,7 @@ def test_the_refund_that_takes_the_rest_is_full(workflow: Workflow, paid: s.Orde
     p = plan(workflow, first, "refund", {"lines": ["1=1", "3=@5"]})
     assert note_texts(p) == [
         "Item #11 stock increased from 9 to 10.",
+        "Order fully refunded.",
         "Order status changed from Processing to Refunded.",
     ]
     assert p.after.status == "refunded"
@@ -391,6 +396,7 @@ def test_mark_refunded_refunds_the_remainder(workflow: Workflow, paid: s.Order) 
     assert amounts(p.refund) == ("15.00", [])
     assert (p.refund.reason, p.refund.restock) == ("Order fully refunded.", False)
     assert note_texts(p) == [
+        "Order fully refunded.",
         "Order status set to refunded. To return funds to the customer you will need to issue "
         "a refund through your payment gateway.",
         "Order status changed from Processing to Refunded.",
