@@ -6,7 +6,7 @@ docs/validation.md."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from orderwf.suggest import did_you_mean
@@ -250,11 +250,12 @@ class Checker(Collector):
                     hint=f"remove {sid!r} from `from`, or drop `final: true` from the status",
                 )
 
-    def transitions(self) -> set[tuple[str, str]]:
-        """Every (from, to) status change the workflow can make, refunds included."""
+    def transitions(self, actions: Iterable[Data] | None = None) -> set[tuple[str, str]]:
+        """Every (from, to) status change the workflow (or these `actions`) can make, refunds
+        included."""
         pairs: set[tuple[str, str]] = set()
         full = (self.data.get("refunds") or {}).get("full_status")
-        for action in self.actions.values():
+        for action in self.actions.values() if actions is None else actions:
             sources = self.sources(action)
             pairs.update((s, t) for s in sources for _, t in targets(action) if s != t)
             if full and any(kind == "refund" for _, kind, _v in effects(action)):
@@ -286,8 +287,29 @@ class Checker(Collector):
                     key=True,
                 )
 
-    def can_fire(self, event: Any, edges: set[tuple[str, str]]) -> bool:
-        kinds = [k for a in self.actions.values() for _, k, _v in effects(a)]
+    def senders(self, eid: str) -> list[str]:
+        """The actions that can send email `eid`: an `email` effect queues it, or one of its
+        events can follow from the action alone (its own status changes, refunds, notes…).
+        Its templates see `params` of these actions, and only these."""
+        email = self.emails.get(eid) or {}
+        found = []
+        for aid, action in self.actions.items():
+            queued = any(
+                kind == "email" and (value["id"] if isinstance(value, Mapping) else value) == eid
+                for _, kind, value in effects(action)
+            )
+            only = {aid: action}
+            edges = self.transitions(only.values())
+            if queued or any(self.can_fire(e, edges, only) for e in email.get("on") or ()):
+                found.append(aid)
+        return found
+
+    def can_fire(
+        self, event: Any, edges: set[tuple[str, str]], actions: Mapping[str, Data] | None = None
+    ) -> bool:
+        """Whether `event` can happen, given these `edges` and `actions` (default: all)."""
+        actions = self.actions if actions is None else actions
+        kinds = [k for a in actions.values() for _, k, _v in effects(a)]
         if isinstance(event, str):
             event = {event: None}
         kind, value = next(iter(event.items()))
@@ -299,19 +321,19 @@ class Checker(Collector):
             if value == "partial":  # only a refund from the params can be partial
                 return any(
                     k == "refund" and not (isinstance(v, Mapping) and v.get("remaining"))
-                    for a in self.actions.values()
+                    for a in actions.values()
                     for _, k, v in effects(a)
                 )
             return "refund" in kinds
         if kind == "note":
             return any(
                 k == "note" and isinstance(v, Mapping) and v.get("customer")
-                for a in self.actions.values()
+                for a in actions.values()
                 for _, k, v in effects(a)
             )
         if kind == "tracking":
             return "tracking" in kinds
-        return value is None or value in self.actions
+        return value is None or value in actions
 
     def emails_sent(self) -> None:
         edges = self.transitions()

@@ -9,7 +9,7 @@ mailbox."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,7 +20,7 @@ from orderwf import l10n, templating
 from orderwf.context_names import CONTEXT_NAMES, MESSAGE_NAMES, sample_context
 from orderwf.suggest import did_you_mean
 from orderwf.workflow.build import email_template_paths
-from orderwf.workflow.checks import Collector, Data, effects
+from orderwf.workflow.checks import Checker, Collector, Data, effects
 from orderwf.workflow.findings import Finding, display_path, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
@@ -42,17 +42,19 @@ _QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 
 
-def _keys(value: Any, depth: int = 0) -> Iterator[str]:
-    """Every key of the sample context, at any depth (for did-you-mean hints)."""
-    if depth > 4:
-        return
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield str(key)
-            yield from _keys(item, depth + 1)
-    elif isinstance(value, list | tuple):
-        for item in value[:1]:
-            yield from _keys(item, depth + 1)
+def _siblings(source: str, attribute: str, context: Mapping[str, Any]) -> set[str]:
+    """The keys of the object(s) `source` reads `attribute` from (`order.billing.prenom` →
+    the keys of `order.billing`), for did-you-mean hints: a close name from another object
+    (`prenom` → `from`) misleads more than no hint. Empty when the object is not found in
+    the context (a loop variable, an expression)."""
+    keys: set[str] = set()
+    for match in re.finditer(rf"([A-Za-z_][\w.]*)\.{re.escape(attribute)}\b", source):
+        value: Any = context
+        for part in match[1].split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, Mapping):
+            keys.update(str(k) for k in value)
+    return keys
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class TextChecker(Collector):
         self.data = data
         self.workflow_path = workflow_path
         self.context = data_sample_context(data)
+        self.graph = Checker(data, source, file)  # which actions send each email
+        self._senders: dict[str, list[tuple[list[str], dict[str, Any]]]] = {}
 
     def run(self) -> list[Finding]:
         for text in texts(self.data):
@@ -219,11 +223,79 @@ class TextChecker(Collector):
             return
         if not self.names_ok(text, compiled.own_names):
             return
+        if text.path[0] == "emails":
+            self.render_email(
+                compiled,
+                str(text.path[1]),
+                lambda _e, m, h: self.add("OWF404", text.path, m, hint=h),
+                what=f"{self._what(text)} {text.source!r}",
+                other=lambda e: self.failed(text, e.message),
+            )
+            return
         context = {**self.context, **text.names}
         try:
             compiled.render(context)
         except templating.TemplateProblem as e:
             self.failed(text, e.message)
+
+    def senders(self, eid: str) -> list[tuple[list[str], dict[str, Any]]]:
+        """The actions that can send email `eid`, grouped by their sample params (actions
+        with the same params render the same); one group with no params when none sends
+        it (OWF203 says so)."""
+        if eid not in self._senders:
+            groups: dict[str, tuple[list[str], dict[str, Any]]] = {}
+            for aid in self.graph.senders(eid):
+                params = sample_params(self.graph.actions[aid])
+                groups.setdefault(repr(sorted(params.items())), ([], params))[0].append(aid)
+            self._senders[eid] = list(groups.values()) or [([], {})]
+        return self._senders[eid]
+
+    def render_email(
+        self,
+        compiled: templating.CompiledTemplate,
+        eid: str,
+        add: Callable[[templating.TemplateProblem, str, str | None], None],
+        *,
+        what: str,
+        other: Callable[[templating.TemplateProblem], None],
+    ) -> None:
+        """Render a part of email `eid` (its subject, its recipient, a template file) with
+        the params of each action that sends it. `add(error, message, hint)` reports a param
+        that some sending actions do not declare, naming them; `other(error)` reports any
+        other failure (the first one)."""
+        groups = self.senders(eid)
+        lacking: list[str] = []  # the actions without the param the first failure reads
+        first: tuple[templating.TemplateProblem, str] | None = None
+        for actions, params in groups:
+            try:
+                compiled.render({**self.context, "params": params})
+            except templating.TemplateProblem as e:
+                missing = _NO_ATTRIBUTE.search(e.message)
+                name = missing[1] if missing else ""
+                if not missing or f"params.{name}" not in compiled.source or name in params:
+                    other(e)
+                    return
+                if first is None:
+                    first = (e, name)
+                if name == first[1]:
+                    lacking += actions
+        if first is None:
+            return
+        error, name = first
+        known = sorted({p for _, params in groups for p in params})
+        one = len(lacking) == 1
+        add(
+            error,
+            f"{what} uses params.{name}, which {'action' if one else 'actions'} "
+            f"{', '.join(repr(a) for a in lacking)} ({'it sends' if one else 'they send'} "
+            f"email {eid!r}) {'does' if one else 'do'} not declare",
+            (
+                f"declare {name!r} in {'it' if one else 'them'} too, or send the email "
+                "only from actions that declare it"
+            )
+            if name in known
+            else did_you_mean(name, known) or f"declared params: {', '.join(known) or 'none'}",
+        )
 
     def failed(self, text: Text, message: str) -> None:
         what = f"{self._what(text)} {text.source!r}"
@@ -242,17 +314,18 @@ class TextChecker(Collector):
                 "OWF404",
                 text.path,
                 f"{what} uses {missing[1]!r}, which is undefined",
-                hint=self.hint(message, text.names),
+                hint=self.hint(message, text.source, text.names),
             )
         else:
             message = message.split(" failed: ", 1)[-1]
             self.add(_code_of_failure(message), text.path, f"{what} failed: {message}")
 
-    def hint(self, message: str, extra: Mapping[str, Any] | None = None) -> str | None:
+    def hint(self, message: str, source: str, extra: Mapping[str, Any] | None = None) -> str | None:
         missing = _NO_ATTRIBUTE.search(message)
         if not missing:
             return None
-        return did_you_mean(missing[1], set(_keys({**self.context, **(extra or {})})))
+        context = {**self.context, **(extra or {})}
+        return did_you_mean(missing[1], _siblings(source, missing[1], context))
 
     # -- email template files ------------------------------------------------------------
 
@@ -302,9 +375,9 @@ class TextChecker(Collector):
                     key="template" not in email,
                 )
             for part in parts:
-                self.email_part(templates_dir, part)
+                self.email_part(templates_dir, part, eid)
 
-    def email_part(self, templates_dir: Path, part: Path) -> None:
+    def email_part(self, templates_dir: Path, part: Path, eid: str) -> None:
         try:
             template = templating.load_email_template(templates_dir, part.name)
         except templating.TemplateProblem as e:
@@ -322,12 +395,17 @@ class TextChecker(Collector):
             )
         if unknown:
             return
-        try:
-            template.render(self.context)
-        except templating.TemplateProblem as e:
+
+        def param(e: templating.TemplateProblem, message: str, hint: str | None) -> None:
+            line = e.lineno or _guess_line(template.source, e.message)
+            self.add_in(part, line, "OWF505", message, hint)
+
+        def other(e: templating.TemplateProblem) -> None:
             line = e.lineno or _guess_line(template.source, e.message)
             code = {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(e.message)]
-            self.add_in(part, line, code, e.message, self.hint(e.message))
+            self.add_in(part, line, code, e.message, self.hint(e.message, template.source))
+
+        self.render_email(template, eid, param, what=f"template {part.name!r}", other=other)
 
 
 def check(data: Data, source: Source, file: str, workflow_path: Path) -> list[Finding]:
