@@ -109,7 +109,7 @@ def test_show_as_json_has_the_shape_of_the_spec(seeded: Shop) -> None:
     note = order["notes"][-1]
     assert set(note) == {"id", "note", "customer_note", "author", "created_at"}
     assert (note["note"], note["customer_note"], note["author"]) == (
-        "Item #87 stock increased from 4 to 5.",
+        "Woo Album #2 (#87) stock increased from 4 to 5.",
         False,
         "system",
     )
@@ -172,10 +172,21 @@ def test_history_lists_every_apply(seeded: Shop) -> None:
             "author": "system",
         },
     ]
-    assert mask(text).splitlines() == [
+    assert mask(text).splitlines()[:5] == [
         "<TIME>  alice  hold  processing → on-hold",
+        "  status: processing → on-hold",
+        "  note: Order status changed from Processing to On hold.",
         "<TIME>  alice  process  on-hold → processing",
+        "  key: k-1",
     ]
+
+
+def test_history_text_shows_params_key_and_effects(seeded: Shop, snapshot) -> None:  # type: ignore[no-untyped-def]
+    """docs/cli.md: one row per apply with its params, idempotency key and effects."""
+    seeded.ok("refund", "727", "--line", "315=1", "--reason", "Damaged", "--key", "r-1")
+    seeded.ok("apply", "727", "complete", "-p", "tracking_number=6A12345678")
+
+    assert mask(seeded.ok("order", "history", "727").stdout) == snapshot
 
 
 def test_actions_lists_every_action_allowed_or_not_with_reasons(seeded: Shop) -> None:

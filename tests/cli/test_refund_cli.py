@@ -56,7 +56,9 @@ def test_refund_of_lines_with_restock(seeded: Shop) -> None:
     )
     assert order["shipping_lines"][0]["total_refunded"] == "5.00"
     assert seeded.stock()[93] == 12
-    assert [n["note"] for n in order["notes"]] == ["Item #93 stock increased from 10 to 12."]
+    assert [n["note"] for n in order["notes"]] == [
+        "Product 93 (#93) stock increased from 10 to 12."
+    ]
     [email] = seeded.outbox()
     assert email["subject"] == "Your Example Shop order #10 has been partially refunded"
 

@@ -175,7 +175,7 @@ def test_7_a_quantity_refund_with_restock(paid: Shop) -> None:
         1,
         Decimal("10.00"),
     )
-    assert paid.notes(100)[2:] == ["Item #11 stock increased from 8 to 9."]
+    assert paid.notes(100)[2:] == ["T-Shirt (TS) stock increased from 8 to 9."]
     assert paid.outbox(100)[2:] == [PARTIAL]
     assert order.status == "processing"
     assert (order.total_refunded, order.remaining_refundable) == (
@@ -307,7 +307,7 @@ def test_15_a_refund_of_everything_paid_is_full_even_with_a_free_item_left(shop:
     assert shop.line(100, 1002).quantity_refunded == 0
     assert shop.stock(A) == 10
     assert shop.notes(100)[2:] == [
-        "Item #11 stock increased from 9 to 10.",
+        "T-Shirt (TS) stock increased from 9 to 10.",
         "Order fully refunded.",
         "Order status changed from Processing to Refunded.",
     ]

@@ -110,10 +110,10 @@ def order_history(
     if as_json:
         common.echo_json(data)
         return
-    out = common.console()
-    for r in data:
-        move = f"{r['from']} → {r['to']}" if r["from"] != r["to"] else r["from"]
-        out.print(f"{r['at']}  {r['actor']}  {r['action']}  {move}", markup=False)
+    from orderwf.cli import render
+
+    for line in render.history_lines(data):
+        typer.echo(line)
 
 
 @order_app.command("import")

@@ -100,6 +100,57 @@ def plan_lines(wf: Workflow, p: Plan, *, dry_run: bool) -> list[str]:
     return lines
 
 
+def history_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """`order history` as plain lines: each apply, then its params, key and every effect it
+    stored (what docs/cli.md promises; the JSON has the same, structured)."""
+    lines = []
+    for r in rows:
+        move = f"{r['from']} → {r['to']}" if r["from"] != r["to"] else r["from"]
+        lines.append(f"{r['at']}  {r['actor']}  {r['action']}  {move}")
+        given = {k: v for k, v in (r["params"] or {}).items() if v not in (None, [], "")}
+        if given:
+            lines.append("  params: " + ", ".join(f"{k}={_param(v)}" for k, v in given.items()))
+        if r["key"]:
+            lines.append(f"  key: {r['key']}")
+        lines += [f"  {_effect(e)}" for e in r["effects"]]
+    return lines
+
+
+def _param(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _effect(e: dict[str, Any]) -> str:
+    kind = e.get("type")
+    if kind == "status":
+        return f"status: {e['from']} → {e['to']}"
+    if kind == "note":
+        who = "customer note" if e.get("customer") else "note"
+        return f"{who}: {e['text']}"
+    if kind == "stock":
+        changes = ", ".join(
+            f"{c.get('sku') or '#' + str(c.get('product_id'))} {c['old']}→{c['new']}"
+            for c in e.get("changes", ())
+        )
+        return f"stock ({e.get('policy')}): {changes}"
+    if kind == "refund":
+        reason = f" — {e['reason']}" if e.get("reason") else ""
+        lines = ", ".join(
+            f"item #{ln['item_id']}"
+            + (f" ×{ln['quantity']}" if ln.get("quantity") else "")
+            + f" {ln['amount']}"
+            for ln in e.get("lines", ())
+        )
+        return f"refund: {e['amount']}{reason}" + (f" ({lines})" if lines else "")
+    if kind == "tracking":
+        return f"tracking: {e['carrier']} {e['number']} {e.get('url') or ''}".rstrip()
+    if kind == "email":
+        return f"email {e['email']} → {e.get('to') or '(no address)'}: {e.get('subject', '')}"
+    if kind == "set":
+        return "set: " + ", ".join(f"{k}={v}" for k, v in (e.get("meta") or {}).items())
+    return f"{kind}: {e}"
+
+
 def orders_table(out: Console, wf: Workflow, rows: list[dict[str, Any]]) -> None:
     from rich.table import Table
 

@@ -234,7 +234,12 @@ DEFAULT_MESSAGES: Mapping[str, str] = {
     "status_changed": "Order status changed from {{ from.label }} to {{ to.label }}.",
     "stock_reduced": "Stock levels reduced: {{ changes }}",
     "stock_restored": "Stock levels increased: {{ changes }}",
-    "restocked": "Item #{{ item.product_id }} stock increased from {{ old }} to {{ new }}.",
+    # WooCommerce says "Item #11"; the shop knows its products by name and SKU, as the stock
+    # notes name them (docs/woocommerce.md).
+    "restocked": (
+        "{{ item.name }} ({{ item.sku or '#' ~ item.product_id }}) stock increased from "
+        "{{ old }} to {{ new }}."
+    ),
     "fully_refunded": "Order fully refunded.",
 }
 

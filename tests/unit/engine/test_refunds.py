@@ -116,7 +116,7 @@ def test_a_quantity_refund_restocks_and_keeps_the_books(workflow: Workflow, paid
     assert p.refund is not None
     assert amounts(p.refund) == ("10.00", [(1, 1, "10.00")])
     assert p.refund.lines[0].restocked == 1
-    assert note_texts(p) == ["Item #11 stock increased from 8 to 9."]
+    assert note_texts(p) == ["T-Shirt (TS) stock increased from 8 to 9."]
     assert [c.describe() for c in p.stock] == ["T-Shirt (TS) 8→9"]
     line = p.after.line(1)
     assert line is not None
@@ -191,7 +191,7 @@ def test_restock_after_units_kept_gives_back_only_what_is_out(workflow: Workflow
     before = order(reduced(tshirt(3)), shipping(), status="processing")
     kept = plan(workflow, before, "refund", {"lines": "1=2", "restock": "false"}).after
     p = plan(workflow, kept, "refund", {"lines": "1=1"})
-    assert note_texts(p) == ["Item #11 stock increased from 7 to 8."]
+    assert note_texts(p) == ["T-Shirt (TS) stock increased from 7 to 8."]
     assert stock_of(p.after) == (8, 2)
 
 
@@ -371,7 +371,7 @@ def test_the_refund_that_takes_the_rest_is_full(workflow: Workflow, paid: s.Orde
     first = plan(workflow, paid, "refund", {"lines": "1=1"}).after
     p = plan(workflow, first, "refund", {"lines": ["1=1", "3=@5"]})
     assert note_texts(p) == [
-        "Item #11 stock increased from 9 to 10.",
+        "T-Shirt (TS) stock increased from 9 to 10.",
         "Order fully refunded.",
         "Order status changed from Processing to Refunded.",
     ]
