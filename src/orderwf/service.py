@@ -240,16 +240,19 @@ def bulk_apply(
     ids: Sequence[int] | None = None,
     now: datetime | None = None,
     note_prefix: str | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,  # default: BATCH_SIZE
     progress: Callable[[int], None] | None = None,
     condition: Callable[[s.Order], bool] | None = None,
     changed_before: datetime | None = None,
+    report: BulkReport | None = None,
 ) -> BulkReport:
     """Apply `action` to every order in `status` (or with one of `ids`), in batches: each order
     is checked and planned on its own, each batch is one transaction. A refused order is
     reported and the rest go on. On PostgreSQL an order someone else has locked is skipped
     (`SKIP LOCKED`) and reported as busy. A lost connection (or, on SQLite, the database's
-    write lock held too long) stops the run with `RunStopped`, saying what was done."""
+    write lock held too long) stops the run with `RunStopped`, saying what was done.
+    `report` (default: a new one) counts each batch once it is committed, so a caller that
+    holds it knows what was done when Ctrl-C stops the run."""
     from orderwf.store import faults
 
     planner.find_action(workflow, action)  # an unknown action refuses the whole run
@@ -257,8 +260,9 @@ def bulk_apply(
         status = workflow.require_status(status).id
     now = now or datetime.now(UTC)
     params = dict(params or {})
-    report = BulkReport()
-    batches = _batches(engine, status=status, ids=ids, size=batch_size, before=changed_before)
+    report = BulkReport() if report is None else report
+    size = batch_size or BATCH_SIZE
+    batches = _batches(engine, status=status, ids=ids, size=size, before=changed_before)
     try:
         for batch in batches:
             planned: list[int] = []

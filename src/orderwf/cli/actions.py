@@ -3,6 +3,7 @@ to orders."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,7 +13,10 @@ from orderwf.cli.app import app
 from orderwf.cli.common import JsonOpt
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from orderwf.service import BulkReport
+    from orderwf.workflow.model import Workflow
 
 
 @app.command("actions")
@@ -167,37 +171,26 @@ def _run_bulk(
     engine = common.engine(ctx)
     common.long_running()
     total = len(ids) if ids is not None else None
-    stopped: service.RunStopped | None = None
     show_progress = not as_json and sys.stdout.isatty()
-    if show_progress:
-        from rich.progress import Progress
-
-        if total is None and status is not None:
-            total = service.count_orders(engine, status)
-        with Progress(console=common.console(), transient=True) as bar:
-            task = bar.add_task(f"{action}", total=total)
-            try:
-                report = service.bulk_apply(
-                    engine,
-                    wf,
-                    action,
-                    params,
-                    actor=common.actor(ctx),
-                    status=status,
-                    ids=ids,
-                    progress=lambda n: bar.advance(task, n),
-                )
-            except service.RunStopped as e:
-                stopped = e
-    else:
-        try:
-            report = service.bulk_apply(
-                engine, wf, action, params, actor=common.actor(ctx), status=status, ids=ids
-            )
-        except service.RunStopped as e:
-            stopped = e
-    if stopped is not None:  # what was done, then the sentence that says why it stopped
-        report = stopped.report
+    report = service.BulkReport()  # ours: what was committed when Ctrl-C stops the run
+    stopped: service.RunStopped | None = None
+    try:
+        _bulk(ctx, engine, wf, action, params, status, ids, total, report, show_progress)
+    except service.RunStopped as e:
+        stopped = e  # what was done, then the sentence that says why it stopped
+    except KeyboardInterrupt:
+        if ids is not None:
+            given = len(set(ids))
+            left = f"{given - report.applied:,} of the {given:,} given orders are unchanged"
+        else:
+            assert status is not None
+            left = f"{service.count_orders(engine, status):,} orders are still {status}"
+        typer.echo(
+            f"interrupted: {report.applied:,} order(s) applied in {report.batches} "
+            f"batch(es) before Ctrl-C; {left}: run the command again to finish",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     if as_json:
         common.echo_json({"action": action, **_bulk_json(report)})
     else:
@@ -206,6 +199,43 @@ def _run_bulk(
         raise stopped
     if report.refused or report.busy:
         raise typer.Exit(1)
+
+
+def _bulk(
+    ctx: typer.Context,
+    engine: Engine,
+    wf: Workflow,
+    action: str,
+    params: dict[str, object],
+    status: str | None,
+    ids: list[int] | None,
+    total: int | None,
+    report: BulkReport,
+    show_progress: bool,
+) -> None:
+    from orderwf import service
+
+    run = functools.partial(
+        service.bulk_apply,
+        engine,
+        wf,
+        action,
+        params,
+        actor=common.actor(ctx),
+        status=status,
+        ids=ids,
+        report=report,
+    )
+    if not show_progress:
+        run()
+        return
+    from rich.progress import Progress
+
+    if total is None and status is not None:
+        total = service.count_orders(engine, status)
+    with Progress(console=common.console(), transient=True) as bar:
+        task = bar.add_task(f"{action}", total=total)
+        run(progress=lambda n: bar.advance(task, n))
 
 
 @app.command("tick")
