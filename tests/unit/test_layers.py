@@ -41,6 +41,8 @@ LAYER_OF = {
     "orderwf.suggest": "base",
     "orderwf.l10n": "base",
     "orderwf.languages": "base",
+    "orderwf.quantities": "base",
+    "orderwf.jsonstream": "base",
 }
 
 # Which layers each layer may import, besides its own modules. Every layer may import `base`
