@@ -202,3 +202,29 @@ def test_a_command_that_writes_still_creates_the_database(shop: Shop) -> None:
     shop.ok("product", "import", str(WOO_DIR / "product.json"))
     assert shop.db_path.exists()
     assert [p["id"] for p in shop.json("product", "list")] == [794]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("order", "show", str(2**64)), 1, f"order #{2**64} does not exist"),
+        (("apply", str(2**63), "pay"), 1, f"order #{2**63} does not exist"),
+        (
+            ("refund", "727", "--line", f"315={'9' * 5000}"),
+            1,
+            f"line '315={'9' * 36}': the item id or quantity is too large",
+        ),
+        (
+            ("refund", "727", "--line", f"{'9' * 5000}=1"),
+            1,
+            f"line '{'9' * 40}': the item id or quantity is too large",
+        ),
+    ],
+)
+def test_an_id_or_quantity_no_column_holds_is_one_sentence(
+    seeded: Shop, args: tuple[str, ...], code: int, message: str
+) -> None:
+    before = seeded.state(727)
+    result = seeded.run(*args)
+    assert (result.exit_code, result.stderr) == (code, f"error: {message}\n")
+    assert seeded.state(727) == before

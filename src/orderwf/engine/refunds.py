@@ -14,7 +14,8 @@ from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import StockChange, move, stock_levels, with_levels
 from orderwf.errors import OrderwfError
 
-_LINE = re.compile(r"^\s*#?(\d+)\s*=\s*(\d*)\s*(?:@\s*(\S+))?\s*$")
+_LINE = re.compile(r"^\s*#?(\d+)\s*=\s*(\d*)\s*(?:@\s*(\S+))?\s*$", re.ASCII)
+_DIGITS = 12  # an item id or a quantity longer than this is no line of any order
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ def parse_lines(specs: list[str], currency: str) -> tuple[list[LineRequest], lis
         match = _LINE.match(str(spec))
         if not match or (not match[2] and match[3] is None):
             problems.append(f"line {spec!r} is not ITEM=QTY, ITEM=QTY@AMOUNT or ITEM=@AMOUNT")
+            continue
+        if len(match[1]) > _DIGITS or len(match[2]) > _DIGITS:
+            problems.append(f"line {spec[:40]!r}: the item id or quantity is too large")
             continue
         amount = None
         if match[3] is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from orderwf.engine import snapshot as s
 from orderwf.errors import NotFound
+from orderwf.quantities import ID_LIMIT
 from orderwf.store import driver
 from orderwf.store.tables import (
     LINES,
@@ -137,6 +138,9 @@ def load_orders(
     sent at once (on the DBAPI cursor: `driver.selects_by_ids`; the other tables are read by
     the ids asked for, so no query waits for the orders' rows). `skip_locked` (with `lock`,
     on PostgreSQL): an order another transaction holds is left out instead of waited for."""
+    # An id no column can hold (`order show 99999999999999999999`) exists nowhere: not a
+    # driver's OverflowError.
+    ids = [i for i in ids if 0 < i <= ID_LIMIT]
     dialect = session.get_bind().dialect.name
     q = _queries(dialect)
     orders_query = q.orders
