@@ -5,6 +5,7 @@ autoescaped."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
