@@ -467,7 +467,8 @@ def _refuse_foreign(
 
 
 def _duplicate_message(what: str, ids: list[int]) -> str:
-    listed = ", ".join(f"#{i}" for i in ids)
+    listed = ", ".join(f"#{i}" for i in ids[:10])  # one line, however many a batch finds
+    listed += f" and {len(ids) - 10} more" if len(ids) > 10 else ""
     verb = f"{what} {listed} already exists" if len(ids) == 1 else f"{what}s {listed} already exist"
     return f"{verb}; nothing was imported (use --update to replace)"
 

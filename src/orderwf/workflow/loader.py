@@ -145,11 +145,26 @@ def _file_finding(file: str, code: str, message: str, line: int = 1, column: int
     return Finding(file, line, column, "error", code, message, None, "$")
 
 
+# Past this size a file is not read at all: 4 bytes per character at most in UTF-8, so any
+# file above it has more than `yamlsrc.MAX_CHARS` characters.
+MAX_BYTES = 4_000_000
+
+
 def check_file(path: Path, *, use_cache: bool = True) -> Checked:
     """Every finding of one workflow file, and its data when it parsed."""
     file = display_path(path)
     checked = Checked(path)
     try:
+        if path.stat().st_size > MAX_BYTES:  # refused unread: yamlsrc bounds characters too
+            checked.findings.append(
+                _file_finding(
+                    file,
+                    "OWF007",
+                    f"the file has {path.stat().st_size:,} bytes, more than the "
+                    f"{MAX_BYTES:,} a workflow may have",
+                )
+            )
+            return checked
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except OSError as e:

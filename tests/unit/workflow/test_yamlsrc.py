@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from orderwf.workflow import yamlsrc
@@ -151,4 +153,18 @@ def test_a_tab_is_called_a_tab(text: str, position: Position) -> None:
         "YAML syntax error: a tab character where YAML expects spaces",
         position,
         "indent with spaces: YAML does not allow tabs there",
+    )
+
+
+def test_a_huge_file_is_refused_unread(tmp_path: Path) -> None:
+    from orderwf.workflow import loader
+
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as f:
+        f.truncate(loader.MAX_BYTES + 1)  # sparse: no disk, and no reading it either
+    [finding] = loader.validate_files([path], use_cache=False)
+    assert (finding.code, finding.line, finding.message) == (
+        "OWF007",
+        1,
+        f"the file has {loader.MAX_BYTES + 1:,} bytes, more than the 4,000,000 a workflow may have",
     )
