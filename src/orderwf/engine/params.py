@@ -15,7 +15,8 @@ from orderwf.workflow.model import REFUND_PARAMS, Action, Param
 
 _TRUE = {"true", "yes", "1", "on", "y"}
 _FALSE = {"false", "no", "0", "off", "n"}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d{1,18}", re.ASCII)  # what any integer column holds
 
 
 def declared(action: Action) -> tuple[Param, ...]:
@@ -39,10 +40,12 @@ def _convert(param: Param, raw: Any, currency: str) -> Any:
     if param.type == "integer":
         if isinstance(text, bool):
             raise ValueError(f"{text!r} is not an integer")
-        try:
-            return int(str(text))
-        except ValueError:
-            raise ValueError(f"{text!r} is not an integer") from None
+        if isinstance(text, int):
+            return text
+        # ASCII digits only: `int` also takes `1_0` and `１０`, as `Decimal` did for money.
+        if not _INTEGER.fullmatch(str(text)):
+            raise ValueError(f"{text!r} is not an integer")
+        return int(str(text))
     if param.type == "decimal":
         try:
             return money.parse(text, currency, what="value")
