@@ -28,7 +28,7 @@ from helpers import WOO_DIR, Shop, woo_order
             ("--amount", "1_0.00"),
             "param 'amount': '1_0.00' is not a number (expected e.g. '12.50')",
         ),
-        (("--amount", "1,50"), "param 'amount': '1,50' uses a comma for decimals; write 1.50"),
+        (("--amount", "1,50"), "param 'amount': '1,50' is not a number: write 1.50"),
         (
             ("--line", "315=1@1e400"),
             "line amount of item #315 '1e400' has an exponent; write it in digits, e.g. '12.50'",

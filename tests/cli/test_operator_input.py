@@ -62,7 +62,9 @@ def test_a_label_that_names_two_statuses_is_refused(tmp_path: Path) -> None:
     wf = load_workflow(tmp_path / "fr.yaml")
     with pytest.raises(UsageError) as refused:
         wf.require_status("en cours")
-    assert refused.value.message == "status 'en cours' could be processing or failed: give its id"
+    assert refused.value.message == (
+        "status 'en cours' is the label of several statuses (processing, failed): give the id"
+    )
 
 
 @pytest.mark.parametrize(

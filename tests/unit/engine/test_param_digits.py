@@ -25,7 +25,7 @@ ACTION = Action(
         ({"parcels": "1_0"}, "param 'parcels': '1_0' is not an integer"),
         ({"parcels": "１０"}, "param 'parcels': '１０' is not an integer"),
         ({"parcels": "9" * 5000}, f"param 'parcels': '{'9' * 5000}' is not an integer"),
-        ({"insured": "1,50"}, "param 'insured': '1,50' uses a comma for decimals; write 1.50"),
+        ({"insured": "1,50"}, "param 'insured': '1,50' is not a number: write 1.50"),
         ({"insured": "1e30"},
          "param 'insured': '1e30' has an exponent; write it in digits, e.g. '12.50'"),
     ],
