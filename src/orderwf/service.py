@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -47,11 +47,17 @@ def apply(
     dry_run: bool = False,
     key: str | None = None,
     note_prefix: str | None = None,
+    whole_order: bool = False,
 ) -> ApplyResult:
     """Apply one action in one transaction (the order locked, re-read and re-checked).
 
     The lock wait is bounded (`--lock-timeout`): an order someone else holds longer is
-    refused, and so is an idempotency key another apply took at the same moment."""
+    refused, and so is an idempotency key another apply took at the same moment.
+
+    Only what the action reads is loaded (`engine.reads`: the order's row, its lines, and its
+    notes, refunds, tracking or `once` markers when a guard, template or email reads them), so
+    the result's order may lack parts: reading one raises `snapshot.NotLoadedError`. A caller
+    that prints the whole order afterwards asks for it with `whole_order`."""
     from orderwf.store import db, faults, repo
 
     try:
@@ -66,6 +72,7 @@ def apply(
             dry_run=dry_run,
             key=key,
             note_prefix=note_prefix,
+            whole_order=whole_order,
         )
     except faults.Busy as e:
         if e.whole_database:
@@ -117,14 +124,17 @@ def _apply(
     dry_run: bool,
     key: str | None,
     note_prefix: str | None,
+    whole_order: bool,
 ) -> ApplyResult:
+    from orderwf.engine import reads
     from orderwf.store import db, repo, snapshots
 
     digest = request_hash(order_id, action, params)
     with db.write_transaction(engine) as session:
         # Lock first, then look the key up: a concurrent apply with the same key has either
         # committed (and is found here) or waits behind this one.
-        order = snapshots.load_order(session, order_id, lock=True)
+        parts = None if whole_order else reads.parts_for(workflow, action)
+        order = snapshots.load_order(session, order_id, lock=True, parts=parts)
         if key is not None:
             earlier = repo.history_by_key(session, key)
             if earlier is not None:
@@ -142,11 +152,13 @@ def _apply(
     return ApplyResult(plan, plan.after, list(plan.effects))
 
 
-def show(engine: Engine, order_id: int) -> s.Order:
+def show(engine: Engine, order_id: int, *, parts: Collection[str] | None = None) -> s.Order:
+    """The order; `parts`: only those of its parts (`store.snapshots.ALL_PARTS`; an empty
+    set: its row alone), the others raising on any use. None: the whole order."""
     from orderwf.store import db, snapshots
 
     with db.read_session(engine) as session:
-        return snapshots.load_order(session, order_id)
+        return snapshots.load_order(session, order_id, parts=parts)
 
 
 def available_actions(

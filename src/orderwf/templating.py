@@ -228,6 +228,11 @@ class CompiledExpr:
         """The top-level names the expression reads."""
         return frozenset(names_used(self.source, expression=True))
 
+    @cached_property
+    def order_fields(self) -> frozenset[str] | None:
+        """The fields of `order` the expression reads (`fields_read`)."""
+        return fields_read(self.source, "order", expression=True)
+
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         try:
             return self._fn(**context)
@@ -267,6 +272,16 @@ class CompiledTemplate:
         if self._literal:
             return frozenset()
         return getattr(self._template, "orderwf_names", None)
+
+    @cached_property
+    def order_fields(self) -> frozenset[str] | None:
+        """The fields of `order` the template reads (`fields_read`); None for a file template,
+        whose partials may read anything."""
+        if self.name:
+            return None
+        if self._literal:
+            return frozenset()
+        return fields_read(self.source, "order")
 
     @cached_property
     def _memo(self) -> dict[Hashable, str]:
@@ -340,6 +355,45 @@ def names_used(source: str, *, expression: bool = False) -> set[str]:
     except jinja2.TemplateSyntaxError:
         return set()
     return set(meta.find_undeclared_variables(ast))
+
+
+class _Opaque(Exception):
+    """The name is used whole: passed on, iterated, assigned, printed."""
+
+
+def fields_read(source: str, name: str, *, expression: bool = False) -> frozenset[str] | None:
+    """The fields read off the top-level `name` (`name.x`, `name['x']`) by a template or an
+    expression; None when `name` is used otherwise anywhere (passed to a filter, a test or a
+    macro, iterated, printed, assigned): then anything of it may be read. A store reads what
+    an apply needs by it (`engine.reads`). A source that does not parse: None."""
+    env = environment()
+    try:
+        ast = env.parse("{{ " + source + " }}" if expression else source)
+    except jinja2.TemplateSyntaxError:
+        return None
+    found: set[str] = set()
+
+    def visit(node: nodes.Node) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Name) and child.name == name:
+                if isinstance(node, nodes.Getattr) and node.node is child:
+                    found.add(node.attr)
+                elif (
+                    isinstance(node, nodes.Getitem)
+                    and node.node is child
+                    and isinstance(node.arg, nodes.Const)
+                    and isinstance(node.arg.value, str)
+                ):
+                    found.add(node.arg.value)
+                else:
+                    raise _Opaque
+            visit(child)
+
+    try:
+        visit(ast)
+    except _Opaque:
+        return None
+    return frozenset(found)
 
 
 def _shop(context: Context) -> Mapping[str, Any]:

@@ -69,6 +69,7 @@ def _run_apply(
         actor=common.actor(ctx),
         dry_run=dry_run,
         key=key,
+        whole_order=as_json and dry_run,  # printed whole below (else `show` reads it back)
     )
     if as_json:
         if result.plan is not None and dry_run:

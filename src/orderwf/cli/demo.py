@@ -62,7 +62,7 @@ def _story(out: Console, engine: Engine, wf: Workflow, actor: str) -> None:
         out.print()
         out.rule(title)
         out.print(f"$ orderwf {command}", markup=False, soft_wrap=True)
-        result = service.apply(engine, wf, order_id, action, params, actor=actor)
+        result = service.apply(engine, wf, order_id, action, params, actor=actor, whole_order=True)
         assert result.plan is not None
         for line in render.plan_lines(wf, result.plan, dry_run=False):
             out.print(line, markup=False, soft_wrap=True)

@@ -43,6 +43,14 @@ def line_context(line: s.Line) -> dict[str, Any]:
 
 
 def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
+    """The order as templates see it. A part the store did not load (`snapshot.NotLoaded`)
+    stands for its names too, so reading them raises instead of looking empty."""
+    notes, refunds, tracking = order.notes, order.refunds, order.tracking
+    if not s.loaded(refunds):
+        refunded: Any = refunds
+        remaining: Any = refunds
+    else:
+        refunded, remaining = order.total_refunded, order.remaining_refundable
     return {
         "id": order.id,
         "number": order.number,
@@ -50,8 +58,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "workflow": order.workflow,
         "currency": order.currency,
         "total": order.total,
-        "total_refunded": order.total_refunded,
-        "remaining_refundable": order.remaining_refundable,
+        "total_refunded": refunded,
+        "remaining_refundable": remaining,
         "subtotal": sum((li.total for li in order.line_items), Decimal(0)),
         "shipping_total": sum((li.total for li in order.shipping_lines), Decimal(0)),
         "total_tax": sum((li.total_tax for li in order.lines), Decimal(0)),
@@ -67,9 +75,11 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
                 "author": n.author,
                 "created_at": n.created_at,
             }
-            for n in order.notes
-        ],
-        "customer_notes": [n.note for n in order.notes if n.customer_note],
+            for n in notes
+        ]
+        if s.loaded(notes)
+        else notes,
+        "customer_notes": [n.note for n in notes if n.customer_note] if s.loaded(notes) else notes,
         "refunds": [
             {
                 "amount": r.amount,
@@ -77,12 +87,16 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
                 "restock": r.restock,
                 "created_at": r.created_at,
             }
-            for r in order.refunds
-        ],
+            for r in refunds
+        ]
+        if s.loaded(refunds)
+        else refunds,
         "tracking": [
             {"carrier": t.carrier, "number": t.number, "url": t.url, "shipped_on": t.shipped_on}
-            for t in order.tracking
-        ],
+            for t in tracking
+        ]
+        if s.loaded(tracking)
+        else tracking,
         "meta": dict(order.meta),
         "customer_note": order.customer_note,
         "created_via": order.created_via,

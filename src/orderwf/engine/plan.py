@@ -210,7 +210,7 @@ class _Planner:
     def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
         note = s.Note(None, text, customer, author, self.now)
         self.notes.append(note)
-        self.order = evolve(self.order, notes=(*self.order.notes, note))
+        self.order = evolve(self.order, notes=s.appended(self.order.notes, note))
         self.effects.append({"type": "note", "text": text, "customer": customer, "author": author})
         if customer:
             self.events.append(("note", "customer"))
@@ -329,7 +329,7 @@ class _Planner:
             raise _Stop([f"shipped_on {shipped!r} is not a date (expected YYYY-MM-DD)"]) from None
         entry = s.Tracking(carrier, number, url, shipped_on)
         self.tracking.append(entry)
-        self.order = evolve(self.order, tracking=(*self.order.tracking, entry))
+        self.order = evolve(self.order, tracking=s.appended(self.order.tracking, entry))
         self.effects.append(
             {
                 "type": "tracking",
@@ -403,8 +403,9 @@ class _Planner:
 
     # -- emails ------------------------------------------------------------------------------
     def emails(self) -> list[emails.QueuedEmail]:
-        full = self.order.remaining_refundable <= 0
-        refund = None if self.refund is None else ctx.refund_context(self.refund, full=full)
+        refund = None
+        if self.refund is not None:  # the only reader of refunds here: a refund loaded them
+            refund = ctx.refund_context(self.refund, full=self.order.remaining_refundable <= 0)
         queued, sent = emails.queue(self.workflow, self.order, self.events, self.context, refund)
         if sent != self.order.emails_sent:
             self.order = evolve(self.order, emails_sent=sent)

@@ -32,6 +32,54 @@ def evolve(obj: T, **changes: Any) -> T:
     return new
 
 
+class NotLoadedError(RuntimeError):
+    """Something read a part of an order the store did not load: a bug in the reckoning of
+    what an action reads (`engine.reads`), never a reason to carry on as if it were empty."""
+
+
+class NotLoaded:
+    """An order's part (its notes, refunds, tracking, `once` markers or lines) that the store
+    did not read, because the action being planned reads none of it (`engine.reads`). It
+    stands where the tuple would, and any use of it (iterating, counting, testing, printing,
+    comparing, an attribute) raises `NotLoadedError`: a snapshot that did not load its notes
+    must never look as if it had none. Identity equality only, so an unchanged part compares
+    equal to itself."""
+
+    __slots__ = ("part",)
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def __repr__(self) -> str:
+        return f"<order {self.part}: not loaded>"
+
+    def _fail(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise NotLoadedError(
+            f"the order's {self.part} were not loaded for this use (engine.reads reckoned "
+            "nothing would read them): load the whole order"
+        )
+
+    __iter__ = __len__ = __bool__ = __contains__ = __getitem__ = __str__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __add__ = __radd__ = __sub__ = __rsub__ = _fail
+    __format__ = __float__ = __int__ = _fail
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy, pickle and friends probe dunders: not a read
+            raise AttributeError(name)
+        return self._fail()
+
+
+def loaded(part: Any) -> bool:
+    """False for a part the store did not read (`NotLoaded`)."""
+    return not isinstance(part, NotLoaded)
+
+
+def appended(part: tuple[T, ...], item: T) -> tuple[T, ...]:
+    """`part` with `item` at the end; a part that was not loaded stays not loaded (what was
+    not read is not printed or read either; the store writes `item` from the plan)."""
+    return part if isinstance(part, NotLoaded) else (*part, item)
+
+
 @dataclass(frozen=True)
 class Line:
     """A product, shipping or fee line, with its refund and stock bookkeeping."""

@@ -153,6 +153,8 @@ def apply_plans(
         [
             {"order_id": p.before.id, "email": e}
             for p in plans
+            # The same set when none was sent (and then it may not have been loaded).
+            if p.after.emails_sent is not p.before.emails_sent
             for e in sorted(p.after.emails_sent - p.before.emails_sent)
         ],
     )

@@ -4,7 +4,7 @@ with statements built once (building a select costs more than running it)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, TypeVar
@@ -30,10 +30,16 @@ from orderwf.store.tables import (
 T = TypeVar("T")
 
 
-def load_order(session: Session, order_id: int, *, lock: bool = False) -> s.Order:
+def load_order(
+    session: Session,
+    order_id: int,
+    *,
+    lock: bool = False,
+    parts: Collection[str] | None = None,
+) -> s.Order:
     """The order as a snapshot; `lock` takes its row lock on PostgreSQL (SQLite's write
-    transaction already holds the database lock)."""
-    order = load_orders(session, [order_id], lock=lock).get(order_id)
+    transaction already holds the database lock); `parts` as for `load_orders`."""
+    order = load_orders(session, [order_id], lock=lock, parts=parts).get(order_id)
     if order is None:
         raise NotFound(f"order #{order_id} does not exist")
     return order
@@ -131,37 +137,68 @@ def adopt(cls: type[T], row: dict[str, Any]) -> T:
     return new
 
 
+# What stands for a part that was not read: any use of it raises (`snapshot.NotLoaded`).
+_NOT_LOADED = {
+    "lines": s.NotLoaded("lines"),
+    "notes": s.NotLoaded("notes"),
+    "refunds": s.NotLoaded("refunds"),
+    "tracking": s.NotLoaded("tracking"),
+    "once": s.NotLoaded("once-only emails sent"),
+}
+ALL_PARTS = frozenset(_NOT_LOADED)
+
+
 def load_orders(
-    session: Session, ids: Sequence[int], *, lock: bool = False, skip_locked: bool = False
+    session: Session,
+    ids: Sequence[int],
+    *,
+    lock: bool = False,
+    skip_locked: bool = False,
+    parts: Collection[str] | None = None,
 ) -> dict[int, s.Order]:
     """Snapshots of the orders that exist among `ids`, one query per table for all of them,
     sent at once (on the DBAPI cursor: `driver.selects_by_ids`; the other tables are read by
-    the ids asked for, so no query waits for the orders' rows). `skip_locked` (with `lock`,
-    on PostgreSQL): an order another transaction holds is left out instead of waited for."""
+    the ids asked for, so no query waits for the orders' rows). `parts`: which of `ALL_PARTS`
+    to read besides the order's row (None: all of them, the whole order); a part not read is
+    a `snapshot.NotLoaded`, which raises on any use (`engine.reads` says what an action
+    reads). `skip_locked` (with `lock`, on PostgreSQL): an order another transaction holds is
+    left out instead of waited for."""
     # An id no column can hold (`order show 99999999999999999999`) exists nowhere: not a
     # driver's OverflowError.
     ids = [i for i in ids if 0 < i <= ID_LIMIT]
     dialect = session.get_bind().dialect.name
     q = _queries(dialect)
+    wanted = ALL_PARTS if parts is None else frozenset(parts)
+    if not wanted <= ALL_PARTS:
+        raise ValueError(f"unknown parts {sorted(wanted - ALL_PARTS)} (known: {sorted(ALL_PARTS)})")
     orders_query = q.orders
     if lock and dialect == "postgresql":
         orders_query = q.orders_unlocked_only if skip_locked else q.orders_locked
-    found = driver.selects_by_ids(
-        session,
-        {
-            "orders": orders_query,
-            "lines": q.lines,
-            "notes": q.notes,
-            "refunds": q.refunds,
-            "refund lines": q.refund_lines,
-            "tracking": q.tracking,
-            "once": q.once,
-        },
-        ids,
-    )
+    stmts = {"orders": orders_query}
+    if "lines" in wanted:
+        stmts["lines"] = q.lines
+    if "notes" in wanted:
+        stmts["notes"] = q.notes
+    if "refunds" in wanted:
+        stmts["refunds"] = q.refunds
+        stmts["refund lines"] = q.refund_lines
+    if "tracking" in wanted:
+        stmts["tracking"] = q.tracking
+    if "once" in wanted:
+        stmts["once"] = q.once
+    found = driver.selects_by_ids(session, stmts, ids)
     rows = found["orders"]
     if not rows:
         return {}
+    if wanted != ALL_PARTS:
+        return _adopt_orders(rows, found, wanted)
+    return _build(rows, found)
+
+
+def _build(
+    rows: list[dict[str, Any]], found: dict[str, list[dict[str, Any]]]
+) -> dict[int, s.Order]:
+    """The snapshots of the orders' rows, each with its rows of the other tables."""
     lines: dict[int, list[s.Line]] = defaultdict(list)
     for r in found["lines"]:
         r["meta"] = r["meta"] or {}
@@ -212,3 +249,28 @@ def load_orders(
         r["emails_sent"] = frozenset(sent.get(oid, ()))
         orders[oid] = adopt(s.Order, r)
     return orders
+
+
+def _adopt_orders(
+    rows: list[dict[str, Any]], found: dict[str, list[dict[str, Any]]], wanted: frozenset[str]
+) -> dict[int, s.Order]:
+    """`load_orders` for some parts: the whole-order code on what was read, each part not
+    read replaced by its `NotLoaded`."""
+    whole = {key: found.get(key, []) for key in _PART_KEYS}
+    orders = _build(rows, whole)
+    missing = {
+        field: _NOT_LOADED[part] for part, field in _PART_FIELDS.items() if part not in wanted
+    }
+    for order in orders.values():
+        order.__dict__.update(missing)  # still frozen to callers: built here, not shared yet
+    return orders
+
+
+_PART_KEYS = ("lines", "notes", "refunds", "refund lines", "tracking", "once")
+_PART_FIELDS = {
+    "lines": "lines",
+    "notes": "notes",
+    "refunds": "refunds",
+    "tracking": "tracking",
+    "once": "emails_sent",
+}

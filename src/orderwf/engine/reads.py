@@ -1,0 +1,127 @@
+"""Which parts of an order planning an action reads, so a single apply loads only those: the
+order's row always, then its lines, notes, refunds (with their lines), tracking entries and
+`once` email markers only when something reads them. The workflow knows: each guard, `if`,
+note, message and inline template reports the fields of `order` it reads
+(`order_fields`; None when it uses `order` whole), and the planner's own reads are fixed
+(stock moves read lines, refunds read refunds, emails read `once` markers). An email that
+may be sent renders files whose partials may read anything: then everything is loaded.
+
+What is not loaded is a `snapshot.NotLoaded`, which raises on any use: a reckoning that
+missed a read fails loudly instead of planning from an order that looks as if it had no
+notes. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from orderwf.workflow import model as m
+
+# The parts `store.snapshots.load_orders` reads besides the order's row.
+PARTS = frozenset({"lines", "notes", "refunds", "tracking", "once"})
+
+# The fields of the order's template context (`context.order_context`) that need a part.
+_FIELD_PARTS = {
+    "notes": "notes",
+    "customer_notes": "notes",
+    "refunds": "refunds",
+    "total_refunded": "refunds",
+    "remaining_refundable": "refunds",
+    "tracking": "tracking",
+}
+
+_CACHE: dict[tuple[int, str], tuple[m.Workflow, frozenset[str]]] = {}
+
+
+def parts_for(workflow: m.Workflow, action_id: str) -> frozenset[str]:
+    """The parts of an order that planning `action_id` may read (`PARTS` when unsure, or for
+    an action the workflow lacks: planning refuses it anyway). Worked out once per workflow
+    and action."""
+    key = (id(workflow), action_id)
+    found = _CACHE.get(key)
+    if found is not None and found[0] is workflow:
+        return found[1]
+    action = workflow.actions.get(action_id)
+    parts = PARTS if action is None else _parts(workflow, action)
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[key] = (workflow, parts)
+    return parts
+
+
+def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
+    if _may_email(workflow, action):
+        return PARTS  # email files and their partials: anything of the order
+    # Lines: stock moves, `needs_processing`, sums; read by nearly every action, and cheap.
+    parts = {"lines"}
+    if workflow.emails:
+        parts.add("once")  # `emails.queue` starts from the markers
+    if any(isinstance(e, m.RefundEffect) for e in action.effects):
+        parts.add("refunds")
+    for text in _texts(workflow, action):
+        fields = getattr(text, "order_fields", None)
+        if fields is None:
+            return PARTS
+        parts.update(_FIELD_PARTS[f] for f in fields if f in _FIELD_PARTS)
+    return frozenset(parts)
+
+
+def _texts(workflow: m.Workflow, action: m.Action) -> Iterator[Any]:
+    """Every expression and template planning the action may evaluate or render."""
+    for guard in action.guards:
+        yield guard.cond
+        yield guard.message
+    for target in action.targets:
+        yield from _present(target.cond)
+    for effect in action.effects:
+        yield from _present(effect.cond)
+        if isinstance(effect, m.NoteEffect):
+            yield effect.text
+        elif isinstance(effect, m.TrackingEffect):
+            yield from _present(effect.number, effect.carrier, effect.url, effect.shipped_on)
+        elif isinstance(effect, m.RefundEffect):
+            yield from _present(effect.reason)
+        elif isinstance(effect, m.SetEffect):
+            yield from (template for _, template in effect.values)
+    yield from workflow.messages.values()
+
+
+def _present(*items: Any) -> Iterable[Any]:
+    return (item for item in items if item is not None)
+
+
+def _may_email(workflow: m.Workflow, action: m.Action) -> bool:
+    """Whether an email could be sent by applying the action (over-approximated: any status
+    the action may start from, any target, a refund's `full_status`)."""
+    if not workflow.emails:
+        return False
+    effects = action.effects
+    if any(isinstance(e, m.EmailEffect) for e in effects):
+        return True
+    refunds = any(isinstance(e, m.RefundEffect) for e in effects)
+    kinds = {"action"}
+    if refunds:
+        kinds.add("refund")
+    if any(isinstance(e, m.NoteEffect) and e.customer for e in effects):
+        kinds.add("note")
+    if any(isinstance(e, m.TrackingEffect) for e in effects):
+        kinds.add("tracking")
+    targets = {t.status for t in action.targets}
+    if refunds and workflow.refunds.full_status:
+        targets.add(workflow.refunds.full_status)
+    sources = set(workflow.statuses) if action.sources is None else set(action.sources)
+    if refunds and workflow.refunds.full_status:
+        sources |= {t.status for t in action.targets}  # the full refund moves on from a target
+    for email in workflow.emails.values():
+        for f in email.on:
+            if f.kind == "status":
+                leaves = f.sources is None or bool(sources & set(f.sources))
+                enters = f.targets is None or bool(targets & set(f.targets))
+                if targets and leaves and enters:
+                    return True
+            elif f.kind == "action":
+                if f.value in (action.id, "any"):
+                    return True
+            elif f.kind in kinds:
+                return True
+    return False

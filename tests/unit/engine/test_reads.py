@@ -1,0 +1,185 @@
+"""What planning an action reads of an order (`engine.reads`), and the order a store loaded
+partly: planning from only the parts the reckoning names gives the same plan as from the
+whole order, and a part that was not loaded fails loudly when something reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from order_factory import NOW, order, shipping, tshirt
+
+from orderwf.engine import context as ctx
+from orderwf.engine import plan as planner
+from orderwf.engine import reads
+from orderwf.engine import snapshot as s
+from orderwf.errors import OrderwfError
+from orderwf.templating import compile_expr, compile_template
+from orderwf.workflow.model import Workflow
+
+_FIELDS = {"lines": "lines", "notes": "notes", "refunds": "refunds", "tracking": "tracking",
+           "once": "emails_sent"}  # fmt: skip
+
+PARAMS: Mapping[str, dict[str, Any]] = {
+    "complete": {"tracking_number": "ABCD12345678"},
+    "refund": {"amount": "3.00", "reason": "damaged"},
+    "add_note": {"text": "Called the customer"},
+    "add_tracking": {"number": "TRACK123456"},
+}
+
+
+def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
+    """The order as `load_orders(parts=parts)` gives it: the other parts `NotLoaded`."""
+    missing = {field: s.NotLoaded(part) for part, field in _FIELDS.items() if part not in parts}
+    return s.evolve(whole, **missing)
+
+
+def rich_order(status: str) -> s.Order:
+    """An order with a bit of everything: notes (one to the customer), a refund, tracking, a
+    `once` email already sent."""
+    return order(
+        tshirt(),
+        shipping(),
+        status=status,
+        notes=(
+            s.Note(1, "Called", False, "admin", NOW),
+            s.Note(2, "Thanks!", True, "admin", NOW),
+        ),
+        refunds=(s.Refund(7, Decimal("2.00"), "late", False, (), NOW),),
+        tracking=(s.Tracking("ups", "1Z999", "https://ups.test/1Z999", date(2026, 11, 25)),),
+        emails_sent=frozenset({"new_order"}),
+    )
+
+
+def outcome(workflow: Workflow, before: s.Order, action: str) -> Any:
+    """What planning gives, comparable: the effects, notes, emails and stock, or the refusal."""
+    try:
+        p = planner.plan(workflow, before, action, PARAMS.get(action, {}), actor="admin", now=NOW)
+    except OrderwfError as e:
+        return ("refused", e.message)
+    emails = [(e.email, e.to, e.subject, e.text, e.html) for e in p.emails]
+    return (p.effects, [n.note for n in p.notes], emails, p.stock, p.after.status)
+
+
+NO_EMAIL = """
+orderwf: 1
+name: woocommerce
+initial: pending
+statuses:
+  pending: {label: Pending, stock: restore}
+  processing: {label: Processing, paid: true, stock: reduce}
+  on-hold: {label: On hold, stock: reduce}
+actions:
+  process: {label: Process, from: [pending, on-hold], to: processing}
+  hold: {label: Hold, from: [pending, processing], to: on-hold}
+  reopen: {label: Reopen, from: [on-hold, processing], to: pending}
+  chase:
+    label: Chase
+    from: any
+    guard:
+      - if: order.notes|length < 5
+        message: "Chased {{ order.customer_notes|length }} times already."
+  thank:
+    label: Thank
+    from: any
+    effects:
+      - note: "Thanks, {{ order.billing.first_name }}: {{ order.remaining_refundable }} left."
+  dump:
+    label: Dump
+    from: any
+    effects:
+      - note: "{{ order }}"
+  track:
+    label: Track
+    from: any
+    to: processing
+    effects:
+      - note: "{% for t in order['tracking'] %}{{ t.number }}{% endfor %}"
+"""
+
+
+def test_a_plain_status_change_reads_the_lines_alone(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    wf = write_workflow(NO_EMAIL)
+    assert reads.parts_for(wf, "process") == {"lines"}
+    assert reads.parts_for(wf, "chase") == {"lines", "notes"}
+    assert reads.parts_for(wf, "thank") == {"lines", "refunds"}
+    assert reads.parts_for(wf, "track") == {"lines", "tracking"}
+    # `order` used whole, or an action the workflow lacks: everything.
+    assert reads.parts_for(wf, "dump") == reads.PARTS
+    assert reads.parts_for(wf, "nope") == reads.PARTS
+
+
+def test_an_action_that_may_send_an_email_reads_everything(workflow: Workflow) -> None:
+    # `process` from pending sends new_order and customer_processing_order: files whose
+    # partials may read anything of the order.
+    assert reads.parts_for(workflow, "process") == reads.PARTS
+    # A private note sends nothing, but `emails.queue` reads the `once` markers.
+    assert reads.parts_for(workflow, "add_note") >= {"lines", "once"}
+    assert reads.parts_for(workflow, "refund") == reads.PARTS  # the refunded-order emails
+
+
+@pytest.mark.parametrize("status", ["pending", "processing", "on-hold", "completed"])
+def test_planning_from_the_parts_read_is_planning_from_the_whole_order(
+    workflow: Workflow, write_workflow: Callable[[str], Workflow], status: str
+) -> None:
+    for wf in (workflow, write_workflow(NO_EMAIL)):
+        whole = rich_order(status)
+        for action in wf.actions:
+            narrow = partly(whole, reads.parts_for(wf, action))
+            assert outcome(wf, narrow, action) == outcome(wf, whole, action), (wf.name, action)
+
+
+def test_a_part_not_loaded_fails_loudly_on_any_use() -> None:
+    notes = s.NotLoaded("notes")
+    uses: list[Callable[[], object]] = [
+        lambda: list(notes),
+        lambda: len(notes),
+        lambda: bool(notes),
+        lambda: str(notes),
+        lambda: notes > 0,  # type: ignore[operator]
+        lambda: "x" in notes,  # type: ignore[operator]
+        lambda: notes.note,  # type: ignore[attr-defined]
+        lambda: notes[0],  # type: ignore[index]
+    ]
+    for use in uses:
+        with pytest.raises(s.NotLoadedError, match="notes were not loaded"):
+            use()
+    assert notes == notes  # unchanged parts still compare (identity)
+
+
+def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
+    workflow: Workflow,
+) -> None:
+    narrow = partly(rich_order("processing"), frozenset({"lines"}))
+    context = ctx.base_context(workflow, narrow, now=NOW)
+    # What was loaded renders; what was not raises NotLoadedError (a bug: exit 3), never the
+    # template's "no notes" branch or a TemplateProblem blaming the workflow.
+    assert compile_template("#{{ order.number }}").render(context) == "#100"
+    for source in (
+        "{% for n in order.notes %}{{ n.note }}{% else %}no notes{% endfor %}",
+        "{{ order.customer_notes|length }}",
+        "{{ order.total_refunded }}",
+        "{% if order.tracking %}tracked{% endif %}",
+    ):
+        with pytest.raises(s.NotLoadedError):
+            compile_template(source).render(context)
+    with pytest.raises(s.NotLoadedError):
+        compile_expr("order.remaining_refundable > 0").evaluate(context)
+    with pytest.raises(s.NotLoadedError):
+        _ = narrow.total_refunded
+
+
+def test_fields_read_off_order() -> None:
+    expr = compile_expr("order.notes|length > 1 and order['tracking']")
+    assert expr.order_fields == {"notes", "tracking"}
+    assert compile_template("{{ from.label }}").order_fields == frozenset()
+    assert compile_template("{{ order.billing.email }}").order_fields == {"billing"}
+    assert compile_template("{% set o = order %}{{ o.notes }}").order_fields is None
+    assert compile_template("{{ order|length }}").order_fields is None
+    assert replace(rich_order("pending")).notes  # the factory's order has all its parts
