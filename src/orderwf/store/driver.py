@@ -9,7 +9,8 @@ processors per result row) costs more than the database's own work in a bulk app
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -32,11 +33,12 @@ class Statement:
     sql: str
     processors: tuple[Callable[[Any], Any] | None, ...]
 
-    def execute(self, session: Session, rows: Iterable[Sequence[Any]]) -> int:
-        """Run once per row; the number of rows the statement matched."""
+    def execute(self, session: Session, rows: Iterable[Sequence[Any]]) -> Sent:
+        """Run once per row, on the DBAPI cursor. Inside `pipeline` the rows are only queued:
+        the returned `Sent` gives the number of rows matched once the pipeline has ended."""
         rows = list(rows)
         if not rows:
-            return 0
+            return _NOTHING
         if any(self.processors):  # column by column: one `map` each instead of a loop per row
             columns: list[Any] = list(zip(*rows, strict=True))
             if len(columns) != len(self.processors):
@@ -45,8 +47,54 @@ class Statement:
                 if process is not None:
                     columns[i] = map(process, columns[i])
             rows = list(zip(*columns, strict=True))
-        result = session.connection().exec_driver_sql(self.sql, rows)
-        return int(result.rowcount)
+        connection = session.connection()
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(self.sql, rows)
+        except connection.dialect.loaded_dbapi.Error as e:
+            cursor.close()
+            raise _wrapped(connection, e, self.sql, rows[0]) from e
+        return Sent(cursor)
+
+
+class Sent:
+    """A statement sent on a cursor: its `rowcount`, read once (the cursor is closed then).
+    Inside a `pipeline` it is known only after the pipeline's end."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self._count: int | None = None
+
+    @property
+    def rowcount(self) -> int:
+        if self._count is None:
+            self._count = int(self._cursor.rowcount) if self._cursor is not None else 0
+            if self._cursor is not None:
+                self._cursor.close()
+                self._cursor = None
+        return self._count
+
+
+_NOTHING = Sent(None)
+
+
+@contextmanager
+def pipeline(session: Session) -> Iterator[None]:
+    """The statements sent inside (`Statement.execute`) go to the server together: on
+    psycopg with pipeline mode, queued and sent with one sync at the end, one round trip
+    instead of one each; elsewhere each runs as it is sent. A failing statement raises at the
+    end (the transaction is then aborted: the caller's rollback follows), as SQLAlchemy's
+    `DBAPIError`. The cost: a `Sent.rowcount`, and so any check on it, waits for the end."""
+    connection = session.connection()
+    dialect = connection.dialect
+    if not _pipelines(dialect):
+        yield
+        return
+    try:
+        with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+            yield
+    except dialect.loaded_dbapi.Error as e:
+        raise _wrapped(connection, e, "(the statements of a pipeline)", None) from e
 
 
 _CACHE: dict[tuple[str, str], Statement] = {}

@@ -58,10 +58,29 @@ def apply_plan(
 def apply_plans(
     session: Session, plans: list[Plan], *, key: str | None = None, request_hash: str = ""
 ) -> None:
-    """Write plans in the session's transaction, one executemany per table. The version check
-    makes a writer that slipped past the lock fail instead of losing an update."""
+    """Write plans in the session's transaction, one executemany per table, sent together
+    (`driver.pipeline`: one round trip on PostgreSQL). The version check makes a writer that
+    slipped past the lock fail instead of losing an update; it runs once the pipeline has
+    ended, before the caller commits. A refund's row goes first, on its own: its lines need
+    its id."""
     if not plans:
         return
+    refunds = [(p.before.id, p.refund) for p in plans if p.refund is not None]
+    for order_id, refund in refunds:
+        _insert_refund(session, order_id, refund)
+    with driver.pipeline(session):
+        sent = _write(session, plans, key=key, request_hash=request_hash)
+    dialect = session.get_bind().dialect
+    if dialect.supports_sane_multi_rowcount and sent.rowcount != len(plans):
+        numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
+        raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
+
+
+def _write(
+    session: Session, plans: list[Plan], *, key: str | None, request_hash: str
+) -> driver.Sent:
+    """Send every write of `apply_plans` but the refunds'; the orders' update, whose row count
+    is the version check."""
     matched = driver.update(
         session,
         ORDERS,
@@ -94,10 +113,6 @@ def apply_plans(
             for p in plans
         ],
     )
-    dialect = session.get_bind().dialect
-    if dialect.supports_sane_multi_rowcount and matched != len(plans):
-        numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
-        raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
     changed = []
     for p in plans:
         for line, old in zip(p.after.lines, p.before.lines, strict=True):
@@ -128,9 +143,6 @@ def apply_plans(
             for n in p.notes
         ],
     )
-    for p in plans:
-        if p.refund is not None:
-            _insert_refund(session, p.before.id, p.refund)
     _insert(
         session,
         TRACKING,
@@ -178,6 +190,7 @@ def apply_plans(
             for p in plans
         ],
     )
+    return matched
 
 
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

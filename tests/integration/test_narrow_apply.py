@@ -1,0 +1,95 @@
+"""A single apply reads only the parts of the order its action reads (`engine.reads`) and
+sends its writes in one pipeline on PostgreSQL (`driver.pipeline`): on SQLite and PostgreSQL,
+what it stores is what a whole-order apply stores, the version check still refuses a stale
+plan, and a write that fails inside the pipeline leaves nothing behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from shop import NOW, A, Shop, default_workflow, open_shop, woo_order
+
+from orderwf import service
+from orderwf.engine import plan as planner
+from orderwf.engine import snapshot as s
+from orderwf.errors import StoreError
+from orderwf.store import db, faults, repo
+
+
+@pytest.fixture
+def shop(db_url: str) -> Iterator[Shop]:
+    yield from open_shop(db_url, default_workflow())
+
+
+def history_rows(shop: Shop, order_id: int) -> list[tuple[object, ...]]:
+    with db.read_session(shop.engine) as session:
+        return [
+            (h["action"], h["from_status"], h["to_status"], [e["type"] for e in h["effects"]])
+            for h in repo.history(session, order_id)
+        ]
+
+
+def test_an_apply_that_reads_less_stores_what_a_whole_order_apply_stores(shop: Shop) -> None:
+    shop.add(woo_order(100, (A, 2)), woo_order(101, (A, 2)))
+    for order_id in (100, 101):
+        shop.apply(order_id, "pay")
+    shop.workflow = replace(shop.workflow, emails={})  # `hold` then reads the lines alone
+    narrow = shop.apply(100, "hold")
+    whole = shop.apply(101, "hold", whole_order=True)
+    assert narrow.effects == whole.effects
+    # The narrow apply did not read the notes: its order says so rather than show none.
+    with pytest.raises(s.NotLoadedError):
+        _ = narrow.order.notes[0]
+    assert whole.order.notes[-1].note == "Order status changed from Processing to On hold."
+    # The same notes but the stock levels, which the two orders share (A: 10→8, then 8→6).
+    assert [n.split(":")[0] for n in shop.notes(100)] == [n.split(":")[0] for n in shop.notes(101)]
+    assert history_rows(shop, 100) == history_rows(shop, 101)
+    assert history_rows(shop, 100)[-1] == ("hold", "processing", "on-hold", ["status", "note"])
+    assert shop.order(100).version == shop.order(101).version == 3
+
+
+def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
+    shop.add(woo_order(100, (A, 2)))
+    shop.apply(100, "pay")
+    row = service.show(shop.engine, 100, parts=())
+    whole = service.show(shop.engine, 100)
+    assert (row.status, row.version, row.total) == (whole.status, whole.version, whole.total)
+    for part in ("lines", "notes", "refunds", "tracking"):
+        with pytest.raises(s.NotLoadedError):
+            len(getattr(row, part))
+    assert service.show(shop.engine, 100, parts={"lines"}).lines == whole.lines
+    with pytest.raises(ValueError, match="unknown parts"):
+        service.show(shop.engine, 100, parts={"history"})
+
+
+def test_a_stale_plan_is_refused_by_the_version_check_after_the_pipeline(shop: Shop) -> None:
+    shop.add(woo_order(100, (A, 2)))
+    stale = shop.order(100)
+    shop.apply(100, "hold")
+    plan = planner.plan(shop.workflow, stale, "cancel", {}, actor="admin", now=NOW)
+    before = shop.state(100)
+    with (
+        pytest.raises(StoreError, match="changed by someone else"),
+        db.write_transaction(shop.engine) as session,
+    ):
+        repo.apply_plan(session, plan)
+    assert shop.state(100) == before
+
+
+def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop) -> None:
+    shop.add(woo_order(100, (A, 2)), woo_order(101, (A, 2)))
+    shop.apply(100, "hold", key="once-only")
+    order = shop.order(101)
+    plan = planner.plan(shop.workflow, order, "hold", {}, actor="admin", now=NOW)
+    before = shop.state(101)
+    # The history row's idempotency key is taken: its insert, the last write of the pipeline,
+    # fails, and the order, stock, note and outbox writes sent before it are rolled back.
+    with (
+        pytest.raises(faults.Conflict, match="idempotency_key"),
+        db.write_transaction(shop.engine) as session,
+    ):
+        repo.apply_plan(session, plan, key="once-only")
+    assert shop.state(101) == before
+    assert shop.apply(101, "hold").plan is not None  # the connection is usable again
