@@ -158,7 +158,12 @@ def show(engine: Engine, order_id: int, *, parts: Collection[str] | None = None)
     from orderwf.store import db, snapshots
 
     with db.read_session(engine) as session:
-        return snapshots.load_order(session, order_id, parts=parts)
+        order = snapshots.load_order(session, order_id, parts=parts)
+        # Ended by a COMMIT (nothing was written) rather than the session's ROLLBACK: on a
+        # rollback psycopg forgets the statements it prepared (`DEALLOCATE ALL`, one more
+        # round trip) and prepares them again later, at every look of an operator.
+        session.commit()
+        return order
 
 
 def available_actions(

@@ -93,3 +93,15 @@ def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop) -> No
         repo.apply_plan(session, plan, key="once-only")
     assert shop.state(101) == before
     assert shop.apply(101, "hold").plan is not None  # the connection is usable again
+
+
+@pytest.mark.postgres
+def test_looking_at_an_order_keeps_the_statements_postgres_prepared(pg_db_url: str) -> None:
+    # psycopg prepares a statement run five times; a ROLLBACK makes it deallocate them all.
+    for shop in open_shop(pg_db_url, default_workflow()):
+        shop.add(woo_order(100, (A, 2)))
+        for _ in range(8):
+            service.show(shop.engine, 100)
+        with shop.engine.connect() as conn:  # the pool's one connection, the shows' own
+            prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
+            assert prepared.scalar_one() > 0
