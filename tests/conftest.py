@@ -18,4 +18,5 @@ def isolated_cache(
     monkeypatch.setenv("ORDERWF_CACHE_DIR", str(cache))
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache / "xdg"))
     monkeypatch.delenv("ORDERWF_NO_CACHE", raising=False)
+    monkeypatch.delenv("ORDERWF_PROJECT", raising=False)  # no test picks up a real shop
     return cache

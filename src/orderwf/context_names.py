@@ -59,6 +59,8 @@ def _line(item_id: int, kind: str, name: str, total: Decimal, **fields: Any) -> 
         "quantity_refunded": 0,
         "total_refunded": _ZERO,
         "reduced_stock": 0,
+        "virtual": False,
+        "downloadable": False,
         "meta": {},
     }
     return {**line, **fields}
@@ -99,6 +101,19 @@ def sample_context(
     note and a tracking entry. A fresh dict each call: a caller may change it."""
     when = _SAMPLE_TIME
     refunded = Decimal("5")
+    products = [
+        sample_line(),
+        _line(
+            2,
+            "line_item",
+            "E-book",
+            Decimal("5"),
+            product_id=12,
+            price=Decimal("5"),
+            virtual=True,
+            downloadable=True,
+        ),
+    ]
     order = {
         "id": 100,
         "number": "100",
@@ -133,10 +148,8 @@ def sample_context(
                 "country": "FR",
             }
         ),
-        "line_items": [
-            sample_line(),
-            _line(2, "line_item", "E-book", Decimal("5"), product_id=12, price=Decimal("5")),
-        ],
+        "line_items": products,
+        "lines": products,  # the product lines, by the name routes use
         "shipping_lines": [_line(3, "shipping", "Flat rate", Decimal("5"), method_id="flat_rate")],
         "fee_lines": [_line(4, "fee", "Gift wrap", Decimal("1"))],
         "notes": [

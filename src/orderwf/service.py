@@ -20,6 +20,8 @@ from orderwf.workflow.model import Workflow
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from orderwf.workflows import Workflows
+
 
 @dataclass(frozen=True)
 class ApplyResult:
@@ -147,9 +149,38 @@ def _apply(
         if dry_run:
             session.rollback()
             return ApplyResult(plan, plan.after, list(plan.effects), dry_run=True)
-        repo.apply_plan(session, plan, key=key, request_hash=digest)
+        version = repo.workflow_version(session, workflow, now)
+        repo.apply_plan(session, plan, key=key, request_hash=digest, version_id=version)
     # `plan.after` is the order as stored, but for the ids of its new rows (`show` has them).
     return ApplyResult(plan, plan.after, list(plan.effects))
+
+
+def workflow_of(engine: Engine, order_id: int) -> str:
+    """The workflow name an order recorded; `NotFound` for an unknown order."""
+    from orderwf.errors import NotFound
+    from orderwf.store import db, repo
+
+    with db.read_session(engine) as session:
+        name = repo.workflow_of(session, order_id)
+    if name is None:
+        raise NotFound(f"order #{order_id} does not exist")
+    return name
+
+
+def workflow_counts(engine: Engine) -> dict[str, int]:
+    """workflow name → how many orders recorded it."""
+    from orderwf.store import db, repo
+
+    with db.read_session(engine) as session:
+        return repo.workflow_counts(session)
+
+
+def workflow_versions(engine: Engine, name: str, prefix: str) -> list[dict[str, Any]]:
+    """The stored versions of workflow `name` whose hash starts with `prefix` (SPEC §9)."""
+    from orderwf.store import db, repo
+
+    with db.read_session(engine) as session:
+        return repo.versions(session, name, prefix)
 
 
 def show(engine: Engine, order_id: int, *, parts: Collection[str] | None = None) -> s.Order:
@@ -262,6 +293,7 @@ def bulk_apply(
     condition: Callable[[s.Order], bool] | None = None,
     changed_before: datetime | None = None,
     report: BulkReport | None = None,
+    workflow_name: str | None = None,
 ) -> BulkReport:
     """Apply `action` to every order in `status` (or with one of `ids`), in batches: each order
     is checked and planned on its own, each batch is one transaction. A refused order is
@@ -273,13 +305,15 @@ def bulk_apply(
     from orderwf.store import faults
 
     planner.find_action(workflow, action)  # an unknown action refuses the whole run
-    if status is not None:
+    if status is not None and workflow_name is None:
         status = workflow.require_status(status).id
     now = now or datetime.now(UTC)
     params = dict(params or {})
     report = BulkReport() if report is None else report
     size = batch_size or BATCH_SIZE
-    batches = _batches(engine, status=status, ids=ids, size=size, before=changed_before)
+    batches = order_batches(
+        engine, status=status, ids=ids, size=size, before=changed_before, workflow=workflow_name
+    )
     try:
         for batch in batches:
             planned: list[int] = []
@@ -369,16 +403,19 @@ def _apply_batch(
             plans.append(plan)
             planned.append(order_id)
             levels.update((c.product_id, c.new) for c in plan.stock)
-        repo.apply_plans(session, plans)
+        if plans:
+            version = repo.workflow_version(session, workflow, now)
+            repo.apply_plans(session, plans, version_id=version)
 
 
-def _batches(
+def order_batches(
     engine: Engine,
     *,
     status: str | None,
     ids: Sequence[int] | None,
     size: int,
     before: datetime | None = None,
+    workflow: str | None = None,
 ) -> Iterator[list[int]]:
     """Order ids in batches: keyset pagination over a status, or the given ids in order."""
     from orderwf.store import db, repo
@@ -393,7 +430,12 @@ def _batches(
     while True:
         with db.read_session(engine) as session:
             batch = repo.order_ids(
-                session, status=status, after=after, limit=size, changed_before=before
+                session,
+                status=status,
+                after=after,
+                limit=size,
+                changed_before=before,
+                workflow=workflow,
             )
         if not batch:
             return
@@ -413,7 +455,127 @@ class TickReport:
     timers: dict[str, BulkReport] = field(default_factory=dict)
 
 
-def tick(engine: Engine, workflow: Workflow, *, now: datetime | None = None) -> TickReport:
+def bulk_apply_all(
+    engine: Engine,
+    workflows: Workflows,
+    action: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    actor: str,
+    status: str | None = None,
+    ids: Sequence[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+    report: BulkReport | None = None,
+) -> BulkReport:
+    """`bulk_apply` over orders of several workflows: each order is handled by the workflow
+    it recorded (SPEC §8), one workflow after the other, all counted in one `report` (the
+    caller's, if given: it holds what was committed when the run is interrupted). Orders
+    whose workflow lacks the action are refused; an action no involved workflow has refuses
+    the whole run."""
+    from orderwf.store import db, repo
+
+    with db.read_session(engine) as session:
+        if ids is not None:
+            owner = repo.workflows_of(session, ids)
+            names = sorted(set(owner.values()))
+        else:
+            assert status is not None
+            names = sorted(repo.workflow_counts(session, status))
+    chosen = [(name, workflows.by_name(name, f"orders of workflow {name!r}")) for name in names]
+    with_action = [(name, wf) for name, wf in chosen if action in wf.actions]
+    if chosen and not with_action:
+        planner.find_action(chosen[0][1], action)
+    report = BulkReport() if report is None else report
+    if ids is not None:
+        report.refused += [
+            (i, [f"order #{i} does not exist"]) for i in dict.fromkeys(ids) if i not in owner
+        ]
+    for name, wf in chosen:
+        if action not in wf.actions:
+            refused = _refuse_all(engine, wf, action, name, status=status, ids=ids, owner=owner)
+            _merge(report, refused)
+            continue
+        # The run's own report: a `RunStopped` then says what every workflow did.
+        bulk_apply(
+            engine,
+            wf,
+            action,
+            params,
+            actor=actor,
+            status=status,
+            ids=None if ids is None else [i for i in ids if owner.get(i) == name],
+            progress=progress,
+            workflow_name=name,
+            report=report,
+        )
+    report.refused.sort()
+    return report
+
+
+def _merge(total: BulkReport, part: BulkReport) -> None:
+    total.applied += part.applied
+    total.refused += part.refused
+    total.busy += part.busy
+    total.batches += part.batches
+
+
+def _refuse_all(
+    engine: Engine,
+    wf: Workflow,
+    action: str,
+    name: str,
+    *,
+    status: str | None,
+    ids: Sequence[int] | None,
+    owner: Mapping[int, str],
+) -> BulkReport:
+    reason = f"workflow {name!r} has no action {action!r}"
+    report = BulkReport()
+    if ids is not None:
+        selected = [i for i in dict.fromkeys(ids) if owner.get(i) == name]
+    else:
+        selected = [
+            i
+            for batch in order_batches(
+                engine, status=status, ids=None, size=BATCH_SIZE, workflow=name
+            )
+            for i in batch
+        ]
+    report.refused = [(i, [reason]) for i in selected]
+    return report
+
+
+def tick_all(engine: Engine, workflows: Workflows, *, now: datetime | None = None) -> TickReport:
+    """`tick` for the orders of every workflow name the database holds, each run by its own
+    workflow's timers; the reports of timers with the same id are added up."""
+    from orderwf.store import db, repo
+
+    with db.read_session(engine) as session:
+        names = set(repo.workflow_counts(session))
+    names |= {wf.name for wf in workflows.all()}
+    # Every workflow first: an order of a workflow no file declares refuses the run before
+    # any timer runs.
+    chosen = [(n, workflows.by_name(n, f"orders of workflow {n!r}")) for n in sorted(names)]
+    report = TickReport()
+    for name, wf in chosen:
+        try:
+            part = tick(engine, wf, now=now, workflow_name=name)
+        except RunStopped as e:  # the workflows before are done, and this one's so far
+            for timer, r in e.report.timers.items():
+                _merge(report.timers.setdefault(timer, BulkReport()), r)
+            raise RunStopped(e.message, report) from None
+        for timer, r in part.timers.items():
+            _merge(report.timers.setdefault(timer, BulkReport()), r)
+    return report
+
+
+def tick(
+    engine: Engine,
+    workflow: Workflow,
+    *,
+    now: datetime | None = None,
+    workflow_name: str | None = None,
+) -> TickReport:
     """Apply every due timer (SPEC §2.5) as the actor `timer`. Due: the order has been in the
     timer's status for `after` (since its last status change). A second run finds nothing."""
     from orderwf.engine import context
@@ -448,6 +610,7 @@ def tick(engine: Engine, workflow: Workflow, *, now: datetime | None = None) -> 
                 now=now,
                 note_prefix=note,
                 condition=due,
+                workflow_name=workflow_name,
             )
         except RunStopped as e:  # the timers before are done; this one's batches so far too
             report.timers[timer.id] = e.report

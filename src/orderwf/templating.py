@@ -327,13 +327,27 @@ def compile_expr(source: str, *, lazy: bool = False) -> CompiledExpr:
     return expr
 
 
+# Compiled Jinja2 templates by what determines them, for the process: a shop folder of twenty
+# workflows shares its email templates and most subjects and notes, and compiling is what
+# validating a workflow costs most. A `jinja2.Template` renders without state, so sharing it
+# is safe; each `CompiledTemplate` (and its render memo) stays its own.
+_COMPILED: dict[tuple[object, ...], jinja2.Template] = {}
+
+
+def _shared(key: tuple[object, ...], build: Callable[[], jinja2.Template]) -> jinja2.Template:
+    template = _COMPILED.get(key)
+    if template is None:
+        template = _COMPILED[key] = build()
+    return template
+
+
 def compile_template(
     source: str, *, html: bool = False, name: str = "", lazy: bool = False
 ) -> CompiledTemplate:
     def run() -> jinja2.Template:
         env = environment(html)
         try:
-            return _template(env, env.parse(source))
+            return _shared(("string", html, source), lambda: _template(env, env.parse(source)))
         except jinja2.TemplateSyntaxError as e:
             where = name or repr(source)
             raise TemplateProblem(f"template {where}: {_explain(e)}", lineno=e.lineno) from None
@@ -524,6 +538,9 @@ def load_email_template(
     assert loader is not None
     source, path, uptodate = translated(lambda: loader.get_source(env, filename))
     template = translated(
-        lambda: _template(env, env.parse(source, filename, path), filename, path, uptodate)
+        lambda: _shared(
+            ("file", id(env), filename, source),
+            lambda: _template(env, env.parse(source, filename, path), filename, path, uptodate),
+        )
     )
     return CompiledTemplate(source=source, _compile=lambda: template, name=filename)

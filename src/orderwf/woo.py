@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orderwf import addresses, money, quantities
 from orderwf.engine.snapshot import LineKind
 from orderwf.errors import UsageError
 from orderwf.jsonstream import JsonFile, not_an_object
+
+if TYPE_CHECKING:
+    from orderwf.engine import snapshot as s
 
 # WooCommerce's order JSON key → the kind of LineItem row it becomes.
 LINE_KEYS: tuple[tuple[str, LineKind], ...] = (
@@ -451,3 +454,50 @@ class _Reader:
         if abs(number) > limit:
             raise UsageError(f"{self.where} has '{key}' {value!r}, too large (at most {limit:,})")
         return int(number)
+
+
+def route_snapshot(order: Order, flags: Mapping[int, tuple[bool, bool]]) -> s.Order:
+    """What a route's `if` sees of an order being created or imported (SPEC §8): an engine
+    snapshot whose lines carry the `virtual` and `downloadable` flags of their stored products
+    (`flags`, by product id; the variation first, as for stock)."""
+    from orderwf.engine import snapshot as s
+
+    lines = []
+    for line in order.lines:
+        pid = line.variation_id if line.variation_id in flags else line.product_id
+        virtual, downloadable = flags.get(pid or 0, (False, False))
+        lines.append(
+            s.Line(
+                id=line.id,
+                kind=line.kind,
+                name=line.name,
+                total=line.total,
+                total_tax=line.total_tax,
+                quantity=line.quantity,
+                product_id=line.product_id,
+                variation_id=line.variation_id,
+                sku=line.sku,
+                price=line.price,
+                virtual=virtual,
+                downloadable=downloadable,
+                product_known=pid in flags,
+                method_id=line.method_id,
+                meta=line.meta,
+            )
+        )
+    return s.Order(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        workflow="",
+        currency=order.currency,
+        total=order.total,
+        created_at=order.date_created,
+        billing=order.billing,
+        shipping=order.shipping,
+        lines=tuple(lines),
+        meta=order.meta,
+        customer_note=order.customer_note,
+        created_via=order.created_via,
+        payment_method_title=order.payment_method_title,
+    )

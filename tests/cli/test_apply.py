@@ -13,6 +13,8 @@ import pytest
 from helpers import WOO_DIR, Shop, mask, woo_order, workflow_copy
 from typer.testing import Result
 
+from orderwf.store.migrations import HEAD
+
 
 def test_apply_prints_what_it_did(seeded: Shop, snapshot) -> None:  # type: ignore[no-untyped-def]
     result = seeded.ok("apply", "727", "complete", "-p", "tracking_number=6A12345678901")
@@ -529,7 +531,7 @@ def test_a_database_with_a_newer_schema_is_refused_and_left_alone(seeded: Shop) 
         assert result.exit_code == 1, result.stderr
         assert result.stderr == (
             "error: the database has schema revision 9999_future, which this version of "
-            "orderwf does not know (its newest is 0001): upgrade orderwf to use it\n"
+            f"orderwf does not know (its newest is {HEAD}): upgrade orderwf to use it\n"
         )
     assert _dump(seeded.db_path) == before
 

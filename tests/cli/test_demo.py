@@ -25,6 +25,7 @@ def test_demo_tells_the_whole_story(shop: Shop, snapshot) -> None:  # type: igno
         "$ orderwf apply 102 cancel",
     ]
     assert result.stdout.count("Applied. ") == 6
+    assert "  orderwf init myshop && cd myshop && orderwf validate\n" in result.stdout
     assert result.stdout.rstrip().endswith("(now deleted).")
     masked = mask(result.stdout, also=[DEMO_DAY])
     assert TEMP_DB.sub("The demo database was <TMP>/demo.db", masked) == snapshot

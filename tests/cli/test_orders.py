@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import WOO_DIR, Shop, mask, woo_order
+from helpers import WOO_DIR, WORKFLOW, Shop, mask, woo_order
 
 from orderwf import __version__
 
@@ -152,6 +152,12 @@ def test_show_for_the_customer_hides_private_notes_and_links_tracking(
     ]
 
 
+def workflow_hash() -> str:
+    import hashlib
+
+    return hashlib.sha256(WORKFLOW.read_bytes()).hexdigest()
+
+
 def test_history_lists_every_apply(seeded: Shop) -> None:
     seeded.ok("apply", "727", "hold")
     seeded.ok("apply", "727", "process", "--key", "k-1")
@@ -172,11 +178,13 @@ def test_history_lists_every_apply(seeded: Shop) -> None:
             "author": "system",
         },
     ]
+    version = f"woocommerce@{workflow_hash()[:12]}"  # the version each apply ran under
+    assert [h["workflow_version"] for h in history] == [version, version]
     assert mask(text).splitlines()[:5] == [
-        "<TIME>  alice  hold  processing → on-hold",
+        "<TIME>  alice  hold  processing → on-hold  woocommerce@<HASH>",
         "  status: processing → on-hold",
         "  note: Order status changed from Processing to On hold.",
-        "<TIME>  alice  process  on-hold → processing",
+        "<TIME>  alice  process  on-hold → processing  woocommerce@<HASH>",
         "  key: k-1",
     ]
 

@@ -176,3 +176,20 @@ def test_the_sandbox_still_refuses_internals_reached_through_a_dict() -> None:
     template = templating.compile_template("{{ d.__class__ }}")
     with pytest.raises(templating.TemplateProblem):
         template.render({"d": {"__class__": "item"}})
+
+
+def test_one_source_is_compiled_once_per_process_and_memos_stay_apart() -> None:
+    # A shop folder's workflows share most subjects and notes: compiled once, while each
+    # CompiledTemplate keeps its own render memo (a key means different things per workflow).
+    from orderwf import templating
+
+    first = templating.compile_template("Order {{ order.number }} is {{ to.label }}.")
+    second = templating.compile_template("Order {{ order.number }} is {{ to.label }}.")
+    assert first is not second
+    assert first._template is second._template
+    assert first.render_memo("k", lambda: {"order": {"number": 1}, "to": {"label": "A"}}) == (
+        "Order 1 is A."
+    )
+    assert second.render_memo("k", lambda: {"order": {"number": 1}, "to": {"label": "B"}}) == (
+        "Order 1 is B."
+    )

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from orderwf.service import BulkReport
-    from orderwf.workflow.model import Workflow
+    from orderwf.workflows import Workflows
 
 
 @app.command("actions")
@@ -28,10 +28,10 @@ def actions(
     """Every action of the workflow for this order: allowed or not, and why not."""
     from orderwf import service
 
-    wf = common.workflow(ctx)  # the workflow first: its errors leave no database behind
-    rows = service.available_actions(
-        common.engine(ctx, reads_only=True), wf, order_id, actor=common.actor(ctx)
-    )
+    common.workflow_first(ctx)  # its errors leave no database behind
+    engine = common.engine(ctx, reads_only=True)
+    wf = common.order_workflow(ctx, engine, order_id)
+    rows = service.available_actions(engine, wf, order_id, actor=common.actor(ctx))
     if as_json:
         common.echo_json(rows)
         return
@@ -58,8 +58,9 @@ def _run_apply(
     from orderwf import service
     from orderwf.views import order_json, plan_json
 
-    wf = common.workflow(ctx)
+    common.workflow_first(ctx)
     engine = common.engine(ctx)
+    wf = common.order_workflow(ctx, engine, order_id)
     result = service.apply(
         engine,
         wf,
@@ -165,10 +166,12 @@ def _run_bulk(
     from orderwf.engine.plan import find_action
 
     # What can be refused before any order is read, before the database is opened.
-    wf = common.workflow(ctx)
-    find_action(wf, action)
+    workflows = common.workflows(ctx)
+    known = workflows.all()
+    if not any(action in wf.actions for wf in known):
+        find_action(known[0], action)
     if status is not None:
-        status = wf.require_status(status).id
+        status = common.require_status(ctx, status)
     engine = common.engine(ctx)
     common.long_running()
     total = len(ids) if ids is not None else None
@@ -176,7 +179,7 @@ def _run_bulk(
     report = service.BulkReport()  # ours: what was committed when Ctrl-C stops the run
     stopped: service.RunStopped | None = None
     try:
-        _bulk(ctx, engine, wf, action, params, status, ids, total, report, show_progress)
+        _bulk(ctx, engine, workflows, action, params, status, ids, total, report, show_progress)
     except service.RunStopped as e:
         stopped = e  # what was done, then the sentence that says why it stopped
     except KeyboardInterrupt:
@@ -205,7 +208,7 @@ def _run_bulk(
 def _bulk(
     ctx: typer.Context,
     engine: Engine,
-    wf: Workflow,
+    workflows: Workflows,
     action: str,
     params: dict[str, object],
     status: str | None,
@@ -217,9 +220,9 @@ def _bulk(
     from orderwf import service
 
     run = functools.partial(
-        service.bulk_apply,
+        service.bulk_apply_all,
         engine,
-        wf,
+        workflows,
         action,
         params,
         actor=common.actor(ctx),
@@ -260,12 +263,13 @@ def tick(
         except ValueError:
             raise UsageError(f"--now {now!r} is not an ISO 8601 time") from None
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    wf = common.workflow(ctx)
+    workflows = common.workflows(ctx)
+    workflows.all()  # every workflow before the database is opened
     engine = common.engine(ctx)
     common.long_running()
     stopped: service.RunStopped | None = None
     try:
-        report = service.tick(engine, wf, now=when)
+        report = service.tick_all(engine, workflows, now=when)
     except service.RunStopped as e:
         stopped, report = e, e.report
     if as_json:

@@ -9,14 +9,18 @@ import importlib
 import os
 import traceback
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from orderwf import __version__
 from orderwf.errors import OrderwfError
+
+if TYPE_CHECKING:
+    from orderwf.project import Project
+    from orderwf.workflows import Workflows
 
 # Click's usage error, from wherever this Typer takes Click (recent ones bundle their own copy).
 _UsageError: type[Exception] = next(
@@ -114,6 +118,9 @@ COMMANDS: dict[str, str] = {
     "product": "orderwf.cli.products",
     "db": "orderwf.cli.products",
     "outbox": "orderwf.cli.outbox",
+    "info": "orderwf.cli.shop",
+    "workflow": "orderwf.cli.shop",
+    "migrate": "orderwf.cli.shop",
 }
 
 app = typer.Typer(
@@ -129,13 +136,34 @@ app = typer.Typer(
 
 @dataclass
 class Options:
-    """The global options, resolved once and passed to every command."""
+    """The global options, resolved once and passed to every command. The project file is
+    found and read on first use: `init`, `--version` and the like never look for it."""
 
-    db: str
-    workflow: Path | None
+    db_option: str | None
+    workflow: str | None
     actor: str
     debug: bool = False
     lock_timeout: float = 10.0
+    project_option: str | None = None
+
+    @cached_property
+    def project(self) -> Project | None:
+        from orderwf import project
+
+        return project.find(self.project_option)
+
+    @property
+    def db(self) -> str:
+        """`--db`, else `ORDERWF_DB`, else the project's `database`, else the default."""
+        from orderwf.project import settings_database
+
+        return settings_database(self.db_option, self.project)
+
+    @cached_property
+    def workflows(self) -> Workflows:
+        from orderwf.workflows import Workflows
+
+        return Workflows(self.project, self.workflow)
 
 
 def _default_actor() -> str:
@@ -169,14 +197,32 @@ def root(
             help="Seconds to wait for an order (or SQLite's write lock) that someone else holds.",
         ),
     ] = 10.0,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ORDERWF_PROJECT",
+            metavar="PATH",
+            help="The shop folder or its orderwf.toml (default: the nearest one).",
+            show_default=False,
+        ),
+    ] = None,
     db: Annotated[
-        str, typer.Option(envvar="ORDERWF_DB", help="Database URL.")
-    ] = "sqlite:///orderwf.db",
+        str | None,
+        typer.Option(
+            envvar="ORDERWF_DB",
+            metavar="URL",
+            help="Database URL (default: the project's, else sqlite:///orderwf.db).",
+            show_default=False,
+        ),
+    ] = None,
     workflow: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             envvar="ORDERWF_WORKFLOW",
-            help="Workflow file (default: workflows/woocommerce.yaml here, else the built-in).",
+            metavar="NAME|PATH",
+            help="Workflow name or file (default: the project's routes and default; without "
+            "a project workflows/woocommerce.yaml here, else the built-in).",
+            show_default=False,
         ),
     ] = None,
     actor: Annotated[
@@ -191,11 +237,12 @@ def root(
     ] = None,
 ) -> None:
     ctx.obj = Options(
-        db=db,
+        db_option=db,
         workflow=workflow,
         actor=actor or _default_actor(),
         debug=debug,
         lock_timeout=lock_timeout,
+        project_option=project,
     )
 
 

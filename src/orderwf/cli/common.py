@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from orderwf.workflow.model import Workflow
+    from orderwf.workflows import Workflows
 
 
 def group(name: str, help: str) -> typer.Typer:
@@ -51,10 +52,57 @@ def engine(ctx: typer.Context, *, reads_only: bool = False) -> Engine:
     return connected
 
 
-def workflow(ctx: typer.Context) -> Workflow:
-    from orderwf.workflow.loader import load_workflow
+def smtp_url(ctx: typer.Context, option: str | None) -> str:
+    """`--smtp`, else `ORDERWF_SMTP_URL`, else the project's `smtp`, else the default."""
+    from orderwf.project import settings_smtp
 
-    return load_workflow(options(ctx).workflow)
+    return settings_smtp(option, options(ctx).project)
+
+
+def workflows(ctx: typer.Context) -> Workflows:
+    """The workflows of this run: the project's folder, `--workflow`, the default (§8)."""
+    return options(ctx).workflows
+
+
+def workflow(ctx: typer.Context) -> Workflow:
+    """The one workflow of a command about a workflow rather than an order (`graph`, the
+    currency of products): `--workflow`, else the project's default, else the built-in."""
+    return workflows(ctx).default()
+
+
+def workflow_first(ctx: typer.Context) -> None:
+    """Load the workflow before the database is opened when it is known without an order
+    (no project, or `--workflow`): an invalid file then leaves no database behind."""
+    found = workflows(ctx)
+    if found.project is None or found.forced is not None:
+        found.default()
+
+
+def order_workflow(ctx: typer.Context, engine: Engine, order_id: int) -> Workflow:
+    """The workflow an existing order recorded (SPEC §8). Without a project there is one
+    workflow in use (the engine refuses an order of another name), so no query is needed."""
+    from orderwf import service
+
+    found = workflows(ctx)
+    if found.project is None:
+        return found.default()
+    return found.by_name(service.workflow_of(engine, order_id), f"order #{order_id}")
+
+
+def require_status(ctx: typer.Context, status: str) -> str:
+    """The status id `--status S` names in some workflow in use (a usage error otherwise)."""
+    found = workflows(ctx)
+    if found.project is None:
+        return found.default().require_status(status).id
+    known = found.statuses()
+    if status in known:  # an id wins over a label
+        return status
+    for wf in found.all():
+        try:
+            return wf.require_status(status).id  # a label, ignoring case and accents
+        except UsageError:
+            continue
+    raise UsageError(f"unknown status {status!r} (expected one of: {', '.join(sorted(known))})")
 
 
 def actor(ctx: typer.Context) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from orderwf.cli import common
-from orderwf.cli.app import app, options
+from orderwf.cli.app import app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,10 +28,9 @@ def demo(
 ) -> None:
     """Run the seed story end to end on a temporary SQLite database, narrated."""
     from orderwf.store import db
-    from orderwf.workflow.loader import load_workflow
 
     out = common.console()
-    wf = load_workflow(options(ctx).workflow)
+    wf = common.workflow(ctx)  # in a shop folder, the shop's default workflow
     with tempfile.TemporaryDirectory(prefix="orderwf-demo-") as tmp:
         path = keep or Path(tmp) / "demo.db"
         if path.exists():
@@ -43,7 +42,29 @@ def demo(
             _story(out, engine, wf, common.actor(ctx))
         finally:
             engine.dispose()
+        _next_steps(out, common.workflows(ctx).project is not None)
         out.print(f"\nThe demo database was {path}" + ("" if keep else " (now deleted)."))
+
+
+def _next_steps(out: Console, in_shop: bool) -> None:
+    """Where to go from here: a shop folder of one's own (docs/shop-folder.md)."""
+    out.print()
+    if in_shop:
+        out.print(
+            "This ran your shop's default workflow; `orderwf info` shows what your commands "
+            "here use.",
+            markup=False,
+        )
+        return
+    out.print(
+        "Your own shop is a folder with its workflow, templates and settings "
+        "(docs/shop-folder.md):",
+        markup=False,
+    )
+    out.print("  orderwf init myshop && cd myshop && orderwf validate", markup=False)
+    out.print(
+        "  orderwf product import products.json && orderwf order import orders.json", markup=False
+    )
 
 
 def _story(out: Console, engine: Engine, wf: Workflow, actor: str) -> None:
@@ -135,7 +156,7 @@ def _list(out: Console, engine: Engine, wf: Workflow) -> None:
     from orderwf.store import db, repo
 
     with db.read_session(engine) as session:
-        render.orders_table(out, wf, repo.list_orders(session))
+        render.orders_table(out, render.labels_of(wf), repo.list_orders(session))
 
 
 def _outbox(out: Console, engine: Engine) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from orderwf.cli import common
 from orderwf.cli.common import JsonOpt
+
+if TYPE_CHECKING:
+    from orderwf.workflow.model import Workflow
 
 order_app = common.group("order", "Orders: list, show, history, import, create.")
 
@@ -27,11 +31,11 @@ def order_list(
     from orderwf.store import db, repo
     from orderwf.views import iso
 
-    wf = common.workflow(ctx)
     if status is not None:
-        status = wf.require_status(status).id
+        status = common.require_status(ctx, status)
     with db.read_session(common.engine(ctx, reads_only=True)) as session:
         rows = repo.list_orders(session, status=status, search=search, limit=limit)
+    label = _labels(ctx)
     if as_json:
         common.echo_json(
             [
@@ -40,7 +44,7 @@ def order_list(
                     "number": r["number"],
                     "date_created": iso(r["date_created"]),
                     "status": r["status"],
-                    "status_label": wf.status(r["status"]).label,
+                    "status_label": label(r["workflow"], r["status"]),
                     "customer": r["customer_name"],
                     "email": r["customer_email"],
                     "total": money.fmt(r["total"], r["currency"]),
@@ -50,7 +54,27 @@ def order_list(
             ]
         )
     else:
-        render.orders_table(common.console(), wf, rows)
+        render.orders_table(common.console(), label, rows)
+
+
+def _labels(ctx: typer.Context) -> Callable[[str, str], str]:
+    """(workflow name, status id) → the status label of that order's workflow; the id when
+    the workflow has no file or no longer declares the status (a list still lists)."""
+    from orderwf.errors import OrderwfError
+
+    workflows = common.workflows(ctx)
+    known: dict[str, Workflow | None] = {}
+
+    def label(name: str, status: str) -> str:
+        if name not in known:
+            try:
+                known[name] = workflows.by_name(name)
+            except OrderwfError:
+                known[name] = None
+        wf = known[name]
+        return wf.status(status).label if wf is not None else status
+
+    return label
 
 
 @order_app.command("show")
@@ -66,7 +90,8 @@ def order_show(
     from orderwf import service
     from orderwf.views import order_json
 
-    order = service.show(common.engine(ctx, reads_only=True), order_id)
+    engine = common.engine(ctx, reads_only=True)
+    order = service.show(engine, order_id)
     if as_json:
         data = order_json(order)
         if customer:
@@ -75,7 +100,8 @@ def order_show(
         return
     from orderwf.cli import render
 
-    render.order(common.console(), common.workflow(ctx), order, customer=customer)
+    wf = common.workflows(ctx).by_name(order.workflow, f"order #{order_id}")
+    render.order(common.console(), wf, order, customer=customer)
 
 
 @order_app.command("history")
@@ -104,6 +130,7 @@ def order_history(
             "to": r["to_status"],
             "key": r["idempotency_key"],
             "effects": r["effects"],
+            "workflow_version": short_version(r["workflow_name"], r["workflow_hash"]),
         }
         for r in rows
     ]
@@ -114,6 +141,14 @@ def order_history(
 
     for line in render.history_lines(data):
         typer.echo(line)
+
+
+SHORT_HASH = 12
+
+
+def short_version(name: str | None, digest: str | None) -> str | None:
+    """`shop@2a75cfec0992`: what `orderwf workflow show` takes."""
+    return f"{name}@{digest[:SHORT_HASH]}" if name and digest else None
 
 
 @order_app.command("import")
@@ -134,12 +169,22 @@ def order_import(
 
     # The input first: a refusal must not leave even a new, empty database behind.
     mode = imports.stock_reduced_mode(stock_reduced)
-    items, wf = woo.stream(file), common.workflow(ctx)
+    workflows = common.workflows(ctx)
+    items, wf = woo.stream(file), workflows.default()
     common.long_running()
-    checked = imports.check_orders(wf, items)
+    # With routes, each order's status is checked against the workflow they pick, once the
+    # products its lines name are known.
+    routed = workflows.forced is None and bool(workflows.project and workflows.project.routes)
+    checked = imports.check_orders(wf, items, check_status=not routed)
     engine = common.engine(ctx)
     ids = imports.import_orders(
-        engine, wf, items, stock_reduced=mode, update=update, checked=checked
+        engine,
+        wf,
+        items,
+        stock_reduced=mode,
+        update=update,
+        checked=checked,
+        choose=workflows.for_new,
     )
     typer.echo(f"imported {len(ids)} order(s): {common.id_list(ids)}")
 
@@ -155,9 +200,12 @@ def order_create(
     """A new order in the workflow's initial status, priced from the products."""
     from orderwf.store import imports
 
-    wf = common.workflow(ctx)
+    workflows = common.workflows(ctx)
+    wf = workflows.default()
     request = imports.new_order(wf, email=email, lines=line, shipping=shipping)
-    order_id = imports.store_new_order(common.engine(ctx), wf, request, via=via)
+    order_id = imports.store_new_order(
+        common.engine(ctx), wf, request, via=via, choose=workflows.for_new
+    )
     typer.echo(f"created order #{order_id}")
 
 
@@ -176,10 +224,10 @@ def email_preview(
     """Render an email for an order without queueing it."""
     from orderwf import service
 
-    wf = common.workflow(ctx)
-    rendered = service.preview_email(
-        common.engine(ctx, reads_only=True), wf, email, order_id, actor=common.actor(ctx)
-    )
+    common.workflow_first(ctx)
+    engine = common.engine(ctx, reads_only=True)
+    wf = common.order_workflow(ctx, engine, order_id)
+    rendered = service.preview_email(engine, wf, email, order_id, actor=common.actor(ctx))
     if rendered.error:
         from orderwf.errors import OrderwfError
 

@@ -49,7 +49,8 @@ def send(
     smtp: Annotated[
         str | None,
         typer.Option(
-            help="SMTP server URL (env ORDERWF_SMTP_URL; default smtp://localhost:25).",
+            help="SMTP server URL (env ORDERWF_SMTP_URL, else the project's; default "
+            "smtp://localhost:25).",
             show_default=False,
         ),
     ] = None,
@@ -63,9 +64,9 @@ def send(
 ) -> None:
     """Deliver the due pending messages over one SMTP connection."""
     from orderwf.mail.outbox import SendStopped, send_pending
-    from orderwf.mail.smtp import parse_url, resolve_url
+    from orderwf.mail.smtp import parse_url
 
-    url = resolve_url(smtp)
+    url = common.smtp_url(ctx, smtp)
     parse_url(url)  # a malformed URL is a usage error before the database is opened
     engine = common.engine(ctx)
     common.long_running()

@@ -3,6 +3,7 @@ by the functions that draw tables: `apply` prints lines and should not pay for i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,8 @@ def history_lines(rows: list[dict[str, Any]]) -> list[str]:
     lines = []
     for r in rows:
         move = f"{r['from']} → {r['to']}" if r["from"] != r["to"] else r["from"]
-        lines.append(f"{r['at']}  {r['actor']}  {r['action']}  {move}")
+        version = f"  {r['workflow_version']}" if r.get("workflow_version") else ""
+        lines.append(f"{r['at']}  {r['actor']}  {r['action']}  {move}{version}")
         given = {k: v for k, v in (r["params"] or {}).items() if v not in (None, [], "")}
         if given:
             lines.append("  params: " + ", ".join(f"{k}={_param(v)}" for k, v in given.items()))
@@ -151,7 +153,19 @@ def _effect(e: dict[str, Any]) -> str:
     return f"{kind}: {e}"
 
 
-def orders_table(out: Console, wf: Workflow, rows: list[dict[str, Any]]) -> None:
+def labels_of(wf: Workflow) -> Callable[[str, str], str]:
+    """(workflow name, status id) → its label, for rows that all have workflow `wf`."""
+
+    def label(_name: str, status: str) -> str:
+        return wf.status(status).label
+
+    return label
+
+
+def orders_table(
+    out: Console, label_of: Callable[[str, str], str], rows: list[dict[str, Any]]
+) -> None:
+    """The orders list; `label_of` gives a row's status label from (workflow, status id)."""
     from rich.table import Table
 
     table = Table("Order", "Date", "Status", "Customer", "Total")
@@ -159,7 +173,7 @@ def orders_table(out: Console, wf: Workflow, rows: list[dict[str, Any]]) -> None
         table.add_row(
             f"#{r['number'] or r['id']}",
             when(r["date_created"]),
-            wf.status(r["status"]).label,
+            label_of(r.get("workflow", ""), r["status"]),
             r["customer_name"] or r["customer_email"],
             _m(r["total"], r["currency"]),
         )

@@ -14,6 +14,7 @@ from orderwf.cli.app import app, options
 from orderwf.errors import UsageError
 
 if TYPE_CHECKING:
+    from orderwf.workflow.findings import Finding
     from orderwf.workflow.model import Workflow
 
 
@@ -30,6 +31,7 @@ class GraphFormat(enum.StrEnum):
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Workflow files or folders (default: workflows/).", show_default=False),
@@ -39,16 +41,30 @@ def validate(
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse results of unchanged files.")
     ] = True,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Also check them against the orders in the database."),
+    ] = False,
 ) -> None:
     """Check workflow files: YAML, JSON Schema, semantic checks and every email template.
+
+    With --live, also against the database's orders: orders in statuses that are gone,
+    orders of workflows no file declares, due timers whose action would be refused.
 
     Exit status: 0 clean, 1 findings that fail, 2 a path that does not exist."""
     # Imported here: `orderwf --help` must not pay for YAML and the workflow model.
     from orderwf.workflow import findings as fnd
     from orderwf.workflow import loader
 
-    files = loader.workflow_files(paths or [loader.DEFAULT_FOLDER])
-    found = loader.validate_files(files, use_cache=cache)
+    project = options(ctx).project
+    folder = project.workflows if project is not None else loader.DEFAULT_FOLDER
+    files = loader.workflow_files(paths or [folder])
+    if project is not None and not paths:
+        found = loader.validate_project(project, files, use_cache=cache)
+    else:
+        found = loader.validate_files(files, use_cache=cache)
+    if live:
+        found = fnd.sort([*found, *_live(ctx, files, found)])
     out = fnd.report(found, fmt.value)
     if out:
         typer.echo(out, nl=False)
@@ -56,6 +72,25 @@ def validate(
         typer.echo(fnd.summary(found, len(files)), err=True)
     if any(f.is_error or strict for f in found):
         raise typer.Exit(1)
+
+
+def _live(ctx: typer.Context, files: list[Path], found: list[Finding]) -> list[Finding]:
+    """The live findings (SPEC §9) of the files that validated without errors."""
+    from orderwf import live
+    from orderwf.cli import common
+    from orderwf.workflow import findings as fnd
+    from orderwf.workflow import loader
+
+    broken = {f.path for f in found if f.is_error}
+    workflows = [loader.load_workflow(p) for p in files if fnd.display_path(p) not in broken]
+    project = options(ctx).project
+    if project is not None:
+        anchor, folder = project.file, fnd.display_path(project.workflows)
+    else:
+        anchor = files[0] if files else Path(".")
+        folder = ", ".join(sorted({fnd.display_path(p.parent) for p in files})) or "."
+    engine = common.engine(ctx, reads_only=True)
+    return live.check(engine, workflows, anchor=anchor, folder=folder)
 
 
 # -- graph -----------------------------------------------------------------------------------
@@ -158,27 +193,104 @@ def graph(
     ),
 ) -> None:
     """Print the status graph of the workflow: statuses as nodes, actions as edges."""
-    from orderwf.workflow import loader
+    from orderwf.cli import common
 
-    workflow = loader.load_workflow(options(ctx).workflow)
+    workflow = common.workflow(ctx)
     typer.echo(mermaid(workflow) if fmt is GraphFormat.mermaid else dot(workflow), nl=False)
 
 
 # -- init ------------------------------------------------------------------------------------
 
+_PROJECT = """\
+# orderwf.toml: this shop's settings. Paths are relative to this file.
+[shop]
+database  = "sqlite:///orderwf.db"     # ORDERWF_DB and --db override it
+workflows = "workflows"                # every *.yaml in it is a workflow, each with its own `name`
+default   = "shop"                     # the workflow a new order gets when no route matches
+scenarios = "scenarios"                # `orderwf test` files
+# smtp    = "smtp://localhost:1025"    # ORDERWF_SMTP_URL and --smtp override it
+
+# Optional: the first route whose `if` holds picks the workflow of a new or imported order.
+# [[route]]
+# workflow = "digital"
+# if = "order.lines | rejectattr('virtual') | list | length == 0"
+"""
+
+_PRE_COMMIT = """\
+# pre-commit (https://pre-commit.com): `pre-commit install` once, then every commit that
+# touches the workflow is checked first.
+repos:
+  - repo: local
+    hooks:
+      - id: orderwf-validate
+        name: orderwf validate
+        entry: orderwf validate
+        language: system
+        pass_filenames: false
+        files: ^(orderwf\\.toml|workflows/|templates/|schemas/)
+      - id: orderwf-test
+        name: orderwf test
+        entry: orderwf test
+        language: system
+        pass_filenames: false
+        files: ^(orderwf\\.toml|workflows/|templates/|scenarios/)
+"""
+
+_SCENARIO = """\
+# An `orderwf test` scenario: an order, the steps applied to it, and what each must do.
+workflow: shop
+now: "2026-11-26T09:00:00Z"
+products:
+  - {sku: TS, name: T-shirt, price: "20.00", stock: 5}
+order:
+  status: pending
+  email: jeanne@example.fr
+  lines: [{sku: TS, quantity: 2}]
+  shipping: "4.90"
+steps:
+  - apply: pay
+    expect:
+      status: processing
+      stock: {TS: 3}
+      emails: [new_order, customer_processing_order]
+  - apply: complete
+    params: {tracking_number: 6A12345678901, carrier: colissimo}
+    expect:
+      status: completed
+      emails: [{id: customer_completed_order, to: jeanne@example.fr, contains: 6A12345678901}]
+      tracking: [6A12345678901]
+  - refund: {lines: {TS: 1}, restock: true, reason: Damaged}
+    expect: {total_refunded: "20.00", stock: {TS: 4}, emails: [customer_refunded_order]}
+  - apply: hold
+    refused: not allowed
+"""
+
 _README = """\
 # {name}
 
-The order workflow of this shop, run by [orderwf](https://pypi.org/project/orderwf/).
+The order workflow of this shop, run by [orderwf](https://pypi.org/project/orderwf/). Every
+`orderwf` command run in this folder (or below it) uses the files here: `orderwf.toml` says
+where they are.
 
-- `workflows/shop.yaml`: statuses, actions, emails and timers. Edit it, then check it:
+| path | what it is |
+|---|---|
+| `orderwf.toml` | the settings: database, workflows folder, default workflow, routes, SMTP |
+| `workflows/shop.yaml` | the workflow: statuses, actions, emails and timers (name `shop`) |
+| `templates/emails/` | the email templates (`<email id>.txt.j2` and `<email id>.html.j2`) |
+| `schemas/workflow.schema.json` | lets your editor complete and check the workflow file |
+| `scenarios/` | `orderwf test` scenarios: what the workflow must do, step by step |
+| `.pre-commit-config.yaml` | runs `orderwf validate` and `orderwf test` before each commit |
 
-      orderwf validate
+Everyday use:
 
-- `templates/emails/`: the email templates (`<email id>.txt.j2` and `<email id>.html.j2`).
-- `schemas/workflow.schema.json`: lets your editor complete and check the workflow file.
+    orderwf validate          # check the workflows after an edit
+    orderwf test              # run the scenarios
+    orderwf info              # what a command here uses: database, workflows, routes
+    orderwf order import orders.json
+    orderwf apply 727 complete -p tracking_number=6A12345678901
 
-See the status graph with `orderwf --workflow workflows/shop.yaml graph`.
+Before deploying an edit to a workflow that has live orders, run `orderwf validate --live`
+against a copy of the database; `orderwf migrate` moves orders out of renamed statuses.
 """
 
 
@@ -188,8 +300,11 @@ def _starter(directory: Path, locale: str) -> dict[Path, bytes]:
 
     start = languages.starter(locale)
     files = {
+        directory / "orderwf.toml": _PROJECT.encode(),
         directory / "workflows" / "shop.yaml": start.workflow_text(name="shop").encode(),
         directory / "schemas" / "workflow.schema.json": resources.schema_path().read_bytes(),
+        directory / "scenarios" / "ship-then-refund.yaml": _SCENARIO.encode(),
+        directory / ".pre-commit-config.yaml": _PRE_COMMIT.encode(),
         directory / "README.md": _README.format(name=directory.resolve().name).encode(),
     }
     templates = start.templates
@@ -211,7 +326,9 @@ def init(
         ),
     ] = "en_US",
 ) -> None:
-    """Write a starter shop: workflows/shop.yaml, its email templates and a README."""
+    """Start a shop folder: orderwf.toml, workflows/shop.yaml, templates, scenarios.
+
+    Also the JSON Schema (for editors), a pre-commit config and a README."""
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file, not a folder; nothing was written")
     files = _starter(directory, locale)

@@ -38,6 +38,8 @@ def line_context(line: s.Line) -> dict[str, Any]:
         "quantity_refunded": line.quantity_refunded,
         "total_refunded": line.total_refunded,
         "reduced_stock": line.reduced_stock,
+        "virtual": line.virtual,
+        "downloadable": line.downloadable,
         "meta": dict(line.meta),
     }
 
@@ -51,6 +53,7 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         remaining: Any = refunds
     else:
         refunded, remaining = order.total_refunded, order.remaining_refundable
+    line_items = [line_context(li) for li in order.line_items]
     return {
         "id": order.id,
         "number": order.number,
@@ -65,7 +68,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "total_tax": sum((li.total_tax for li in order.lines), Decimal(0)),
         "billing": address(order.billing),
         "shipping": address(order.shipping),
-        "line_items": [line_context(li) for li in order.line_items],
+        "line_items": line_items,
+        "lines": line_items,  # the product lines, by the name routes use (SPEC §8)
         "shipping_lines": [line_context(li) for li in order.shipping_lines],
         "fee_lines": [line_context(li) for li in order.fee_lines],
         "notes": [

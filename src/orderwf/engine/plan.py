@@ -71,9 +71,18 @@ def status_reasons(workflow: m.Workflow, order: s.Order, action: m.Action) -> li
         ]
     current = workflow.status(order.status)
     if order.status not in workflow.statuses:
+        renamed = next(
+            (st.id for st in workflow.statuses.values() if order.status in st.renamed_from), None
+        )
+        if renamed is not None:
+            return [
+                f"order #{order.number} is still in {order.status!r}, which workflow "
+                f"{workflow.name!r} renamed to {renamed!r}; run `orderwf migrate` first"
+            ]
         return [
             f"order #{order.number} has status {order.status!r}, which workflow "
-            f"{workflow.name!r} does not declare"
+            f"{workflow.name!r} does not declare; run `orderwf migrate --move "
+            f"{order.status}=NEW` to move its orders"
         ]
     if not action.allowed_from(order.status):
         assert action.sources is not None

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from orderwf import addresses, money, quantities, woo
 from orderwf.errors import OrderwfError, Refused, StoreError, UsageError
@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from orderwf.workflow.model import Workflow
+
+    # Picks the workflow of an order being created or imported (the project's routes), given
+    # the engine snapshot `woo.route_snapshot` builds (typed loosely: the store does not
+    # import the engine's types, docs/architecture.md).
+    Chooser: TypeAlias = Callable[[Any], Workflow]
 
 StockReduced = Literal["auto", "yes", "no"]
 STOCK_REDUCED_MODES: tuple[StockReduced, ...] = ("auto", "yes", "no")
@@ -90,8 +95,10 @@ def import_orders(
     update: bool = False,
     batch_size: int = BATCH_SIZE,
     checked: list[int] | None = None,
+    choose: Chooser | None = None,
 ) -> list[int]:
-    """Store WooCommerce orders (decoded JSON objects) under `workflow`; returns their ids.
+    """Store WooCommerce orders (decoded JSON objects) under `workflow`, or under the one
+    `choose` picks for each (the project's routes, SPEC §8); returns their ids.
 
     `stock_reduced`: `yes`/`no` say whether WooCommerce already took each order's quantities
     out of stock; `auto` decides per order (its status has `stock: reduce`, or its meta has
@@ -102,7 +109,7 @@ def import_orders(
     with write_transaction(engine) as session:
         start = 0
         for batch in woo.batches(items, batch_size):
-            orders = _parse_orders(workflow, batch, start)
+            orders = _parse_orders(workflow, batch, start, check_status=choose is None)
             start += len(batch)
             existing = _existing(session, Order, [o.id for o in orders])
             if existing and not update:
@@ -115,11 +122,17 @@ def import_orders(
                 line.variation_id for o in orders for line in o.lines if line.variation_id
             }
             known, stocked = _products_known(session, product_ids)
+            chosen = dict.fromkeys((o.id for o in orders), workflow)
+            if choose is not None:  # the project's routes, over each order and its products
+                flags = _product_flags(session, product_ids)
+                chosen = {o.id: choose(woo.route_snapshot(o, flags)) for o in orders}
+                _refuse_unknown_statuses(orders, chosen)
             replaced = set(existing)
             for order in orders:
-                reduced = _is_reduced(order, workflow, stock_reduced)
+                wf = chosen[order.id]
+                reduced = _is_reduced(order, wf, stock_reduced)
                 _store_order(
-                    session, workflow, order, reduced, known, stocked, replace=order.id in replaced
+                    session, wf, order, reduced, known, stocked, replace=order.id in replaced
                 )
             session.flush()
             session.expunge_all()
@@ -139,17 +152,29 @@ def check_products(items: Iterable[Any], currency: str, batch_size: int = BATCH_
 
 
 def check_orders(
-    workflow: Workflow, items: Iterable[Any], batch_size: int = BATCH_SIZE
+    workflow: Workflow,
+    items: Iterable[Any],
+    batch_size: int = BATCH_SIZE,
+    *,
+    check_status: bool = True,
 ) -> list[int]:
-    """Every order record parsed and its status checked, nothing stored: their ids."""
+    """Every order record parsed and its status checked (unless routes pick each order's
+    workflow later: `check_status`), nothing stored: their ids."""
     return _check_file(
-        items, batch_size, "order", lambda batch, start: _parse_orders(workflow, batch, start)
+        items,
+        batch_size,
+        "order",
+        lambda batch, start: _parse_orders(workflow, batch, start, check_status=check_status),
     )
 
 
-def _parse_orders(workflow: Workflow, batch: list[Any], start: int) -> list[woo.Order]:
+def _parse_orders(
+    workflow: Workflow, batch: list[Any], start: int, *, check_status: bool = True
+) -> list[woo.Order]:
+    """Orders parsed; with `check_status`, each status checked against `workflow` (without,
+    the caller checks each against the workflow its routes pick)."""
     orders = woo.parse_orders(batch, currency=workflow.shop.currency, start=start)
-    for order in orders:
+    for order in orders if check_status else ():
         if order.status not in workflow.statuses:
             raise OrderwfError(
                 f"order #{order.id} has status {order.status!r}, which workflow "
@@ -177,6 +202,29 @@ def _check_file(
             ids.append(record.id)
         start += len(batch)
     return ids
+
+
+def _refuse_unknown_statuses(orders: Sequence[woo.Order], chosen: dict[int, Workflow]) -> None:
+    for order in orders:
+        workflow = chosen[order.id]
+        if order.status not in workflow.statuses:
+            raise OrderwfError(
+                f"order #{order.id} has status {order.status!r}, which workflow "
+                f"{workflow.name!r} does not declare (its statuses: "
+                f"{', '.join(workflow.statuses)})"
+            )
+
+
+def _product_flags(session: Session, ids: set[int]) -> dict[int, tuple[bool, bool]]:
+    """product id → (virtual, downloadable), as WooCommerce's product JSON gave them."""
+    from sqlmodel import col, select
+
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Product.id, Product.virtual, Product.downloadable).where(col(Product.id).in_(ids))
+    )
+    return {pid: (virtual, downloadable) for pid, virtual, downloadable in rows if pid is not None}
 
 
 @dataclass(frozen=True)
@@ -231,14 +279,20 @@ def store_new_order(
     *,
     via: str = "admin",
     now: datetime | None = None,
+    choose: Chooser | None = None,
 ) -> int:
-    """Store a checked `NewOrder`, priced from the products of its SKUs."""
+    """Store a checked `NewOrder`, priced from the products of its SKUs, under `workflow` or
+    the one `choose` picks (the project's routes)."""
     email, wanted, shipping_total = request.email, request.lines, request.shipping
     currency = workflow.shop.currency
     now = now or datetime.now(UTC)
     with write_transaction(engine) as session:
         hint = "; import it first (orderwf product import)"
         products = [(product_by_ref(session, sku, hint=hint), qty) for sku, qty in wanted]
+        if choose is not None:
+            flags = {p.id: (p.virtual, p.downloadable) for p, _ in products if p.id is not None}
+            new = _new_woo_order(email, products, shipping_total, currency, via, now)
+            workflow = choose(woo.route_snapshot(new, flags))
         order = Order(
             status=workflow.initial,
             workflow=workflow.name,
@@ -285,6 +339,43 @@ def store_new_order(
         order.total = sum((row.total for row in rows), money.zero(currency))
         session.add_all(rows)
         return order.id
+
+
+def _new_woo_order(
+    email: str,
+    products: Sequence[tuple[Product, int]],
+    shipping: Decimal | None,
+    currency: str,
+    via: str,
+    now: datetime,
+) -> woo.Order:
+    """An order being created, as WooCommerce would send it, for the routes to look at."""
+    lines = [
+        woo.Line(
+            id=n + 1,
+            kind="line_item",
+            name=p.name,
+            total=money.quantize(p.price * qty, currency),
+            quantity=qty,
+            price=p.price,
+            product_id=p.id,
+            sku=p.sku,
+        )
+        for n, (p, qty) in enumerate(products)
+    ]
+    if shipping is not None:
+        lines.append(woo.Line(id=len(lines) + 1, kind="shipping", name="Shipping", total=shipping))
+    return woo.Order(
+        id=0,
+        number="",
+        status="",
+        currency=currency,
+        total=sum((line.total for line in lines), Decimal(0)),
+        date_created=now,
+        billing={"email": email},
+        created_via=via,
+        lines=tuple(lines),
+    )
 
 
 def _store_order(

@@ -5,7 +5,7 @@ snapshots an apply plans from come from `store.snapshots`."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -27,10 +27,12 @@ from orderwf.store.tables import (
     REFUND_LINES,
     REFUNDS,
     TRACKING,
+    VERSIONS,
 )
 
 if TYPE_CHECKING:
     from orderwf.engine.plan import Plan
+    from orderwf.workflow.model import Workflow
 
 _LINE_FIELDS = (
     "quantity_refunded",
@@ -49,14 +51,57 @@ def message_id(domain: str = "orderwf.local") -> str:
 
 
 def apply_plan(
-    session: Session, plan: Plan, *, key: str | None = None, request_hash: str = ""
+    session: Session,
+    plan: Plan,
+    *,
+    key: str | None = None,
+    request_hash: str = "",
+    version_id: int | None = None,
 ) -> None:
     """Write one plan in the session's transaction (see `apply_plans`)."""
-    apply_plans(session, [plan], key=key, request_hash=request_hash)
+    apply_plans(session, [plan], key=key, request_hash=request_hash, version_id=version_id)
+
+
+def workflow_version(session: Session, workflow: Workflow, now: datetime) -> int:
+    """The id of this version of the workflow (name and content hash) in `workflow_versions`,
+    stored with its text the first time it runs (SPEC §9). A concurrent first run of the same
+    version is not an error: the row either side inserts is the one both use."""
+    where = (VERSIONS.c.name == workflow.name) & (VERSIONS.c.hash == workflow.content_hash)
+    found = session.execute(select(VERSIONS.c.id).where(where)).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    values = {
+        "name": workflow.name,
+        "hash": workflow.content_hash,
+        "text": workflow.text,
+        "first_used": now,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        session.execute(postgresql.insert(VERSIONS).values(values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        session.execute(sqlite.insert(VERSIONS).values(values).on_conflict_do_nothing())
+    return int(session.execute(select(VERSIONS.c.id).where(where)).scalar_one())
+
+
+def versions(session: Session, name: str, prefix: str) -> list[dict[str, Any]]:
+    """The stored versions of workflow `name` whose hash starts with `prefix`."""
+    query = select(VERSIONS).where(
+        VERSIONS.c.name == name, VERSIONS.c.hash.startswith(prefix, autoescape=True)
+    )
+    return [dict(r) for r in session.execute(query.order_by(VERSIONS.c.id)).mappings()]
 
 
 def apply_plans(
-    session: Session, plans: list[Plan], *, key: str | None = None, request_hash: str = ""
+    session: Session,
+    plans: list[Plan],
+    *,
+    key: str | None = None,
+    request_hash: str = "",
+    version_id: int | None = None,
 ) -> None:
     """Write plans in the session's transaction, one executemany per table, sent together
     (`driver.pipeline`: one round trip on PostgreSQL). The version check makes a writer that
@@ -69,7 +114,7 @@ def apply_plans(
     for order_id, refund in refunds:
         _insert_refund(session, order_id, refund)
     with driver.pipeline(session):
-        sent = _write(session, plans, key=key, request_hash=request_hash)
+        sent = _write(session, plans, key=key, request_hash=request_hash, version_id=version_id)
     dialect = session.get_bind().dialect
     if dialect.supports_sane_multi_rowcount and sent.rowcount != len(plans):
         numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
@@ -77,7 +122,12 @@ def apply_plans(
 
 
 def _write(
-    session: Session, plans: list[Plan], *, key: str | None, request_hash: str
+    session: Session,
+    plans: list[Plan],
+    *,
+    key: str | None,
+    request_hash: str,
+    version_id: int | None,
 ) -> driver.Sent:
     """Send every write of `apply_plans` but the refunds'; the orders' update, whose row count
     is the version check."""
@@ -186,6 +236,7 @@ def _write(
                 "idempotency_key": key,
                 "request_hash": request_hash,
                 "effects": list(p.effects),
+                "workflow_version_id": version_id,
             }
             for p in plans
         ],
@@ -270,12 +321,19 @@ def history_by_key(session: Session, key: str) -> dict[str, Any] | None:
 
 
 def history(session: Session, order_id: int) -> list[dict[str, Any]]:
-    return [
-        dict(r)
-        for r in session.execute(
-            select(HISTORY).where(HISTORY.c.order_id == order_id).order_by(HISTORY.c.id)
-        ).mappings()
-    ]
+    """The order's history rows, each with the hash of the workflow version it ran under
+    (`workflow_hash`, None for rows written before versions were kept)."""
+    query = (
+        select(
+            HISTORY,
+            VERSIONS.c.name.label("workflow_name"),
+            VERSIONS.c.hash.label("workflow_hash"),
+        )
+        .select_from(HISTORY.outerjoin(VERSIONS, HISTORY.c.workflow_version_id == VERSIONS.c.id))
+        .where(HISTORY.c.order_id == order_id)
+        .order_by(HISTORY.c.id)
+    )
+    return [dict(r) for r in session.execute(query).mappings()]
 
 
 def list_orders(
@@ -287,6 +345,7 @@ def list_orders(
         ORDERS.c.number,
         ORDERS.c.date_created,
         ORDERS.c.status,
+        ORDERS.c.workflow,
         ORDERS.c.customer_name,
         ORDERS.c.customer_email,
         ORDERS.c.total,
@@ -312,9 +371,13 @@ def order_ids(
     after: int = 0,
     limit: int = 500,
     changed_before: datetime | None = None,
+    workflow: str | None = None,
 ) -> list[int]:
-    """Ids of orders in `status` above `after`, ascending (keyset pagination)."""
+    """Ids of orders in `status` (of `workflow`) above `after`, ascending (keyset
+    pagination)."""
     query = select(ORDERS.c.id).where(ORDERS.c.status == status, ORDERS.c.id > after)
+    if workflow is not None:
+        query = query.where(ORDERS.c.workflow == workflow)
     if changed_before is not None:
         since = func.coalesce(ORDERS.c.status_changed_at, ORDERS.c.date_created)
         query = query.where(since <= changed_before)
@@ -327,3 +390,89 @@ def count_orders(session: Session, status: str) -> int:
             select(func.count()).select_from(ORDERS).where(ORDERS.c.status == status)
         ).scalar_one()
     )
+
+
+def workflow_of(session: Session, order_id: int) -> str | None:
+    """The workflow name an order recorded, or None when there is no such order."""
+    return session.execute(
+        select(ORDERS.c.workflow).where(ORDERS.c.id == order_id)
+    ).scalar_one_or_none()
+
+
+def workflows_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """order id → its workflow name, for the ids that exist."""
+    found: dict[int, str] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        rows = session.execute(
+            select(ORDERS.c.id, ORDERS.c.workflow).where(ORDERS.c.id.in_(chunk))
+        ).all()
+        found.update((int(i), str(w)) for i, w in rows)
+    return found
+
+
+def move_status(
+    session: Session, ids: Sequence[int], workflow: str, old: str, new: str
+) -> list[int]:
+    """Orders among `ids` of `workflow` still in `old` now in `new` (their version bumped,
+    nothing else changed); returns the ids moved (`orderwf migrate`)."""
+    from sqlalchemy import update
+
+    query = (
+        update(ORDERS)
+        .where(ORDERS.c.id.in_(ids), ORDERS.c.workflow == workflow, ORDERS.c.status == old)
+        .values(status=new, version=ORDERS.c.version + 1)
+        .returning(ORDERS.c.id)
+    )
+    return sorted(int(i) for i in session.execute(query).scalars())
+
+
+def migrate_history(
+    session: Session,
+    ids: Sequence[int],
+    old: str,
+    new: str,
+    *,
+    actor: str,
+    at: datetime,
+    version: int,
+) -> None:
+    """One history row per moved order: action `migrate`, from `old` to `new`."""
+    effects = [{"type": "migrate", "from": old, "to": new}]
+    _insert(
+        session,
+        HISTORY,
+        [
+            {
+                "order_id": order_id,
+                "at": at,
+                "actor": actor,
+                "action": "migrate",
+                "params": {},
+                "from_status": old,
+                "to_status": new,
+                "idempotency_key": None,
+                "request_hash": "",
+                "effects": effects,
+                "workflow_version_id": version,
+            }
+            for order_id in ids
+        ],
+    )
+
+
+def status_counts(session: Session) -> dict[tuple[str, str], int]:
+    """(workflow name, status) → how many orders."""
+    query = select(ORDERS.c.workflow, ORDERS.c.status, func.count()).group_by(
+        ORDERS.c.workflow, ORDERS.c.status
+    )
+    return {(str(w), str(s)): int(n) for w, s, n in session.execute(query).all()}
+
+
+def workflow_counts(session: Session, status: str | None = None) -> dict[str, int]:
+    """workflow name → how many orders (in `status`) recorded it."""
+    query = select(ORDERS.c.workflow, func.count()).group_by(ORDERS.c.workflow)
+    if status is not None:
+        query = query.where(ORDERS.c.status == status)
+    return {str(name): int(n) for name, n in session.execute(query).all()}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ConfigDict
-from sqlalchemy import JSON, Column, Index, Table
+from sqlalchemy import JSON, Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from orderwf.store.columns import Money, UTCDateTime
@@ -156,6 +156,20 @@ class Tracking(_Table, table=True):
     created_at: datetime | None = _when(nullable=False)
 
 
+class WorkflowVersion(_Table, table=True):
+    """A version of a workflow file the database has run (SPEC §9): name, content hash, the
+    file's text, and when it was first used."""
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("name", "hash", name="uq_workflow_versions_name_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    hash: str
+    text: str = Field(sa_type=Text)
+    first_used: datetime | None = _when(nullable=False)
+
+
 class History(_Table, table=True):
     """One row per apply: who, what, from/to, the idempotency key and the stored effects."""
 
@@ -172,6 +186,7 @@ class History(_Table, table=True):
     idempotency_key: str | None = Field(default=None, unique=True)
     request_hash: str = ""
     effects: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    workflow_version_id: int | None = Field(default=None, foreign_key="workflow_versions.id")
 
 
 class Outbox(_Table, table=True):
@@ -215,6 +230,7 @@ ALL_TABLES = (
     Refund,
     RefundLine,
     Tracking,
+    WorkflowVersion,
     History,
     Outbox,
     EmailOnce,
@@ -235,5 +251,6 @@ REFUNDS = table(Refund)
 REFUND_LINES = table(RefundLine)
 TRACKING = table(Tracking)
 HISTORY = table(History)
+VERSIONS = table(WorkflowVersion)
 OUTBOX = table(Outbox)
 ONCE = table(EmailOnce)

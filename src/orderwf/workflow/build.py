@@ -33,7 +33,7 @@ TOP_KEYS = frozenset(
     }
 )
 SHOP_KEYS = frozenset({"name", "email", "from", "currency", "locale", "timezone"})
-STATUS_KEYS = frozenset({"label", "paid", "stock", "final", "description", "color"})
+STATUS_KEYS = frozenset({"label", "paid", "stock", "final", "description", "color", "renamed_from"})
 ACTION_KEYS = frozenset({"label", "description", "from", "to", "params", "guard", "effects"})
 TARGET_KEYS = frozenset({"status", "if"})
 PARAM_KEYS = frozenset(
@@ -85,6 +85,12 @@ def _targets(value: Any) -> tuple[m.Target, ...]:
     if isinstance(value, str):
         return (m.Target(status=value),)
     return tuple(m.Target(status=t["status"], cond=_cond(t)) for t in value)
+
+
+def _status(status_id: str, data: Mapping[str, Any]) -> m.Status:
+    fields = dict(data)
+    fields["renamed_from"] = tuple(fields.get("renamed_from") or ())
+    return m.Status(id=status_id, **fields)
 
 
 def _param(name: str, data: Mapping[str, Any]) -> m.Param:
@@ -199,6 +205,7 @@ def build(
     path: Path | None = None,
     digest: str = "",
     bytecode_dir: Path | None = None,
+    text: str = "",
 ) -> m.Workflow:
     """The model of a workflow file whose data passed the schema. `bytecode_dir`: where email
     templates keep their compiled form between processes (None: compile in each)."""
@@ -213,7 +220,7 @@ def build(
         name=data["name"],
         title=data.get("title", data["name"]),
         initial=data["initial"],
-        statuses={sid: m.Status(id=sid, **s) for sid, s in data["statuses"].items()},
+        statuses={sid: _status(sid, s) for sid, s in data["statuses"].items()},
         actions={aid: _action(aid, a or {}) for aid, a in (data.get("actions") or {}).items()},
         emails={
             eid: _email(eid, e or {}, templates_dir, bytecode_dir)
@@ -249,4 +256,5 @@ def build(
         path=path,
         templates_dir=templates_dir,
         content_hash=digest,
+        text=text,
     )

@@ -79,6 +79,7 @@ class Checker(Collector):
 
     def run(self) -> list[Finding]:
         self.shop_language()
+        self.renames()
         self.references()
         self.alternatives()
         self.final_statuses()
@@ -211,6 +212,30 @@ class Checker(Collector):
                 f"email {eid!r} is sent after unknown action {action!r}",
                 hint=did_you_mean(action, self.actions) or self._declared("actions"),
             )
+
+    def renames(self) -> None:
+        """`renamed_from` names old ids: not a status still declared (OWF112), and each old
+        id renamed into one status only (OWF113)."""
+        owner: dict[str, str] = {}
+        for sid, status in self.statuses.items():
+            for i, old in enumerate(status.get("renamed_from") or ()):
+                path = ("statuses", sid, "renamed_from", i)
+                if old in self.statuses:
+                    self.add(
+                        "OWF112",
+                        path,
+                        f"status {sid!r} is renamed from {old!r}, which is still a status",
+                        hint=f"remove {old!r} from statuses, or from renamed_from",
+                    )
+                elif old in owner:
+                    self.add(
+                        "OWF113",
+                        path,
+                        f"status {sid!r} is renamed from {old!r}, and so is {owner[old]!r}",
+                        hint="orders in an old id can move to one status only",
+                    )
+                else:
+                    owner[old] = sid
 
     # -- the status graph ----------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from orderwf.errors import UsageError, WorkflowError
 from orderwf.workflow.findings import Finding, display_path, json_path, sort
 
 if TYPE_CHECKING:
+    from orderwf.project import Project
     from orderwf.workflow import yamlsrc
     from orderwf.workflow.model import Workflow
 
@@ -46,6 +47,7 @@ class Checked:
     findings: list[Finding] = field(default_factory=list)
     data: Any = None
     digest: str = ""
+    text: str = ""
 
     @property
     def ok(self) -> bool:
@@ -178,6 +180,7 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
         )
         return checked
     checked.digest = hashlib.sha256(raw).hexdigest()  # = Workflow.content_hash
+    checked.text = text
     if use_cache and (known := _known_good(path, raw, checked.digest)) is not None:
         checked.data, checked.findings = known
         return checked
@@ -219,12 +222,20 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
     return checked
 
 
+_CHECKED = 0  # files through the full pipeline in this process
+
+
 def _check(source: yamlsrc.Source, file: str, path: Path) -> list[Finding]:
     from orderwf.workflow import checks, parallel, schema, textchecks
 
     # The schema stage runs in a forked child while this process runs the semantic checks and
     # renders the templates. Those need the shape the schema promises, so their findings count
-    # only when the schema found nothing; on a file it rejects they may even fail.
+    # only when the schema found nothing; on a file it rejects they may even fail. From the
+    # second file of a run on, the validator is built here first: the children inherit it.
+    global _CHECKED
+    _CHECKED += 1
+    if _CHECKED > 1:
+        schema.validator()
     shape = parallel.Started(lambda: schema.check(source, file))
     try:
         found = checks.check(source.data, source, file)
@@ -266,6 +277,18 @@ def validate_files(files: Sequence[Path], *, use_cache: bool = True) -> list[Fin
     return sort(f for path in files for f in check_file(path, use_cache=use_cache).findings)
 
 
+def validate_project(
+    project: Project, files: Sequence[Path], *, use_cache: bool = True
+) -> list[Finding]:
+    """Every finding of the project's workflow files, and of the folder as a whole (names,
+    default, routes: `projectchecks`)."""
+    from orderwf.workflow import projectchecks
+
+    checked = [check_file(path, use_cache=use_cache) for path in files]
+    found = [f for c in checked for f in c.findings]
+    return sort([*found, *projectchecks.check(project, checked)])
+
+
 def default_workflow_path() -> Path:
     """SPEC §5: `workflows/woocommerce.yaml` here if it exists, else the built-in one."""
     local = DEFAULT_FOLDER / "woocommerce.yaml"
@@ -297,4 +320,6 @@ def load_workflow(path: Path | None = None) -> Workflow:
             bytecode.mkdir(parents=True, exist_ok=True)
         except OSError:
             bytecode = None  # a read-only home: compile in each process instead
-    return build.build(checked.data, path=path, digest=checked.digest, bytecode_dir=bytecode)
+    return build.build(
+        checked.data, path=path, digest=checked.digest, bytecode_dir=bytecode, text=checked.text
+    )

@@ -59,6 +59,7 @@ class Status:
     final: bool = False
     description: str | None = None
     color: str | None = None
+    renamed_from: tuple[str, ...] = ()  # old ids `orderwf migrate` moves orders from (§9)
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,7 @@ class Workflow:
     path: Path | None = None
     templates_dir: Path | None = None
     content_hash: str = ""
+    text: str = ""  # the file's text, stored with each version the database runs (SPEC §9)
 
     def status(self, status_id: str) -> Status:
         """The status, or a placeholder for an id the workflow no longer declares."""

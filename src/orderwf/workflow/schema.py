@@ -172,13 +172,20 @@ class _Placer(Collector):
         return f"{at} has the wrong form"
 
 
-def check(source: Source, file: str) -> list[Finding]:
-    """Every schema error of `source.data`, as findings of `file`."""
+@cache
+def validator() -> Any:
+    """The schema's validator, built once per process. The loader builds it before forking
+    the schema stage of a second file, so that each further child inherits it instead of
+    importing jsonschema and building it again (a folder of twenty workflows)."""
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(load_schema())
+    return Draft202012Validator(load_schema())
+
+
+def check(source: Source, file: str) -> list[Finding]:
+    """Every schema error of `source.data`, as findings of `file`."""
     placer = _Placer(source, file)
-    for error in validator.iter_errors(source.data):
+    for error in validator().iter_errors(source.data):
         for leaf in _leaves(error):
             placer.error(leaf)
     return placer.findings

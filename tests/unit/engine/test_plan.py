@@ -124,7 +124,23 @@ def test_an_undeclared_status_is_refused(workflow: Workflow) -> None:
     # WooCommerce turns an unknown status into pending (reference §2.1); orderwf refuses.
     error = refusal(workflow, order(tshirt(), status="shipped"), "add_note", {"text": "x"})
     assert error.message == (
-        "order #100 has status 'shipped', which workflow 'woocommerce' does not declare"
+        "order #100 has status 'shipped', which workflow 'woocommerce' does not declare; run "
+        "`orderwf migrate --move shipped=NEW` to move its orders"
+    )
+
+
+def test_an_order_in_a_renamed_status_is_refused_with_the_migrate_hint(
+    workflow: Workflow,
+) -> None:
+    from dataclasses import replace
+
+    statuses = dict(workflow.statuses)
+    statuses["paused"] = replace(statuses.pop("on-hold"), id="paused", renamed_from=("on-hold",))
+    renamed = replace(workflow, statuses=statuses)
+    error = refusal(renamed, order(tshirt(), status="on-hold"), "add_note", {"text": "x"})
+    assert error.message == (
+        "order #100 is still in 'on-hold', which workflow 'woocommerce' renamed to 'paused'; "
+        "run `orderwf migrate` first"
     )
 
 

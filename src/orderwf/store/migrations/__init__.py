@@ -2,4 +2,4 @@
 (`orderwf.store.db`). `HEAD` must name the newest revision in `versions/`: `db.connect` compares
 it with the database's `alembic_version` without loading Alembic, and a test checks it."""
 
-HEAD = "0001"
+HEAD = "0002"

@@ -1,0 +1,149 @@
+"""The shop folder's commands: `info`, what a command run here uses (SPEC §8);
+`workflow show NAME@HASH`, a version of a workflow the database has run, and `migrate`, which
+moves orders out of renamed or removed statuses (SPEC §9)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from orderwf.cli import common
+from orderwf.cli.app import app, options
+from orderwf.cli.common import JsonOpt
+
+
+@app.command("info")
+def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """What a command run here would use: project, database, workflows, routes, SMTP."""
+    from orderwf import service
+
+    opts = options(ctx)
+    workflows = common.workflows(ctx)
+    workflows.all()  # every workflow file, checked, before the database is read
+    counts = service.workflow_counts(common.engine(ctx, reads_only=True))
+    data = workflows.info(counts, database=opts.db, smtp=common.smtp_url(ctx, None))
+    if as_json:
+        common.echo_json(data)
+        return
+    rows = data["workflows"]
+    lines = [
+        f"project    {data['project'] or 'none (built-in defaults)'}",
+        f"database   {data['database']}",
+        f"default    {data['default']}",
+        "workflows",
+    ]
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        where = r["path"] or "(no file declares it)"
+        digest = (r["hash"] or "")[:12].ljust(12)
+        orders = f"{r['orders']} order{'s' if r['orders'] != 1 else ''}"
+        lines.append(f"  {r['name'].ljust(width)}  {digest}  {orders.ljust(10)}  {where}")
+    if data["routes"]:
+        lines.append("routes")
+        for n, route in enumerate(data["routes"], 1):
+            lines.append(f"  {n}. {route['workflow']} if {route['if']}")
+    lines.append(f"smtp       {data['smtp']}")
+    lines.append(f"scenarios  {data['scenarios'] or 'none'}")
+    typer.echo("\n".join(lines))
+
+
+workflow_app = common.group("workflow", "Workflow versions the database has run.")
+
+
+@workflow_app.command("show")
+def workflow_show(
+    ctx: typer.Context,
+    version: Annotated[
+        str, typer.Argument(metavar="NAME@HASH", help="As `order history` shows it.")
+    ],
+) -> None:
+    """Print a stored version of a workflow file, as it was when orders ran under it."""
+    from orderwf import service
+    from orderwf.errors import NotFound, UsageError
+
+    name, sep, prefix = version.partition("@")
+    if not sep or not name or len(prefix) < 4 or not all(c in _HEX for c in prefix.lower()):
+        raise UsageError(
+            f"{version!r} is not NAME@HASH (a workflow name, then at least 4 hex digits of "
+            "its hash, as `order history` shows)"
+        )
+    engine = common.engine(ctx, reads_only=True)
+    found = service.workflow_versions(engine, name, prefix.lower())
+    if not found:
+        known = service.workflow_versions(engine, name, "")
+    if not found:
+        listed = ", ".join(f"{name}@{v['hash'][:12]}" for v in known) or "none"
+        raise NotFound(f"no stored version {version} (versions of {name!r}: {listed})")
+    if len(found) > 1:
+        listed = ", ".join(f"{name}@{v['hash'][:12]}" for v in found)
+        raise UsageError(f"{version} matches {len(found)} versions ({listed}); give more digits")
+    typer.echo(found[0]["text"], nl=False)
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+@app.command("migrate")
+def migrate(
+    ctx: typer.Context,
+    move: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--move", metavar="OLD=NEW", help="Move orders out of a removed status (repeatable)."
+        ),
+    ] = None,
+    workflow: Annotated[
+        str | None,
+        typer.Option("--workflow", metavar="NAME", help="Only the orders of this workflow."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count the orders to move; change nothing.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move orders out of renamed (renamed_from) or removed (--move) statuses, in batches.
+
+    Each moved order gets one history row (action migrate) and nothing else: no note, no
+    email, no stock move. A second run finds nothing to move."""
+    from orderwf import moves
+    from orderwf.errors import UsageError
+
+    extra: dict[str, str] = {}
+    for text in move or ():
+        old, new = moves.parse_move(text)
+        if old in extra:
+            raise UsageError(f"--move {old}=… is given twice")
+        extra[old] = new
+    workflows = common.workflows(ctx)
+    selected = [workflows.named(workflow)] if workflow is not None else workflows.all()
+    moves.planned(selected, extra)  # every refusal before the database is opened
+    # Orders to move live in an existing database: a mistyped path must not create one.
+    engine = common.engine(ctx, reads_only=True)
+    common.long_running()
+    report = moves.migrate(engine, selected, extra, actor=common.actor(ctx), dry_run=dry_run)
+    if as_json:
+        common.echo_json(
+            {
+                "dry_run": dry_run,
+                "moves": [
+                    {"workflow": m.workflow, "from": m.old, "to": m.new, "orders": m.orders}
+                    for m in report.moves
+                ],
+                "orders": report.orders,
+            }
+        )
+        return
+    if not report.moves:
+        typer.echo(
+            "Nothing to migrate: no status declares renamed_from (give --move OLD=NEW for a "
+            "status that was removed)."
+        )
+        return
+    verb = "would move" if dry_run else "moved"
+    for m in report.moves:
+        count = f"{m.orders} order{'s' if m.orders != 1 else ''}"
+        typer.echo(f"{m.workflow}: {count} {verb} from {m.old!r} to {m.new!r}")
+    if not dry_run:
+        batches = f"{report.batches} batch{'es' if report.batches != 1 else ''}"
+        typer.echo(f"{report.orders} order(s) moved in {batches}.")
