@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orderwf.engine import emails
@@ -165,6 +166,13 @@ def workflow_of(engine: Engine, order_id: int) -> str:
     if name is None:
         raise NotFound(f"order #{order_id} does not exist")
     return name
+
+
+def missing_database(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist yet (no command has written)."""
+    from orderwf.store import db
+
+    return db.missing_file(url)
 
 
 def workflow_counts(engine: Engine) -> dict[str, int]:

@@ -147,6 +147,7 @@ def test_info_says_what_a_command_here_uses(folder: Path) -> None:
         "routes": [{"workflow": "digital", "if": ROUTE_IF}],
         "smtp": "smtp://localhost:25",
         "scenarios": "scenarios",
+        "database_exists": True,
     }
     toml = folder / "orderwf.toml"
     toml.write_text(
@@ -157,11 +158,24 @@ def test_info_says_what_a_command_here_uses(folder: Path) -> None:
     assert "  digital  " in text
 
 
-def test_info_refuses_a_database_that_does_not_exist(folder: Path) -> None:
+def test_info_in_a_fresh_folder_says_the_database_is_not_created_and_creates_none(
+    folder: Path,
+) -> None:
+    """A folder fresh from `init` has no database: `info` still shows what a command here
+    would use, says the database does not exist yet, and creates nothing (SPEC §4)."""
     (folder / "orderwf.db").unlink()
     for extra in folder.glob("orderwf.db-*"):
         extra.unlink()
-    result = run("info")
+    data = json.loads(ok("info", "--json").stdout)
+    assert data["database_exists"] is False
+    assert [w["orders"] for w in data["workflows"]] == [0, 0]
+    text = ok("info").stdout
+    assert (
+        f"database   sqlite:///{folder / 'orderwf.db'} "
+        "(not created yet: the first command that writes does)\n" in text
+    )
+    assert not (folder / "orderwf.db").exists()
+    result = run("order", "list")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: there is no database at {folder / 'orderwf.db'}:")
     assert not (folder / "orderwf.db").exists()

@@ -21,15 +21,19 @@ def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     opts = options(ctx)
     workflows = common.workflows(ctx)
     workflows.all()  # every workflow file, checked, before the database is read
-    counts = service.workflow_counts(common.engine(ctx, reads_only=True))
+    # A shop folder fresh from `init` has no database yet: say so, and create none (SPEC §4).
+    missing = service.missing_database(opts.db)
+    counts = {} if missing else service.workflow_counts(common.engine(ctx, reads_only=True))
     data = workflows.info(counts, database=opts.db, smtp=common.smtp_url(ctx, None))
+    data["database_exists"] = missing is None
     if as_json:
         common.echo_json(data)
         return
     rows = data["workflows"]
     lines = [
         f"project    {data['project'] or 'none (built-in defaults)'}",
-        f"database   {data['database']}",
+        f"database   {data['database']}"
+        + ("" if missing is None else " (not created yet: the first command that writes does)"),
         f"default    {data['default']}",
         "workflows",
     ]

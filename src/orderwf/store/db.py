@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orderwf.errors import StoreError, UsageError
@@ -64,17 +65,32 @@ def connect(
     return engine
 
 
+def missing_file(url: str) -> Path | None:
+    """The SQLite file `url` names, if it does not exist yet (SQLite would create it on first
+    use); else None: it exists, or the database is not a SQLite file, or `url` is malformed
+    (which `connect` reports)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    if database.startswith("file:") or Path(database).exists():  # a URI: SQLite's own rules
+        return None
+    return Path(database).resolve()
+
+
 def refuse_missing_file(engine: Engine) -> None:
     """`UsageError` when `engine` is a SQLite file that does not exist (SQLite would create it)."""
-    from pathlib import Path
-
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
-        return
-    if database.startswith("file:") or Path(database).exists():  # a URI: SQLite's own rules
+    missing = missing_file(engine.url.render_as_string(hide_password=False))
+    if missing is None:
         return
     raise UsageError(
-        f"there is no database at {Path(database).resolve()}: check --db (or ORDERWF_DB); "
+        f"there is no database at {missing}: check --db (or ORDERWF_DB); "
         "this command only reads, so it creates none (a command that writes, or "
         "'orderwf db upgrade', creates it)"
     )
