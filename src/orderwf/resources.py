@@ -12,6 +12,7 @@ _WHEEL_DATA = _PACKAGE / "data"
 _CHECKOUT = _PACKAGE.parents[1]  # src/orderwf → the repository root
 
 SCHEMA = Path("schemas", "workflow.schema.json")
+SCENARIO_SCHEMA = Path("schemas", "scenario.schema.json")
 DEFAULT_WORKFLOW = Path("workflows", "woocommerce.yaml")
 TEMPLATES = Path("templates", "emails")
 
@@ -30,6 +31,10 @@ def find(relative: Path | str) -> Path:
 
 def schema_path() -> Path:
     return find(SCHEMA)
+
+
+def scenario_schema_path() -> Path:
+    return find(SCENARIO_SCHEMA)
 
 
 def default_workflow_path() -> Path:

@@ -586,34 +586,23 @@ def tick(
 ) -> TickReport:
     """Apply every due timer (SPEC §2.5) as the actor `timer`. Due: the order has been in the
     timer's status for `after` (since its last status change). A second run finds nothing."""
-    from orderwf.engine import context
+    from orderwf.engine import timers
 
     now = now or datetime.now(UTC)
     report = TickReport()
     for timer in workflow.timers.values():
-        cutoff = now - timer.after
-        cond = timer.cond
 
-        def due(order: s.Order, cutoff: datetime = cutoff, cond: Any = cond) -> bool:
-            since = order.status_changed_at or order.created_at
-            if since > cutoff:
-                return False
-            if cond is None:
-                return True
-            return bool(
-                cond.evaluate(context.base_context(workflow, order, actor="timer", now=now))
-            )
+        def due(order: s.Order, timer: Any = timer) -> bool:
+            return timers.due(workflow, timer, order, now)
 
-        note = None
-        if timer.note is not None:
-            note = timer.note.render({"shop": context.shop_context(workflow), "now": now})
+        note = timers.note(workflow, timer, now)
         try:
             report.timers[timer.id] = bulk_apply(
                 engine,
                 workflow,
                 timer.action,
                 {},
-                actor="timer",
+                actor=timers.ACTOR,
                 status=timer.status,
                 now=now,
                 note_prefix=note,

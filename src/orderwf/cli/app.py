@@ -107,6 +107,7 @@ COMMANDS: dict[str, str] = {
     "validate": "orderwf.cli.validate",
     "graph": "orderwf.cli.validate",
     "init": "orderwf.cli.validate",
+    "test": "orderwf.cli.scenarios",
     "actions": "orderwf.cli.actions",
     "apply": "orderwf.cli.actions",
     "tick": "orderwf.cli.actions",

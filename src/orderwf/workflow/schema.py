@@ -43,8 +43,10 @@ _KEY_KINDS = {
 
 
 @cache
-def load_schema() -> dict[str, Any]:
-    with resources.schema_path().open(encoding="utf-8") as f:
+def load_schema(kind: str = "workflow") -> dict[str, Any]:
+    """The JSON Schema of a workflow file, or of a scenario file (`kind="scenario"`)."""
+    path = resources.scenario_schema_path() if kind == "scenario" else resources.schema_path()
+    with path.open(encoding="utf-8") as f:
         schema: dict[str, Any] = json.load(f)
     return schema
 
@@ -83,7 +85,17 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
 
 
 class _Placer(Collector):
-    """Schema errors as findings, placed through the YAML node tree."""
+    """Schema errors as findings, placed through the YAML node tree. A scenario file's
+    findings take the same numbers with its own prefix (`OWT010` for `OWF010`)."""
+
+    def __init__(self, source: Source, file: str, kind: str = "workflow") -> None:
+        super().__init__(source, file)
+        self.kind = kind
+
+    def add(self, code: str, path: JsonPath, message: str, **kwargs: Any) -> None:
+        if self.kind == "scenario":
+            code = "OWT" + code.removeprefix("OWF")
+        super().add(code, path, message, **kwargs)
 
     def error(self, e: ValidationError) -> None:
         path: JsonPath = tuple(e.absolute_path)
@@ -167,25 +179,34 @@ class _Placer(Collector):
             kinds = [next(iter(s["required"])) for s in e.validator_value if "required" in s]
             present = [k for k in kinds if k in value]
             if present:
-                return f"{at} has several kinds ({', '.join(present)}); an effect does one thing"
+                one = "a step" if path_kind(e) == "step" else "an effect"
+                return f"{at} has several kinds ({', '.join(present)}); {one} does one thing"
             return f"{at} needs one of {', '.join(kinds)}"
         return f"{at} has the wrong form"
 
 
 @cache
-def validator() -> Any:
-    """The schema's validator, built once per process. The loader builds it before forking
-    the schema stage of a second file, so that each further child inherits it instead of
-    importing jsonschema and building it again (a folder of twenty workflows)."""
+def validator(kind: str = "workflow") -> Any:
+    """The schema's validator (of a workflow, or of a scenario file), built once per process.
+    The loader builds it before forking the schema stage of a second file, so that each
+    further child inherits it instead of importing jsonschema and building it again (a folder
+    of twenty workflows)."""
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(load_schema())
+    return Draft202012Validator(load_schema(kind))
 
 
-def check(source: Source, file: str) -> list[Finding]:
-    """Every schema error of `source.data`, as findings of `file`."""
-    placer = _Placer(source, file)
-    for error in validator().iter_errors(source.data):
+def path_kind(e: ValidationError) -> str:
+    """'step' for an error about a scenario's step, else 'effect'."""
+    path = list(e.absolute_path)
+    return "step" if len(path) == 2 and path[0] == "steps" else "effect"
+
+
+def check(source: Source, file: str, kind: str = "workflow") -> list[Finding]:
+    """Every schema error of `source.data`, as findings of `file`; `kind` is `workflow` or
+    `scenario`."""
+    placer = _Placer(source, file, kind)
+    for error in validator(kind).iter_errors(source.data):
         for leaf in _leaves(error):
             placer.error(leaf)
     return placer.findings

@@ -1,0 +1,117 @@
+"""`orderwf test`: run a shop's workflow scenarios in memory (SPEC §10), measure what they cover,
+or explore the workflow for paths that break an invariant. No database: nothing here imports
+SQLModel or SQLAlchemy."""
+
+from __future__ import annotations
+
+import enum
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from orderwf.cli.app import app, options
+from orderwf.errors import UsageError
+
+if TYPE_CHECKING:
+    from orderwf.scenario.load import Loaded, Workflows
+
+
+class Format(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _findings(loaded: list[Loaded], fmt: Format) -> None:
+    """Print the findings of the scenario files and stop with exit 2, if there are any."""
+    from orderwf.workflow import findings as fnd
+
+    found = fnd.sort(f for item in loaded for f in item.findings)
+    if not found:
+        return
+    typer.echo(fnd.report(found, fmt.value), nl=False)
+    if fmt is Format.text:
+        typer.echo(fnd.summary(found, len(loaded)).replace(" file", " scenario file"), err=True)
+    raise typer.Exit(2)
+
+
+def _invalid_workflows(paths: list[Path], fmt: Format) -> None:
+    """A workflow that does not validate: its findings, exit 1, nothing run."""
+    from orderwf.workflow import findings as fnd
+    from orderwf.workflow import loader
+
+    found = loader.validate_files(sorted(set(paths)))
+    typer.echo(fnd.report(found, fmt.value), nl=False)
+    typer.echo(
+        f"error: {len(set(paths))} workflow{'s' if len(set(paths)) != 1 else ''} used by the "
+        "scenarios did not validate; nothing was run",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+def _load(paths: list[Path] | None, workflows: Workflows, *, required: bool) -> list[Loaded]:
+    from orderwf.scenario import load
+
+    if not paths and not load.DEFAULT_FOLDER.is_dir():
+        if not required:
+            return []
+        raise UsageError(
+            f"no scenarios: {load.DEFAULT_FOLDER}/ does not exist here "
+            "(give scenario files or folders, see docs/testing.md)"
+        )
+    files = load.scenario_files(paths or [load.DEFAULT_FOLDER])
+    if not files and required:
+        raise UsageError(f"no scenario files (*.yaml) in {', '.join(map(str, paths or []))}")
+    return [load.load(path, workflows) for path in files]
+
+
+@app.command("test")
+def run_scenarios(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario files or folders (default: scenarios/).", show_default=False),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    junit_xml: Annotated[
+        Path | None,
+        typer.Option("--junit-xml", help="Also write JUnit XML (one testcase per scenario)."),
+    ] = None,
+) -> None:
+    """Run workflow scenarios in memory: each step through the same engine, rules and
+    templates as `apply`, checked against what the scenario expects.
+
+    Exit status: 0 all passed, 1 a scenario failed (or a workflow does not validate),
+    2 a scenario file with findings."""
+    from orderwf.scenario import load, report, run
+
+    started = time.perf_counter()
+    workflows = load.Workflows(options(ctx).workflow)
+    loaded = _load(paths, workflows, required=True)
+    _findings(loaded, fmt)
+    broken = [item.workflow_path for item in loaded if item.workflow_error is not None]
+    if broken:
+        _invalid_workflows([p for p in broken if p is not None], fmt)
+    results = []
+    for item in loaded:
+        assert item.scenario is not None
+        assert item.workflow is not None
+        results.append(run.run(item.scenario, item.workflow))
+    seconds = time.perf_counter() - started
+    if fmt is Format.json:
+        typer.echo(report.results_json(results), nl=False)
+    elif fmt is Format.github:
+        typer.echo(report.github(results), nl=False)
+    else:
+        typer.echo(report.text(results), nl=False)
+        typer.echo(report.summary(results, seconds), err=True)
+    if junit_xml is not None:
+        try:
+            junit_xml.write_text(report.junit(results, seconds), encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {junit_xml}: {e.strerror}") from None
+    if any(r.outcome != "passed" for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,220 @@
+"""`orderwf test`: scenario files run in memory, their findings, and what a failure shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from typer.testing import CliRunner
+
+from orderwf.cli.app import get_app
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO / "workflows" / "woocommerce.yaml"
+INVALID = REPO / "tests" / "data" / "scenarios" / "invalid"
+
+PASSING = """\
+# yaml-language-server: $schema=../schemas/scenario.schema.json
+name: pay, ship, refund one
+products:
+  - {sku: TS, name: T-shirt, price: "20.00", stock: 5}
+order:
+  email: jeanne@example.fr
+  lines: [{sku: TS, quantity: 2}]
+  shipping: "4.90"
+steps:
+  - apply: pay
+    expect:
+      status: processing
+      stock: {TS: 3}
+      emails: [new_order, customer_processing_order]
+  - apply: complete
+    params: {tracking_number: 6A12345678901}
+    expect:
+      status: completed
+      emails: [{id: customer_completed_order, to: jeanne@example.fr, contains: 6A12345678901}]
+      notes: ["Order status changed from Processing to Completed."]
+      tracking: [6A12345678901]
+  - refund: {lines: {TS: 1}, restock: true, reason: Damaged}
+    expect: {total_refunded: "20.00", remaining_refundable: "24.90", stock: {TS: 4}}
+  - apply: hold
+    refused: not allowed
+"""
+
+FAILING = """\
+name: wrong expectations
+products:
+  - {sku: TS, name: T-shirt, price: "20.00", stock: 5}
+order:
+  lines: [{sku: TS, quantity: 2}]
+steps:
+  - apply: pay
+    expect:
+      status: processing
+  - apply: complete
+    expect:
+      status: on-hold
+      stock: {TS: 5}
+      emails: [customer_completed_order, new_order]
+      notes: ["Order status changed from Processing to Complete."]
+  - apply: cancel
+"""
+
+
+def run(*args: str, workflow: Path | None = WORKFLOW) -> tuple[int, str, str]:
+    options = ["--workflow", str(workflow)] if workflow else []
+    result = CliRunner().invoke(get_app(), [*options, *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def write(name: str, text: str) -> Path:
+    path = Path("scenarios", name)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_passing_scenario_is_one_line_and_exit_0() -> None:
+    write("ship.yaml", PASSING)
+    code, out, err = run("test")
+    assert code == 0, out + err
+    assert out == "ok    scenarios/ship.yaml: pay, ship, refund one (4 steps)\n"
+    assert err.startswith("1 scenario, 4 steps: 1 passed (")
+
+
+def test_failure_names_file_step_line_expected_and_actual(snapshot: SnapshotAssertion) -> None:
+    write("ship.yaml", PASSING)
+    write("wrong.yaml", FAILING)
+    code, out, err = run("test")
+    assert code == 1
+    assert out == snapshot
+    assert err.startswith("2 scenarios, 6 steps: 1 passed, 1 failed (")
+
+
+def test_a_step_that_is_refused_unexpectedly_fails_with_the_reason() -> None:
+    write("r.yaml", "steps:\n  - apply: pay\n  - apply: pay\n")
+    code, out, _ = run("test")
+    assert code == 1
+    assert out.splitlines()[1] == (
+        "  scenarios/r.yaml:3:5: refused: expected the step to be applied, got action 'pay' is "
+        "not allowed when order #1 is Processing (allowed from: Pending payment, On hold, "
+        "Failed, Cancelled)"
+    )
+
+
+def test_expected_refusal_that_does_not_happen_fails() -> None:
+    write("r.yaml", "steps:\n  - apply: pay\n    refused: not allowed\n")
+    code, out, _ = run("test")
+    assert code == 1
+    assert out.splitlines()[1] == (
+        "  scenarios/r.yaml:3:14: refused: expected a refusal containing 'not allowed', "
+        "got the step was applied (status processing)"
+    )
+
+
+def test_wait_runs_due_timers_as_tick_does() -> None:
+    write(
+        "t.yaml",
+        """\
+order: {via: checkout, lines: [{sku: SAMPLE, quantity: 1}]}
+steps:
+  - wait: 59m
+    expect: {status: pending, emails: []}
+  - wait: 1m
+    expect:
+      status: cancelled
+      emails: [cancelled_order]
+      notes:
+        - "Unpaid order cancelled - time limit reached. Order status changed from \\
+          Pending payment to Cancelled."
+  - wait: 3d
+    expect: {status: cancelled, emails: []}
+""",
+    )
+    code, out, err = run("test")
+    assert code == 0, out
+
+
+def test_timer_condition_is_honoured() -> None:
+    write("t.yaml", "order: {via: admin}\nsteps:\n  - wait: 2h\n    expect: {status: pending}\n")
+    assert run("test")[0] == 0
+
+
+@pytest.mark.parametrize("path", sorted(INVALID.glob("*.yaml")), ids=lambda p: p.stem)
+def test_invalid_scenarios_are_located_findings_exit_2(
+    path: Path, snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    code, out, _ = run("test", str(path.relative_to(REPO)))
+    assert code == 2
+    assert f"[{path.stem.split('_')[0].upper()}]" in out
+    assert out == snapshot
+
+
+def test_findings_in_json_and_github_formats() -> None:
+    path = str(INVALID / "owt102_unknown_action.yaml")
+    code, out, _ = run("test", "--format", "json", path)
+    assert code == 2
+    [finding] = json.loads(out)
+    assert (finding["code"], finding["line"], finding["column"], finding["json_path"]) == (
+        "OWT102",
+        2,
+        12,
+        "$.steps[0].apply",
+    )
+    code, out, _ = run("test", "--format", "github", path)
+    assert code == 2
+    assert out.startswith("::error file=")
+    assert ",line=2,col=12,title=orderwf OWT102::[OWT102] action 'ship'" in out
+
+
+def test_no_scenarios_folder_is_a_usage_error() -> None:
+    code, out, err = run("test")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: no scenarios: scenarios/ does not exist here")
+
+
+def test_a_workflow_that_does_not_validate_is_reported_and_nothing_runs(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        WORKFLOW.read_text(encoding="utf-8")
+        .replace("templates: ../templates/emails", f"templates: {REPO}/templates/emails")
+        .replace("to: cancelled\n", "to: canceled\n", 1),
+        encoding="utf-8",
+    )
+    write("ship.yaml", PASSING)
+    code, out, err = run("test", workflow=broken)
+    assert code == 1
+    assert "error[OWF104] action 'cancel' goes to unknown status 'canceled'" in out
+    assert "nothing was run" in err
+
+
+def test_an_engine_bug_is_that_scenarios_error_and_the_others_still_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from orderwf.engine import plan
+
+    def broken(self: object, effect: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(plan._Planner, "add_tracking", broken)  # a bug, on purpose
+    write(
+        "a.yaml",
+        "steps:\n  - apply: pay\n  - apply: add_tracking\n    params: {number: AB123456}\n",
+    )
+    write("b.yaml", "steps:\n  - apply: pay\n    expect: {status: processing}\n")
+    code, out, err = run("test")
+    assert code == 1
+    assert out.splitlines() == [
+        "ERROR scenarios/a.yaml: a: step 2 (apply add_tracking), line 3",
+        "  scenarios/a.yaml:3:5: internal error: ZeroDivisionError: division by zero",
+        "ok    scenarios/b.yaml: b (1 step)",
+    ]
+    assert "1 passed, 1 error" in err
