@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
@@ -218,3 +219,73 @@ def test_an_engine_bug_is_that_scenarios_error_and_the_others_still_run(
         "ok    scenarios/b.yaml: b (1 step)",
     ]
     assert "1 passed, 1 error" in err
+
+
+def test_json_output_has_each_scenario_and_its_failure() -> None:
+    write("ship.yaml", PASSING)
+    write("wrong.yaml", FAILING)
+    code, out, _ = run("test", "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert (data["passed"], data["failed"], data["error"]) == (1, 1, 0)
+    ok, wrong = data["scenarios"]
+    assert (ok["file"], ok["outcome"], ok["steps_run"], ok["failure"]) == (
+        "scenarios/ship.yaml",
+        "passed",
+        4,
+        None,
+    )
+    assert wrong["failure"]["step"] == 2
+    assert wrong["failure"]["line"] == 10
+    assert wrong["failure"]["problems"][0] == {
+        "line": 12,
+        "column": 15,
+        "what": "status",
+        "expected": "on-hold",
+        "actual": "completed",
+        "message": "status: expected on-hold, got completed",
+    }
+
+
+def test_junit_xml_has_one_testcase_per_scenario() -> None:
+    write("ship.yaml", PASSING)
+    write("wrong.yaml", FAILING)
+    code, _, _ = run("test", "--junit-xml", "report.xml")
+    assert code == 1
+    root = ET.parse("report.xml").getroot()
+    assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == (
+        "testsuites",
+        "2",
+        "1",
+        "0",
+    )
+    [suite] = root.findall("testsuite")
+    assert suite.get("name") == "workflow woocommerce"
+    ok, wrong = suite.findall("testcase")
+    assert ok.get("name") == "scenarios/ship.yaml: pay, ship, refund one"
+    assert ok.find("failure") is None
+    failure = wrong.find("failure")
+    assert failure is not None
+    assert failure.get("message") == (
+        "step 2 (apply complete), line 10: status: expected on-hold, got completed"
+    )
+    assert "scenarios/wrong.yaml:13:19: step 2 (apply complete), line 10: stock of TS: " in (
+        failure.text or ""
+    )
+
+
+def test_github_format_annotates_the_failing_line() -> None:
+    write("wrong.yaml", FAILING)
+    code, out, _ = run("test", "--format", "github")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "::error file=scenarios/wrong.yaml,line=12,col=15,title=orderwf test%3A wrong "
+        "expectations::step 2 (apply complete), line 10: status: expected on-hold, got completed"
+    )
+
+
+def test_unwritable_junit_path_is_a_usage_error() -> None:
+    write("ship.yaml", PASSING)
+    code, _, err = run("test", "--junit-xml", "missing/dir/report.xml")
+    assert code == 2
+    assert "error: cannot write missing/dir/report.xml: No such file" in err
