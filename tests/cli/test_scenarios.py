@@ -289,3 +289,74 @@ def test_unwritable_junit_path_is_a_usage_error() -> None:
     code, _, err = run("test", "--junit-xml", "missing/dir/report.xml")
     assert code == 2
     assert "error: cannot write missing/dir/report.xml: No such file" in err
+
+
+def test_coverage_lists_what_was_never_exercised(snapshot: SnapshotAssertion) -> None:
+    write(
+        "c.yaml",
+        """\
+order: {billing: {email: ""}}
+steps:
+  - apply: cancel
+  - apply: send_order_details
+    refused: no billing email
+""",
+    )
+    code, out, err = run("test", "--coverage")
+    assert code == 0
+    assert out.replace(str(REPO), "<repo>") == snapshot
+    code, out, err = run("test", "--coverage", "--fail-under", "3")
+    assert code == 0
+    code, out, err = run("test", "--coverage", "--fail-under", "50")
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        "error: transition coverage of workflow 'woocommerce' is 3.0 %, under --fail-under 50"
+    )
+
+
+def test_coverage_in_json() -> None:
+    write("c.yaml", "steps:\n  - apply: hold\n  - apply: send_order_details\n")
+    code, out, _ = run("test", "--coverage", "--format", "json")
+    assert code == 0
+    coverage = json.loads(out)["coverage"]["woocommerce"]
+    assert coverage["transitions"]["covered"] == 1
+    assert coverage["transitions"]["declared"] == 33
+    assert "hold: pending → on-hold" not in coverage["transitions"]["missing"]
+    assert coverage["statuses"]["missing"] == [
+        "processing",
+        "completed",
+        "cancelled",
+        "refunded",
+        "failed",
+    ]
+    # the guard held, but was never seen failing
+    assert coverage["guards"]["missing"] == [
+        "send_order_details[0] (order.billing.email): never seen failing"
+    ]
+
+
+def test_fail_under_needs_coverage() -> None:
+    write("c.yaml", "steps:\n  - apply: hold\n")
+    code, _, err = run("test", "--fail-under", "90")
+    assert code == 2
+    assert err == "error: --fail-under needs --coverage\n"
+
+
+def test_shipped_scenarios_cover_every_transition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What CI runs: the repository's scenarios, the default and example workflows."""
+    monkeypatch.chdir(REPO)
+    code, out, err = run("test", "--coverage", "--fail-under", "100", workflow=None)
+    assert code == 0, out + err
+    assert "transitions   33 of 33  100.0 %" in out
+    assert {line.split()[0] for line in out.splitlines() if line.endswith("steps)")} == {"ok"}
+    for name in ("woocommerce", "boutique-fr", "digital"):
+        assert f"coverage of workflow {name} " in out
+
+
+def test_pre_commit_offers_orderwf_test() -> None:
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["orderwf-test"]["entry"] == "orderwf test"
+    assert hooks["orderwf-test"]["pass_filenames"] is False
+    assert "scenarios" in hooks["orderwf-test"]["files"]

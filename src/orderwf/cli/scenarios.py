@@ -80,14 +80,31 @@ def run_scenarios(
         Path | None,
         typer.Option("--junit-xml", help="Also write JUnit XML (one testcase per scenario)."),
     ] = None,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Report what the scenarios exercised.")
+    ] = False,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under",
+            min=0,
+            max=100,
+            metavar="PCT",
+            help="With --coverage: exit 1 when a workflow's transition coverage is below PCT.",
+        ),
+    ] = None,
 ) -> None:
     """Run workflow scenarios in memory: each step through the same engine, rules and
     templates as `apply`, checked against what the scenario expects.
 
     Exit status: 0 all passed, 1 a scenario failed (or a workflow does not validate),
     2 a scenario file with findings."""
+    from orderwf.scenario import coverage as cov
     from orderwf.scenario import load, report, run
+    from orderwf.workflow.findings import display_path
 
+    if fail_under is not None and not coverage:
+        raise UsageError("--fail-under needs --coverage")
     started = time.perf_counter()
     workflows = load.Workflows(options(ctx).workflow)
     loaded = _load(paths, workflows, required=True)
@@ -95,23 +112,33 @@ def run_scenarios(
     broken = [item.workflow_path for item in loaded if item.workflow_error is not None]
     if broken:
         _invalid_workflows([p for p in broken if p is not None], fmt)
+    observer = cov.Coverage() if coverage else None
     results = []
+    paths_of: dict[str, str] = {}
     for item in loaded:
         assert item.scenario is not None
         assert item.workflow is not None
-        results.append(run.run(item.scenario, item.workflow))
+        results.append(run.run(item.scenario, item.workflow, observer))
+        if item.workflow_path is not None:
+            paths_of[item.workflow.name] = display_path(item.workflow_path)
     seconds = time.perf_counter() - started
     if fmt is Format.json:
-        typer.echo(report.results_json(results), nl=False)
+        extra = {"coverage": cov.as_json(observer)} if observer is not None else None
+        typer.echo(report.results_json(results, extra), nl=False)
     elif fmt is Format.github:
         typer.echo(report.github(results), nl=False)
     else:
         typer.echo(report.text(results), nl=False)
+        if observer is not None:
+            typer.echo(cov.text(observer, paths_of), nl=False)
         typer.echo(report.summary(results, seconds), err=True)
+    low = list(cov.under(observer, fail_under)) if observer and fail_under is not None else []
+    for sentence in low:
+        typer.echo(f"error: {sentence}", err=True)
     if junit_xml is not None:
         try:
             junit_xml.write_text(report.junit(results, seconds), encoding="utf-8")
         except OSError as e:
             raise UsageError(f"cannot write {junit_xml}: {e.strerror}") from None
-    if any(r.outcome != "passed" for r in results):
+    if low or any(r.outcome != "passed" for r in results):
         raise typer.Exit(1)
