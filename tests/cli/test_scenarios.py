@@ -360,3 +360,105 @@ def test_pre_commit_offers_orderwf_test() -> None:
     assert hooks["orderwf-test"]["entry"] == "orderwf test"
     assert hooks["orderwf-test"]["pass_filenames"] is False
     assert "scenarios" in hooks["orderwf-test"]["files"]
+
+
+def _shop_with_template(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the default workflow and its templates, with one template changed."""
+    import shutil
+
+    shutil.copytree(REPO / "templates" / "emails", tmp_path / "templates" / "emails")
+    (tmp_path / "workflows").mkdir()
+    shutil.copy(WORKFLOW, tmp_path / "workflows" / "woocommerce.yaml")
+    template = tmp_path / "templates" / "emails" / name
+    text = template.read_text(encoding="utf-8")
+    assert old in text
+    template.write_text(text.replace(old, new), encoding="utf-8")
+    return tmp_path / "workflows" / "woocommerce.yaml"
+
+
+def test_explore_finds_a_template_that_only_renders_with_a_refund(tmp_path: Path) -> None:
+    """The validator renders every template against a sample order that has a refund; an order
+    that reaches `customer_completed_order` without one has no `refund` to read."""
+    workflow = _shop_with_template(
+        tmp_path,
+        "customer_completed_order.txt.j2",
+        "Thanks for shopping with {{ shop.name }}.",
+        "Thanks for shopping with {{ shop.name }}. Refunded: {{ refund.amount }}.",
+    )
+    assert run("validate", str(workflow), workflow=None)[0] == 0
+    code, out, _ = run("test", "--explore", "--save", "found", workflow=workflow)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1] == (
+        "VIOLATION email 'customer_completed_order' did not render: template "
+        "customer_completed_order.txt.j2 failed: undefined name: 'refund' is undefined"
+    )
+    assert lines[2] == "  path (shipped order): complete"
+    assert lines[3] == "  saved: found/woocommerce-1.yaml"
+    # The saved scenario replays the path and fails where the exploration did.
+    code, out, _ = run("test", "found", workflow=workflow)
+    assert code == 1
+    assert out.splitlines()[1] == (
+        "  found/woocommerce-1.yaml:17:5: invariant broken: email 'customer_completed_order' "
+        "did not render: template customer_completed_order.txt.j2 failed: undefined name: "
+        "'refund' is undefined"
+    )
+
+
+def test_explore_of_the_shipped_workflows_reaches_every_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPO)
+    code, out, err = run("test", "--explore", workflow=None)
+    assert code == 0, out + err
+    assert "VIOLATION" not in out
+    assert [line for line in out.splitlines() if line.startswith("pairs")] == [
+        "pairs reached: 25 of 25 declared",
+        "pairs reached: 52 of 52 declared",
+        "pairs reached: 52 of 52 declared",
+    ]
+
+
+def test_explore_lists_the_pairs_it_did_not_reach(snapshot: SnapshotAssertion) -> None:
+    code, out, _ = run("test", "--explore", "--depth", "1", "--format", "text")
+    assert code == 0
+    assert out.replace(str(REPO), "<repo>") == snapshot
+
+
+def test_explore_json() -> None:
+    code, out, _ = run("test", "--explore", "--format", "json")
+    assert code == 0
+    [report] = json.loads(out)["explore"]
+    assert (report["workflow"], report["violations"], report["unreachable"]) == (
+        "woocommerce",
+        [],
+        [],
+    )
+    assert report["pairs_reached"] == report["pairs_declared"] == 52
+
+
+def test_explore_reports_an_engine_bug_as_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orderwf.engine import plan
+
+    def broken(self: object, effect: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(plan._Planner, "add_tracking", broken)  # a bug, on purpose
+    code, out, _ = run("test", "--explore")
+    assert code == 1
+    assert "VIOLATION internal error: ZeroDivisionError: division by zero" in out
+    assert "  path (shipped order): complete (tracking_number=SAMPLE123, carrier=colissimo)" in out
+
+
+def test_explore_of_an_invalid_workflow_reports_its_findings(tmp_path: Path) -> None:
+    workflow = _shop_with_template(tmp_path, "customer_note.txt.j2", "{% extends", "{% extends {{")
+    code, out, err = run("test", "--explore", workflow=workflow)
+    assert code == 1
+    assert "error[OWF503]" in out
+    assert "explore" not in out
+    assert "nothing was run" in err
+
+
+def test_save_needs_explore() -> None:
+    code, _, err = run("test", "--save", "out")
+    assert (code, err) == (2, "error: --save needs --explore\n")

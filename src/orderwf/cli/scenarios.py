@@ -68,6 +68,48 @@ def _load(paths: list[Path] | None, workflows: Workflows, *, required: bool) -> 
     return [load.load(path, workflows) for path in files]
 
 
+def _explore(
+    loaded: list[Loaded], workflows: Workflows, depth: int, save: Path | None, fmt: Format
+) -> None:
+    """Explore each workflow the scenarios use (the default one when there are none)."""
+    import json
+
+    from orderwf.errors import WorkflowError
+    from orderwf.scenario import explore
+    from orderwf.workflow.findings import display_path
+
+    chosen: dict[str, Path] = {}
+    for item in loaded:
+        if item.workflow is not None and item.workflow_path is not None:
+            chosen.setdefault(item.workflow.name, item.workflow_path)
+    if not chosen:
+        name = workflows.default_name
+        chosen = {name: workflows.paths[name]} if name in workflows.paths else {}
+        if not chosen:
+            chosen = {"": workflows.default_path}
+    reports = []
+    failed = False
+    for name, path in chosen.items():
+        try:
+            workflow = workflows.load(name) if name else None
+        except WorkflowError:
+            workflow = None
+        if workflow is None:
+            _invalid_workflows([path], fmt)
+            return
+        result = explore.explore(workflow, depth)
+        saved = explore.save(result, save) if save is not None and result.violations else {}
+        failed = failed or bool(result.violations)
+        if fmt is Format.json:
+            reports.append(explore.as_json(result, display_path(path), saved))
+        else:
+            typer.echo(explore.report(result, display_path(path), saved), nl=False)
+    if fmt is Format.json:
+        typer.echo(json.dumps({"explore": reports}, indent=2, ensure_ascii=False))
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command("test")
 def run_scenarios(
     ctx: typer.Context,
@@ -93,6 +135,23 @@ def run_scenarios(
             help="With --coverage: exit 1 when a workflow's transition coverage is below PCT.",
         ),
     ] = None,
+    explore: Annotated[
+        bool,
+        typer.Option(
+            "--explore",
+            help="Generate paths through each workflow the scenarios use and check the "
+            "invariants after every step (instead of running the scenarios).",
+        ),
+    ] = False,
+    depth: Annotated[
+        int, typer.Option("--depth", min=1, max=20, help="With --explore: longest path.")
+    ] = 6,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            "--save", metavar="DIR", help="With --explore: write each violation as a scenario."
+        ),
+    ] = None,
 ) -> None:
     """Run workflow scenarios in memory: each step through the same engine, rules and
     templates as `apply`, checked against what the scenario expects.
@@ -105,13 +164,20 @@ def run_scenarios(
 
     if fail_under is not None and not coverage:
         raise UsageError("--fail-under needs --coverage")
+    if save is not None and not explore:
+        raise UsageError("--save needs --explore")
+    if explore and (coverage or junit_xml is not None):
+        raise UsageError("--explore runs no scenarios: it takes no --coverage or --junit-xml")
     started = time.perf_counter()
     workflows = load.Workflows(options(ctx).workflow)
-    loaded = _load(paths, workflows, required=True)
+    loaded = _load(paths, workflows, required=not explore)
     _findings(loaded, fmt)
     broken = [item.workflow_path for item in loaded if item.workflow_error is not None]
     if broken:
         _invalid_workflows([p for p in broken if p is not None], fmt)
+    if explore:
+        _explore(loaded, workflows, depth, save, fmt)
+        return
     observer = cov.Coverage() if coverage else None
     results = []
     paths_of: dict[str, str] = {}

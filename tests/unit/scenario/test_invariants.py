@@ -1,0 +1,79 @@
+"""The invariants checked after every step of a scenario and of `--explore`: each one fires
+on a plan that breaks it, and none on what the engine plans."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orderwf.engine.invariants import violations
+from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
+from orderwf.engine.plan import Plan
+from orderwf.engine.snapshot import Refund, evolve
+from orderwf.scenario.load import DEFAULT_NOW
+from orderwf.workflow.loader import load_workflow
+from orderwf.workflow.model import Workflow
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def workflow() -> Workflow:
+    return load_workflow(ROOT / "workflows" / "woocommerce.yaml")
+
+
+def paid(workflow: Workflow) -> tuple[Shop, Plan]:
+    shop = Shop.start(
+        workflow,
+        (Product(1, "TS", "T-shirt", Decimal("20.00"), 5),),
+        OrderSpec((LineSpec("TS", 2),), shipping=Decimal("5.00")),
+        DEFAULT_NOW,
+    )
+    start = shop.order
+    plan = shop.apply("pay", actor="admin")
+    assert violations(workflow, plan, start=start, start_levels={1: 5}, levels=shop.levels) == []
+    return shop, plan
+
+
+def check(workflow: Workflow, plan: Plan, levels: dict[int, int | None] | None = None) -> list[str]:
+    return violations(
+        workflow, plan, start=plan.before, start_levels={1: 5}, levels=levels or {1: 3}
+    )
+
+
+def test_more_refunded_than_paid(workflow: Workflow) -> None:
+    _, plan = paid(workflow)
+    bad_line = evolve(plan.after.lines[1], total_refunded=Decimal("6.00"))
+    refund = Refund(1, Decimal("46.00"), "", False, (), DEFAULT_NOW)
+    after = evolve(plan.after, lines=(plan.after.lines[0], bad_line), refunds=(refund,))
+    assert check(workflow, replace(plan, after=after)) == [
+        "refunded 46.00 EUR of an order of 45.00 EUR",
+        "item #2 (Shipping): refunded 6.00 EUR of 5.00 EUR",
+    ]
+
+
+def test_units_out_of_stock_out_of_range_and_stock_drift(workflow: Workflow) -> None:
+    _, plan = paid(workflow)
+    line = evolve(plan.after.lines[0], reduced_stock=3)
+    after = evolve(plan.after, lines=(line, *plan.after.lines[1:]))
+    assert check(workflow, replace(plan, after=after), {1: 3}) == [
+        "item #1 (T-shirt): 3 units out of stock, expected between 0 and 2",
+        "product #1: stock moved from 5 to 3, but the order has +3 units out of stock "
+        "since the start",
+    ]
+
+
+def test_leaving_a_final_status(workflow: Workflow) -> None:
+    _, plan = paid(workflow)
+    final = replace(workflow, statuses={**workflow.statuses, "pending": replace(
+        workflow.statuses["pending"], final=True)})  # fmt: skip
+    assert check(final, plan) == ["the order left the final status 'pending' for 'processing'"]
+
+
+def test_an_email_without_recipient(workflow: Workflow) -> None:
+    _, plan = paid(workflow)
+    emails = (replace(plan.emails[0], to=""), plan.emails[1])
+    assert check(workflow, replace(plan, emails=emails)) == ["email 'new_order' has no recipient"]
