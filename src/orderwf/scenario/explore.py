@@ -344,7 +344,7 @@ def scenario_text(workflow: m.Workflow, violation: Violation, schema_ref: str) -
     cur = workflow.shop.currency
     name = f"explore: {violation.path[-1].describe()} on a {sample.name} order breaks an invariant"
     products = "".join(
-        f"  - {{sku: {p.sku}, name: {json.dumps(p.name)}, price: \"{money.fmt(p.price, cur)}\""
+        f'  - {{sku: {p.sku}, name: {json.dumps(p.name)}, price: "{money.fmt(p.price, cur)}"'
         + (f", stock: {p.stock}" if p.stock is not None else "")
         + (", virtual: true" if p.virtual else "")
         + (", downloadable: true" if p.downloadable else "")
