@@ -25,6 +25,7 @@ LAYER_OF = {
     "orderwf.workflows": "service",
     "orderwf.live": "service",
     "orderwf.moves": "service",
+    "orderwf.scenario": "service",  # `orderwf test`: a use case, on orders in memory
     "orderwf.engine": "engine",
     "orderwf.store": "store",
     "orderwf.mail": "mail",

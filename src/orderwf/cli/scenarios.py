@@ -26,24 +26,23 @@ class Format(enum.StrEnum):
 
 def _findings(loaded: list[Loaded], fmt: Format) -> None:
     """Print the findings of the scenario files and stop with exit 2, if there are any."""
-    from orderwf.workflow import findings as fnd
+    from orderwf.scenario import report
 
-    found = fnd.sort(f for item in loaded for f in item.findings)
+    found = [f for item in loaded for f in item.findings]
     if not found:
         return
-    typer.echo(fnd.report(found, fmt.value), nl=False)
+    out, summary = report.scenario_findings(found, len(loaded), fmt.value)
+    typer.echo(out, nl=False)
     if fmt is Format.text:
-        typer.echo(fnd.summary(found, len(loaded)).replace(" file", " scenario file"), err=True)
+        typer.echo(summary, err=True)
     raise typer.Exit(2)
 
 
 def _invalid_workflows(paths: list[Path], fmt: Format) -> None:
     """A workflow that does not validate: its findings, exit 1, nothing run."""
-    from orderwf.workflow import findings as fnd
-    from orderwf.workflow import loader
+    from orderwf.scenario import report
 
-    found = loader.validate_files(sorted(set(paths)))
-    typer.echo(fnd.report(found, fmt.value), nl=False)
+    typer.echo(report.workflow_findings(paths, fmt.value), nl=False)
     typer.echo(
         f"error: {len(set(paths))} workflow{'s' if len(set(paths)) != 1 else ''} used by the "
         "scenarios did not validate; nothing was run",
@@ -76,7 +75,7 @@ def _explore(
 
     from orderwf.errors import WorkflowError
     from orderwf.scenario import explore
-    from orderwf.workflow.findings import display_path
+    from orderwf.scenario.report import display_path
 
     chosen: dict[str, Path] = {}
     for item in loaded:
@@ -160,7 +159,7 @@ def run_scenarios(
     2 a scenario file with findings."""
     from orderwf.scenario import coverage as cov
     from orderwf.scenario import load, report, run
-    from orderwf.workflow.findings import display_path
+    from orderwf.scenario.report import display_path
 
     if fail_under is not None and not coverage:
         raise UsageError("--fail-under needs --coverage")

@@ -11,8 +11,9 @@ from orderwf import money
 from orderwf.engine.memory import Product
 from orderwf.errors import OrderwfError
 from orderwf.scenario import load
+from orderwf.suggest import did_you_mean
 from orderwf.workflow.checks import Collector
-from orderwf.workflow.findings import Finding, did_you_mean, where
+from orderwf.workflow.findings import Finding, where
 from orderwf.workflow.model import Workflow
 from orderwf.workflow.yamlsrc import JsonPath, Source
 

@@ -196,7 +196,7 @@ def load(path: Path, workflows: Workflows) -> Loaded:
 
 
 def _close(name: object, names: Iterable[str]) -> str | None:
-    from orderwf.workflow.findings import did_you_mean
+    from orderwf.suggest import did_you_mean
 
     return did_you_mean(name, names)
 

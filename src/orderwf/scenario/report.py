@@ -7,12 +7,30 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from orderwf.scenario.run import Result
-from orderwf.workflow.findings import _gh_escape
+from orderwf.workflow import findings as fnd
+from orderwf.workflow.findings import _gh_escape, display_path
+
+__all__ = ["display_path"]
 
 _LABEL = {"passed": "ok", "failed": "FAIL", "error": "ERROR"}
+
+
+def scenario_findings(found: Sequence[fnd.Finding], files: int, fmt: str) -> tuple[str, str]:
+    """The findings of the scenario files in `fmt` (sorted), and their one-line summary."""
+    ordered = fnd.sort(found)
+    summary = fnd.summary(ordered, files).replace(" file", " scenario file")
+    return fnd.report(ordered, fmt), summary
+
+
+def workflow_findings(paths: Sequence[Path], fmt: str) -> str:
+    """What `orderwf validate` says of these workflow files, in `fmt`."""
+    from orderwf.workflow import loader
+
+    return fnd.report(loader.validate_files(sorted(set(paths))), fmt)
 
 
 def _plural(n: int, word: str) -> str:
