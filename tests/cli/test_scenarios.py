@@ -405,6 +405,19 @@ def test_explore_finds_a_template_that_only_renders_with_a_refund(tmp_path: Path
     )
 
 
+def test_explore_save_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    workflow = _shop_with_template(
+        tmp_path,
+        "customer_completed_order.txt.j2",
+        "Thanks for shopping with {{ shop.name }}.",
+        "{{ refund.amount }}",
+    )
+    Path("found").write_text("not a folder", encoding="utf-8")
+    code, _, err = run("test", "--explore", "--save", "found", workflow=workflow)
+    assert code == 2
+    assert err == "error: cannot write scenarios in found: File exists\n"
+
+
 def test_explore_of_the_shipped_workflows_reaches_every_pair(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

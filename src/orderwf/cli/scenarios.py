@@ -97,7 +97,12 @@ def _explore(
             _invalid_workflows([path], fmt)
             return
         result = explore.explore(workflow, depth)
-        saved = explore.save(result, save) if save is not None and result.violations else {}
+        saved = {}
+        if save is not None and result.violations:
+            try:
+                saved = explore.save(result, save)
+            except OSError as e:
+                raise UsageError(f"cannot write scenarios in {save}: {e.strerror}") from None
         failed = failed or bool(result.violations)
         if fmt is Format.json:
             reports.append(explore.as_json(result, display_path(path), saved))
@@ -152,8 +157,11 @@ def run_scenarios(
         ),
     ] = None,
 ) -> None:
-    """Run workflow scenarios in memory: each step through the same engine, rules and
-    templates as `apply`, checked against what the scenario expects.
+    """Run workflow scenarios in memory, through the same engine and templates as apply.
+
+    Each step of each scenario is checked against what the scenario expects, and against the
+    invariants (money, stock, emails). --coverage reports what they exercised; --explore
+    generates paths instead (docs/testing.md).
 
     Exit status: 0 all passed, 1 a scenario failed (or a workflow does not validate),
     2 a scenario file with findings."""
