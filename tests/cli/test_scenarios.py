@@ -475,3 +475,33 @@ def test_explore_of_an_invalid_workflow_reports_its_findings(tmp_path: Path) -> 
 def test_save_needs_explore() -> None:
     code, _, err = run("test", "--save", "out")
     assert (code, err) == (2, "error: --save needs --explore\n")
+
+
+INIT_SCENARIO = """\
+workflow: shop
+products:
+  - {sku: TS, name: T-shirt, price: "20.00", stock: 5}
+order:
+  email: jeanne@example.fr
+  lines: [{sku: TS, quantity: 2}]
+steps:
+  - apply: pay
+    expect: {status: processing, stock: {TS: 3}, emails: [new_order, customer_processing_order]}
+  - refund: {lines: {TS: 1}, restock: true}
+    expect: {total_refunded: "20.00", stock: {TS: 4}}
+"""
+
+
+def test_the_three_features_work_from_a_fresh_init_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("init", "shop", workflow=None)[0] == 0
+    monkeypatch.chdir(tmp_path / "shop")
+    write("first.yaml", INIT_SCENARIO)
+    code, out, err = run("test", "--coverage", workflow=None)
+    assert code == 0, out + err
+    assert out.splitlines()[0] == "ok    scenarios/first.yaml: first (2 steps)"
+    assert "coverage of workflow shop (workflows/shop.yaml):" in out
+    code, out, err = run("test", "--explore", workflow=None)
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == "pairs reached: 52 of 52 declared"
