@@ -182,6 +182,12 @@ def test_no_scenarios_folder_is_a_usage_error() -> None:
     assert err.startswith("error: no scenarios: scenarios/ does not exist here")
 
 
+def test_an_empty_scenarios_folder_is_a_usage_error() -> None:
+    Path("scenarios").mkdir()
+    code, out, err = run("test")
+    assert (code, out, err) == (2, "", "error: no scenario files (*.yaml) in scenarios\n")
+
+
 def test_a_workflow_that_does_not_validate_is_reported_and_nothing_runs(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(

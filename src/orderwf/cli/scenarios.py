@@ -61,9 +61,10 @@ def _load(paths: list[Path] | None, workflows: Workflows, *, required: bool) -> 
             f"no scenarios: {load.DEFAULT_FOLDER}/ does not exist here "
             "(give scenario files or folders, see docs/testing.md)"
         )
-    files = load.scenario_files(paths or [load.DEFAULT_FOLDER])
+    where = paths or [load.DEFAULT_FOLDER]
+    files = load.scenario_files(where)
     if not files and required:
-        raise UsageError(f"no scenario files (*.yaml) in {', '.join(map(str, paths or []))}")
+        raise UsageError(f"no scenario files (*.yaml) in {', '.join(map(str, where))}")
     return [load.load(path, workflows) for path in files]
 
 
