@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orderwf.engine.invariants import violations
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
@@ -77,3 +79,33 @@ def test_an_email_without_recipient(workflow: Workflow) -> None:
     _, plan = paid(workflow)
     emails = (replace(plan.emails[0], to=""), plan.emails[1])
     assert check(workflow, replace(plan, emails=emails)) == ["email 'new_order' has no recipient"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_sequence_of_moves_breaks_an_invariant(workflow: Workflow, data: st.DataObject) -> None:
+    """Whatever actions, refunds and waits follow one another (the moves `--explore` makes),
+    money, stock and emails stay consistent and every refusal changes nothing."""
+    from orderwf.errors import OrderwfError
+    from orderwf.scenario import explore
+
+    sample = data.draw(st.sampled_from(explore.samples(workflow)))
+    shop = Shop.start(workflow, sample.products, sample.order, DEFAULT_NOW)
+    start, levels = shop.order, dict(shop.levels)
+    for _ in range(data.draw(st.integers(1, 8))):
+        move = data.draw(st.sampled_from(list(explore.moves(workflow, shop.order))))
+        before = shop.order
+        try:
+            plans = (
+                shop.wait(move.wait).plans
+                if move.wait is not None
+                else [shop.apply(move.action, move.params, actor="admin")]
+            )
+        except OrderwfError:
+            assert shop.order is before
+            continue
+        for plan in plans:
+            assert (
+                violations(workflow, plan, start=start, start_levels=levels, levels=shop.levels)
+                == []
+            )
