@@ -246,7 +246,7 @@ def explore(workflow: m.Workflow, depth: int = DEFAULT_DEPTH) -> Exploration:
     starts = {sample.name: shop.order for sample, shop, _ in frontier}
     start_levels = {sample.name: dict(shop.levels) for sample, shop, _ in frontier}
     for _ in range(depth):
-        if not frontier or len(result.reached) == len(result.declared):
+        if not frontier:
             break
         following: list[tuple[Sample, Shop, tuple[Move, ...]]] = []
         for sample, shop, path in frontier:
@@ -289,6 +289,8 @@ def explore(workflow: m.Workflow, depth: int = DEFAULT_DEPTH) -> Exploration:
                 if key not in seen:
                     seen.add(key)
                     following.append((sample, child, (*path, move)))
+                if len(result.reached) == len(result.declared):
+                    return result  # every pair has its shortest path: done
         frontier = following
         result.states += len(frontier)
     return result
