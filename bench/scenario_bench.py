@@ -27,7 +27,7 @@ def steps_per_second(seconds: float) -> tuple[float, float, int]:
     """(steps per wall second, per CPU second, emails rendered per pass)."""
     from orderwf.scenario import load, run
 
-    workflows = load.Workflows(WORKFLOW)
+    workflows = load.Workflows(None, str(WORKFLOW))
     scenarios = []
     for path in load.scenario_files([ROOT / "scenarios" / "woocommerce"]):
         loaded = load.load(path, workflows)

@@ -179,7 +179,7 @@ def test_findings_in_json_and_github_formats() -> None:
 def test_no_scenarios_folder_is_a_usage_error() -> None:
     code, out, err = run("test")
     assert (code, out) == (2, "")
-    assert err.startswith("error: no scenarios: scenarios/ does not exist here")
+    assert err.startswith("error: no scenarios: scenarios/ does not exist (give scenario files")
 
 
 def test_an_empty_scenarios_folder_is_a_usage_error() -> None:
@@ -483,31 +483,65 @@ def test_save_needs_explore() -> None:
     assert (code, err) == (2, "error: --save needs --explore\n")
 
 
-INIT_SCENARIO = """\
-workflow: shop
-products:
-  - {sku: TS, name: T-shirt, price: "20.00", stock: 5}
-order:
-  email: jeanne@example.fr
-  lines: [{sku: TS, quantity: 2}]
-steps:
-  - apply: pay
-    expect: {status: processing, stock: {TS: 3}, emails: [new_order, customer_processing_order]}
-  - refund: {lines: {TS: 1}, restock: true}
-    expect: {total_refunded: "20.00", stock: {TS: 4}}
-"""
-
-
+@pytest.mark.parametrize("locale", ["en_US", "fr_FR", "de_DE"])
 def test_the_three_features_work_from_a_fresh_init_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    locale: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run("init", "shop", workflow=None)[0] == 0
+    """`orderwf init` writes a scenario of its own workflow: it passes, in every language."""
+    assert run("init", "shop", "--locale", locale, workflow=None)[0] == 0
     monkeypatch.chdir(tmp_path / "shop")
-    write("first.yaml", INIT_SCENARIO)
-    code, out, err = run("test", "--coverage", workflow=None)
+    first = Path("scenarios/ship-then-refund.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/scenario.schema.json"
+    assert Path("schemas/scenario.schema.json").is_file()
+    code, out, err = run("test", "--coverage", "--junit-xml", "report.xml", workflow=None)
     assert code == 0, out + err
-    assert out.splitlines()[0] == "ok    scenarios/first.yaml: first (2 steps)"
+    assert (
+        out.splitlines()[0] == "ok    scenarios/ship-then-refund.yaml: ship-then-refund (4 steps)"
+    )
     assert "coverage of workflow shop (workflows/shop.yaml):" in out
+    assert ET.parse("report.xml").getroot().get("tests") == "1"
     code, out, err = run("test", "--explore", workflow=None)
     assert code == 0, out + err
     assert out.splitlines()[-1] == "pairs reached: 52 of 52 declared"
+
+
+def test_in_a_project_scenarios_find_its_workflows_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario without `workflow:` runs the project's default; one with it, that workflow
+    of the project's folder; the folder is the project's `scenarios` setting."""
+    import shutil
+
+    assert run("init", "shop", workflow=None)[0] == 0
+    root = tmp_path / "shop"
+    digital = (REPO / "workflows" / "examples" / "digital.yaml").read_text(encoding="utf-8")
+    (root / "workflows" / "digital.yaml").write_text(
+        digital.replace("templates: ../../templates/emails", "templates: ../templates/emails"),
+        encoding="utf-8",
+    )
+    shutil.rmtree(root / "scenarios")
+    (root / "checks").mkdir()
+    toml = root / "orderwf.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('scenarios = "scenarios"', 'scenarios = "checks"'),
+        encoding="utf-8",
+    )
+    (root / "checks" / "default.yaml").write_text(
+        "steps:\n  - apply: hold\n    expect: {status: on-hold}\n", encoding="utf-8"
+    )
+    (root / "checks" / "digital.yaml").write_text(
+        "workflow: digital\nsteps:\n  - apply: hold\n    refused: unknown action\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root / "workflows")  # below the project: it is found all the same
+    code, out, err = run("test", "--coverage", workflow=None)
+    assert code == 2, out + err  # the digital workflow has no `hold`: a finding, located
+    assert "checks/digital.yaml:3:12: error[OWT102] action 'hold' is not" in out
+    (root / "checks" / "digital.yaml").write_text(
+        "workflow: digital\nsteps:\n  - apply: pay\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("test", "--coverage", workflow=None)
+    assert code == 0, out + err
+    assert "coverage of workflow shop (shop.yaml):" in out
+    assert "coverage of workflow digital (digital.yaml):" in out

@@ -52,16 +52,17 @@ def _invalid_workflows(paths: list[Path], fmt: Format) -> None:
 
 
 def _load(paths: list[Path] | None, workflows: Workflows, *, required: bool) -> list[Loaded]:
-    from orderwf.scenario import load
+    from orderwf.scenario import load, report
 
-    if not paths and not load.DEFAULT_FOLDER.is_dir():
+    default = load.folder(workflows.project)
+    if not paths and not default.is_dir():
         if not required:
             return []
         raise UsageError(
-            f"no scenarios: {load.DEFAULT_FOLDER}/ does not exist here "
+            f"no scenarios: {report.display_path(default)}/ does not exist "
             "(give scenario files or folders, see docs/testing.md)"
         )
-    where = paths or [load.DEFAULT_FOLDER]
+    where = paths or [default]
     files = load.scenario_files(where)
     if not files and required:
         raise UsageError(f"no scenario files (*.yaml) in {', '.join(map(str, where))}")
@@ -84,9 +85,15 @@ def _explore(
             chosen.setdefault(item.workflow.name, item.workflow_path)
     if not chosen:
         name = workflows.default_name
-        chosen = {name: workflows.paths[name]} if name in workflows.paths else {}
-        if not chosen:
-            chosen = {"": workflows.default_path}
+        if name is not None and name in workflows.paths:
+            chosen = {name: workflows.paths[name]}
+        elif workflows.default_path is not None:
+            chosen = {"": workflows.default_path}  # no name: its findings say why
+        else:
+            raise UsageError(
+                "no workflow to explore: there are no scenarios and no default workflow "
+                '(give --workflow NAME, or default = "NAME" under [shop] in orderwf.toml)'
+            )
     reports = []
     failed = False
     for name, path in chosen.items():
@@ -177,7 +184,7 @@ def run_scenarios(
     if explore and (coverage or junit_xml is not None):
         raise UsageError("--explore runs no scenarios: it takes no --coverage or --junit-xml")
     started = time.perf_counter()
-    workflows = load.Workflows(options(ctx).workflow)
+    workflows = load.Workflows(options(ctx).project, options(ctx).workflow)
     loaded = _load(paths, workflows, required=not explore)
     _findings(loaded, fmt)
     broken = [item.workflow_path for item in loaded if item.workflow_error is not None]

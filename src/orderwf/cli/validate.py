@@ -237,6 +237,7 @@ repos:
 """
 
 _SCENARIO = """\
+# yaml-language-server: $schema=../schemas/scenario.schema.json
 # An `orderwf test` scenario: an order, the steps applied to it, and what each must do.
 workflow: shop
 now: "2026-11-26T09:00:00Z"
@@ -254,7 +255,7 @@ steps:
       stock: {TS: 3}
       emails: [new_order, customer_processing_order]
   - apply: complete
-    params: {tracking_number: 6A12345678901, carrier: colissimo}
+    params: {tracking_number: 6A12345678901}
     expect:
       status: completed
       emails: [{id: customer_completed_order, to: jeanne@example.fr, contains: 6A12345678901}]
@@ -278,6 +279,7 @@ where they are.
 | `workflows/shop.yaml` | the workflow: statuses, actions, emails and timers (name `shop`) |
 | `templates/emails/` | the email templates (`<email id>.txt.j2` and `<email id>.html.j2`) |
 | `schemas/workflow.schema.json` | lets your editor complete and check the workflow file |
+| `schemas/scenario.schema.json` | the same for the scenario files |
 | `scenarios/` | `orderwf test` scenarios: what the workflow must do, step by step |
 | `.pre-commit-config.yaml` | runs `orderwf validate` and `orderwf test` before each commit |
 
@@ -303,6 +305,9 @@ def _starter(directory: Path, locale: str) -> dict[Path, bytes]:
         directory / "orderwf.toml": _PROJECT.encode(),
         directory / "workflows" / "shop.yaml": start.workflow_text(name="shop").encode(),
         directory / "schemas" / "workflow.schema.json": resources.schema_path().read_bytes(),
+        directory / "schemas" / "scenario.schema.json": (
+            resources.scenario_schema_path().read_bytes()
+        ),
         directory / "scenarios" / "ship-then-refund.yaml": _SCENARIO.encode(),
         directory / ".pre-commit-config.yaml": _PRE_COMMIT.encode(),
         directory / "README.md": _README.format(name=directory.resolve().name).encode(),

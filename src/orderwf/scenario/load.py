@@ -5,7 +5,6 @@ as a workflow's, through the same modules: YAML with positions (`workflow.yamlsr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,14 +17,15 @@ from orderwf.engine.memory import LineSpec, OrderSpec, Product
 from orderwf.errors import UsageError, WorkflowError
 from orderwf.scenario import model as sm
 from orderwf.workflow.findings import Finding, display_path, json_path
+from orderwf.workflow.projectchecks import declared_name
 
 if TYPE_CHECKING:
+    from orderwf.project import Project
     from orderwf.workflow.model import Workflow
     from orderwf.workflow.yamlsrc import Source
 
 DEFAULT_FOLDER = Path("scenarios")
 _SUFFIXES = (".yaml", ".yml")
-_NAME = re.compile(r"""^name:\s*["']?([a-z0-9_-]+)["']?\s*(?:#.*)?$""", re.M)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DEFAULT_ACTOR = "admin"
 DEFAULT_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -62,20 +62,48 @@ def duration(text: str) -> timedelta:
 
 
 class Workflows:
-    """The workflows a scenario may name, found as every command finds its workflow: the
-    `--workflow` file, else `workflows/` here (every workflow in it, by `name`) and the
-    default workflow, which a scenario without `workflow:` runs."""
+    """The workflows a scenario may name, found as every command finds them (SPEC §8): in a
+    project, each workflow of its folder by its `name`, and `--workflow NAME|PATH`; without
+    one, the `--workflow` file, else every workflow of `workflows/` here and the default
+    workflow. A scenario without `workflow:` runs the default one: `--workflow`, else the
+    project's `default` (or its only workflow), else the built-in behaviour."""
 
-    def __init__(self, explicit: Path | None = None) -> None:
+    def __init__(self, project: Project | None = None, forced: str | None = None) -> None:
         from orderwf.workflow import loader
+        from orderwf.workflows import looks_like_path
 
-        self.default_path = explicit or loader.default_workflow_path()
-        candidates = [self.default_path]
-        if explicit is None and loader.DEFAULT_FOLDER.is_dir():
-            candidates += loader.workflow_files([loader.DEFAULT_FOLDER])
+        self.project = project
+        forced_path = None
+        if forced is not None and (project is None or looks_like_path(forced)):
+            forced_path = Path(forced)
+            if not forced_path.is_file():
+                raise UsageError(f"workflow file {forced} does not exist")
+        candidates: list[Path] = [forced_path] if forced_path is not None else []
+        if project is not None:
+            if project.workflows.is_dir():
+                candidates += loader.workflow_files([project.workflows])
+        elif forced_path is None:
+            candidates.append(loader.default_workflow_path())
+            if loader.DEFAULT_FOLDER.is_dir():
+                candidates += loader.workflow_files([loader.DEFAULT_FOLDER])
         self.candidates = list(dict.fromkeys(p.resolve() for p in candidates))
         self._paths: dict[str, Path] | None = None
         self._loaded: dict[Path, Workflow] = {}
+        self.default_path: Path | None = None
+        self.default_name: str | None = None
+        if forced_path is not None:
+            self.default_path = forced_path.resolve()
+            self.default_name = declared_name(forced_path)
+        elif forced is not None:
+            self.default_name = forced
+        elif project is not None:
+            names = sorted(self.paths)
+            self.default_name = project.default or (names[0] if len(names) == 1 else None)
+        else:
+            self.default_path = loader.default_workflow_path().resolve()
+            self.default_name = declared_name(self.default_path)
+        if self.default_path is None and self.default_name in self.paths:
+            self.default_path = self.paths[self.default_name]
 
     @property
     def paths(self) -> dict[str, Path]:
@@ -83,14 +111,10 @@ class Workflows:
         if self._paths is None:
             self._paths = {}
             for path in self.candidates:
-                name = _name_of(path)
+                name = declared_name(path)
                 if name is not None:
                     self._paths.setdefault(name, path)
         return self._paths
-
-    @property
-    def default_name(self) -> str | None:
-        return _name_of(self.default_path.resolve())
 
     def load(self, name: str) -> Workflow:
         """The workflow called `name`, validated and built; `WorkflowError` when invalid."""
@@ -102,12 +126,9 @@ class Workflows:
         return self._loaded[path]
 
 
-def _name_of(path: Path) -> str | None:
-    try:
-        match = _NAME.search(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        return None
-    return match[1] if match else None
+def folder(project: Project | None) -> Path:
+    """Where scenarios are by default: the project's `scenarios` setting, else `scenarios/`."""
+    return project.scenarios if project is not None else DEFAULT_FOLDER
 
 
 # -- files ----------------------------------------------------------------------------------
@@ -167,6 +188,19 @@ def load(path: Path, workflows: Workflows) -> Loaded:
         return loaded
     data: dict[str, Any] = source.data
     name = data.get("workflow") or workflows.default_name
+    if name is None:
+        from orderwf.workflow.checks import Collector
+
+        collector = Collector(source, file)
+        collector.add(
+            "OWT101",
+            (),
+            "the scenario names no workflow and there is no default one "
+            f"(workflows: {', '.join(sorted(workflows.paths)) or 'none'})",
+            hint='add `workflow: NAME`, or `default = "NAME"` under [shop] in orderwf.toml',
+        )
+        loaded.findings = collector.findings
+        return loaded
     if name not in workflows.paths:
         known = ", ".join(sorted(workflows.paths)) or "none"
         at = ("workflow",) if "workflow" in data else ()
