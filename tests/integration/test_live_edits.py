@@ -252,6 +252,9 @@ def test_migrate_moves_orders_of_a_renamed_status_and_nothing_else(folder: Path)
         [{"type": "migrate", "from": "on-hold", "to": "paused"}],
     )
     assert last["workflow_version"].startswith("shop@")
+    assert ok("order", "history", "727").stdout.splitlines()[-1] == (
+        "  moved by migrate: on-hold → paused (no note, email or stock move)"
+    )
     history = ok("order", "history", "727", "--json").stdout
     again = ok("migrate", "--json")  # a second run does nothing
     assert json.loads(again.stdout)["orders"] == 0

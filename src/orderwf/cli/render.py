@@ -126,6 +126,8 @@ def _effect(e: dict[str, Any]) -> str:
     kind = e.get("type")
     if kind == "status":
         return f"status: {e['from']} → {e['to']}"
+    if kind == "migrate":
+        return f"moved by migrate: {e['from']} → {e['to']} (no note, email or stock move)"
     if kind == "note":
         who = "customer note" if e.get("customer") else "note"
         return f"{who}: {e['text']}"
