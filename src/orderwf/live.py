@@ -54,10 +54,12 @@ def check(
     anchor: Path,
     folder: str,
     now: datetime | None = None,
+    unchecked: Sequence[str] = (),
 ) -> list[Finding]:
     """Every live finding. `anchor` is where findings about no file in particular go (the
     project file, else the first workflow file); `folder` names where workflows are looked
-    for, in messages."""
+    for, in messages; `unchecked` the files left out because they do not validate (one of
+    them may declare a name that seems to have no file)."""
     from orderwf.store import db, repo
 
     now = now or datetime.now(UTC)
@@ -82,8 +84,10 @@ def check(
                 "error",
                 "OWF903",
                 f"{_plural(n, 'order')} recorded workflow {name!r}, which no file in {folder} "
-                "declares",
-                "restore the workflow file, or give it back that `name`",
+                + ("that validates declares" if unchecked else "declares"),
+                f"fix the errors of {', '.join(unchecked)} first, or restore the workflow file"
+                if unchecked
+                else "restore the workflow file, or give it back that `name`",
                 "$",
             )
         )

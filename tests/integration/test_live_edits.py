@@ -156,6 +156,20 @@ def test_validate_live_reports_orders_of_a_workflow_no_file_declares(folder: Pat
     )
 
 
+def test_validate_live_does_not_blame_a_missing_file_for_one_that_does_not_validate(
+    folder: Path,
+) -> None:
+    """The file declaring `shop` has an error: its orders are not said to have no file."""
+    edit(folder, "name: shop\n", "name: shop\nbogus: 1\n")
+    result = run("validate", "--live")
+    assert result.exit_code == 1
+    assert (
+        "orderwf.toml:1:1: error[OWF903] 2 orders recorded workflow 'shop', which no file in "
+        "workflows that validates declares\n"
+        "  hint: fix the errors of workflows/shop.yaml first, or restore the workflow file\n"
+    ) in result.stdout
+
+
 def test_validate_live_warns_of_due_timers_whose_action_would_be_refused(folder: Path) -> None:
     orders = [
         {**json.loads((WOO_DIR / "order-727.json").read_text()), "id": n, "number": str(n),

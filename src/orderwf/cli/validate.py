@@ -90,7 +90,8 @@ def _live(ctx: typer.Context, files: list[Path], found: list[Finding]) -> list[F
         anchor = files[0] if files else Path(".")
         folder = ", ".join(sorted({fnd.display_path(p.parent) for p in files})) or "."
     engine = common.engine(ctx, reads_only=True)
-    return live.check(engine, workflows, anchor=anchor, folder=folder)
+    unchecked = sorted(str(p) for p in broken)
+    return live.check(engine, workflows, anchor=anchor, folder=folder, unchecked=unchecked)
 
 
 # -- graph -----------------------------------------------------------------------------------
