@@ -129,6 +129,20 @@ def test_refund_json_and_dry_run(seeded: Shop) -> None:
     assert seeded.state(10) == before
 
 
+def test_a_line_of_zero_units_is_refused_and_changes_nothing(seeded: Shop) -> None:
+    _eur_order(seeded)
+    before = seeded.state(10)
+
+    refused = seeded.run("refund", "10", "--line", "101=0", "--line", "103=@5.00")
+
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: quantity 0 of item #101 (Product 93) refunds nothing (expected 1 or more "
+        "units, or an amount: #101=@AMOUNT)\n"
+    )
+    assert seeded.state(10) == before
+
+
 def test_refund_in_jpy_has_no_decimals(shop: Shop) -> None:
     order = woo_order(20, "completed", [(201, 93, 2, "3000")], currency="JPY")
     shop.ok("order", "import", str(shop.write_json("jpy.json", order)))

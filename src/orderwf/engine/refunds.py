@@ -59,10 +59,9 @@ def line_amount(line: s.Line, quantity: int, currency: str) -> Decimal:
     """What `quantity` units of a product line are worth, tax included: total × qty /
     quantity, rounded half-up. The last units of a line are worth what remains of it, so
     per-unit rounding can neither block the final refund nor leave a cent behind
-    (WooCommerce #64668)."""
-    if line.quantity == 0:
-        return money.zero(currency)
-    if quantity and quantity == line.quantity - line.quantity_refunded:
+    (WooCommerce #64668). `quantity` is at least 1 and at most the units not yet refunded
+    (`plan_refund` refuses anything else), so `line.quantity` is never 0 here."""
+    if quantity == line.quantity - line.quantity_refunded:
         return money.quantize(line.remaining, currency)
     return money.quantize(line.gross * quantity / line.quantity, currency)
 
@@ -97,9 +96,15 @@ def plan_refund(
             continue
         seen.add(req.item_id)
         quantity = req.quantity or 0
-        if line.kind != "line_item" and quantity:
+        if line.kind != "line_item" and (quantity or req.amount is None):
             problems.append(
                 f"item #{line.id} is a {line.kind} line: refund it by amount (#{line.id}=@AMOUNT)"
+            )
+            continue
+        if req.quantity == 0 and req.amount is None:
+            problems.append(
+                f"quantity 0 of item #{line.id} ({line.name}) refunds nothing (expected 1 or "
+                f"more units, or an amount: #{line.id}=@AMOUNT)"
             )
             continue
         unrefunded = line.quantity - line.quantity_refunded

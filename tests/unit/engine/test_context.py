@@ -1,11 +1,14 @@
 """The engine fills exactly the names `context_names` declares: its context for the order the
 sample describes equals the sample, name for name and value for value, so what validation
-renders against is what an apply renders against."""
+renders against is what an apply renders against. And the order's own figures (subtotal,
+shipping, tax) and `now`."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from order_factory import NOW, fee, order, product, shipping, tshirt
 
 from orderwf import context_names
 from orderwf.engine import context as ctx
@@ -117,3 +120,34 @@ def test_each_sample_is_a_fresh_dict(workflow: Workflow) -> None:
     again = context_names.sample_context(workflow=workflow.name, status=status, shop=shop)
     assert again["order"]["billing"]["first_name"] == "Camille"
     assert status["label"] != "changed"
+
+
+# -- the order's figures and the time ------------------------------------------------------
+
+
+def test_the_order_context_adds_up_its_lines(workflow: Workflow) -> None:
+    before = order(
+        tshirt(2),
+        product("Tea", "7.00", 1, item_id=2, tax="1.40"),
+        shipping("4.50"),
+        fee("1.25"),
+    )
+    seen = ctx.order_context(workflow, before)
+    assert (seen["subtotal"], seen["shipping_total"], seen["total_tax"], seen["total"]) == (
+        Decimal("27.00"),
+        Decimal("4.50"),
+        Decimal("1.40"),
+        Decimal("34.15"),
+    )
+
+
+def test_an_order_without_shipping_has_a_zero_shipping_total(workflow: Workflow) -> None:
+    seen = ctx.order_context(workflow, order(tshirt(1)))
+    assert (seen["subtotal"], seen["shipping_total"], seen["total_tax"]) == (10, 0, 0)
+
+
+def test_now_is_the_given_time_else_the_current_one(workflow: Workflow) -> None:
+    assert ctx.base_context(workflow, order(tshirt()), now=NOW)["now"] == NOW
+    now = ctx.base_context(workflow, order(tshirt()))["now"]
+    assert isinstance(now, datetime)
+    assert now.tzinfo is UTC

@@ -3,9 +3,14 @@ resends, the refunded subject, customer notes; and carriers' tracking pages."""
 
 from __future__ import annotations
 
-from order_factory import email_rows, order, plan, run, shipping, tshirt
+from collections.abc import Callable
+
+import pytest
+from order_factory import NOW, email_rows, order, plan, run, shipping, tshirt
 
 from orderwf.engine.carriers import tracking_url
+from orderwf.engine.emails import preview
+from orderwf.errors import NotFound
 from orderwf.workflow.model import Workflow
 
 SHOP = "shop@example.com"
@@ -163,3 +168,156 @@ def test_tracking_urls_of_the_carriers() -> None:
 
 def test_an_unknown_carrier_has_no_tracking_page() -> None:
     assert tracking_url("pigeon", "123") == ""
+
+
+NOTICES = """
+orderwf: 1
+name: woocommerce
+title: Refund notices
+initial: processing
+templates: {templates}
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  processing: {label: Processing, paid: true}
+actions:
+  refund: {label: Refund, from: [processing], effects: [refund, {email: notice}]}
+emails:
+  notice:
+    to: customer
+    template: customer_refunded_order
+    subject: "{{ 'Full' if refund.full else 'Partial' }} refund, {{ refund.amount }}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("amount", "subject"),
+    [("19.99", "Partial refund, 19.99"), ("20.00", "Full refund, 20.00")],
+)
+def test_an_email_effect_after_a_refund_sees_full_or_partial(
+    write_workflow: Callable[[str], Workflow], amount: str, subject: str
+) -> None:
+    """The apply's refund as an email of another event sees it: full at 0.00 left, partial
+    at 0.01."""
+    notices = write_workflow(NOTICES)
+    p = plan(notices, order(tshirt(), status="processing"), "refund", {"amount": amount})
+    assert email_rows(p) == [("notice", "c@x.test", subject)]
+
+
+@pytest.mark.parametrize(
+    ("refunded", "subject"),
+    [
+        ("24.99", "Your Example Shop order #100 has been partially refunded"),
+        ("25.00", "Your Example Shop order #100 has been refunded"),
+    ],
+)
+def test_a_preview_of_the_refund_email_says_partial_or_full(
+    workflow: Workflow, refunded: str, subject: str
+) -> None:
+    after = plan(
+        workflow, order(tshirt(), shipping(), status="processing"), "refund", {"amount": refunded}
+    ).after
+    email = preview(workflow, after, "customer_refunded_order", actor="admin", now=NOW)
+    assert (email.to, email.subject) == ("c@x.test", subject)
+    assert email.error is None
+
+
+def test_a_preview_of_an_unknown_email_is_not_found(workflow: Workflow) -> None:
+    with pytest.raises(NotFound) as info:
+        preview(workflow, order(tshirt()), "new_ordr", actor="admin", now=NOW)
+    assert str(info.value) == (
+        "unknown email 'new_ordr' in workflow 'woocommerce'; did you mean 'new_order'?"
+    )
+
+
+FILTERS = """
+orderwf: 1
+name: woocommerce
+title: Email filters
+initial: processing
+templates: {templates}
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  processing: {label: Processing, paid: true}
+  on-hold: {label: On hold}
+actions:
+  refund: {label: Refund, from: [processing], effects: [refund]}
+  hold: {label: Hold, from: [processing], to: on-hold}
+emails:
+  full_only:
+    to: shop
+    template: customer_refunded_order
+    on: [{refund: full}]
+  partial_only:
+    to: shop
+    template: customer_refunded_order
+    on: [{refund: partial}]
+  moved:
+    to: shop
+    template: customer_on_hold_order
+    subject: "{{ from.label }} to {{ to.label }}"
+    on: [{status: {to: on-hold}}]
+"""
+
+
+@pytest.mark.parametrize(("amount", "sent"), [("19.99", "partial_only"), ("20.00", "full_only")])
+def test_a_refund_filter_chooses_full_or_partial(
+    write_workflow: Callable[[str], Workflow], amount: str, sent: str
+) -> None:
+    filters = write_workflow(FILTERS)
+    p = plan(filters, order(tshirt(), status="processing"), "refund", {"amount": amount})
+    assert [e.email for e in p.emails] == [sent]
+
+
+def test_a_status_email_sees_the_transition(write_workflow: Callable[[str], Workflow]) -> None:
+    filters = write_workflow(FILTERS)
+    p = plan(filters, order(tshirt(), status="processing"), "hold")
+    assert email_rows(p) == [("moved", "shop@x.test", "Processing to On hold")]
+
+
+ADDRESSED = """
+orderwf: 1
+name: woocommerce
+title: Addressed emails
+initial: processing
+templates: {templates}
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  processing: {label: Processing, paid: true}
+actions:
+  notify: {label: Notify, from: any, effects: [{email: warehouse}, {email: ratio}]}
+emails:
+  warehouse:
+    to: "orders+{{ order.number }}@x.test"
+    template: customer_on_hold_order
+    subject: "Order {{ order.number }}"
+  ratio:
+    to: shop
+    template: customer_on_hold_order
+    subject: "Refunded 1 in {{ order.total / order.total_refunded }}"
+"""
+
+
+def test_an_address_template_and_a_subject_that_fails_for_this_order(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    """The sample order validation renders against has a refund; this order has none, so the
+    ratio's subject divides by zero: the email is queued as failed, with why, never dropped."""
+    addressed = write_workflow(ADDRESSED)
+    p = plan(addressed, order(tshirt(), status="processing"), "notify")
+    warehouse, ratio = p.emails
+    assert (warehouse.to, warehouse.subject, warehouse.error) == (
+        "orders+100@x.test",
+        "Order 100",
+        None,
+    )
+    assert (ratio.email, ratio.to, ratio.subject, ratio.text, ratio.html) == (
+        "ratio",
+        "shop@x.test",
+        "ratio",
+        "",
+        None,
+    )
+    assert ratio.error is not None
+    assert ratio.error.startswith(
+        "template 'Refunded 1 in {{ order.total / order.total_refunded }}' failed"
+    )

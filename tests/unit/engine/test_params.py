@@ -69,6 +69,7 @@ def test_absent_optional_params_are_none_or_their_default() -> None:
         ("signed", "0", False),
         ("signed", True, True),
         ("shipped_on", "2026-11-26", date(2026, 11, 26)),
+        ("shipped_on", date(2026, 11, 26), date(2026, 11, 26)),  # a date already (scenarios)
     ],
 )
 def test_each_type_is_converted(name: str, raw: Any, value: Any) -> None:
@@ -219,3 +220,17 @@ def test_params_reach_the_plan_converted(workflow: Workflow) -> None:
         "carrier": "ups",
         "shipped_on": date(2026, 11, 20),
     }
+
+
+def test_a_decimal_bound_from_yaml_is_compared_as_written() -> None:
+    """YAML gives `minimum: 0.1` as a float, 0.1000000000000000055…: the value 0.10 is not
+    below it."""
+    rate = Action(
+        id="rate",
+        label="Rate",
+        sources=None,
+        params=(Param("r", "decimal", minimum=0.1, maximum=0.3),),
+    )
+    assert convert(rate, {"r": "0.10"}, "EUR") == ({"r": Decimal("0.10")}, [])
+    assert convert(rate, {"r": "0.30"}, "EUR") == ({"r": Decimal("0.30")}, [])
+    assert convert(rate, {"r": "0.09"}, "EUR")[1] == ["param 'r': 0.09 is below the minimum 0.1"]

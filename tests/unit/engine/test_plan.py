@@ -23,6 +23,7 @@ from order_factory import (
     tshirt,
 )
 
+from orderwf.engine.plan import availability
 from orderwf.errors import NotFound, WorkflowError
 from orderwf.workflow.build import build
 from orderwf.workflow.model import Workflow
@@ -329,3 +330,48 @@ def test_a_status_note_reading_the_order_is_rendered_for_each_order(
     custom = write_workflow(text)
     notes = [note_texts(plan(custom, replace(order(), number=n), "close")) for n in ("7", "8")]
     assert notes == [["#7: Closed"], ["#8: Closed"]]
+
+
+# -- availability: what `order actions` lists ------------------------------------------------
+
+GUARDED = """
+orderwf: 1
+name: woocommerce
+title: Guards
+initial: pending
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  pending: {label: Pending payment}
+  processing: {label: Processing, paid: true}
+actions:
+  pay: {label: Pay, from: [pending], to: processing}
+  big:
+    label: Big
+    from: any
+    guard: [{if: "order.total > 100", message: "Only orders above 100.00."}]
+  by_param:
+    label: By param
+    from: any
+    params: {code: {type: integer, required: true}}
+    guard: [{if: "params.code + 1 > 1", message: "Code must be positive."}]
+"""
+
+
+def test_availability_says_why_an_action_is_not_available(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    guarded = write_workflow(GUARDED)
+    pending = order(tshirt())
+    action = guarded.actions
+
+    def why(name: str, o: Any = pending) -> list[str]:
+        return availability(guarded, o, action[name], "admin", NOW)
+
+    assert why("pay") == []
+    assert why("pay", order(tshirt(), status="processing")) == [
+        "action 'pay' is not allowed when order #100 is Processing (allowed from: Pending payment)"
+    ]
+    assert why("big") == ["Only orders above 100.00."]
+    assert why("big", order(tshirt(20))) == []
+    [reason] = why("by_param")
+    assert reason.startswith("depends on params (")

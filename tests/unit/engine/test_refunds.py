@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from order_factory import (
+    ebook,
     email_rows,
     fee,
     note_texts,
@@ -208,12 +209,39 @@ def test_restock_after_units_kept_gives_back_only_what_is_out(workflow: Workflow
         ({"amount": "-1"}, "refund amount -1.00 EUR is negative"),
         ({"amount": "0"}, "refund amount must be greater than zero (or give item quantities)"),
         ({}, "refund amount must be greater than zero (or give item quantities)"),
-        ({"lines": "1=0"}, "refund amount must be greater than zero (or give item quantities)"),
+        (
+            {"lines": "1=0"},
+            "quantity 0 of item #1 (T-Shirt) refunds nothing (expected 1 or more units, or an "
+            "amount: #1=@AMOUNT)",
+        ),
+        (
+            {"lines": ["1=0", "3=@5"]},
+            "quantity 0 of item #1 (T-Shirt) refunds nothing (expected 1 or more units, or an "
+            "amount: #1=@AMOUNT)",
+        ),
+        ({"lines": "3=0"}, "item #3 is a shipping line: refund it by amount (#3=@AMOUNT)"),
         ({"amount": "abc"}, "param 'amount': 'abc' is not a number (expected e.g. '12.50')"),
         ({"amount": "NaN"}, "param 'amount': 'NaN' is not a finite number"),
         ({"amount": "Infinity"}, "param 'amount': 'Infinity' is not a finite number"),
         ({"amount": "1.001"}, "param 'amount': 1.001 has more decimals than EUR allows (2)"),
         ({"lines": "9=1"}, "item #9 is not on order #100"),
+        ({"lines": "123456789012=1"}, "item #123456789012 is not on order #100"),  # 12 digits
+        (
+            {"lines": "1234567890123=1"},
+            "line '1234567890123=1': the item id or quantity is too large",
+        ),
+        (
+            {"lines": "1=999999999999"},
+            "quantity 999999999999 of item #1 (T-Shirt) is more than the 2 not yet refunded",
+        ),
+        (
+            {"lines": "1=1234567890123"},
+            "line '1=1234567890123': the item id or quantity is too large",
+        ),
+        (
+            {"lines": "1=" + "9" * 5000},
+            f"line '1={'9' * 38}': the item id or quantity is too large",  # 40 characters shown
+        ),
         ({"lines": "1=3"}, "quantity 3 of item #1 (T-Shirt) is more than the 2 not yet refunded"),
         ({"lines": ["1=1", "1=1"]}, "item #1 is given twice"),
         ({"lines": "1=1@-2"}, "line amount -2.00 EUR of item #1 is negative"),
@@ -345,6 +373,139 @@ def test_the_last_units_of_a_line_refund_what_remains_of_it(workflow: Workflow) 
     assert amounts(last) == ("0.02", [(1, 1, "0.02")])
 
 
+def test_a_one_unit_line_refunds_its_whole_total(workflow: Workflow) -> None:
+    before = order(tshirt(1), shipping(), status="processing")
+    assert amounts(refund_of(workflow, before, lines="1=1")) == ("10.00", [(1, 1, "10.00")])
+
+
+def test_a_zero_quantity_with_an_amount_refunds_the_amount(
+    workflow: Workflow, paid: s.Order
+) -> None:
+    assert amounts(refund_of(workflow, paid, lines="1=0@4")) == ("4.00", [(1, 0, "4.00")])
+    assert amounts(refund_of(workflow, paid, lines="3=0@4")) == ("4.00", [(3, 0, "4.00")])
+
+
+def test_a_line_of_no_units_is_refunded_by_amount_only(workflow: Workflow) -> None:
+    empty = tshirt(0, stock=None)
+    before = order(empty, shipping(), status="processing", total=Decimal("5.00"))
+    error = refusal(workflow, before, "refund", {"lines": "1=1"})
+    assert error.message == "quantity 1 of item #1 (T-Shirt) is more than the 0 not yet refunded"
+
+
+# -- restock bookkeeping -----------------------------------------------------------------------
+
+REFUND_AFTER_CANCEL = """
+orderwf: 1
+name: woocommerce
+title: Refunds after a cancel
+initial: processing
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  processing: {label: Processing, paid: true, stock: reduce}
+  cancelled: {label: Cancelled, stock: restore}
+actions:
+  refund: {label: Refund, from: [processing, cancelled], effects: [refund]}
+  cancel: {label: Cancel, from: [processing], to: cancelled}
+"""
+
+
+def test_a_unit_the_customer_kept_is_never_restocked_later(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    after_cancel = write_workflow(REFUND_AFTER_CANCEL)
+    before = order(reduced(tshirt(2)), status="processing")  # 10 - 2 = 8 in stock
+    kept = plan(after_cancel, before, "refund", {"lines": "1=1", "restock": "no"}).after
+    cancelled = plan(after_cancel, kept, "cancel").after
+    assert stock_of(cancelled) == (9, 1)  # the unrefunded unit came back; the kept one did not
+    p = plan(after_cancel, cancelled, "refund", {"lines": "1=1", "restock": "yes"})
+    assert p.stock == ()
+    assert note_texts(p) == ["Order fully refunded."]  # and no stock note
+    assert p.refund is not None
+    assert p.refund.lines[0].restocked == 0
+    assert stock_of(p.after) == (9, 1)
+
+
+def _line(o: s.Order, item_id: int) -> s.Line:
+    line = o.line(item_id)
+    assert line is not None
+    return line
+
+
+@pytest.mark.parametrize("restock", ["yes", "no"])
+def test_only_stock_managed_product_lines_keep_restock_books(
+    workflow: Workflow, restock: str
+) -> None:
+    gone = tshirt(1, item_id=5, stock=None, manage_stock=True, product_id=None)
+    before = order(reduced(tshirt(2)), ebook(), gone, shipping(), status="processing")
+    p = plan(
+        workflow,
+        before,
+        "refund",
+        {"lines": ["1=@4", "2=1", "5=1", "3=@5"], "restock": restock},
+    )
+    assert p.stock == ()
+    books = {
+        line.id: (line.refunded_restocked, line.refunded_kept, line.reduced_stock)
+        for line in p.after.lines
+    }
+    assert books == {1: (0, 0, 2), 2: (0, 0, 0), 5: (0, 0, 0), 3: (0, 0, 0)}
+    assert [ln.restocked for ln in p.refund.lines] == [0, 0, 0, 0]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("restock", "books"), [("yes", (1, 0, 1)), ("no", (0, 1, 2))])
+def test_a_stock_managed_line_keeps_its_restock_books(
+    workflow: Workflow, restock: str, books: tuple[int, int, int]
+) -> None:
+    before = order(reduced(tshirt(2)), status="processing")
+    after = plan(workflow, before, "refund", {"lines": "1=1", "restock": restock}).after
+    line = _line(after, 1)
+    assert (line.refunded_restocked, line.refunded_kept, line.reduced_stock) == books
+
+
+# -- the refund effect's own settings ----------------------------------------------------------
+
+EFFECTS = RULES.replace(
+    "  refund: {label: Refund, from: [processing], effects: [refund]}\n",
+    """  refund: {label: Refund, from: [processing], effects: [refund: {reason: Returned}]}
+  rest: {label: Rest, from: [processing], effects: [refund: {remaining: true}]}
+  rest_restocked:
+    label: Rest restocked
+    from: [processing]
+    effects: [refund: {remaining: true, restock: true, reason: "All of {{ order.number }}"}]
+""",
+)
+
+
+def test_a_refund_of_the_remainder_does_not_restock_by_default(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    effects = write_workflow(EFFECTS + "refunds: {restock: true}\n")
+    p = plan(effects, order(reduced(tshirt()), status="processing"), "rest")
+    assert p.refund is not None
+    assert (p.refund.amount, p.refund.restock, p.refund.reason) == (Decimal("20.00"), False, "")
+    assert p.effects[0]["restock"] is False
+
+
+def test_a_refund_of_the_remainder_honours_its_restock(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    effects = write_workflow(EFFECTS + "refunds: {restock: false}\n")
+    p = plan(effects, order(reduced(tshirt()), status="processing"), "rest_restocked")
+    assert p.refund is not None
+    assert (p.refund.restock, p.refund.reason) == (True, "All of 100")
+    assert p.effects[0]["restock"] is True
+
+
+def test_the_effects_reason_is_the_default_of_the_operators(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    effects = write_workflow(EFFECTS)
+    before = order(tshirt(), status="processing")
+    assert refund_of(effects, before, amount="5").reason == "Returned"
+    assert refund_of(effects, before, amount="5", reason="  ").reason == "Returned"
+    assert refund_of(effects, before, amount="5", reason="Damaged").reason == "Damaged"
+
+
 # -- full and partial ------------------------------------------------------------------------
 
 
@@ -365,6 +526,22 @@ def test_a_full_refund_moves_to_the_full_status(workflow: Workflow, paid: s.Orde
     assert email_rows(p) == [("customer_refunded_order", "c@x.test", FULL)]
     assert p.stock == ()
     assert p.after.stock_reduced
+
+
+@pytest.mark.parametrize(
+    ("amount", "status", "subject", "full"),
+    [
+        ("24.99", "processing", PARTIAL, False),  # 0.01 left: partial
+        ("25.00", "refunded", FULL, True),  # 0.00 left: full
+    ],
+)
+def test_full_or_partial_at_the_last_cent(
+    workflow: Workflow, paid: s.Order, amount: str, status: str, subject: str, full: bool
+) -> None:
+    p = plan(workflow, paid, "refund", {"amount": amount})
+    assert p.after.status == status
+    assert email_rows(p) == [("customer_refunded_order", "c@x.test", subject)]
+    assert p.effects[0]["full"] is full
 
 
 def test_the_refund_that_takes_the_rest_is_full(workflow: Workflow, paid: s.Order) -> None:

@@ -1,9 +1,12 @@
 """`evolve` copies a snapshot's dict instead of running the frozen `__init__`: it must give
-what `dataclasses.replace` gives, and refuse a name that is not a field as it does."""
+what `dataclasses.replace` gives, and refuse a name that is not a field as it does. And what a
+line, a refund line and an order hold when built with only what identifies them (an order made
+by hand or by a scenario starts so)."""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
@@ -57,3 +60,49 @@ def test_evolve_refuses_a_name_that_is_not_a_field(name: str) -> None:
 def test_evolve_names_every_misspelt_field() -> None:
     with pytest.raises(TypeError, match=r"^Order has no field sattus, versoin$"):
         s.evolve(_order(), status="x", versoin=2, sattus="y")
+
+
+# -- defaults --------------------------------------------------------------------------------
+
+
+def test_a_new_line_has_nothing_refunded_and_nothing_out_of_stock() -> None:
+    line = s.Line(id=3, kind="shipping", name="Flat rate", total=Decimal("5.00"))
+    defaults = {k: v for k, v in asdict(line).items() if k not in ("id", "kind", "name", "total")}
+    assert defaults == {
+        "total_tax": 0,
+        "quantity": 1,
+        "product_id": None,
+        "variation_id": None,
+        "sku": "",
+        "price": 0,
+        "quantity_refunded": 0,
+        "total_refunded": 0,
+        "reduced_stock": 0,
+        "refunded_kept": 0,
+        "refunded_restocked": 0,
+        "manage_stock": False,
+        "stock_quantity": None,
+        "virtual": False,
+        "downloadable": False,
+        "product_known": True,
+        "stock_id": None,
+        "method_id": "",
+        "meta": {},
+    }
+    assert (line.gross, line.remaining, line.stock_product) == (5, 5, None)
+
+
+def test_a_new_refund_line_restocked_nothing() -> None:
+    assert s.RefundLine(1, 2, Decimal("20.00")).restocked == 0
+    assert s.Refund(None, Decimal(1), "", False, (), NOW).refunded_by == ""
+
+
+def test_a_new_order_is_at_version_1_with_nothing_done() -> None:
+    new = s.Order(1, "1", "pending", "woocommerce", "EUR", Decimal("10.00"), NOW)
+    assert (new.version, new.stock_reduced, new.created_via, new.emails_sent) == (
+        1,
+        False,
+        "admin",
+        frozenset(),
+    )
+    assert (new.status_changed_at, new.date_paid, new.date_completed) == (None, None, None)

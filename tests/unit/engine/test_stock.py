@@ -19,7 +19,7 @@ from order_factory import (
     tshirt,
 )
 
-from orderwf.engine.stock import apply_policy
+from orderwf.engine.stock import apply_policy, with_levels
 from orderwf.workflow.model import Workflow
 
 NEGATIVE_REFUSED = """
@@ -220,3 +220,37 @@ def test_a_variation_and_its_parent_keep_separate_levels() -> None:
     variant = tshirt(2, item_id=5, variation_id=21, stock_id=21, stock=4)
     _, changes = apply_policy(order(parent, variant), "reduce")
     assert sorted((c.product_id, c.old, c.new) for c in changes) == [(11, 10, 9), (21, 4, 2)]
+
+
+# -- a bulk batch: the levels its earlier orders moved ----------------------------------------
+
+
+def test_with_levels_returns_the_order_itself_when_nothing_changes() -> None:
+    before = order(tshirt(2, stock=10), ebook(), shipping())
+    assert with_levels(before, {}, {}) is before
+    assert with_levels(before, {}, {11: 10}) is before  # the level the order already has
+    assert with_levels(before, {}, {99: 3}) is before  # a product the order does not hold
+
+
+def test_with_levels_brings_each_line_of_the_product_up_to_date() -> None:
+    before = order(tshirt(2, stock=10), tshirt(1, item_id=5, stock=10), ebook(), shipping())
+    after = with_levels(before, {}, {11: 4})
+    assert after is not before
+    assert [line.stock_quantity for line in after.lines] == [4, 4, None, None]
+    assert after.lines[2] is before.lines[2]
+    assert [line.stock_quantity for line in before.lines] == [10, 10, None, None]
+
+
+def test_a_batch_passes_its_stock_moves_to_the_next_order(workflow: Workflow) -> None:
+    """What `service.bulk_apply` does: each order is planned against the levels the batch's
+    earlier plans left, though every order was read before any was planned."""
+    first, second = order(tshirt(2, stock=10)), order(tshirt(3, stock=10))
+    levels: dict[int, int | None] = {}
+    for before, note in [
+        (first, "Stock levels reduced: T-Shirt (TS) 10→8"),
+        (second, "Stock levels reduced: T-Shirt (TS) 8→5"),
+    ]:
+        p = plan(workflow, with_levels(before, {}, levels), "hold")
+        assert note_texts(p)[0] == note
+        levels.update((c.product_id, c.new) for c in p.stock)
+    assert levels == {11: 5}
