@@ -143,6 +143,12 @@ def test_retry_refuses_what_it_cannot_retry(db_url: str, engine: Engine, smtp: S
 
     unknown = orderwf(db_url, "outbox", "retry", "99")
     assert (unknown.exit_code, unknown.stderr) == (1, "error: there is no outbox message 99\n")
+    for huge in (str(2**31), str(2**64)):  # past any stored id: the driver would overflow
+        beyond = orderwf(db_url, "outbox", "retry", huge)
+        assert (beyond.exit_code, beyond.stderr) == (
+            1,
+            f"error: there is no outbox message {huge}\n",
+        )
     sent = orderwf(db_url, "outbox", "retry", "1")
     assert sent.exit_code == 1
     assert sent.stderr.startswith("error: outbox message 1 was already sent at ")

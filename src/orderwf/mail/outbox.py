@@ -130,6 +130,10 @@ def retry(engine: Engine, message_id: int, *, now: datetime | None = None) -> Me
 
     from orderwf.store.db import write_transaction
 
+    from orderwf.quantities import ID_LIMIT
+
+    if not 0 < message_id <= ID_LIMIT:  # no such id can be stored: the driver would overflow
+        raise NotFound(f"there is no outbox message {message_id}")
     table = _table()
     with write_transaction(engine) as session:
         conn = session.connection()
