@@ -553,9 +553,17 @@ def _refuse_all(
     return report
 
 
-def tick_all(engine: Engine, workflows: Workflows, *, now: datetime | None = None) -> TickReport:
+def tick_all(
+    engine: Engine,
+    workflows: Workflows,
+    *,
+    now: datetime | None = None,
+    report: TickReport | None = None,
+) -> TickReport:
     """`tick` for the orders of every workflow name the database holds, each run by its own
-    workflow's timers; the reports of timers with the same id are added up."""
+    workflow's timers; the reports of timers with the same id are added up. `report` (default:
+    a new one) counts each batch once it is committed, so a caller that holds it knows what
+    was done when Ctrl-C stops the run."""
     from orderwf.store import db, repo
 
     with db.read_session(engine) as session:
@@ -564,16 +572,9 @@ def tick_all(engine: Engine, workflows: Workflows, *, now: datetime | None = Non
     # Every workflow first: an order of a workflow no file declares refuses the run before
     # any timer runs.
     chosen = [(n, workflows.by_name(n, f"orders of workflow {n!r}")) for n in sorted(names)]
-    report = TickReport()
+    report = TickReport() if report is None else report
     for name, wf in chosen:
-        try:
-            part = tick(engine, wf, now=now, workflow_name=name)
-        except RunStopped as e:  # the workflows before are done, and this one's so far
-            for timer, r in e.report.timers.items():
-                _merge(report.timers.setdefault(timer, BulkReport()), r)
-            raise RunStopped(e.message, report) from None
-        for timer, r in part.timers.items():
-            _merge(report.timers.setdefault(timer, BulkReport()), r)
+        tick(engine, wf, now=now, workflow_name=name, report=report)
     return report
 
 
@@ -583,13 +584,15 @@ def tick(
     *,
     now: datetime | None = None,
     workflow_name: str | None = None,
+    report: TickReport | None = None,
 ) -> TickReport:
     """Apply every due timer (SPEC §2.5) as the actor `timer`. Due: the order has been in the
-    timer's status for `after` (since its last status change). A second run finds nothing."""
+    timer's status for `after` (since its last status change). A second run finds nothing.
+    `report`: as `bulk_apply`'s, one `BulkReport` per timer id, added to."""
     from orderwf.engine import timers
 
     now = now or datetime.now(UTC)
-    report = TickReport()
+    report = TickReport() if report is None else report
     for timer in workflow.timers.values():
 
         def due(order: s.Order, timer: Any = timer) -> bool:
@@ -597,7 +600,7 @@ def tick(
 
         note = timers.note(workflow, timer, now)
         try:
-            report.timers[timer.id] = bulk_apply(
+            bulk_apply(
                 engine,
                 workflow,
                 timer.action,
@@ -608,8 +611,8 @@ def tick(
                 note_prefix=note,
                 condition=due,
                 workflow_name=workflow_name,
+                report=report.timers.setdefault(timer.id, BulkReport()),
             )
         except RunStopped as e:  # the timers before are done; this one's batches so far too
-            report.timers[timer.id] = e.report
             raise RunStopped(f"timer {timer.id}: {e.message}", report) from None
     return report

@@ -100,3 +100,36 @@ def test_ctrl_c_in_a_bulk_apply_says_what_was_applied(
     )
     statuses = {r["id"]: r["status"] for r in shop.json("order", "list")}
     assert sorted(i for i, st in statuses.items() if st == "processing") == [1, 2]
+
+
+def test_ctrl_c_in_tick_says_what_the_timers_applied(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders = [
+        woo_order(n, "pending", [(10 * n, 93, 1, "3.00")], via="checkout") for n in range(1, 6)
+    ]
+    shop.ok("order", "import", str(shop.write_json("unpaid.json", orders)))
+    monkeypatch.setattr(service, "BATCH_SIZE", 2)
+    real = repo.apply_plans
+    calls: list[int] = []
+
+    def interrupted_in_the_second_batch(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as Ctrl-C arrives while the second batch is written
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "apply_plans", interrupted_in_the_second_batch)
+
+    result = shop.run("tick", "--now", "2026-11-20T09:00:00")
+
+    assert (result.exit_code, result.stderr) == (
+        130,
+        "interrupted: 2 order(s) applied by timers in 1 batch(es) before Ctrl-C; the orders "
+        "still due are unchanged: run `orderwf tick` again to finish\n",
+    )
+    statuses = {r["id"]: r["status"] for r in shop.json("order", "list")}
+    assert sorted(i for i, st in statuses.items() if st == "cancelled") == [1, 2]
+    monkeypatch.setattr(repo, "apply_plans", real)
+    again = shop.ok("tick", "--now", "2026-11-20T09:00:00")
+    assert again.stdout == "cancel_unpaid: 3 order(s) applied, 0 refused\n"

@@ -267,11 +267,22 @@ def tick(
     workflows.all()  # every workflow before the database is opened
     engine = common.engine(ctx)
     common.long_running()
+    report = service.TickReport()  # ours: what was committed when Ctrl-C stops the run
     stopped: service.RunStopped | None = None
     try:
-        report = service.tick_all(engine, workflows, now=when)
+        service.tick_all(engine, workflows, now=when, report=report)
     except service.RunStopped as e:
-        stopped, report = e, e.report
+        stopped = e
+    except KeyboardInterrupt:
+        applied = sum(r.applied for r in report.timers.values())
+        batches = sum(r.batches for r in report.timers.values())
+        typer.echo(
+            f"interrupted: {applied:,} order(s) applied by timers in {batches} batch(es) "
+            "before Ctrl-C; the orders still due are unchanged: run `orderwf tick` again "
+            "to finish",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     if as_json:
         common.echo_json({timer: _bulk_json(r) for timer, r in report.timers.items()})
     else:

@@ -128,9 +128,8 @@ def retry(engine: Engine, message_id: int, *, now: datetime | None = None) -> Me
     made due now). A sent message is refused: sending it again would be a duplicate."""
     from sqlalchemy import select, update
 
-    from orderwf.store.db import write_transaction
-
     from orderwf.quantities import ID_LIMIT
+    from orderwf.store.db import write_transaction
 
     if not 0 < message_id <= ID_LIMIT:  # no such id can be stored: the driver would overflow
         raise NotFound(f"there is no outbox message {message_id}")
