@@ -535,6 +535,7 @@ class SlowRunner:
         "schemas",
         "workflows",
         "templates",
+        "scenarios",
         "docs",
         "pyproject.toml",
         "README.md",

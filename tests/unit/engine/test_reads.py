@@ -183,3 +183,83 @@ def test_fields_read_off_order() -> None:
     assert compile_template("{% set o = order %}{{ o.notes }}").order_fields is None
     assert compile_template("{{ order|length }}").order_fields is None
     assert replace(rich_order("pending")).notes  # the factory's order has all its parts
+
+
+def _emailing(on: str, full_status: str | None = "refunded") -> str:
+    """A workflow with one email, sent on `on` (a YAML list of event filters)."""
+    refunds = f"refunds: {{full_status: {full_status}}}\n" if full_status else ""
+    return f"""
+orderwf: 1
+name: woocommerce
+initial: pending
+templates: {{templates}}
+shop: {{name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}}
+statuses:
+  pending: {{label: Pending}}
+  processing: {{label: Processing, paid: true}}
+  on-hold: {{label: On hold}}
+  cancelled: {{label: Cancelled}}
+  refunded: {{label: Refunded}}
+{refunds}actions:
+  process: {{label: Process, from: [pending], to: processing}}
+  hold: {{label: Hold, from: [pending], to: on-hold}}
+  remark: {{label: Remark, from: any, effects: [{{note: {{text: Hi, customer: true}}}}]}}
+  jot: {{label: Jot, from: any, effects: [{{note: Hi}}]}}
+  refund: {{label: Refund, from: [processing], effects: [refund]}}
+emails:
+  new_order:
+    to: shop
+    subject: "New order"
+    on: {on}
+"""
+
+
+LINES = {"lines", "once"}  # what an action that sends no email reads here
+REFUNDS = {"lines", "once", "refunds"}
+
+
+@pytest.mark.parametrize(
+    ("on", "full_status", "expected"),
+    [
+        # A status email: sent when the action may leave one of its `from` for one of its `to`.
+        ("[{status: {to: [processing]}}]", "refunded",
+         {"process": "all", "hold": LINES, "remark": LINES, "refund": REFUNDS}),
+        ("[{status: {from: [pending]}}]", "refunded",
+         {"process": "all", "hold": "all", "jot": LINES, "refund": REFUNDS}),
+        ("[{status: {from: [on-hold], to: [processing]}}]", "refunded",
+         {"process": LINES, "hold": LINES}),
+        ("[{status: {to: [cancelled]}}]", "refunded", {"process": LINES, "refund": REFUNDS}),
+        # Only the starting status of process is pending: leaving processing is not its doing.
+        ("[{status: {from: [processing]}}]", "refunded",
+         {"process": LINES, "jot": LINES, "refund": "all"}),
+        # A full refund moves the order on to `full_status`, from where the action starts.
+        ("[{status: {from: [processing], to: [refunded]}}]", "refunded",
+         {"refund": "all", "process": LINES, "jot": LINES}),
+        ("[{status: {}}]", None, {"refund": REFUNDS, "jot": LINES, "process": "all"}),
+        # An action email: sent by that action alone (or any, for `any`).
+        ("[{action: process}]", "refunded", {"process": "all", "hold": LINES, "jot": LINES}),
+        ("[action]", "refunded", {"hold": "all", "jot": "all"}),  # any action
+        # A customer note email: only an action that may add a note to the customer.
+        ("[{note: customer}]", "refunded", {"remark": "all", "jot": LINES, "hold": LINES}),
+        ("[{refund: any}]", "refunded", {"refund": "all", "remark": LINES, "process": LINES}),
+    ],
+)  # fmt: skip
+def test_the_whole_order_is_read_exactly_when_an_email_may_be_sent(
+    write_workflow: Callable[[str], Workflow],
+    on: str,
+    full_status: str | None,
+    expected: dict[str, Any],
+) -> None:
+    """An email renders files whose partials may read anything: an action that may send one
+    loads the whole order (loading less would fail the apply), and one that cannot loads
+    only what it reads (the point of a single apply's narrow load)."""
+    wf = write_workflow(_emailing(on, full_status))
+    got = {a: reads.parts_for(wf, a) for a in expected}
+    assert got == {a: reads.PARTS if e == "all" else e for a, e in expected.items()}
+
+
+def test_an_order_loaded_in_part_still_prints_and_names_what_is_missing() -> None:
+    # A bug report (exit 3) or a debugger prints the order: that must not raise in turn.
+    narrow = partly(rich_order("processing"), frozenset({"lines"}))
+    assert "notes=<order notes: not loaded>" in repr(narrow)
+    assert "tracking=<order tracking: not loaded>" in repr(narrow)
