@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from orderwf.engine.invariants import violations
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
 from orderwf.engine.plan import Plan
-from orderwf.engine.snapshot import Refund, evolve
+from orderwf.engine.snapshot import Order, Refund, evolve
 from orderwf.scenario.load import DEFAULT_NOW
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
@@ -109,3 +109,47 @@ def test_no_sequence_of_moves_breaks_an_invariant(workflow: Workflow, data: st.D
                 violations(workflow, plan, start=start, start_levels=levels, levels=shop.levels)
                 == []
             )
+
+
+def test_units_restocked_by_a_refund_cannot_still_be_out_of_stock(workflow: Workflow) -> None:
+    _, plan = paid(workflow)
+    # One of the two units refunded with restock, yet both still counted out of stock.
+    line = evolve(plan.after.lines[0], refunded_restocked=1, quantity_refunded=1)
+    after = evolve(plan.after, lines=(line, *plan.after.lines[1:]))
+    assert check(workflow, replace(plan, after=after)) == [
+        "item #1 (T-shirt): 2 units out of stock, expected between 0 and 1"
+    ]
+
+
+def test_cancelling_a_paid_order_puts_its_units_back_without_a_violation(
+    workflow: Workflow,
+) -> None:
+    """The run starts from an order whose stock is already out: the units it had out at the
+    start count against what the level moved."""
+    shop, _ = paid(workflow)
+    start, start_levels = shop.order, dict(shop.levels)
+    assert start_levels == {1: 3}
+    plan = shop.apply("cancel", actor="admin")
+    assert shop.levels == {1: 5}
+    assert (
+        violations(workflow, plan, start=start, start_levels=start_levels, levels=shop.levels) == []
+    )
+    # Had the level not moved back, that would be a drift.
+    assert violations(workflow, plan, start=start, start_levels=start_levels, levels={1: 3}) == [
+        "product #1: stock moved from 3 to 3, but the order has -2 units out of stock since "
+        "the start"
+    ]
+
+
+def test_a_product_that_stopped_managing_stock_is_not_counted(workflow: Workflow) -> None:
+    """Its lines keep the units they took out, but no level moves any more: nothing to
+    check, at the start or after."""
+    _, plan = paid(workflow)
+
+    def unmanaged(order: Order) -> Order:
+        line = evolve(order.lines[0], manage_stock=False, reduced_stock=2)
+        return evolve(order, lines=(line, *order.lines[1:]))
+
+    start = unmanaged(plan.before)
+    after = replace(plan, after=unmanaged(plan.after))
+    assert violations(workflow, after, start=start, start_levels={1: 5}, levels={1: 5}) == []
