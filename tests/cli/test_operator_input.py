@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import REPO, Shop, woo_order
@@ -67,6 +68,21 @@ def test_a_label_that_names_two_statuses_is_refused(tmp_path: Path) -> None:
     )
 
 
+def _ctrl_c_in_the_second_batch(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Make Ctrl-C arrive while the second batch is written; the real `apply_plans`."""
+    real = repo.apply_plans
+    calls: list[int] = []
+
+    def interrupted_in_the_second_batch(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "apply_plans", interrupted_in_the_second_batch)
+    return real
+
+
 @pytest.mark.parametrize(
     ("by_ids", "left"),
     [
@@ -79,16 +95,7 @@ def test_ctrl_c_in_a_bulk_apply_says_what_was_applied(
 ) -> None:
     _pending(shop, 7)
     monkeypatch.setattr(service, "BATCH_SIZE", 2)
-    real = repo.apply_plans
-    calls: list[int] = []
-
-    def interrupted_in_the_second_batch(*args: object, **kwargs: object) -> None:
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # as Ctrl-C arrives while the second batch is written
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(repo, "apply_plans", interrupted_in_the_second_batch)
+    _ctrl_c_in_the_second_batch(monkeypatch)
     which = ["--ids", "1,2,3,4,5,6,7"] if by_ids else ["--status", "pending"]
 
     result = shop.run("apply", *which, "process")
@@ -110,16 +117,7 @@ def test_ctrl_c_in_tick_says_what_the_timers_applied(
     ]
     shop.ok("order", "import", str(shop.write_json("unpaid.json", orders)))
     monkeypatch.setattr(service, "BATCH_SIZE", 2)
-    real = repo.apply_plans
-    calls: list[int] = []
-
-    def interrupted_in_the_second_batch(*args: object, **kwargs: object) -> None:
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # as Ctrl-C arrives while the second batch is written
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(repo, "apply_plans", interrupted_in_the_second_batch)
+    real = _ctrl_c_in_the_second_batch(monkeypatch)
 
     result = shop.run("tick", "--now", "2026-11-20T09:00:00")
 
