@@ -75,6 +75,19 @@ def _here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+class _BrokenCarriers(dict[str, str]):
+    def get(self, *args: object) -> str | None:  # type: ignore[override]
+        raise ZeroDivisionError("division by zero")
+
+
+def break_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine bug, on purpose: planning a tracking effect (the carrier's page is looked up
+    in `carriers.TRACKING_URLS`) raises ZeroDivisionError; nothing else of a plan is hurt."""
+    from orderwf.engine import carriers
+
+    monkeypatch.setattr(carriers, "TRACKING_URLS", _BrokenCarriers())
+
+
 def write(name: str, text: str) -> Path:
     path = Path("scenarios", name)
     path.parent.mkdir(exist_ok=True)
@@ -206,12 +219,7 @@ def test_a_workflow_that_does_not_validate_is_reported_and_nothing_runs(tmp_path
 def test_an_engine_bug_is_that_scenarios_error_and_the_others_still_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from orderwf.engine import plan
-
-    def broken(self: object, effect: object) -> None:
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(plan._Planner, "add_tracking", broken)  # a bug, on purpose
+    break_tracking(monkeypatch)  # a bug, on purpose
     write(
         "a.yaml",
         "steps:\n  - apply: pay\n  - apply: add_tracking\n    params: {number: AB123456}\n",
@@ -457,12 +465,7 @@ def test_explore_json() -> None:
 
 
 def test_explore_reports_an_engine_bug_as_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
-    from orderwf.engine import plan
-
-    def broken(self: object, effect: object) -> None:
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(plan._Planner, "add_tracking", broken)  # a bug, on purpose
+    break_tracking(monkeypatch)  # a bug, on purpose
     code, out, _ = run("test", "--explore")
     assert code == 1
     assert "VIOLATION internal error: ZeroDivisionError: division by zero" in out

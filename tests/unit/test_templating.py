@@ -6,9 +6,11 @@ Jinja2's own compilation renders."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jinja2 import meta
@@ -178,15 +180,27 @@ def test_the_sandbox_still_refuses_internals_reached_through_a_dict() -> None:
         template.render({"d": {"__class__": "item"}})
 
 
-def test_one_source_is_compiled_once_per_process_and_memos_stay_apart() -> None:
+def test_one_source_is_compiled_once_per_process_and_memos_stay_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A shop folder's workflows share most subjects and notes: compiled once, while each
     # CompiledTemplate keeps its own render memo (a key means different things per workflow).
     from orderwf import templating
 
-    first = templating.compile_template("Order {{ order.number }} is {{ to.label }}.")
-    second = templating.compile_template("Order {{ order.number }} is {{ to.label }}.")
+    parsed: list[str] = []
+    parse = templating.Sandbox.parse
+
+    def counting_parse(env: templating.Sandbox, source: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(source)
+        return parse(env, source, *args, **kwargs)
+
+    monkeypatch.setattr(templating.Sandbox, "parse", counting_parse)
+    # A source this process has not compiled yet: the comment makes it new each run.
+    source = f"Order {{{{ order.number }}}} is {{{{ to.label }}}}.{{# {uuid.uuid4()} #}}"
+    first = templating.compile_template(source)
+    second = templating.compile_template(source)
     assert first is not second
-    assert first._template is second._template
+    assert parsed == [source]  # Jinja2 parsed (and compiled) it for the first one alone
     assert first.render_memo("k", lambda: {"order": {"number": 1}, "to": {"label": "A"}}) == (
         "Order 1 is A."
     )
