@@ -1,4 +1,4 @@
-"""Fixtures of the CLI tests: a shop on a real SQLite file in `tmp_path` (see helpers.py)."""
+"""Fixtures of the CLI tests: a shop on a real SQLite file in `tmp_path` (see tests/shop.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import Shop
+
+from shop import Shop
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import pytest
 import typer
 import typer.core
 import typer.main
-from helpers import Shop
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
 from orderwf.cli import app as app_module
 from orderwf.cli.app import COMMANDS, app
+from shop import Shop
 
 
 def test_every_command_a_module_registers_is_in_the_registry() -> None:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import WOO_DIR, Shop, mask, woo_order, workflow_copy
 from typer.testing import Result
 
 from orderwf.store.migrations import HEAD
+from shop import WOO_DIR, Shop, mask, woo_order, workflow_copy
 
 
 def test_apply_prints_what_it_did(seeded: Shop, snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -137,10 +137,10 @@ def test_a_customer_note_queues_the_customer_note_email(seeded: Shop) -> None:
 
 def _many(shop: Shop) -> None:
     orders = [
-        woo_order(1, "pending", [(11, 93, 1, "3.00")]),
-        woo_order(2, "pending", [(21, 93, 2, "6.00")]),
-        woo_order(3, "on-hold", [(31, 22, 1, "12.00")]),
-        woo_order(4, "completed", [(41, 22, 1, "12.00")]),
+        woo_order(1, (93, 1, "3.00")),
+        woo_order(2, (93, 2, "6.00")),
+        woo_order(3, (22, 1, "12.00"), status="on-hold"),
+        woo_order(4, (22, 1, "12.00"), status="completed"),
     ]
     shop.ok("order", "import", str(shop.write_json("many.json", orders)), "--stock-reduced", "no")
 
@@ -451,7 +451,7 @@ def refusing(tmp_path_factory: pytest.TempPathFactory, seeded_files: list[Path])
         mp.chdir(folder)
         shop = Shop(folder)
         shutil.copy(seeded_files[0], shop.db_path)
-        no_email = woo_order(5, "pending", [(51, 93, 1, "3.00")], email="")
+        no_email = woo_order(5, (93, 1, "3.00"), email="")
         shop.ok("order", "import", str(shop.write_json("o5.json", no_email)))
         shop.ok("note", "727", "A note, so that the history is not empty.")
         views = _views(shop)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import WOO_DIR, Shop, woo_order
+
+from shop import WOO_DIR, Shop, woo_order
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,7 @@ def test_order_create_takes_an_id_too(seeded: Shop) -> None:
 
 
 def _order_json(**changes: object) -> dict[str, object]:
-    return woo_order(900, "processing", [(9001, 93, 1, "3.00")]) | changes
+    return woo_order(900, (93, 1, "3.00"), status="processing") | changes
 
 
 @pytest.mark.parametrize(

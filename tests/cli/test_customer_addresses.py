@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import STOCKED_PRODUCTS, WOO_DIR, Shop
+
+from shop import STOCKED_PRODUCTS, WOO_DIR, Shop
 
 ATTACK = "victim@example.com>, attacker@evil.example, <x"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from helpers import Shop, mask
+from shop import Shop, mask
 
 # The demo's orders are dated 2026-11-26 (orderwf.demo_data).
 DEMO_DAY = date(2026, 11, 26)

@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import Shop
 from syrupy.assertion import SnapshotAssertion
 from typer.testing import CliRunner
 
 from orderwf.cli.app import get_app
+from shop import Shop
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests/data/workflows/valid/minimal.yaml"

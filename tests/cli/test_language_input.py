@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import REPO, Shop
+
+from shop import REPO, Shop
 
 FRENCH = REPO / "workflows" / "examples" / "french.yaml"
 

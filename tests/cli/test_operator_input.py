@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO, Shop, woo_order
 
 from orderwf import service
 from orderwf.store import repo
+from shop import REPO, Shop, woo_order
 
 FRENCH = REPO / "workflows" / "examples" / "french.yaml"
 
 
 def _pending(shop: Shop, count: int) -> None:
-    orders = [woo_order(n, "pending", [(10 * n, 93, 1, "3.00")]) for n in range(1, count + 1)]
+    orders = [woo_order(n, (93, 1, "3.00")) for n in range(1, count + 1)]
     shop.ok("order", "import", str(shop.write_json("pending.json", orders)))
 
 
@@ -112,9 +112,7 @@ def test_ctrl_c_in_a_bulk_apply_says_what_was_applied(
 def test_ctrl_c_in_tick_says_what_the_timers_applied(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    orders = [
-        woo_order(n, "pending", [(10 * n, 93, 1, "3.00")], via="checkout") for n in range(1, 6)
-    ]
+    orders = [woo_order(n, (93, 1, "3.00"), via="checkout") for n in range(1, 6)]
     shop.ok("order", "import", str(shop.write_json("unpaid.json", orders)))
     monkeypatch.setattr(service, "BATCH_SIZE", 2)
     real = _ctrl_c_in_the_second_batch(monkeypatch)

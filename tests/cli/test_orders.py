@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import WOO_DIR, WORKFLOW, Shop, mask, woo_order
 
 from orderwf import __version__
+from shop import WOO_DIR, WORKFLOW, Shop, mask, woo_order
 
 
 def test_import_keeps_the_woocommerce_ids(shop: Shop) -> None:
@@ -235,7 +235,7 @@ def test_actions_lists_every_action_allowed_or_not_with_reasons(seeded: Shop) ->
 
 
 def test_actions_shows_a_failed_guard(shop: Shop) -> None:
-    order = woo_order(5, "pending", [(51, 93, 1, "3.00")], email="")
+    order = woo_order(5, (93, 1, "3.00"), email="")
     shop.ok("order", "import", str(shop.write_json("o.json", order)))
 
     rows = {r["action"]: r for r in shop.json("actions", "5")}
@@ -253,8 +253,8 @@ def test_actions_as_a_table(seeded: Shop) -> None:
 
 def test_tick_cancels_unpaid_checkout_orders_once_due(shop: Shop) -> None:
     orders = [
-        woo_order(1, "pending", [(11, 93, 1, "3.00")], via="checkout"),
-        woo_order(2, "pending", [(21, 93, 1, "3.00")], via="admin"),
+        woo_order(1, (93, 1, "3.00"), via="checkout"),
+        woo_order(2, (93, 1, "3.00"), via="admin"),
     ]
     shop.ok("order", "import", str(shop.write_json("o.json", orders)))
 

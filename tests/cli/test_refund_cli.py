@@ -3,7 +3,7 @@ quantities and amounts, restock or not, reasons, full refunds moving the order t
 
 from __future__ import annotations
 
-from helpers import Shop, mask, woo_order
+from shop import Shop, mask, woo_order
 
 
 def _eur_order(shop: Shop) -> None:
@@ -11,8 +11,9 @@ def _eur_order(shop: Shop) -> None:
     shipping 5.00 and a 2.00 fee: 49.00 in all, stock reduced."""
     order = woo_order(
         10,
-        "processing",
-        [(101, 93, 3, "30.00"), (102, 22, 1, "12.00")],
+        (93, 3, "30.00"),
+        (22, 1, "12.00"),
+        status="processing",
         shipping="5.00",
         shipping_id=103,
         fees=[(104, "2.00")],
@@ -144,7 +145,7 @@ def test_a_line_of_zero_units_is_refused_and_changes_nothing(seeded: Shop) -> No
 
 
 def test_refund_in_jpy_has_no_decimals(shop: Shop) -> None:
-    order = woo_order(20, "completed", [(201, 93, 2, "3000")], currency="JPY")
+    order = woo_order(20, (93, 2, "3000"), status="completed", currency="JPY")
     shop.ok("order", "import", str(shop.write_json("jpy.json", order)))
 
     shop.ok("refund", "20", "--line", "201=1")
@@ -156,7 +157,7 @@ def test_refund_in_jpy_has_no_decimals(shop: Shop) -> None:
 
 
 def test_refund_in_kwd_has_three_decimals(shop: Shop) -> None:
-    order = woo_order(30, "processing", [(301, 93, 3, "1.000")], currency="KWD")
+    order = woo_order(30, (93, 3, "1.000"), status="processing", currency="KWD")
     shop.ok("order", "import", str(shop.write_json("kwd.json", order)))
 
     shop.ok("refund", "30", "--line", "301=1")

@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ENV, REPO, woo_order
-from typer.testing import CliRunner, Result
 
-from orderwf.cli.app import get_app
+from shop import REPO, ok, order, run, woo_order
 
 ROUTE_IF = "order.lines | rejectattr('virtual') | list | length == 0"
 ROUTE = f"""
@@ -27,20 +25,6 @@ PRODUCTS = [
     {"id": 500, "sku": "EBOOK", "name": "E-book", "price": "5.00", "virtual": True,
      "downloadable": True},
 ]  # fmt: skip
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(get_app(), list(args), env=ENV, catch_exceptions=False)
-
-
-def ok(*args: str) -> Result:
-    result = run(*args)
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
-
-
-def order(order_id: int) -> dict[str, Any]:
-    return json.loads(ok("order", "show", str(order_id), "--json").stdout)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -70,9 +54,9 @@ def write(folder: Path, name: str, data: Any) -> str:
 
 def test_routes_pick_the_workflow_of_imported_and_created_orders(folder: Path) -> None:
     orders = [
-        woo_order(1, "pending", [(11, 500, 1, "5.00")]),  # virtual only: digital
-        woo_order(2, "pending", [(21, 500, 1, "5.00"), (22, 93, 1, "10.00")]),  # mixed: shop
-        woo_order(3, "pending", [(31, 93, 2, "20.00")]),
+        woo_order(1, (500, 1, "5.00")),  # virtual only: digital
+        woo_order(2, (500, 1, "5.00"), (93, 1, "10.00")),  # mixed: shop
+        woo_order(3, (93, 2, "20.00")),
     ]
     ok("order", "import", write(folder, "orders.json", orders))
     assert [order(i)["workflow"] for i in (1, 2, 3)] == ["digital", "shop", "shop"]
@@ -88,8 +72,8 @@ def test_routes_pick_the_workflow_of_imported_and_created_orders(folder: Path) -
 
 def test_each_order_is_handled_by_its_own_workflow(folder: Path) -> None:
     orders = [
-        woo_order(1, "pending", [(11, 500, 1, "5.00")]),
-        woo_order(3, "pending", [(31, 93, 2, "20.00")]),
+        woo_order(1, (500, 1, "5.00")),
+        woo_order(3, (93, 2, "20.00")),
     ]
     ok("order", "import", write(folder, "orders.json", orders))
     ok("apply", "1", "pay")
@@ -105,10 +89,10 @@ def test_each_order_is_handled_by_its_own_workflow(folder: Path) -> None:
 
 def test_bulk_apply_and_tick_run_orders_of_several_workflows(folder: Path) -> None:
     orders = [
-        woo_order(1, "pending", [(11, 500, 1, "5.00")], via="checkout"),
-        woo_order(2, "pending", [(21, 500, 1, "5.00")], via="checkout"),
-        woo_order(3, "pending", [(31, 93, 2, "20.00")], via="checkout"),
-        woo_order(4, "pending", [(41, 93, 1, "10.00")], via="checkout"),
+        woo_order(1, (500, 1, "5.00"), via="checkout"),
+        woo_order(2, (500, 1, "5.00"), via="checkout"),
+        woo_order(3, (93, 2, "20.00"), via="checkout"),
+        woo_order(4, (93, 1, "10.00"), via="checkout"),
     ]
     ok("order", "import", write(folder, "orders.json", orders))
     result = ok("apply", "--ids", "1,3", "pay", "--json")
@@ -132,7 +116,7 @@ def test_bulk_apply_and_tick_run_orders_of_several_workflows(folder: Path) -> No
 
 
 def test_info_says_what_a_command_here_uses(folder: Path) -> None:
-    ok("order", "import", write(folder, "o.json", [woo_order(1, "pending", [(11, 500, 1, "5")])]))
+    ok("order", "import", write(folder, "o.json", [woo_order(1, (500, 1, "5"))]))
     data = json.loads(ok("info", "--json").stdout)
     hashes = {w["name"]: w.pop("hash") for w in data["workflows"]}
     assert all(len(h) == 64 for h in hashes.values())

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import ENV, STOCKED_PRODUCTS, WOO_DIR
 from typer.testing import CliRunner, Result
 
 from orderwf.cli.app import get_app
+from shop import ENV, STOCKED_PRODUCTS, WOO_DIR
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> Result:

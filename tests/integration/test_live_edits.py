@@ -10,26 +10,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner, Result
 
-from orderwf.cli.app import get_app
-
-WOO_DIR = Path(__file__).parent.parent / "data" / "woocommerce"
-ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(get_app(), list(args), env=ENV, catch_exceptions=False)
-
-
-def ok(*args: str) -> Result:
-    result = run(*args)
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
-
-
-def show(order_id: int) -> dict[str, Any]:
-    return json.loads(ok("order", "show", str(order_id), "--json").stdout)  # type: ignore[no-any-return]
+from shop import WOO_DIR, ok, order, run
 
 
 @pytest.fixture
@@ -219,7 +201,7 @@ def _rename_on_hold(folder: Path, *, renamed_from: bool) -> None:
 
 def _untouched(order_id: int) -> dict[str, Any]:
     """What migrate must not change: everything of the order but its status and version."""
-    data = show(order_id)
+    data = order(order_id)
     return {k: v for k, v in data.items() if k not in ("status", "version")}
 
 
@@ -238,7 +220,7 @@ def test_migrate_moves_orders_of_a_renamed_status_and_nothing_else(folder: Path)
     before = {i: _untouched(i) for i in (723, 727)}
     stock = ok("product", "list", "--json").stdout
     outbox = ok("outbox", "list", "--json").stdout
-    versions = {i: show(i)["version"] for i in (723, 727)}
+    versions = {i: order(i)["version"] for i in (723, 727)}
 
     dry = json.loads(ok("migrate", "--dry-run", "--json").stdout)
     assert dry == {
@@ -246,14 +228,14 @@ def test_migrate_moves_orders_of_a_renamed_status_and_nothing_else(folder: Path)
         "moves": [{"workflow": "shop", "from": "on-hold", "to": "paused", "orders": 2}],
         "orders": 2,
     }
-    assert show(727)["status"] == "on-hold"
+    assert order(727)["status"] == "on-hold"
     result = ok("migrate")
     assert result.stdout == (
         "shop: 2 orders moved from 'on-hold' to 'paused'\n2 order(s) moved in 1 batch.\n"
     )
     for i in (723, 727):
-        assert show(i)["status"] == "paused"
-        assert show(i)["version"] == versions[i] + 1
+        assert order(i)["status"] == "paused"
+        assert order(i)["version"] == versions[i] + 1
         assert _untouched(i) == before[i]
     assert ok("product", "list", "--json").stdout == stock
     assert ok("outbox", "list", "--json").stdout == outbox
@@ -275,7 +257,7 @@ def test_migrate_moves_orders_of_a_renamed_status_and_nothing_else(folder: Path)
     assert ok("order", "history", "727", "--json").stdout == history
     assert ok("validate", "--live").stdout == ""
     ok("apply", "727", "process")
-    assert show(727)["status"] == "processing"
+    assert order(727)["status"] == "processing"
 
 
 def test_migrate_move_takes_orders_out_of_a_removed_status(folder: Path) -> None:
@@ -288,7 +270,7 @@ def test_migrate_move_takes_orders_out_of_a_removed_status(folder: Path) -> None
         "moves": [{"workflow": "shop", "from": "on-hold", "to": "paused", "orders": 2}],
         "orders": 2,
     }
-    assert [show(i)["status"] for i in (723, 727)] == ["paused", "paused"]
+    assert [order(i)["status"] for i in (723, 727)] == ["paused", "paused"]
     assert ok("validate", "--live").stdout == ""
 
 
@@ -322,5 +304,5 @@ def test_migrate_refuses_bad_moves_and_changes_nothing(
     result = run("migrate", *args)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"error: {message}\n"
-    assert show(727)["status"] == "on-hold"
+    assert order(727)["status"] == "on-hold"
     assert ok("order", "history", "727", "--json").stdout == history

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
-from shop import NOW, A, Shop, default_workflow, open_shop, woo_order
+from parity import NOW, A, open_shop, parity_order
 
 from orderwf import service
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
 from orderwf.errors import StoreError
 from orderwf.store import db, faults, repo
+from shop import Shop, default_workflow
 
 
 @pytest.fixture
-def shop(db_url: str) -> Iterator[Shop]:
-    yield from open_shop(db_url, default_workflow())
+def shop(tmp_path: Path, db_url: str) -> Iterator[Shop]:
+    yield from open_shop(tmp_path, db_url, default_workflow())
 
 
 def history_rows(shop: Shop, order_id: int) -> list[tuple[object, ...]]:
@@ -32,10 +34,10 @@ def history_rows(shop: Shop, order_id: int) -> list[tuple[object, ...]]:
 
 
 def test_an_apply_that_reads_less_stores_what_a_whole_order_apply_stores(shop: Shop) -> None:
-    shop.add(woo_order(100, (A, 2)), woo_order(101, (A, 2)))
+    shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 2)))
     for order_id in (100, 101):
         shop.apply(order_id, "pay")
-    shop.workflow = replace(shop.workflow, emails={})  # `hold` then reads the lines alone
+    shop.model = replace(shop.model, emails={})  # `hold` then reads the lines alone
     narrow = shop.apply(100, "hold")
     whole = shop.apply(101, "hold", whole_order=True)
     assert narrow.effects == whole.effects
@@ -47,11 +49,11 @@ def test_an_apply_that_reads_less_stores_what_a_whole_order_apply_stores(shop: S
     assert [n.split(":")[0] for n in shop.notes(100)] == [n.split(":")[0] for n in shop.notes(101)]
     assert history_rows(shop, 100) == history_rows(shop, 101)
     assert history_rows(shop, 100)[-1] == ("hold", "processing", "on-hold", ["status", "note"])
-    assert shop.order(100).version == shop.order(101).version == 3
+    assert shop.show(100).version == shop.show(101).version == 3
 
 
 def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
-    shop.add(woo_order(100, (A, 2)))
+    shop.add(parity_order(100, (A, 2)))
     shop.apply(100, "pay")
     row = service.show(shop.engine, 100, parts=())
     whole = service.show(shop.engine, 100)
@@ -65,25 +67,25 @@ def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
 
 
 def test_a_stale_plan_is_refused_by_the_version_check_after_the_pipeline(shop: Shop) -> None:
-    shop.add(woo_order(100, (A, 2)))
-    stale = shop.order(100)
+    shop.add(parity_order(100, (A, 2)))
+    stale = shop.show(100)
     shop.apply(100, "hold")
-    plan = planner.plan(shop.workflow, stale, "cancel", {}, actor="admin", now=NOW)
-    before = shop.state(100)
+    plan = planner.plan(shop.model, stale, "cancel", {}, actor="admin", now=NOW)
+    before = shop.stored(100)
     with (
         pytest.raises(StoreError, match="changed by someone else"),
         db.write_transaction(shop.engine) as session,
     ):
         repo.apply_plan(session, plan)
-    assert shop.state(100) == before
+    assert shop.stored(100) == before
 
 
 def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop) -> None:
-    shop.add(woo_order(100, (A, 2)), woo_order(101, (A, 2)))
+    shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 2)))
     shop.apply(100, "hold", key="once-only")
-    order = shop.order(101)
-    plan = planner.plan(shop.workflow, order, "hold", {}, actor="admin", now=NOW)
-    before = shop.state(101)
+    order = shop.show(101)
+    plan = planner.plan(shop.model, order, "hold", {}, actor="admin", now=NOW)
+    before = shop.stored(101)
     # The history row's idempotency key is taken: its insert, the last write of the pipeline,
     # fails, and the order, stock, note and outbox writes sent before it are rolled back.
     with (
@@ -91,15 +93,17 @@ def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop) -> No
         db.write_transaction(shop.engine) as session,
     ):
         repo.apply_plan(session, plan, key="once-only")
-    assert shop.state(101) == before
+    assert shop.stored(101) == before
     assert shop.apply(101, "hold").plan is not None  # the connection is usable again
 
 
 @pytest.mark.postgres
-def test_looking_at_an_order_keeps_the_statements_postgres_prepared(pg_db_url: str) -> None:
+def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
+    tmp_path: Path, pg_db_url: str
+) -> None:
     # psycopg prepares a statement run five times; a ROLLBACK makes it deallocate them all.
-    for shop in open_shop(pg_db_url, default_workflow()):
-        shop.add(woo_order(100, (A, 2)))
+    for shop in open_shop(tmp_path, pg_db_url, default_workflow()):
+        shop.add(parity_order(100, (A, 2)))
         for _ in range(8):
             service.show(shop.engine, 100)
         with shop.engine.connect() as conn:  # the pool's one connection, the shows' own
