@@ -63,16 +63,17 @@ ENV = {"COLUMNS": "100", "LINES": "50", "FORCE_COLOR": None, "NO_COLOR": "1", "T
 # --- The CLI ----------------------------------------------------------------------------------
 
 
-def run(*args: str) -> Result:
-    """`orderwf ARGS…` through `CliRunner`, exceptions not swallowed."""
+def run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+    """`orderwf ARGS…` through `CliRunner` in ENV (and `env`), exceptions not swallowed."""
     return CliRunner().invoke(
-        get_app(), list(args), env=ENV, catch_exceptions=False, terminal_width=100
-    )
+        get_app(), list(args), env={**ENV, **(env or {})}, catch_exceptions=False,
+        terminal_width=100,
+    )  # fmt: skip
 
 
-def ok(*args: str) -> Result:
+def ok(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
     """`run`, which must exit 0."""
-    result = run(*args)
+    result = run(*args, env=env)
     assert result.exit_code == 0, (result.stdout, result.stderr)
     return result
 

@@ -11,22 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
 
-from orderwf.cli.app import get_app
-from shop import ENV, STOCKED_PRODUCTS, WOO_DIR
-
-
-def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(
-        get_app(), list(args), env={**ENV, **(env or {})}, catch_exceptions=False
-    )
-
-
-def ok(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    result = run(*args, env=env)
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
+from shop import STOCKED_PRODUCTS, WOO_DIR, ok, run
 
 
 @pytest.fixture
