@@ -212,7 +212,7 @@ class Shop:
         products = table(Product)
         with db.read_session(self.engine) as session:
             query = select(products.c.id, products.c.stock_quantity)
-            return dict(session.execute(query).tuples().all())
+            return dict(session.execute(query).all())
 
     def level(self, product_id: int) -> int | None:
         products = table(Product)
@@ -260,7 +260,7 @@ ADA = ("Ada", "Lovelace")
 
 def woo_order(
     order_id: int,
-    *items: tuple[int, int] | tuple[int, int, str],
+    *items: tuple[int, int] | tuple[int, int, str] | tuple[int, int, str, str],
     status: str = "pending",
     currency: str = "EUR",
     products: Mapping[int, Mapping[str, Any]] | None = None,
@@ -274,9 +274,9 @@ def woo_order(
     created: datetime = datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
     refunds: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """A WooCommerce REST v3 order. `items` are (product id, quantity[, total]): a product of
-    `products` (by id) gives the line its name, SKU and unit price, and the total is the price
-    times the quantity unless given; any other product is "Product ID". The lines' ids are
+    """A WooCommerce REST v3 order. `items` are (product id, quantity[, total[, tax]]): a
+    product of `products` (by id) gives the line its name, SKU and unit price, and the total is
+    the price times the quantity unless given; any other product is "Product ID". The lines' ids are
     `first_line`, `first_line + 1`… (default order id × 10 + 1); `shipping` is the amount of
     a flat-rate line (id `shipping_id`, default order id × 10 + 9); `fees` are (id, amount)."""
     first = first_line or order_id * 10 + 1
@@ -284,11 +284,12 @@ def woo_order(
     for n, (product_id, quantity, *given) in enumerate(items):
         product = (products or {}).get(product_id, {})
         total = Decimal(given[0]) if given else Decimal(product["price"]) * quantity
+        tax = given[1] if len(given) > 1 else "0"
         price = Decimal(product["price"]) if product else (total / quantity).quantize(total)
         lines.append(
             {"id": first + n, "name": product.get("name", f"Product {product_id}"),
              "product_id": product_id, "variation_id": 0, "quantity": quantity,
-             "subtotal": str(total), "total": str(total), "total_tax": "0",
+             "subtotal": str(total), "total": str(total), "total_tax": tax,
              "sku": product.get("sku", ""), "price": str(price)}
         )  # fmt: skip
     shipping_lines = (
@@ -301,7 +302,13 @@ def woo_order(
         {"id": fee_id, "name": "Gift wrap", "total": amount, "total_tax": "0"}
         for fee_id, amount in fees
     ]
-    total = sum((Decimal(x["total"]) for x in [*lines, *shipping_lines, *fee_lines]), Decimal(0))
+    total = sum(
+        (
+            Decimal(x["total"]) + Decimal(x["total_tax"])
+            for x in [*lines, *shipping_lines, *fee_lines]
+        ),
+        Decimal(0),
+    )
     stamp = created.replace(tzinfo=None).isoformat()
     return {
         "id": order_id,

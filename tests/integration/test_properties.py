@@ -23,15 +23,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from orderwf import service
 from orderwf.errors import OrderwfError
 from orderwf.store import db
-from orderwf.store.imports import import_orders, import_products
 from orderwf.store.tables import ALL_TABLES
-from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
-
-REPO = Path(__file__).resolve().parents[2]
+from shop import Shop, default_workflow, woo_order, workflow_copy
 
 settings.register_profile(
     "default",
@@ -184,45 +180,32 @@ def shop_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[
     """Per currency: a workflow copy with that `shop.currency`, and an empty migrated SQLite
     file to copy (a migration takes about a second; a copy, nothing)."""
     folder = tmp_path_factory.mktemp("property-shops")
-    source = (REPO / "workflows" / "woocommerce.yaml").read_text(encoding="utf-8")
-    source = source.replace("templates: ../templates/emails", f"templates: {REPO}/templates/emails")
     empty = folder / "empty.db"
     db.connect(f"sqlite:///{empty}").dispose()
     templates = {}
     for currency in DECIMALS:
-        path = folder / f"shop-{currency}.yaml"
-        path.write_text(source.replace("currency: EUR", f"currency: {currency}"), encoding="utf-8")
-        templates[currency] = (load_workflow(path), empty)
+        path = workflow_copy(folder, {"currency: EUR": f"currency: {currency}"}, f"{currency}.yaml")
+        templates[currency] = (default_workflow(path), empty)
     return templates
 
 
-@dataclass
-class Shop:
-    workflow: Workflow
-    engine: Any
-    path: Path
-
-
 @pytest.fixture
-def open_shop(
-    shop_templates: dict[str, tuple[Workflow, Path]],
-) -> Iterator[Any]:
+def open_shop(shop_templates: dict[str, tuple[Workflow, Path]]) -> Iterator[Any]:
     """`open_shop(scenario)`: a fresh SQLite file with the scenario's products and orders."""
     folder = Path(tempfile.mkdtemp(prefix="orderwf-prop-"))
-    engines: list[Any] = []
+    shops: list[Shop] = []
     names = itertools.count()
 
     def open_shop(scenario: Scenario) -> Shop:
-        for engine in engines:  # the previous example's
-            engine.dispose()
-        engines.clear()
+        for shop in shops:  # the previous example's
+            shop.close()
+        shops.clear()
         workflow, empty = shop_templates[scenario.currency]
         path = folder / f"shop-{next(names)}.db"
         shutil.copy(empty, path)
-        engine = db.connect(f"sqlite:///{path}")
-        engines.append(engine)
-        import_products(
-            engine,
+        shop = Shop(folder, url=f"sqlite:///{path}", model=workflow)
+        shops.append(shop)
+        shop.add_products(
             [
                 {"id": pid, "sku": f"P{pid}", "name": f"Product {pid}", "price": "1",
                  "manage_stock": stock is not None, "stock_quantity": stock}
@@ -230,12 +213,12 @@ def open_shop(
             ],
             currency=scenario.currency,
         )  # fmt: skip
-        import_orders(engine, workflow, [_woo(o, scenario.currency) for o in scenario.orders])
-        return Shop(workflow, engine, path)
+        shop.add(*[_woo(o, scenario.currency) for o in scenario.orders])
+        return shop
 
     yield open_shop
-    for engine in engines:
-        engine.dispose()
+    for shop in shops:
+        shop.close()
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -243,31 +226,17 @@ def _woo(order: OrderSpec, currency: str) -> dict[str, Any]:
     def money(value: Decimal) -> str:
         return _text(value, currency)
 
-    return {
-        "id": order.id,
-        "status": "pending",
-        "currency": currency,
-        "created_via": "admin",
-        "date_created_gmt": "2026-11-20T08:00:00",
-        "total": money(order.total),
-        "billing": {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
-        "line_items": [
-            {"id": li.id, "product_id": li.product_id, "name": f"Product {li.product_id}",
-             "quantity": li.quantity, "total": money(li.total), "total_tax": money(li.total_tax)}
-            for li in order.lines
-            if li.kind == "line_item"
-        ],
-        "shipping_lines": [
-            {"id": li.id, "method_title": "Flat rate", "total": money(li.total), "total_tax": "0"}
-            for li in order.lines
-            if li.kind == "shipping"
-        ],
-        "fee_lines": [
-            {"id": li.id, "name": "Gift wrap", "total": money(li.total), "total_tax": "0"}
-            for li in order.lines
-            if li.kind == "fee"
-        ],
-    }  # fmt: skip
+    items = [li for li in order.lines if li.kind == "line_item"]
+    shipping = [li for li in order.lines if li.kind == "shipping"]
+    return woo_order(
+        order.id,
+        *[(li.product_id, li.quantity, money(li.total), money(li.total_tax)) for li in items],
+        currency=currency,
+        first_line=items[0].id,  # the order's line items have consecutive ids
+        shipping=money(shipping[0].total) if shipping else None,
+        shipping_id=shipping[0].id if shipping else None,
+        fees=[(li.id, money(li.total)) for li in order.lines if li.kind == "fee"],
+    )
 
 
 def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -282,20 +251,12 @@ def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
-def _stock(shop: Shop) -> dict[int, int | None]:
-    conn = sqlite3.connect(shop.path)
-    try:
-        return dict(conn.execute("SELECT id, stock_quantity FROM product").fetchall())
-    finally:
-        conn.close()
-
-
 # --- The invariants ----------------------------------------------------------------------------
 
 
 def _check(shop: Shop, scenario: Scenario) -> None:
-    orders = [service.show(shop.engine, o.id) for o in scenario.orders]
-    stock = _stock(shop)
+    orders = [shop.show(o.id) for o in scenario.orders]
+    stock = shop.levels()
     held: dict[int, int] = dict.fromkeys(scenario.stock, 0)
     for order in orders:
         assert order.total_refunded <= order.total, order.id
@@ -322,13 +283,11 @@ def _check(shop: Shop, scenario: Scenario) -> None:
 
 def _apply(shop: Shop, step: Step) -> bool:
     """Apply one step; a refusal must leave every row of every table as it was."""
-    before = _dump(shop.path)
+    before = _dump(shop.db_path)
     try:
-        service.apply(
-            shop.engine, shop.workflow, step.order_id, step.action, step.params, actor="prop"
-        )
+        shop.apply(step.order_id, step.action, step.params, actor="prop")
     except OrderwfError:
-        assert _dump(shop.path) == before, step
+        assert _dump(shop.db_path) == before, step
         return False
     return True
 
@@ -348,14 +307,14 @@ def test_stock_and_refunds_stay_consistent_whatever_the_sequence(
     # Put every order that can be back out of the reducing statuses: a completed order is
     # reopened (pending restores), the others are cancelled.
     for order in scenario.orders:
-        if service.show(shop.engine, order.id).status == "completed":
+        if shop.show(order.id).status == "completed":
             _apply(shop, Step(order.id, "reopen", {}))
         _apply(shop, Step(order.id, "cancel", {}))
         _check(shop, scenario)
-    orders = [service.show(shop.engine, o.id) for o in scenario.orders]
+    orders = [shop.show(o.id) for o in scenario.orders]
     if all(r.restock for o in orders for r in o.refunds) and all(
         o.status != "refunded" for o in orders
     ):
         event("every refund restocked, every order put back")
-        stock = _stock(shop)
+        stock = shop.levels()
         assert {p: stock[p] for p in scenario.stock} == scenario.stock
