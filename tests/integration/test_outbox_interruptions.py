@@ -54,6 +54,15 @@ def _wait_for(server: SmtpServer, count: int, sender: subprocess.Popen[str]) -> 
         time.sleep(0.05)
 
 
+def _held_sender(db_url: str, server: SmtpServer, release: Path) -> subprocess.Popen[str]:
+    """`outbox send` against a server that holds the 250 of message HELD until `release`
+    exists: returned once the sender waits for it."""
+    server.start("--hold-in-data", str(HELD), str(release))
+    sender = _sender(db_url, server.url)
+    _wait_for(server, HELD, sender)
+    return sender
+
+
 @pytest.fixture
 def release(tmp_path: Path) -> Iterator[Path]:
     """The file whose creation lets the held 250 go (created at teardown in any case)."""
@@ -70,9 +79,7 @@ def test_a_killed_sender_resends_only_the_message_in_flight(
     db_url: str, engine: Engine, smtp_factory: SmtpServer, release: Path
 ) -> None:
     ids = queue(engine, 10)
-    smtp_factory.start("--hold-in-data", str(HELD), str(release))
-    sender = _sender(db_url, smtp_factory.url)
-    _wait_for(smtp_factory, HELD, sender)
+    sender = _held_sender(db_url, smtp_factory, release)
 
     sender.kill()  # kill -9: no cleanup of any kind
     sender.communicate()
@@ -116,9 +123,7 @@ def test_a_connection_killed_mid_batch_is_replaced_and_nothing_is_sent_twice(
     db_url: str, engine: Engine, smtp_factory: SmtpServer, release: Path
 ) -> None:
     ids = queue(engine, 10)
-    smtp_factory.start("--hold-in-data", str(HELD), str(release))
-    sender = _sender(db_url, smtp_factory.url)
-    _wait_for(smtp_factory, HELD, sender)
+    sender = _held_sender(db_url, smtp_factory, release)
 
     assert _terminate_backends(engine) >= 1  # the sender's pooled connection
     release.touch()
@@ -138,9 +143,7 @@ def test_a_database_that_stays_away_stops_the_run_with_one_sentence(
     pg_url: str, db_url: str, engine: Engine, smtp_factory: SmtpServer, release: Path
 ) -> None:
     ids = queue(engine, 10)
-    smtp_factory.start("--hold-in-data", str(HELD), str(release))
-    sender = _sender(db_url, smtp_factory.url)
-    _wait_for(smtp_factory, HELD, sender)
+    sender = _held_sender(db_url, smtp_factory, release)
 
     _allow_connections(pg_url, db_url, False)
     try:
