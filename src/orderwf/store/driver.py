@@ -1,11 +1,31 @@
-"""Bulk statements on the DBAPI cursor.
+"""Core statements run on the DBAPI cursor: the bulk path's reads and writes.
 
-Writes are `executemany` of plain tuples, with each column's values converted by SQLAlchemy's
-own bind processors for the dialect (`Money` text, naive UTC times, JSON), so rows are stored
-exactly as Core stores them. Reads (`selects_by_ids`) run a Core select compiled once, and
-convert each column with SQLAlchemy's own result processor for the dialect, so rows come back
-as Core returns them. Core's per-row handling (a dict of parameters per row, a `Row` and its
-processors per result row) costs more than the database's own work in a bulk apply."""
+The store talks to the database one way per job:
+
+- **a batch of orders read as snapshots** (`snapshots.load_orders`): Core selects, compiled
+  here once per dialect, run on the DBAPI cursor (`selects_by_ids`); on PostgreSQL all of them
+  in one psycopg pipeline;
+- **a batch of plans written** (`repo.apply_plans`, and `migrate`'s history rows): Core
+  `insert(table)` and `update(table).where(table.c.id == bindparam(…))`, compiled here once
+  per dialect, one `executemany` of positional tuples each on the DBAPI cursor (`Write`); on
+  PostgreSQL all of them in one pipeline (`pipeline`);
+- **anything else** — one row (a refund, whose id its lines need; the workflow version), lists,
+  counts, history, `migrate`'s move: Core, through `session.execute`;
+- **creating orders and products** (`store/imports.py`, `store/catalog.py`): SQLModel objects
+  in the session.
+
+Why the cursor for the first two: on PostgreSQL the seven reads of a batch, and a plan's
+writes, go to the server in one psycopg pipeline (one round trip instead of one per
+statement), and the version check reads the orders update's row count once the pipeline has
+ended; SQLAlchemy's `execute` closes a statement's cursor when it returns, which inside a
+pipeline is before its row count is known. On SQLite, Core's `session.execute` of the same
+statements with a dict per row cost more than the database's own work (docs/performance.md,
+"Round 5"). The SQL is SQLAlchemy's, compiled for the dialect (positional parameters: `?` on
+SQLite, `%s` on psycopg); each parameter and result column goes through its type's public
+`bind_processor` / `result_processor` for the dialect, column by column, so values are stored
+and read exactly as Core stores and reads them. What that costs: no `before_cursor_execute`
+events fire for these statements, and an insert gives every column its value (no Python-side
+defaults are filled in: a row that lacks a column is a `KeyError`)."""
 
 from __future__ import annotations
 
@@ -16,33 +36,66 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Select, Table
+from sqlalchemy import ColumnElement, Date, DateTime, Select, Table, bindparam
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
+from sqlalchemy.types import TypeEngine
 
 from orderwf.store.columns import UTCDateTime
 
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None}
+Process = Callable[[Any], Any]
+
+
+@lru_cache(maxsize=8)
+def _positional(dialect: Dialect) -> Dialect:
+    """The dialect to compile for: itself when its paramstyle is positional (SQLite's `?`),
+    else a twin of its class with the `format` paramstyle (`%s`: psycopg takes both), so that
+    rows are plain tuples, not a dict each."""
+    if dialect.positional:
+        return dialect
+    return type(dialect)(paramstyle="format")  # type: ignore[call-arg]
+
+
+def _compiled(dialect: Dialect, stmt: Executable, **kw: Any) -> tuple[str, tuple[str, ...]]:
+    """The statement's SQL for `dialect` and the names of its parameters, in order."""
+    compiled = stmt.compile(dialect=_positional(dialect), **kw)  # type: ignore[attr-defined]
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Process | None:
+    """The type's bind processor for the dialect. A time's remembers its last results: the
+    rows of a bulk apply carry the same `now` a few times each (modified, status changed, paid,
+    every note's and history row's time), and converting it is the costliest step of binding."""
+    process = type_.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
+    timely = isinstance(type_, UTCDateTime | Date | DateTime)
+    return lru_cache(maxsize=64)(process) if timely else process
 
 
 @dataclass(frozen=True)
-class Statement:
-    """SQL for one dialect, and the bind processor of each of its parameters (None: as is)."""
+class Write:
+    """A compiled insert or update, run once per row with `executemany`: its SQL for one
+    dialect, the names of its parameters in the order of a row's values, and the bind
+    processor of each (None: as is)."""
 
     sql: str
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    names: tuple[str, ...]
+    processors: tuple[Process | None, ...]
 
-    def execute(self, session: Session, rows: Iterable[Sequence[Any]]) -> Sent:
-        """Run once per row, on the DBAPI cursor. Inside `pipeline` the rows are only queued:
-        the returned `Sent` gives the number of rows matched once the pipeline has ended."""
+    def send(self, session: Session, rows: Iterable[Sequence[Any]]) -> Sent:
+        """Run once per row (each row's values in the order of `names`), on the DBAPI cursor.
+        Inside `pipeline` the rows are only queued: the returned `Sent` gives the number of
+        rows matched once the pipeline has ended."""
         rows = list(rows)
         if not rows:
             return _NOTHING
+        if len(rows[0]) != len(self.names):
+            raise ValueError(f"{len(rows[0])} values a row for {self.names}")
         if any(self.processors):  # column by column: one `map` each instead of a loop per row
             columns: list[Any] = list(zip(*rows, strict=True))
-            if len(columns) != len(self.processors):
-                raise ValueError(f"{len(columns)} values a row for {len(self.processors)} columns")
             for i, process in enumerate(self.processors):
                 if process is not None:
                     columns[i] = map(process, columns[i])
@@ -53,8 +106,77 @@ class Statement:
             cursor.executemany(self.sql, rows)
         except connection.dialect.loaded_dbapi.Error as e:
             cursor.close()
-            raise _wrapped(connection, e, self.sql, rows[0]) from e
+            raise _wrapped(connection, e, self.sql) from e
         return Sent(cursor)
+
+    def send_dicts(self, session: Session, rows: list[dict[str, Any]]) -> Sent:
+        """`send` for rows given as dicts holding (at least) every name of the statement."""
+        if not rows:
+            return _NOTHING
+        values = itemgetter(*self.names)
+        if len(self.names) == 1:  # itemgetter of one key gives the value, not a 1-tuple
+            return self.send(session, [(values(row),) for row in rows])
+        return self.send(session, [values(row) for row in rows])
+
+
+# By dialect name and what the statement is: compiled once per process.
+_WRITES: dict[tuple[str, str], Write] = {}
+
+
+def _write(dialect: Dialect, key: str, build: Callable[[], Write]) -> Write:
+    found = _WRITES.get((dialect.name, key))
+    if found is None:
+        found = _WRITES.setdefault((dialect.name, key), build())
+    return found
+
+
+def insert(session: Session, table: Table) -> Write:
+    """`insert(table)` of every column but an autoincremented key (`id`): each row gives
+    them all, in the table's order (`Write.names`)."""
+    dialect = session.get_bind().dialect
+
+    def build() -> Write:
+        keys = [c.key for c in table.columns if c is not table.autoincrement_column]
+        sql, names = _compiled(dialect, table.insert(), column_keys=keys, for_executemany=True)
+        if sorted(names) != sorted(keys):  # a parameter no row gives (a Python-side default)
+            raise ValueError(f"insert into {table.name}: parameters {names} for columns {keys}")
+        return Write(sql, names, tuple(_bind(table.c[n].type, dialect) for n in names))
+
+    return _write(dialect, f"insert {table.name}", build)
+
+
+def update(
+    session: Session,
+    table: Table,
+    set_: Sequence[str],
+    where: Sequence[str],
+    *,
+    increment: bool = False,
+) -> Write:
+    """`update(table).values(a=…, …).where(table.c.x == …, …)`: each row gives the SET values,
+    then the WHERE's, in that order. `increment`: the SET columns are incremented by the
+    values instead (`a = a + …`), never read and written back."""
+    dialect = session.get_bind().dialect
+
+    def build() -> Write:
+        # Parameter names apart from the columns': Core reserves a column's own name in SET.
+        params = {f"set_{name}": table.c[name] for name in set_}
+        params |= {f"where_{name}": table.c[name] for name in where}
+        binds = {key: bindparam(key, type_=column.type) for key, column in params.items()}
+        values: list[tuple[str, ColumnElement[Any]]] = [
+            (name, table.c[name] + binds[f"set_{name}"] if increment else binds[f"set_{name}"])
+            for name in set_
+        ]
+        conditions = [table.c[name] == binds[f"where_{name}"] for name in where]
+        stmt = table.update().ordered_values(*values).where(*conditions)  # SET in set_'s order
+        sql, names = _compiled(dialect, stmt, for_executemany=True)
+        order = [*(f"set_{n}" for n in set_), *(f"where_{n}" for n in where)]
+        if list(names) != order:  # the compiler's order is the rows' order: never reordered
+            raise ValueError(f"update of {table.name}: parameters {names}, rows give {order}")
+        return Write(sql, names, tuple(_bind(params[n].type, dialect) for n in names))
+
+    key = f"update {table.name} {'+' if increment else ''}{list(set_)} {list(where)}"
+    return _write(dialect, key, build)
 
 
 class Sent:
@@ -80,11 +202,11 @@ _NOTHING = Sent(None)
 
 @contextmanager
 def pipeline(session: Session) -> Iterator[None]:
-    """The statements sent inside (`Statement.execute`) go to the server together: on
-    psycopg with pipeline mode, queued and sent with one sync at the end, one round trip
-    instead of one each; elsewhere each runs as it is sent. A failing statement raises at the
-    end (the transaction is then aborted: the caller's rollback follows), as SQLAlchemy's
-    `DBAPIError`. The cost: a `Sent.rowcount`, and so any check on it, waits for the end."""
+    """The statements sent inside (`Write.send`) go to the server together: on psycopg with
+    pipeline mode, queued and sent with one sync at the end, one round trip instead of one
+    each; elsewhere each runs as it is sent. A failing statement raises at the end (the
+    transaction is then aborted: the caller's rollback follows), as SQLAlchemy's `DBAPIError`.
+    The cost: a `Sent.rowcount`, and so any check on it, waits for the end."""
     connection = session.connection()
     dialect = connection.dialect
     if not _pipelines(dialect):
@@ -94,94 +216,7 @@ def pipeline(session: Session) -> Iterator[None]:
         with connection.connection.driver_connection.pipeline():  # type: ignore[union-attr]
             yield
     except dialect.loaded_dbapi.Error as e:
-        raise _wrapped(connection, e, "(the statements of a pipeline)", None) from e
-
-
-_CACHE: dict[tuple[str, str], Statement] = {}
-
-
-def _placeholder(dialect: Dialect) -> str:
-    mark = _PLACEHOLDERS.get(dialect.paramstyle)
-    if mark is None:
-        raise NotImplementedError(f"paramstyle {dialect.paramstyle!r}")
-    return mark
-
-
-def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The column's bind processor. A time column's remembers its last results: the rows of a
-    bulk apply carry the same `now` a few times each (modified, status changed, paid, every
-    note's and history row's time), and converting it is the costliest step of their binding."""
-    process = column.type._cached_bind_processor(dialect)
-    if process is None:
-        return None
-    timely = isinstance(column.type, UTCDateTime | Date | DateTime)
-    return lru_cache(maxsize=64)(process) if timely else process
-
-
-def _statement(dialect: Dialect, key: str, sql: str, params: Sequence[Column[Any]]) -> Statement:
-    processors = tuple(_processor(c, dialect) for c in params)
-    return _CACHE.setdefault((dialect.name, key), Statement(sql, processors))
-
-
-def update(session: Session, table: Table, set_: Sequence[str], where: Sequence[str]) -> Statement:
-    """`UPDATE table SET a = ?, … WHERE x = ? AND …`: rows give the SET values, then WHERE's.
-    A `+name` in `set_` increments the column by the value instead (`name = name + ?`)."""
-    dialect = session.get_bind().dialect
-    key = f"update {table.name} {set_} {where}"
-    found = _CACHE.get((dialect.name, key))
-    if found is not None:
-        return found
-    q, mark = dialect.identifier_preparer.quote, _placeholder(dialect)
-    sets, cols = [], []
-    for name in set_:
-        bare = name.removeprefix("+")
-        col = q(bare)
-        sets.append(f"{col} = {col} + {mark}" if name.startswith("+") else f"{col} = {mark}")
-        cols.append(table.c[bare])
-    conds = [f"{q(name)} = {mark}" for name in where]
-    cols += [table.c[name] for name in where]
-    sql = f"UPDATE {q(table.name)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"
-    return _statement(dialect, key, sql, cols)
-
-
-def insert(session: Session, table: Table, names: Sequence[str]) -> Statement:
-    """`INSERT INTO table (names…) VALUES (?, …)`; rows give the values in that order."""
-    dialect = session.get_bind().dialect
-    key = f"insert {table.name} {names}"
-    found = _CACHE.get((dialect.name, key))
-    if found is not None:
-        return found
-    q, mark = dialect.identifier_preparer.quote, _placeholder(dialect)
-    sql = (
-        f"INSERT INTO {q(table.name)} ({', '.join(q(n) for n in names)}) "
-        f"VALUES ({', '.join(mark for _ in names)})"
-    )
-    return _statement(dialect, key, sql, [table.c[n] for n in names])
-
-
-def insert_dicts(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows given as dicts, as Core's `insert(table)` with executemany does: the
-    columns of the first row, and every other non-key column with a Python-side default
-    at that default."""
-    if not rows:
-        return
-    given = list(rows[0])
-    defaults = {
-        c.name: c.default.arg(None) if c.default.is_callable else c.default.arg  # type: ignore[attr-defined]
-        for c in table.columns
-        if c.name not in rows[0]
-        and not c.primary_key
-        and c.default is not None
-        and (c.default.is_scalar or c.default.is_callable)
-    }
-    names = [*given, *defaults]
-    fill = tuple(defaults.values())
-    values = itemgetter(*given)
-    if len(given) == 1:  # itemgetter of one key gives the value, not a 1-tuple
-        tuples = [(values(row), *fill) for row in rows]
-    else:
-        tuples = [(*values(row), *fill) for row in rows]
-    insert(session, table, names).execute(session, tuples)
+        raise _wrapped(connection, e, "(the statements of a pipeline)") from e
 
 
 def _array_ids(dialect: str) -> bool:
@@ -195,12 +230,10 @@ def _array_ids(dialect: str) -> bool:
 def where_in_ids(column: Any, dialect: str) -> Any:
     """`column` is one of the ids `selects_by_ids` is given (its only parameter, `ids`)."""
     if _array_ids(dialect):
-        from sqlalchemy import Integer, any_, bindparam
+        from sqlalchemy import Integer, any_
         from sqlalchemy.dialects.postgresql import ARRAY  # the dialect, only when it is used
 
         return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-    from sqlalchemy import bindparam
-
     return column.in_(bindparam("ids", expanding=True))
 
 
@@ -211,7 +244,7 @@ class _Select:
 
     sql: str
     labels: tuple[str, ...]
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    processors: tuple[tuple[int, Process], ...]
 
 
 # By dialect, statement (built once and kept, `snapshots._queries`) and, on SQLite, number of ids.
@@ -220,21 +253,24 @@ _SELECTS: dict[tuple[str, Select[Any], int], _Select] = {}
 
 def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
     if _array_ids(dialect.name):
-        compiled = stmt.compile(dialect=dialect)
+        sql, names = _compiled(dialect, stmt)
+        expected = 1
     else:  # an expanding `IN`, rendered for n ids
-        compiled = stmt.params(ids=[0] * n).compile(
-            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        sql, names = _compiled(
+            dialect, stmt.params(ids=[0] * n), compile_kwargs={"render_postcompile": True}
         )
-        if len(compiled.positiontup or ()) != n:
-            raise ValueError(f"a select by ids takes only the ids: {compiled.positiontup}")
+        expected = n
+    if len(names) != expected:
+        raise ValueError(f"a select by ids takes only the ids: {names}")
     columns = list(stmt.selected_columns)
     processors = []
     for i, column in enumerate(columns):
-        process = column.type._cached_result_processor(dialect, None)
+        # No cursor type code (None): none of the store's types needs one.
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
         if process is not None:
             processors.append((i, process))
     labels = tuple(str(c.key) for c in columns)
-    return _Select(str(compiled), labels, tuple(processors))
+    return _Select(sql, labels, tuple(processors))
 
 
 def selects_by_ids(
@@ -242,14 +278,14 @@ def selects_by_ids(
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of each statement, by key, as dicts by column label. Each statement's only
     parameter is the list `ids` (`where_in_ids`); it is compiled once per dialect (and on
-    SQLite per number of ids). On PostgreSQL the
-    statements go in one pipeline: one round trip to the server for all of them, where each
-    would wait for its own (an apply reads seven tables)."""
+    SQLite per number of ids). On PostgreSQL the statements go in one pipeline: one round
+    trip to the server for all of them, where each would wait for its own (an apply reads
+    seven tables)."""
     if not ids:
         return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
     queries = {key: _select(dialect, stmt, len(ids)) for key, stmt in stmts.items()}
-    params: Any = {"ids": list(ids)} if _array_ids(dialect.name) else tuple(ids)
+    params: tuple[Any, ...] = (list(ids),) if _array_ids(dialect.name) else tuple(ids)
     connection = session.connection()
     dbapi = connection.connection
     cursors: dict[str, Any] = {}
@@ -265,7 +301,7 @@ def selects_by_ids(
                 cursors[key].execute(query.sql, params)
         return {key: _rows(query, cursors[key].fetchall()) for key, query in queries.items()}
     except dialect.loaded_dbapi.Error as e:
-        raise _wrapped(connection, e, list(queries.values())[0].sql, params) from e
+        raise _wrapped(connection, e, list(queries.values())[0].sql) from e
     finally:
         for cursor in cursors.values():
             cursor.close()
@@ -276,9 +312,10 @@ def _pipelines(dialect: Dialect) -> bool:
     return dialect.driver == "psycopg" and bool(dialect.loaded_dbapi.Pipeline.is_supported())
 
 
-def _wrapped(connection: Connection, error: Any, sql: str, params: Any) -> StatementError:
+def _wrapped(connection: Connection, error: Any, sql: str) -> StatementError:
     """A DBAPI error as SQLAlchemy raises it from its own statements (`StoreError` handling
-    and the pool's invalidation of a dropped connection rely on that)."""
+    and the pool's invalidation of a dropped connection rely on that), through SQLAlchemy's
+    public `DBAPIError.instance`. Never with the parameters (the engine hides them anyway)."""
     dialect = connection.dialect
     dbapi_connection = connection.connection.dbapi_connection
     invalidated = dialect.is_disconnect(error, dbapi_connection, None)
@@ -286,9 +323,10 @@ def _wrapped(connection: Connection, error: Any, sql: str, params: Any) -> State
         connection.invalidate(error)
     wrapped: StatementError = DBAPIError.instance(
         sql,
-        params,
+        None,
         error,
         dialect.loaded_dbapi.Error,
+        hide_parameters=True,
         connection_invalidated=invalidated,
         dialect=dialect,
     )

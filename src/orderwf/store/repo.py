@@ -1,6 +1,7 @@
 """Plans into the database, written in the caller's transaction with one executemany per
-table, and the order lists and history read back. SQLAlchemy Core on the SQLModel tables; the
-snapshots an apply plans from come from `store.snapshots`."""
+table (compiled Core statements on the DBAPI cursor: `store.driver`), and the order lists and
+history read back (Core, `session.execute`). The snapshots an apply plans from come from
+`store.snapshots`."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ _LINE_FIELDS = (
     "refunded_restocked",
 )
 _line_values = attrgetter(*_LINE_FIELDS)  # a line's stored bookkeeping, as a tuple
+_ORDER_FIELDS = (  # what an apply changes in the order's row
+    "status",
+    "stock_reduced",
+    "version",
+    "meta",
+    "status_changed_at",
+    "date_paid",
+    "date_completed",
+    "date_modified",
+)
 
 
 def message_id(domain: str = "orderwf.local") -> str:
@@ -131,21 +142,7 @@ def _write(
 ) -> driver.Sent:
     """Send every write of `apply_plans` but the refunds'; the orders' update, whose row count
     is the version check."""
-    matched = driver.update(
-        session,
-        ORDERS,
-        (
-            "status",
-            "stock_reduced",
-            "version",
-            "meta",
-            "status_changed_at",
-            "date_paid",
-            "date_completed",
-            "date_modified",
-        ),
-        ("id", "version"),
-    ).execute(
+    matched = driver.update(session, ORDERS, _ORDER_FIELDS, ("id", "version")).send(
         session,
         [
             (
@@ -168,14 +165,14 @@ def _write(
         for line, old in zip(p.after.lines, p.before.lines, strict=True):
             if line is not old and (values := _line_values(line)) != _line_values(old):
                 changed.append((*values, line.id))
-    driver.update(session, LINES, _LINE_FIELDS, ("id",)).execute(session, changed)
+    driver.update(session, LINES, _LINE_FIELDS, ("id",)).send(session, changed)
     deltas: dict[int, int] = {}
     for p in plans:
         for product_id, delta in stock_deltas(p):
             deltas[product_id] = deltas.get(product_id, 0) + delta
     if deltas:
         # Increments in SQL, never read-modify-write: other orders move this stock too.
-        driver.update(session, PRODUCTS, ("+stock_quantity",), ("id",)).execute(
+        driver.update(session, PRODUCTS, ("stock_quantity",), ("id",), increment=True).send(
             session, [(d, pid) for pid, d in sorted(deltas.items()) if d]
         )
     _insert(
@@ -245,7 +242,8 @@ def _write(
 
 
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    driver.insert_dicts(session, table, rows)
+    """Rows as dicts, each with every column of the table but its `id`."""
+    driver.insert(session, table).send_dicts(session, rows)
 
 
 def _insert_refund(session: Session, order_id: int, r: s.Refund) -> None:
@@ -299,6 +297,9 @@ def outbox_rows(order_id: int, plan: Plan) -> Iterable[dict[str, Any]]:
             "attempts": 0,
             "created_at": plan.now,
             "next_attempt_at": plan.now,
+            "claimed_until": None,
+            "claimed_by": None,
+            "sent_at": None,
         }
 
 

@@ -4,7 +4,7 @@ with statements built once (building a select costs more than running it)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, TypeVar
@@ -146,6 +146,7 @@ _NOT_LOADED = {
     "once": s.NotLoaded("once-only emails sent"),
 }
 ALL_PARTS = frozenset(_NOT_LOADED)
+_NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 
 
 def load_orders(
@@ -196,9 +197,13 @@ def load_orders(
 
 
 def _build(
-    rows: list[dict[str, Any]], found: dict[str, list[dict[str, Any]]]
+    rows: list[dict[str, Any]],
+    found: dict[str, list[dict[str, Any]]],
+    missing: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
 ) -> dict[int, s.Order]:
-    """The snapshots of the orders' rows, each with its rows of the other tables."""
+    """The snapshots of the orders' rows, each with its rows of the other tables; a field of
+    `missing` (a part not read) holds its `NotLoaded` instead. Every snapshot goes through
+    `adopt`'s check of its fields."""
     lines: dict[int, list[s.Line]] = defaultdict(list)
     for r in found["lines"]:
         r["meta"] = r["meta"] or {}
@@ -247,6 +252,8 @@ def _build(
         r["refunds"] = tuple(refunds.get(oid, ()))
         r["tracking"] = tuple(tracking.get(oid, ()))
         r["emails_sent"] = frozenset(sent.get(oid, ()))
+        if missing:
+            r.update(missing)  # names of the snapshot's fields: `adopt` checks them
         orders[oid] = adopt(s.Order, r)
     return orders
 
@@ -257,13 +264,10 @@ def _adopt_orders(
     """`load_orders` for some parts: the whole-order code on what was read, each part not
     read replaced by its `NotLoaded`."""
     whole = {key: found.get(key, []) for key in _PART_KEYS}
-    orders = _build(rows, whole)
     missing = {
         field: _NOT_LOADED[part] for part, field in _PART_FIELDS.items() if part not in wanted
     }
-    for order in orders.values():
-        order.__dict__.update(missing)  # still frozen to callers: built here, not shared yet
-    return orders
+    return _build(rows, whole, missing)
 
 
 _PART_KEYS = ("lines", "notes", "refunds", "refund lines", "tracking", "once")
