@@ -12,7 +12,8 @@ PostgreSQL databases are created from a template database. Each run is a child p
 (`bulk_child.py`), timed around the bulk work only (imports and connecting excluded), which
 reports its own peak RSS (VmHWM). "cpu" rates divide by the child's own CPU time, which on a
 busy shared machine is steadier than wall time (SQLite runs in-process, so that is all of its
-work; for PostgreSQL the server's CPU is not counted, so only wall rates are given).
+work; for PostgreSQL the server's CPU is not counted: the "client cpu" share compares the two
+clients' own work, the wall share includes the server's).
 
 `--repeat N` runs each bulk comparison N times, orderwf and the floor back to back: rates are
 the medians, and the share the median of the N pairs' shares (each pair ran under the same
@@ -274,6 +275,9 @@ def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path], repeat: int = 1) -
                     f"{owf['rate']:,.0f}",
                     f"{floor['rate']:,.0f}",
                     f"{share['wall']:.2f}" + (f" ({low:.2f}–{high:.2f})" if repeat > 1 else ""),
+                    f"{owf['cpu_rate']:,.0f}",
+                    f"{floor['cpu_rate']:,.0f}",
+                    f"{share['cpu']:.2f}",
                     "≥ 0.5× floor",
                 ]
             )
@@ -288,6 +292,9 @@ PG_HEAD = [
     "orderwf /s",
     "psycopg floor /s",
     "share (range)",
+    "orderwf /client-cpu-s",
+    "floor /client-cpu-s",
+    "share (client cpu)",
     "target",
 ]
 

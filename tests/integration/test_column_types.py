@@ -77,3 +77,45 @@ def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(engine: Engine) 
     with db.read_session(engine) as session, pytest.raises(DBAPIError) as failed:
         snapshots.load_orders(session, [1, 2])
     assert "tracking" in str(failed.value.orig)
+
+
+def test_the_bulk_writer_stores_amounts_and_times_as_core_reads_them(engine: Engine) -> None:
+    # `driver.Write`: compiled Core statements on the DBAPI cursor, each value through its
+    # type's bind processor; Core reads back what it would have stored itself.
+    from orderwf.store.tables import REFUNDS
+
+    with db.write_transaction(engine) as session:
+        session.execute(
+            ORDERS.insert().values(
+                id=1, status="pending", workflow="w", billing={}, shipping={}, meta={},
+                date_created=TIMES[0],
+            )
+        )  # fmt: skip
+        driver.insert(session, REFUNDS).send_dicts(
+            session,
+            [
+                {"order_id": 1, "amount": amount, "reason": f"r{i}", "restock": i % 2 == 0,
+                 "refunded_by": "ann", "created_at": when}
+                for i, (amount, when) in ROWS
+            ],
+        )  # fmt: skip
+        updated = driver.update(session, ORDERS, ("total", "date_paid"), ("id",)).send(
+            session, [(AMOUNTS[3], TIMES[1], 1), (AMOUNTS[2], TIMES[2], 2)]
+        )
+        assert updated.rowcount == 1  # order 2 does not exist
+    query = select(REFUNDS.c.amount, REFUNDS.c.created_at, REFUNDS.c.restock)
+    with db.read_session(engine) as session:
+        refunds = [tuple(r) for r in session.execute(query.order_by(REFUNDS.c.id)).all()]
+        order = session.execute(select(ORDERS.c.total, ORDERS.c.date_paid)).one()
+    assert refunds == [(amount, when.astimezone(UTC), i % 2 == 0) for i, (amount, when) in ROWS]
+    assert tuple(order) == (AMOUNTS[3], TIMES[1].astimezone(UTC))
+
+
+def test_the_bulk_writer_fills_in_no_column_a_row_lacks(engine: Engine) -> None:
+    # An insert gives every column its value: a row without one is refused, never stored with
+    # a default the caller did not choose.
+    from orderwf.store.tables import NOTES
+
+    note = {"order_id": 1, "note": "n", "customer_note": False, "created_at": TIMES[0]}
+    with db.write_transaction(engine) as session, pytest.raises(KeyError, match="author"):
+        driver.insert(session, NOTES).send_dicts(session, [note])

@@ -628,3 +628,27 @@ def test_a_database_that_does_not_exist_shows_no_password(url: str) -> None:
 
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: cannot open the database {_shown(missing)}: ")
+
+
+# --- The bulk writer's errors ---------------------------------------------------------------
+
+
+def test_a_failing_bulk_write_is_one_sentence_without_its_parameters(url: str, shop: Any) -> None:
+    # `driver.Write` runs on the DBAPI cursor: its error is SQLAlchemy's `DBAPIError`, as from
+    # Core's own statements, which the one-sentence translation reads; neither holds a row.
+    from sqlalchemy.exc import DBAPIError
+
+    from orderwf.store import driver, faults
+    from orderwf.store.tables import HISTORY
+
+    engine, _wf, ids = shop
+    row = {
+        "order_id": ids[0], "at": datetime.now(UTC), "actor": CUSTOMER, "action": "hold",
+        "params": {}, "from_status": "pending", "to_status": "on-hold", "idempotency_key": "K",
+        "request_hash": "", "effects": [], "workflow_version_id": None,
+    }  # fmt: skip
+    with pytest.raises(faults.Conflict) as failed, db.write_transaction(engine) as session:
+        driver.insert(session, HISTORY).send_dicts(session, [row, {**row, "order_id": ids[1]}])
+    assert CUSTOMER not in str(failed.value)
+    assert isinstance(failed.value.__context__, DBAPIError)
+    assert CUSTOMER not in str(failed.value.__context__)

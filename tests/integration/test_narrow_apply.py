@@ -109,3 +109,27 @@ def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
         with shop.engine.connect() as conn:  # the pool's one connection, the shows' own
             prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
             assert prepared.scalar_one() > 0
+
+
+@pytest.mark.parametrize(
+    "parts", [(), ("lines",), ("notes", "once"), ("refunds", "tracking"), None]
+)
+def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
+    shop: Shop, parts: tuple[str, ...] | None
+) -> None:
+    # The store builds snapshots without their `__init__`: each, narrow or whole, holds the
+    # snapshot's fields and nothing else (a part not read holds its `NotLoaded`).
+    from dataclasses import fields
+
+    from orderwf.store import snapshots
+
+    shop.add(woo_order(100, (A, 2)))
+    shop.apply(100, "pay")
+    with db.read_session(shop.engine) as session:
+        order = snapshots.load_order(session, 100, parts=parts)
+    assert vars(order).keys() == {f.name for f in fields(s.Order)}
+    wanted = snapshots.ALL_PARTS if parts is None else set(parts)
+    for part, name in [("lines", "lines"), ("notes", "notes"), ("once", "emails_sent")]:
+        assert s.loaded(getattr(order, name)) == (part in wanted)
+    if "lines" in wanted:
+        assert all(vars(line).keys() == {f.name for f in fields(s.Line)} for line in order.lines)
