@@ -123,7 +123,7 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
 
     from orderwf.store import snapshots
 
-    shop.add(woo_order(100, (A, 2)))
+    shop.add(parity_order(100, (A, 2)))
     shop.apply(100, "pay")
     with db.read_session(shop.engine) as session:
         order = snapshots.load_order(session, 100, parts=parts)
