@@ -12,8 +12,7 @@ from orderwf.engine.memory import Product
 from orderwf.errors import OrderwfError
 from orderwf.scenario import load
 from orderwf.suggest import did_you_mean
-from orderwf.workflow.checks import Collector
-from orderwf.workflow.findings import Finding, where
+from orderwf.workflow.findings import Collector, Finding, where
 from orderwf.workflow.model import Workflow
 from orderwf.workflow.yamlsrc import JsonPath, Source
 

@@ -189,7 +189,7 @@ def load(path: Path, workflows: Workflows) -> Loaded:
     data: dict[str, Any] = source.data
     name = data.get("workflow") or workflows.default_name
     if name is None:
-        from orderwf.workflow.checks import Collector
+        from orderwf.workflow.findings import Collector
 
         collector = Collector(source, file)
         collector.add(
@@ -204,7 +204,7 @@ def load(path: Path, workflows: Workflows) -> Loaded:
     if name not in workflows.paths:
         known = ", ".join(sorted(workflows.paths)) or "none"
         at = ("workflow",) if "workflow" in data else ()
-        from orderwf.workflow.checks import Collector
+        from orderwf.workflow.findings import Collector
 
         collector = Collector(source, file)
         collector.add(

@@ -11,34 +11,10 @@ from typing import Any
 
 from orderwf.suggest import did_you_mean
 from orderwf.workflow import paramchecks
-from orderwf.workflow.findings import Finding, Severity, json_path
+from orderwf.workflow.findings import Collector, Finding
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
 Data = Mapping[str, Any]
-
-
-class Collector:
-    """Findings of one file, placed through its YAML node tree."""
-
-    def __init__(self, source: Source, file: str) -> None:
-        self.source = source
-        self.file = file
-        self.findings: list[Finding] = []
-
-    def add(
-        self,
-        code: str,
-        path: JsonPath,
-        message: str,
-        *,
-        hint: str | None = None,
-        severity: Severity = "error",
-        key: bool = False,
-    ) -> None:
-        pos = self.source.position(path, key=key)
-        self.findings.append(
-            Finding(self.file, pos.line, pos.column, severity, code, message, hint, json_path(path))
-        )
 
 
 def ids(value: Any) -> list[str] | None:

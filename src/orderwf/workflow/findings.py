@@ -10,7 +10,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from orderwf.workflow.yamlsrc import Source
 
 Severity = Literal["error", "warning"]
 JsonPath = tuple[str | int, ...]
@@ -67,6 +70,32 @@ class Finding:
 
     def headline(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}[{self.code}] {self.message}"
+
+
+class Collector:
+    """Findings of one file, placed through its path → position map (`yamlsrc.Source`): every
+    stage after YAML (the schema, the semantic and template checks, a scenario's checks)
+    reports through one of these."""
+
+    def __init__(self, source: Source, file: str) -> None:
+        self.source = source
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        code: str,
+        path: JsonPath,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
+        key: bool = False,
+    ) -> None:
+        pos = self.source.position(path, key=key)
+        self.findings.append(
+            Finding(self.file, pos.line, pos.column, severity, code, message, hint, json_path(path))
+        )
 
 
 def sort(findings: Iterable[Finding]) -> list[Finding]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from orderwf.suggest import did_you_mean
 
 if TYPE_CHECKING:
-    from orderwf.workflow.checks import Collector, Data
+    from orderwf.workflow.checks import Data
+    from orderwf.workflow.findings import Collector
     from orderwf.workflow.yamlsrc import JsonPath
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from orderwf import resources
 from orderwf.suggest import did_you_mean
-from orderwf.workflow.checks import Collector
-from orderwf.workflow.findings import Finding, where
+from orderwf.workflow.findings import Collector, Finding, where
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from orderwf import l10n, templating
 from orderwf.context_names import CONTEXT_NAMES, MESSAGE_NAMES, sample_context
 from orderwf.suggest import did_you_mean
 from orderwf.workflow.build import email_template_paths
-from orderwf.workflow.checks import Checker, Collector, Data, effects
-from orderwf.workflow.findings import Finding, display_path, json_path
+from orderwf.workflow.checks import Checker, Data, effects
+from orderwf.workflow.findings import Collector, Finding, display_path, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
 # The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
