@@ -32,6 +32,7 @@ LAYER_OF = {
     "orderwf.workflow": "workflow",
     "orderwf.woo": "woo",
     "orderwf.workflow.model": "model",
+    "orderwf.workflow.paramtypes": "model",  # the one converter of param values
     "orderwf.templating": "templating",
     # base: imported by every layer, imports nothing above itself
     "orderwf": "base",

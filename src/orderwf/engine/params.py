@@ -1,67 +1,20 @@
-"""Action params: text from the command line converted to typed values and checked against
-their declaration. Every problem is reported, not only the first."""
+"""Action params: text from the command line converted to typed values (by
+`workflow.paramtypes`, the converter validation checks defaults with) and checked against their
+declaration. Every problem is reported, not only the first."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from orderwf import money
-from orderwf.errors import OrderwfError
+from orderwf.workflow import paramtypes
 from orderwf.workflow.model import REFUND_PARAMS, Action, Param
-
-_TRUE = {"true", "yes", "1", "on", "y"}
-_FALSE = {"false", "no", "0", "off", "n"}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_INTEGER = re.compile(r"[+-]?\d{1,18}", re.ASCII)  # what any integer column holds
 
 
 def declared(action: Action) -> tuple[Param, ...]:
     """The action's params, and a refund's own when it refunds."""
     return action.declared_params
-
-
-def _convert(param: Param, raw: Any, currency: str) -> Any:
-    """One value to its type; raises ValueError with the sentence to show."""
-    text = raw if not isinstance(raw, str) else raw.strip()
-    if param.type == "string":
-        return str(text)
-    if param.type == "boolean":
-        if isinstance(text, bool):
-            return text
-        if str(text).lower() in _TRUE:
-            return True
-        if str(text).lower() in _FALSE:
-            return False
-        raise ValueError(f"{text!r} is not a boolean (expected true or false)")
-    if param.type == "integer":
-        if isinstance(text, bool):
-            raise ValueError(f"{text!r} is not an integer")
-        if isinstance(text, int):
-            return text
-        # ASCII digits only: `int` also takes `1_0` and `１０`, as `Decimal` did for money.
-        if not _INTEGER.fullmatch(str(text)):
-            raise ValueError(f"{text!r} is not an integer")
-        return int(str(text))
-    if param.type == "decimal":
-        try:
-            return money.parse(text, currency, what="value")
-        except OrderwfError as e:
-            raise ValueError(e.message.removeprefix("value ")) from None
-    if param.type == "date":
-        if isinstance(text, date):
-            return text
-        try:
-            # Python 3.11's fromisoformat also takes 20261126 and 2026-W48-4: SPEC says YYYY-MM-DD.
-            if not _DATE.fullmatch(str(text)):
-                raise ValueError
-            return date.fromisoformat(str(text))
-        except ValueError:
-            raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
-    raise ValueError(f"unknown type {param.type!r}")
 
 
 def _check(param: Param, value: Any) -> list[str]:
@@ -71,15 +24,9 @@ def _check(param: Param, value: Any) -> list[str]:
         problems.append(f"{value!r} is not one of {choices}")
     if param.pattern is not None and isinstance(value, str) and not re.search(param.pattern, value):
         problems.append(f"{value!r} does not match the pattern {param.pattern}")
-    if param.minimum is not None and value < _bound(param, param.minimum):
-        problems.append(f"{value} is below the minimum {param.minimum}")
-    if param.maximum is not None and value > _bound(param, param.maximum):
-        problems.append(f"{value} is above the maximum {param.maximum}")
+    for bound, bad in paramtypes.outside(param, value):
+        problems.append(f"{value} is {bad} the {bound} {getattr(param, bound)}")
     return problems
-
-
-def _bound(param: Param, bound: Any) -> Any:
-    return Decimal(str(bound)) if param.type == "decimal" else bound
 
 
 def convert(
@@ -114,7 +61,7 @@ def convert(
             values[param.name] = param.default
             continue
         try:
-            value = _convert(param, given, currency)
+            value = paramtypes.from_text(param, given, currency)
         except ValueError as e:
             problems.append(f"param {param.name!r}: {e}")
             continue

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from orderwf.suggest import did_you_mean
-from orderwf.workflow import paramchecks
+from orderwf.workflow import build, paramchecks
 from orderwf.workflow.findings import Collector, Finding
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
@@ -64,7 +64,9 @@ class Checker(Collector):
         self.timers_apply()
         for aid, action in self.actions.items():
             for name, param in (action.get("params") or {}).items():
-                paramchecks.check_param(self, ("actions", aid, "params", name), param)
+                paramchecks.check_param(
+                    self, ("actions", aid, "params", name), build.param(name, param)
+                )
         return self.findings
 
     # -- the shop's language ---------------------------------------------------------------
