@@ -5,10 +5,13 @@ medians are printed and, with --write, stored in the "Validation" section of
 docs/performance.md.
 
     python bench/validate_bench.py [--runs 9] [--write]
+    python bench/validate_bench.py --against /other/venv/bin/orderwf   # before/after, interleaved
 
 orderwf is measured twice: with a cold validation cache (a fresh cache folder per run: YAML,
 JSON Schema, every semantic check and every template) and with a warm one (the file already
-validated clean: a hash lookup and its stored result, no YAML)."""
+validated clean: a hash lookup and its stored result, no YAML). `--against` times another
+orderwf (another checkout's console script) the same two ways in the same interleaved rounds:
+before and after a change, on a machine whose load moves."""
 
 from __future__ import annotations
 
@@ -31,27 +34,34 @@ DOC = ROOT / "docs" / "performance.md"
 
 
 def _timed(argv: list[str], environ: dict[str, str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one process; CPU counts the children it waited for (the forked
-    schema stage of `orderwf validate`)."""
+    """(wall, CPU) seconds of one process, with any children it waited for."""
     try:
         return run_measured(argv, environ=environ)
     except RuntimeError as e:
         sys.exit(str(e))
 
 
-def measure(runs: int) -> dict[str, tuple[float, float]]:
+def measure(runs: int, against: str | None = None) -> dict[str, tuple[float, float]]:
     orderwf = orderwf_cmd()
     cjs = script("check-jsonschema")
     if cjs is None:
         sys.exit("check-jsonschema is not installed (pip install check-jsonschema)")
     base = env()  # bytecode caching on, as for any installed program
-    times: dict[str, list[tuple[float, float]]] = {k: [] for k in ("cold", "warm", "cjs", "help")}
+    keys = ["cold", "warm", "cjs", "help"] + (["other cold", "other warm"] if against else [])
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
     with tempfile.TemporaryDirectory() as tmp:
         warm_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, "warm"))}
+        other_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, "other-warm"))}
         _timed([*orderwf, "validate", WORKFLOW], warm_env)  # fills the warm cache
+        if against:
+            _timed([against, "validate", WORKFLOW], other_env)
         for i in range(runs):
             cold_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, f"cold{i}"))}
             times["cold"].append(_timed([*orderwf, "validate", WORKFLOW], cold_env))
+            if against:
+                other_cold = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, f"other-cold{i}"))}
+                times["other cold"].append(_timed([against, "validate", WORKFLOW], other_cold))
+                times["other warm"].append(_timed([against, "validate", WORKFLOW], other_env))
             times["warm"].append(_timed([*orderwf, "validate", WORKFLOW], warm_env))
             times["cjs"].append(_timed([cjs, "--schemafile", SCHEMA, WORKFLOW], base))
             times["help"].append(_timed([*orderwf, "--help"], base))
@@ -90,10 +100,9 @@ def section(medians: dict[str, tuple[float, float]], runs: int) -> str:
             row("`orderwf --help`", "help"),
             "",
             "Cold cache is every run with a fresh `ORDERWF_CACHE_DIR`: the whole pipeline, with "
-            "nothing compiled beforehand. The schema stage (importing jsonschema and "
-            "validating) runs in a forked child while the parent runs the semantic checks and "
-            "compiles and renders every template, so the CPU column (parent and child) is "
-            "higher than the wall column. Warm cache is what every other command pays to load "
+            "nothing compiled beforehand: YAML, the schema (importing jsonschema), the model "
+            "built once, the semantic checks and every template compiled and rendered, in one "
+            "process. Warm cache is what every other command pays to load "
             "the workflow: a hash lookup and its parsed data read back as JSON, no YAML, no "
             "jsonschema, no Jinja2. None of them imports SQLAlchemy.",
             "",
@@ -127,15 +136,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
+    parser.add_argument("--against", help="another orderwf console script, timed interleaved")
     args = parser.parse_args()
     runs = max(args.runs, 7)
-    medians = measure(runs)
-    for key, label in (
+    medians = measure(runs, args.against)
+    labels = [
         ("cjs", "check-jsonschema"),
         ("cold", "orderwf validate (cold cache)"),
         ("warm", "orderwf validate (warm cache)"),
         ("help", "orderwf --help"),
-    ):
+    ]
+    if args.against:
+        labels += [("other cold", "--against (cold cache)"), ("other warm", "--against (warm)")]
+    for key, label in labels:
         (wall, cpu), (cjs_wall, cjs_cpu) = medians[key], medians["cjs"]
         print(
             f"{label:32} {wall * 1000:5.0f} ms wall {wall / cjs_wall:.2f} ×  "

@@ -1,9 +1,9 @@
 """The validation pipeline (SPEC §3) and the one way every command gets its workflow.
 
-read → YAML (`yamlsrc`) → JSON Schema (`schema`) → semantic checks (`checks`) → expressions,
-templates and email files (`textchecks`) → the model (`build`). Each stage counts only when the
-previous one accepted the file, and every stage collects all its findings. The schema stage
-runs beside the semantic and template stages, in a forked child (`parallel`).
+read → YAML and its path → position map (`yamlsrc`) → JSON Schema (`schema`) → the typed model,
+built once (`build`) → semantic checks (`checks`) and expressions, templates and email files
+(`textchecks`) on that model, reporting through the map. Each stage runs only when the previous
+one accepted the file, and every stage collects all its findings.
 
 A file that validated without errors is remembered by a marker file named after the hash of
 everything its validity depends on (its bytes, its email template folder, the schema and the
@@ -48,6 +48,7 @@ class Checked:
     data: Any = None
     digest: str = ""
     text: str = ""
+    workflow: Workflow | None = None  # the model the checks ran on, when they ran
 
     @property
     def ok(self) -> bool:
@@ -207,7 +208,7 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
         return checked
     checked.data = source.data
     if not use_cache:
-        checked.findings = _check(source, file, path)
+        _check(checked, source, file)
         return checked
     key = _cache_key(path, raw, source.data)
     cached = _cached(key)
@@ -215,36 +216,43 @@ def check_file(path: Path, *, use_cache: bool = True) -> Checked:
         checked.findings = cached
         _remember_data(checked.digest, source.data)
         return checked
-    checked.findings = _check(source, file, path)
+    _check(checked, source, file)
     if checked.ok:
         _remember(key, checked.findings)
         _remember_data(checked.digest, source.data)
     return checked
 
 
-_CHECKED = 0  # files through the full pipeline in this process
+def _check(checked: Checked, source: yamlsrc.Source, file: str) -> None:
+    """The schema, then the model and the checks on it: a file the schema rejects is not
+    built, its other findings would only repeat the schema's."""
+    from orderwf.workflow import checks, schema, textchecks
+
+    checked.findings = schema.check(source, file)
+    if checked.findings:
+        return
+    checked.workflow = _build(checked)
+    checked.findings = checks.check(source.data, source, file)
+    checked.findings += textchecks.check(source.data, source, file, checked.path)
 
 
-def _check(source: yamlsrc.Source, file: str, path: Path) -> list[Finding]:
-    from orderwf.workflow import checks, parallel, schema, textchecks
+def _build(checked: Checked) -> Workflow:
+    from orderwf.workflow import build  # compiles templates: Jinja2 is only needed here
 
-    # The schema stage runs in a forked child while this process runs the semantic checks and
-    # renders the templates. Those need the shape the schema promises, so their findings count
-    # only when the schema found nothing; on a file it rejects they may even fail. From the
-    # second file of a run on, the validator is built here first: the children inherit it.
-    global _CHECKED
-    _CHECKED += 1
-    if _CHECKED > 1:
-        schema.validator()
-    shape = parallel.Started(lambda: schema.check(source, file))
-    try:
-        found = checks.check(source.data, source, file)
-        found += textchecks.check(source.data, source, file, path)
-    except Exception:
-        if shape.result():
-            return shape.result()
-        raise
-    return shape.result() or found
+    cache = cache_dir()
+    bytecode = cache / "jinja" if cache is not None else None
+    if bytecode is not None:
+        try:
+            bytecode.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            bytecode = None  # a read-only home: compile in each process instead
+    return build.build(
+        checked.data,
+        path=checked.path,
+        digest=checked.digest,
+        bytecode_dir=bytecode,
+        text=checked.text,
+    )
 
 
 def workflow_files(paths: Iterable[Path]) -> list[Path]:
@@ -311,15 +319,4 @@ def load_workflow(path: Path | None = None) -> Workflow:
         )
         error.reasons = [error.message, *(f.headline() for f in errors[:10])]
         raise error
-    from orderwf.workflow import build  # compiles templates: Jinja2 is only needed here
-
-    cache = cache_dir()
-    bytecode = cache / "jinja" if cache is not None else None
-    if bytecode is not None:
-        try:
-            bytecode.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            bytecode = None  # a read-only home: compile in each process instead
-    return build.build(
-        checked.data, path=path, digest=checked.digest, bytecode_dir=bytecode, text=checked.text
-    )
+    return checked.workflow or _build(checked)

@@ -10,7 +10,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from orderwf.workflow import findings as fnd
-from orderwf.workflow import loader, parallel
+from orderwf.workflow import loader
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "tests/data/workflows"
@@ -58,14 +58,3 @@ def test_every_documented_code_has_a_corpus_file() -> None:
     covered = {p.stem[:6].upper() for p in INVALID if p.stem.startswith("owf")}
     assert documented - covered == set()
     assert covered - documented == set(), "a corpus file names an undocumented code"
-
-
-def test_the_schema_stage_in_a_child_reports_what_it_reports_in_this_process(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    files = [p.relative_to(REPO) for p in [*INVALID, *VALID, *SHIPPED]]
-    assert parallel.ENABLED  # Linux: the schema stage runs in a forked child
-    forked = loader.validate_files(files, use_cache=False)
-    monkeypatch.setattr(parallel, "ENABLED", False)
-    assert loader.validate_files(files, use_cache=False) == forked
-    assert {f.code for f in forked} >= {"OWF010", "OWF101", "OWF401", "OWF503"}
