@@ -1,57 +1,29 @@
-"""The semantic checks of SPEC §3, run on data that already matches the schema: references
-between statuses, actions, emails and timers; the status graph (final statuses, reachability,
-emails that nothing sends). Parameters are checked by `workflow.paramchecks`, templates and
-expressions by `workflow.textchecks`. Every finding has a stable code, documented in
-docs/validation.md."""
+"""The semantic checks of SPEC §3, run on the typed model of a file that passed the schema:
+references between statuses, actions, emails and timers; the status graph (final statuses,
+reachability, emails that nothing sends); parameter declarations (`paramchecks`). Templates and
+expressions are `textchecks`'. Each finding is placed through the file's path → position map;
+where a value can be written two ways (`to: shipped` or a list of alternatives), the map says
+which. Every finding has a stable code, documented in docs/validation.md."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from orderwf.suggest import did_you_mean
-from orderwf.workflow import build, paramchecks
+from orderwf.workflow import model as m
+from orderwf.workflow import paramchecks
 from orderwf.workflow.findings import Collector, Finding
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
-Data = Mapping[str, Any]
-
-
-def ids(value: Any) -> list[str] | None:
-    """A `from`/`to` value as a list of ids; None for any."""
-    if value is None or value == "any":
-        return None
-    return [value] if isinstance(value, str) else list(value)
-
-
-def targets(action: Data) -> list[tuple[JsonPath, str]]:
-    """(relative path, status) of each `to` alternative."""
-    to = action.get("to")
-    if to is None:
-        return []
-    if isinstance(to, str):
-        return [(("to",), to)]
-    return [(("to", i, "status"), t["status"]) for i, t in enumerate(to)]
-
-
-def effects(action: Data) -> Iterator[tuple[int, str, Any]]:
-    """(index, kind, value) of each effect; the bare `refund` is ("refund", None)."""
-    for i, effect in enumerate(action.get("effects") or ()):
-        if isinstance(effect, str):
-            yield i, effect, None
-        else:
-            kind = next(k for k in effect if k != "if")
-            yield i, kind, effect[kind]
-
 
 class Checker(Collector):
-    def __init__(self, data: Data, source: Source, file: str) -> None:
+    def __init__(self, workflow: m.Workflow, source: Source, file: str) -> None:
         super().__init__(source, file)
-        self.data = data
-        self.statuses: Mapping[str, Data] = data["statuses"]
-        self.actions: Mapping[str, Data] = data.get("actions") or {}
-        self.emails: Mapping[str, Data] = data.get("emails") or {}
-        self.timers: Mapping[str, Data] = data.get("timers") or {}
+        self.workflow = workflow
+        self.statuses = workflow.statuses
+        self.actions = workflow.actions
+        self.emails = workflow.emails
+        self.timers = workflow.timers
 
     def run(self) -> list[Finding]:
         self.shop_language()
@@ -63,10 +35,8 @@ class Checker(Collector):
         self.emails_sent()
         self.timers_apply()
         for aid, action in self.actions.items():
-            for name, param in (action.get("params") or {}).items():
-                paramchecks.check_param(
-                    self, ("actions", aid, "params", name), build.param(name, param)
-                )
+            for param in action.params:
+                paramchecks.check_param(self, ("actions", aid, "params", param.name), param)
         return self.findings
 
     # -- the shop's language ---------------------------------------------------------------
@@ -75,12 +45,12 @@ class Checker(Collector):
         """`shop.locale` must be a locale Babel knows, `shop.timezone` an IANA time zone."""
         from orderwf import l10n
 
-        shop = self.data.get("shop") or {}
-        for key, code, problem in (
-            ("locale", "OWF022", l10n.locale_problem),
-            ("timezone", "OWF023", l10n.timezone_problem),
+        shop = self.workflow.shop
+        for key, value, code, problem in (
+            ("locale", shop.locale, "OWF022", l10n.locale_problem),
+            ("timezone", shop.timezone, "OWF023", l10n.timezone_problem),
         ):
-            if key in shop and (found := problem(str(shop[key]))) is not None:
+            if self.source.has(("shop", key)) and (found := problem(str(value))) is not None:
                 self.add(code, ("shop", key), found[0], hint=found[1])
 
     # -- references ----------------------------------------------------------------------
@@ -100,57 +70,62 @@ class Checker(Collector):
             return f"no {what} are declared"
         return f"declared {what}: {', '.join(names)}"
 
+    def targets(self, aid: str, action: m.Action) -> list[tuple[JsonPath, str]]:
+        """(path, status) of each `to` alternative."""
+        if self.source.has(("actions", aid, "to", 0)):
+            return [
+                (("actions", aid, "to", i, "status"), t.status)
+                for i, t in enumerate(action.targets)
+            ]
+        return [(("actions", aid, "to"), t.status) for t in action.targets]
+
     def references(self) -> None:
         self.status_ref(
             "OWF101",
             ("initial",),
-            self.data["initial"],
+            self.workflow.initial,
             "initial status {value!r} is not declared under statuses",
         )
         for aid, action in self.actions.items():
-            for i, sid in enumerate(ids(action.get("from")) or ()):
+            for i, sid in enumerate(action.sources or ()):
                 self.status_ref(
                     "OWF102",
                     ("actions", aid, "from", i),
                     sid,
                     f"action {aid!r} is allowed from unknown status {{value!r}}",
                 )
-            for rel, sid in targets(action):
+            for path, sid in self.targets(aid, action):
                 self.status_ref(
-                    "OWF104",
-                    ("actions", aid, *rel),
-                    sid,
-                    f"action {aid!r} goes to unknown status {{value!r}}",
+                    "OWF104", path, sid, f"action {aid!r} goes to unknown status {{value!r}}"
                 )
-            for i, kind, value in effects(action):
-                if kind != "email":
+            for i, effect in enumerate(action.effects):
+                if not isinstance(effect, m.EmailEffect) or effect.email in self.emails:
                     continue
-                eid, rel = (value["id"], ("id",)) if isinstance(value, Mapping) else (value, ())
-                if eid not in self.emails:
-                    self.add(
-                        "OWF107",
-                        ("actions", aid, "effects", i, "email", *rel),
-                        f"action {aid!r} sends unknown email {eid!r}",
-                        hint=did_you_mean(eid, self.emails) or self._declared("emails"),
-                    )
+                at: JsonPath = ("actions", aid, "effects", i, "email")
+                self.add(
+                    "OWF107",
+                    (*at, "id") if self.source.has((*at, "id")) else at,
+                    f"action {aid!r} sends unknown email {effect.email!r}",
+                    hint=did_you_mean(effect.email, self.emails) or self._declared("emails"),
+                )
         for eid, email in self.emails.items():
-            for i, event in enumerate(email.get("on") or ()):
+            for i, event in enumerate(email.on):
                 self.event_refs(eid, ("emails", eid, "on", i), event)
         for tid, timer in self.timers.items():
             self.status_ref(
                 "OWF105",
                 ("timers", tid, "status"),
-                timer["status"],
+                timer.status,
                 f"timer {tid!r} watches unknown status {{value!r}}",
             )
-            if timer["action"] not in self.actions:
+            if timer.action not in self.actions:
                 self.add(
                     "OWF108",
                     ("timers", tid, "action"),
-                    f"timer {tid!r} applies unknown action {timer['action']!r}",
-                    hint=did_you_mean(timer["action"], self.actions) or self._declared("actions"),
+                    f"timer {tid!r} applies unknown action {timer.action!r}",
+                    hint=did_you_mean(timer.action, self.actions) or self._declared("actions"),
                 )
-        full = (self.data.get("refunds") or {}).get("full_status")
+        full = self.workflow.refunds.full_status
         if full is not None:
             self.status_ref(
                 "OWF106",
@@ -159,34 +134,28 @@ class Checker(Collector):
                 "refunds.full_status names unknown status {value!r}",
             )
 
-    def event_refs(self, eid: str, path: JsonPath, event: Any) -> None:
-        if not isinstance(event, Mapping):
-            return
-        status = event.get("status")
-        if isinstance(status, Mapping):
-            for end in ("from", "to"):
-                value = status.get(end)
-                if isinstance(value, str):
+    def event_refs(self, eid: str, path: JsonPath, event: m.EventFilter) -> None:
+        if event.kind == "status":
+            for end, ids in (("from", event.sources), ("to", event.targets)):
+                at: JsonPath = (*path, "status", end)
+                listed = self.source.has((*at, 0))
+                for j, sid in enumerate(ids or ()):
                     self.status_ref(
                         "OWF103",
-                        (*path, "status", end),
-                        value,
-                        f"email {eid!r} is sent on a status change {end} "
-                        "unknown status {value!r}",
-                    )
-                for j, sid in enumerate(value if isinstance(value, list) else ()):
-                    self.status_ref(
-                        "OWF103",
-                        (*path, "status", end, j),
+                        (*at, j) if listed else at,
                         sid,
                         f"email {eid!r} is sent on a status change {end} "
                         "unknown status {value!r}",
                     )
-        action = event.get("action")
-        if action is not None and action not in self.actions:
+        # the bare `action` (any action) is written without a value
+        elif event.kind == "action" and self.source.has((*path, "action")):
+            self.action_ref(eid, (*path, "action"), event.value)
+
+    def action_ref(self, eid: str, path: JsonPath, action: str | None) -> None:
+        if action not in self.actions:
             self.add(
                 "OWF109",
-                (*path, "action"),
+                path,
                 f"email {eid!r} is sent after unknown action {action!r}",
                 hint=did_you_mean(action, self.actions) or self._declared("actions"),
             )
@@ -196,7 +165,7 @@ class Checker(Collector):
         id renamed into one status only (OWF113)."""
         owner: dict[str, str] = {}
         for sid, status in self.statuses.items():
-            for i, old in enumerate(status.get("renamed_from") or ()):
+            for i, old in enumerate(status.renamed_from):
                 path = ("statuses", sid, "renamed_from", i)
                 if old in self.statuses:
                     self.add(
@@ -217,16 +186,15 @@ class Checker(Collector):
 
     # -- the status graph ----------------------------------------------------------------
 
-    def sources(self, action: Data) -> list[str]:
-        return ids(action.get("from")) or list(self.statuses)
+    def sources(self, action: m.Action) -> tuple[str, ...]:
+        return action.sources or tuple(self.statuses)
 
     def alternatives(self) -> None:
         for aid, action in self.actions.items():
-            to = action.get("to")
-            if not isinstance(to, list):
+            if not self.source.has(("actions", aid, "to", 0)):
                 continue
-            for i, alt in enumerate(to[:-1]):
-                if "if" not in alt:
+            for i, alt in enumerate(action.targets[:-1]):
+                if alt.cond is None:
                     self.add(
                         "OWF205",
                         ("actions", aid, "to", i),
@@ -237,11 +205,11 @@ class Checker(Collector):
 
     def final_statuses(self) -> None:
         for aid, action in self.actions.items():
-            goes = {sid for _, sid in targets(action)}
-            listed = ids(action.get("from"))
+            goes = {t.status for t in action.targets}
+            listed = action.sources
             for sid in self.sources(action):
                 status = self.statuses.get(sid)
-                if not status or not status.get("final") or not goes - {sid}:
+                if not status or not status.final or not goes - {sid}:
                     continue
                 path: JsonPath = ("actions", aid, "from")
                 if listed is not None:
@@ -253,25 +221,26 @@ class Checker(Collector):
                     hint=f"remove {sid!r} from `from`, or drop `final: true` from the status",
                 )
 
-    def transitions(self, actions: Iterable[Data] | None = None) -> set[tuple[str, str]]:
+    def transitions(self, actions: Iterable[m.Action] | None = None) -> set[tuple[str, str]]:
         """Every (from, to) status change the workflow (or these `actions`) can make, refunds
         included."""
         pairs: set[tuple[str, str]] = set()
-        full = (self.data.get("refunds") or {}).get("full_status")
+        full = self.workflow.refunds.full_status
         for action in self.actions.values() if actions is None else actions:
             sources = self.sources(action)
-            pairs.update((s, t) for s in sources for _, t in targets(action) if s != t)
-            if full and any(kind == "refund" for _, kind, _v in effects(action)):
+            ends = [t.status for t in action.targets]
+            pairs.update((s, t) for s in sources for t in ends if s != t)
+            if full and any(isinstance(e, m.RefundEffect) for e in action.effects):
                 # a refund that leaves nothing refundable moves the order to full_status,
                 # from wherever the action's own `to` left it
-                ends = [t for _, t in targets(action)] or sources
-                pairs.update((s, full) for s in ends if s != full)
+                pairs.update((s, full) for s in ends or sources if s != full)
         return pairs
 
     def reachability(self) -> None:
+        initial = self.workflow.initial
         edges = self.transitions()
-        seen = {self.data["initial"]}
-        todo = [self.data["initial"]]
+        seen = {initial}
+        todo = [initial]
         while todo:
             here = todo.pop()
             for s, t in edges:
@@ -283,8 +252,7 @@ class Checker(Collector):
                 self.add(
                     "OWF202",
                     ("statuses", sid),
-                    f"status {sid!r} cannot be reached from the initial status "
-                    f"{self.data['initial']!r}",
+                    f"status {sid!r} cannot be reached from the initial status {initial!r}",
                     hint="add it to the `to` of an action, or remove it",
                     severity="warning",
                     key=True,
@@ -294,60 +262,50 @@ class Checker(Collector):
         """The actions that can send email `eid`: an `email` effect queues it, or one of its
         events can follow from the action alone (its own status changes, refunds, notes…).
         Its templates see `params` of these actions, and only these."""
-        email = self.emails.get(eid) or {}
+        email = self.emails.get(eid)
+        events = email.on if email is not None else ()
         found = []
         for aid, action in self.actions.items():
-            queued = any(
-                kind == "email" and (value["id"] if isinstance(value, Mapping) else value) == eid
-                for _, kind, value in effects(action)
-            )
+            queued = any(isinstance(e, m.EmailEffect) and e.email == eid for e in action.effects)
             only = {aid: action}
             edges = self.transitions(only.values())
-            if queued or any(self.can_fire(e, edges, only) for e in email.get("on") or ()):
+            if queued or any(self.can_fire(e, edges, only) for e in events):
                 found.append(aid)
         return found
 
     def can_fire(
-        self, event: Any, edges: set[tuple[str, str]], actions: Mapping[str, Data] | None = None
+        self,
+        event: m.EventFilter,
+        edges: set[tuple[str, str]],
+        actions: Mapping[str, m.Action] | None = None,
     ) -> bool:
         """Whether `event` can happen, given these `edges` and `actions` (default: all)."""
         actions = self.actions if actions is None else actions
-        kinds = [k for a in actions.values() for _, k, _v in effects(a)]
-        if isinstance(event, str):
-            event = {event: None}
-        kind, value = next(iter(event.items()))
-        if kind == "status":
-            value = value or {}
-            src, dst = ids(value.get("from")), ids(value.get("to"))
+        effects = [e for a in actions.values() for e in a.effects]
+        if event.kind == "status":
+            src, dst = event.sources, event.targets
             return any((src is None or s in src) and (dst is None or t in dst) for s, t in edges)
-        if kind == "refund":
-            if value == "partial":  # only a refund from the params can be partial
-                return any(
-                    k == "refund" and not (isinstance(v, Mapping) and v.get("remaining"))
-                    for a in actions.values()
-                    for _, k, v in effects(a)
-                )
-            return "refund" in kinds
-        if kind == "note":
-            return any(
-                k == "note" and isinstance(v, Mapping) and v.get("customer")
-                for a in actions.values()
-                for _, k, v in effects(a)
-            )
-        if kind == "tracking":
-            return "tracking" in kinds
-        return value is None or value in actions
+        if event.kind == "refund":
+            if event.value == "partial":  # only a refund from the params can be partial
+                return any(isinstance(e, m.RefundEffect) and not e.remaining for e in effects)
+            return any(isinstance(e, m.RefundEffect) for e in effects)
+        if event.kind == "note":
+            return any(isinstance(e, m.NoteEffect) and e.customer for e in effects)
+        if event.kind == "tracking":
+            return any(isinstance(e, m.TrackingEffect) for e in effects)
+        return event.value == "any" or event.value in actions
 
     def emails_sent(self) -> None:
         edges = self.transitions()
-        queued = set()
-        for action in self.actions.values():
-            for _, kind, value in effects(action):
-                if kind == "email":
-                    queued.add(value["id"] if isinstance(value, Mapping) else value)
+        queued = {
+            e.email
+            for action in self.actions.values()
+            for e in action.effects
+            if isinstance(e, m.EmailEffect)
+        }
         for eid, email in self.emails.items():
             fires = False
-            for i, event in enumerate(email.get("on") or ()):
+            for i, event in enumerate(email.on):
                 if self.can_fire(event, edges):
                     fires = True
                 else:
@@ -370,28 +328,29 @@ class Checker(Collector):
 
     def timers_apply(self) -> None:
         for tid, timer in self.timers.items():
-            action = self.actions.get(timer["action"])
-            if action is None or timer["status"] not in self.statuses:
+            action = self.actions.get(timer.action)
+            if action is None or timer.status not in self.statuses:
                 continue
-            if timer["status"] not in self.sources(action):
+            if not action.allowed_from(timer.status):
                 self.add(
                     "OWF110",
                     ("timers", tid, "action"),
-                    f"timer {tid!r} applies action {timer['action']!r}, which is not "
-                    f"allowed from status {timer['status']!r}",
-                    hint=f"add {timer['status']!r} to the action's `from`",
+                    f"timer {tid!r} applies action {timer.action!r}, which is not "
+                    f"allowed from status {timer.status!r}",
+                    hint=f"add {timer.status!r} to the action's `from`",
                 )
-            for name, param in (action.get("params") or {}).items():
-                if param.get("required") and "default" not in param:
+            for param in action.params:
+                written = ("actions", action.id, "params", param.name, "default")
+                if param.required and not self.source.has(written):
                     self.add(
                         "OWF111",
                         ("timers", tid, "action"),
-                        f"timer {tid!r} applies action {timer['action']!r}, which needs "
-                        f"the parameter {name!r} that a timer cannot give",
+                        f"timer {tid!r} applies action {timer.action!r}, which needs "
+                        f"the parameter {param.name!r} that a timer cannot give",
                         hint="give the parameter a default, or make it optional",
                     )
 
 
-def check(data: Data, source: Source, file: str) -> list[Finding]:
-    """The structural semantic findings of one schema-valid workflow."""
-    return Checker(data, source, file).run()
+def check(workflow: m.Workflow, source: Source, file: str) -> list[Finding]:
+    """The structural semantic findings of the model of one schema-valid file."""
+    return Checker(workflow, source, file).run()

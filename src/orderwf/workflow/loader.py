@@ -232,8 +232,8 @@ def _check(checked: Checked, source: yamlsrc.Source, file: str) -> None:
     if checked.findings:
         return
     checked.workflow = _build(checked)
-    checked.findings = checks.check(source.data, source, file)
-    checked.findings += textchecks.check(source.data, source, file, checked.path)
+    checked.findings = checks.check(checked.workflow, source, file)
+    checked.findings += textchecks.check(checked.workflow, source.data, source, file, checked.path)
 
 
 def _build(checked: Checked) -> Workflow:

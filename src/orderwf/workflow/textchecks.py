@@ -19,10 +19,24 @@ from typing import Any
 from orderwf import l10n, templating
 from orderwf.context_names import CONTEXT_NAMES, MESSAGE_NAMES, sample_context
 from orderwf.suggest import did_you_mean
+from orderwf.workflow import model as m
 from orderwf.workflow.build import email_template_paths
-from orderwf.workflow.checks import Checker, Data, effects
+from orderwf.workflow.checks import Checker
 from orderwf.workflow.findings import Collector, Finding, display_path, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
+
+Data = Mapping[str, Any]
+
+
+def effects(action: Data) -> Iterator[tuple[int, str, Any]]:
+    """(index, kind, value) of each effect; the bare `refund` is ("refund", None)."""
+    for i, effect in enumerate(action.get("effects") or ()):
+        if isinstance(effect, str):
+            yield i, effect, None
+        else:
+            kind = next(k for k in effect if k != "if")
+            yield i, kind, effect[kind]
+
 
 # The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
 REFUND_PARAMS: Mapping[str, Any] = {
@@ -176,12 +190,14 @@ def _guess_line(source: str, message: str) -> int:
 
 
 class TextChecker(Collector):
-    def __init__(self, data: Data, source: Source, file: str, workflow_path: Path) -> None:
+    def __init__(
+        self, workflow: m.Workflow, data: Data, source: Source, file: str, workflow_path: Path
+    ) -> None:
         super().__init__(source, file)
         self.data = data
         self.workflow_path = workflow_path
         self.context = data_sample_context(data)
-        self.graph = Checker(data, source, file)  # which actions send each email
+        self.graph = Checker(workflow, source, file)  # which actions send each email
         self._senders: dict[str, list[tuple[list[str], dict[str, Any]]]] = {}
 
     def run(self) -> list[Finding]:
@@ -245,7 +261,7 @@ class TextChecker(Collector):
         if eid not in self._senders:
             groups: dict[str, tuple[list[str], dict[str, Any]]] = {}
             for aid in self.graph.senders(eid):
-                params = sample_params(self.graph.actions[aid])
+                params = sample_params(self.data["actions"][aid])
                 groups.setdefault(repr(sorted(params.items())), ([], params))[0].append(aid)
             self._senders[eid] = list(groups.values()) or [([], {})]
         return self._senders[eid]
@@ -408,6 +424,8 @@ class TextChecker(Collector):
         self.render_email(template, eid, param, what=f"template {part.name!r}", other=other)
 
 
-def check(data: Data, source: Source, file: str, workflow_path: Path) -> list[Finding]:
+def check(
+    workflow: m.Workflow, data: Data, source: Source, file: str, workflow_path: Path
+) -> list[Finding]:
     """The findings of every expression, template and email template file of `data`."""
-    return TextChecker(data, source, file, workflow_path).run()
+    return TextChecker(workflow, data, source, file, workflow_path).run()

@@ -83,6 +83,11 @@ class Source:
     # path → (position of the key, position of the value); the root has no key
     _marks: dict[JsonPath, tuple[Position, Position]] = field(default_factory=dict)
 
+    def has(self, path: JsonPath) -> bool:
+        """Whether the file writes a value at `path`: which of a value's forms it used
+        (`to: shipped` or a list of alternatives, `email: x` or `email: {id: x}`)."""
+        return path in self._marks
+
     def position(self, path: JsonPath, *, key: bool = False) -> Position:
         """Where the value at `path` starts (or its key, with `key=True`). A path that goes
         deeper than the file (a missing key) falls back to its nearest existing parent."""
