@@ -210,7 +210,8 @@ def build(
     """The model of a workflow file whose data passed the schema. `bytecode_dir`: where email
     templates keep their compiled form between processes (None: compile in each)."""
     base = path.parent if path is not None else Path.cwd()
-    templates_dir = (base / data["templates"]).resolve() if data.get("templates") else None
+    templates = data.get("templates")
+    templates_dir = (base / templates).resolve() if templates is not None else None
     shop = data.get("shop") or {}
     refunds = data.get("refunds") or {}
     messages = {k: _tmpl(v) for k, v in m.DEFAULT_MESSAGES.items()}
@@ -254,6 +255,7 @@ def build(
             timezone=shop.get("timezone", m.Shop.timezone),
         ),
         path=path,
+        templates=templates,
         templates_dir=templates_dir,
         content_hash=digest,
         text=text,

@@ -233,7 +233,7 @@ def _check(checked: Checked, source: yamlsrc.Source, file: str) -> None:
         return
     checked.workflow = _build(checked)
     checked.findings = checks.check(checked.workflow, source, file)
-    checked.findings += textchecks.check(checked.workflow, source.data, source, file, checked.path)
+    checked.findings += textchecks.check(checked.workflow, source, file)
 
 
 def _build(checked: Checked) -> Workflow:

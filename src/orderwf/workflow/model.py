@@ -260,7 +260,8 @@ class Workflow:
     shop: Shop = Shop()
     version: int = 1
     path: Path | None = None
-    templates_dir: Path | None = None
+    templates: str | None = None  # the email template folder as the file writes it
+    templates_dir: Path | None = None  # … and where that is
     content_hash: str = ""
     text: str = ""  # the file's text, stored with each version the database runs (SPEC §9)
 

@@ -25,19 +25,6 @@ from orderwf.workflow.checks import Checker
 from orderwf.workflow.findings import Collector, Finding, display_path, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
-Data = Mapping[str, Any]
-
-
-def effects(action: Data) -> Iterator[tuple[int, str, Any]]:
-    """(index, kind, value) of each effect; the bare `refund` is ("refund", None)."""
-    for i, effect in enumerate(action.get("effects") or ()):
-        if isinstance(effect, str):
-            yield i, effect, None
-        else:
-            kind = next(k for k in effect if k != "if")
-            yield i, kind, effect[kind]
-
-
 # The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
 REFUND_PARAMS: Mapping[str, Any] = {
     "amount": Decimal("5.00"),
@@ -81,85 +68,101 @@ class Text:
     names: Mapping[str, Any] = field(default_factory=dict)  # extra names and their samples
 
 
-def sample_params(action: Data) -> dict[str, Any]:
+def _bare_refund(effect: m.Effect) -> bool:
+    """The bare `refund` (refunding from the refund params), not `{refund: {reason, …}}`."""
+    return isinstance(effect, m.RefundEffect) and effect == m.RefundEffect(cond=effect.cond)
+
+
+def sample_params(action: m.Action) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    if any(kind == "refund" and value is None for _, kind, value in effects(action)):
+    if any(_bare_refund(e) for e in action.effects):
         params.update(REFUND_PARAMS)
-    for name, param in (action.get("params") or {}).items():
-        if param.get("default") is not None:
-            params[name] = param["default"]
-        elif param.get("enum"):
-            params[name] = param["enum"][0]
+    for param in action.params:
+        if param.default is not None:
+            params[param.name] = param.default
+        elif param.enum:
+            params[param.name] = param.enum[0]
         else:
-            params[name] = _SAMPLES.get(param.get("type", "string"), "SAMPLE")
+            params[param.name] = _SAMPLES.get(param.type, "SAMPLE")
     return params
 
 
-def _action_texts(aid: str, action: Data) -> Iterator[Text]:
+def _effect_texts(
+    path: JsonPath, effect: m.Effect, source: Source
+) -> Iterator[tuple[JsonPath, str]]:
+    """(path, source) of each template of one effect."""
+    if isinstance(effect, m.NoteEffect):
+        text = (*path, "note", "text")
+        yield (text if source.has(text) else (*path, "note")), effect.text.source
+    elif isinstance(effect, m.TrackingEffect):
+        for key in ("number", "carrier", "url", "shipped_on"):
+            template = getattr(effect, key)
+            if template is not None:
+                yield (*path, "tracking", key), template.source
+    elif isinstance(effect, m.RefundEffect) and effect.reason is not None:
+        yield (*path, "refund", "reason"), effect.reason.source
+    elif isinstance(effect, m.SetEffect):
+        for key, template in effect.values:
+            yield (*path, "set", key), template.source
+
+
+def _action_texts(aid: str, action: m.Action, source: Source) -> Iterator[Text]:
     base: JsonPath = ("actions", aid)
     params = {"params": sample_params(action)}
-    to = action.get("to")
-    for i, alt in enumerate(to if isinstance(to, list) else ()):
-        if "if" in alt:
-            yield Text((*base, "to", i, "if"), str(alt["if"]), True, params)
-    for i, guard in enumerate(action.get("guard") or ()):
-        yield Text((*base, "guard", i, "if"), str(guard["if"]), True, params)
-        yield Text((*base, "guard", i, "message"), str(guard["message"]), False, params)
-    for i, kind, value in effects(action):
+    if source.has((*base, "to", 0)):  # alternatives, not `to: status`
+        for i, alt in enumerate(action.targets):
+            if alt.cond is not None:
+                yield Text((*base, "to", i, "if"), alt.cond.source, True, params)
+    for i, guard in enumerate(action.guards):
+        yield Text((*base, "guard", i, "if"), guard.cond.source, True, params)
+        yield Text((*base, "guard", i, "message"), guard.message.source, False, params)
+    for i, effect in enumerate(action.effects):
         path: JsonPath = (*base, "effects", i)
-        effect = action["effects"][i]
-        if isinstance(effect, Mapping) and "if" in effect:
-            yield Text((*path, "if"), str(effect["if"]), True, params)
-        if kind == "note":
-            if isinstance(value, Mapping):
-                yield Text((*path, "note", "text"), str(value["text"]), False, params)
-            else:
-                yield Text((*path, "note"), str(value), False, params)
-        elif kind in ("tracking", "refund", "set") and isinstance(value, Mapping):
-            for key, text in value.items():
-                if kind == "tracking" or (kind == "refund" and key == "reason") or kind == "set":
-                    yield Text((*path, kind, key), str(text), False, params)
+        if effect.cond is not None:
+            yield Text((*path, "if"), effect.cond.source, True, params)
+        for at, text in _effect_texts(path, effect, source):
+            yield Text(at, text, False, params)
 
 
-def texts(data: Data) -> Iterator[Text]:
-    """Every expression and string template of `data`, with where it is and what it sees."""
-    for aid, action in (data.get("actions") or {}).items():
-        yield from _action_texts(aid, action)
-    for eid, email in (data.get("emails") or {}).items():
-        if "subject" in email:
-            yield Text(("emails", eid, "subject"), str(email["subject"]))
-        if email.get("to", "customer") not in ("shop", "customer"):
-            yield Text(("emails", eid, "to"), str(email["to"]))
-    for tid, timer in (data.get("timers") or {}).items():
-        if "if" in timer:
-            yield Text(("timers", tid, "if"), str(timer["if"]), True)
-        if "note" in timer:
-            yield Text(("timers", tid, "note"), str(timer["note"]))
-    for key, text in (data.get("messages") or {}).items():
-        yield Text(("messages", key), str(text), False, MESSAGE_NAMES.get(key, {}))
+def texts(workflow: m.Workflow, source: Source) -> Iterator[Text]:
+    """Every expression and string template the file writes, with where it is and what it
+    sees."""
+    for aid, action in workflow.actions.items():
+        yield from _action_texts(aid, action, source)
+    for eid, email in workflow.emails.items():
+        if source.has(("emails", eid, "subject")):
+            yield Text(("emails", eid, "subject"), email.subject.source)
+        if email.to_template is not None:
+            yield Text(("emails", eid, "to"), email.to_template.source)
+    for tid, timer in workflow.timers.items():
+        if timer.cond is not None:
+            yield Text(("timers", tid, "if"), timer.cond.source, True)
+        if timer.note is not None:
+            yield Text(("timers", tid, "note"), timer.note.source)
+    for key, template in workflow.messages.items():
+        if source.has(("messages", key)):  # the defaults are orderwf's, known good
+            yield Text(("messages", key), template.source, False, MESSAGE_NAMES.get(key, {}))
 
 
-def data_sample_context(data: Data) -> dict[str, Any]:
-    """`sample_context` for the workflow of `data`: its name, initial status and shop, with
-    the defaults the model's builder gives them (an undeclared initial status, which `checks`
-    reports, is shown by its id as the engine shows one). A locale or time zone that is not
-    known (a finding of `checks`) is replaced by the default here, so that every template using
-    a filter does not fail a second time for it."""
-    initial = data["initial"]
-    status = data["statuses"].get(initial) or {"label": initial}
-    shop = data.get("shop") or {}
-    locale = str(shop.get("locale", l10n.DEFAULT_LOCALE))
+def workflow_sample_context(workflow: m.Workflow) -> dict[str, Any]:
+    """`sample_context` for `workflow`: its name, initial status and shop (an undeclared
+    initial status, which `checks` reports, is shown by its id as the engine shows one). A
+    locale or time zone that is not known (a finding of `checks`) is replaced by the default
+    here, so that every template using a filter does not fail a second time for it."""
+    status = workflow.status(workflow.initial)
+    shop = workflow.shop
+    locale = str(shop.locale)
     locale = l10n.DEFAULT_LOCALE if l10n.locale_problem(locale) else locale
-    timezone = str(shop.get("timezone", l10n.DEFAULT_TIMEZONE))
+    timezone = str(shop.timezone)
     timezone = l10n.DEFAULT_TIMEZONE if l10n.timezone_problem(timezone) else timezone
     return sample_context(
-        workflow=data["name"],
-        status={"id": initial, "label": status["label"], "paid": bool(status.get("paid", False))},
+        workflow=workflow.name,
+        status={"id": status.id, "label": status.label, "paid": bool(status.paid)},
         shop={
-            "name": shop.get("name", "Shop"),
-            "email": shop.get("email", ""),
-            "from": shop.get("from", shop.get("email", "")),
-            "currency": shop.get("currency", "EUR"),
+            "name": shop.name,
+            "email": shop.email,
+            "from": shop.sender,
+            "currency": shop.currency,
             "locale": locale,
             "timezone": timezone,
             "lang": locale.replace("_", "-"),
@@ -190,18 +193,15 @@ def _guess_line(source: str, message: str) -> int:
 
 
 class TextChecker(Collector):
-    def __init__(
-        self, workflow: m.Workflow, data: Data, source: Source, file: str, workflow_path: Path
-    ) -> None:
+    def __init__(self, workflow: m.Workflow, source: Source, file: str) -> None:
         super().__init__(source, file)
-        self.data = data
-        self.workflow_path = workflow_path
-        self.context = data_sample_context(data)
+        self.workflow = workflow
+        self.context = workflow_sample_context(workflow)
         self.graph = Checker(workflow, source, file)  # which actions send each email
         self._senders: dict[str, list[tuple[list[str], dict[str, Any]]]] = {}
 
     def run(self) -> list[Finding]:
-        for text in texts(self.data):
+        for text in texts(self.workflow, self.source):
             self.text(text)
         self.email_files()
         return self.findings
@@ -261,7 +261,7 @@ class TextChecker(Collector):
         if eid not in self._senders:
             groups: dict[str, tuple[list[str], dict[str, Any]]] = {}
             for aid in self.graph.senders(eid):
-                params = sample_params(self.data["actions"][aid])
+                params = sample_params(self.workflow.actions[aid])
                 groups.setdefault(repr(sorted(params.items())), ([], params))[0].append(aid)
             self._senders[eid] = list(groups.values()) or [([], {})]
         return self._senders[eid]
@@ -353,11 +353,11 @@ class TextChecker(Collector):
         )
 
     def email_files(self) -> None:
-        emails: Mapping[str, Data] = self.data.get("emails") or {}
+        emails = self.workflow.emails
         if not emails:
             return
-        folder = self.data.get("templates")
-        if folder is None:
+        folder, templates_dir = self.workflow.templates, self.workflow.templates_dir
+        if folder is None or templates_dir is None:
             self.add(
                 "OWF502",
                 ("emails",),
@@ -366,7 +366,6 @@ class TextChecker(Collector):
                 key=True,
             )
             return
-        templates_dir = (self.workflow_path.parent / folder).resolve()
         if not templates_dir.is_dir():
             self.add(
                 "OWF502",
@@ -376,19 +375,18 @@ class TextChecker(Collector):
             return
         bases = sorted({p.name.split(".")[0] for p in templates_dir.glob("*.j2")})
         for eid, email in emails.items():
-            base = email.get("template", eid)
+            base = email.template
             parts = [p for p in email_template_paths(templates_dir, base) if p.is_file()]
             if not parts:
-                at: JsonPath = (
-                    ("emails", eid, "template") if "template" in email else ("emails", eid)
-                )
+                written = self.source.has(("emails", eid, "template"))
+                at: JsonPath = ("emails", eid, "template") if written else ("emails", eid)
                 self.add(
                     "OWF501",
                     at,
                     f"email {eid!r} has no template: expected {base}.txt.j2 or "
                     f"{base}.html.j2 in {display_path(templates_dir)}",
                     hint=did_you_mean(base, bases),
-                    key="template" not in email,
+                    key=not written,
                 )
             for part in parts:
                 self.email_part(templates_dir, part, eid)
@@ -424,8 +422,6 @@ class TextChecker(Collector):
         self.render_email(template, eid, param, what=f"template {part.name!r}", other=other)
 
 
-def check(
-    workflow: m.Workflow, data: Data, source: Source, file: str, workflow_path: Path
-) -> list[Finding]:
-    """The findings of every expression, template and email template file of `data`."""
-    return TextChecker(workflow, data, source, file, workflow_path).run()
+def check(workflow: m.Workflow, source: Source, file: str) -> list[Finding]:
+    """The findings of every expression, template and email template file of `workflow`."""
+    return TextChecker(workflow, source, file).run()
