@@ -1,7 +1,8 @@
 """From the plain data of a workflow file (already checked against the JSON Schema) to the
-frozen model. Every expression and template is compiled once, on its first use: validation
-has compiled them all already, and a command uses only a few. The key sets below are the
-loader's view of the format; a test proves they equal the schema's."""
+frozen model, once per file: validation runs its checks on this model, and `load_workflow`
+returns it. Every expression and template is compiled on its first use (a command uses only a
+few). The keys the schema allows and the model's fields are compared by a test
+(tests/unit/workflow/test_schema.py), so neither can drift."""
 
 from __future__ import annotations
 
@@ -13,43 +14,6 @@ from typing import Any
 
 from orderwf import templating
 from orderwf.workflow import model as m
-
-TOP_KEYS = frozenset(
-    {
-        "orderwf",
-        "name",
-        "title",
-        "description",
-        "initial",
-        "templates",
-        "shop",
-        "statuses",
-        "actions",
-        "emails",
-        "timers",
-        "messages",
-        "refunds",
-        "stock",
-    }
-)
-SHOP_KEYS = frozenset({"name", "email", "from", "currency", "locale", "timezone"})
-STATUS_KEYS = frozenset({"label", "paid", "stock", "final", "description", "color", "renamed_from"})
-ACTION_KEYS = frozenset({"label", "description", "from", "to", "params", "guard", "effects"})
-TARGET_KEYS = frozenset({"status", "if"})
-PARAM_KEYS = frozenset(
-    {"type", "required", "default", "enum", "pattern", "minimum", "maximum", "description"}
-)
-GUARD_KEYS = frozenset({"if", "message"})
-EFFECT_KINDS = frozenset({"note", "email", "tracking", "refund", "set", "stock"})
-NOTE_KEYS = frozenset({"text", "customer"})
-EMAIL_EFFECT_KEYS = frozenset({"id", "force"})
-TRACKING_KEYS = frozenset({"number", "carrier", "url", "shipped_on"})
-REFUND_EFFECT_KEYS = frozenset({"remaining", "reason", "restock"})
-EMAIL_KEYS = frozenset({"to", "subject", "on", "once", "template", "description"})
-EVENT_KINDS = frozenset({"status", "refund", "note", "tracking", "action"})
-TIMER_KEYS = frozenset({"status", "after", "action", "if", "note"})
-REFUNDS_KEYS = frozenset({"restock", "reason", "full_status", "line_cap"})
-STOCK_KEYS = frozenset({"negative"})
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -114,7 +78,7 @@ def build_effect(data: Mapping[str, Any] | str) -> m.Effect:
             return m.RefundEffect()
         raise ValueError(f"unknown effect {data!r}")
     cond = _cond(data)
-    kind = next(k for k in data if k in EFFECT_KINDS)
+    kind = next(k for k in data if k != "if")  # the schema allows exactly one
     value = data[kind]
     if kind == "note":
         if isinstance(value, Mapping):
