@@ -47,10 +47,12 @@ def measure(runs: int, against: str | None = None) -> dict[str, tuple[float, flo
     if cjs is None:
         sys.exit("check-jsonschema is not installed (pip install check-jsonschema)")
     base = env()  # bytecode caching on, as for any installed program
-    keys = ["cold", "warm", "cjs", "help"] + (["other cold", "other warm"] if against else [])
+    others = ["other cold", "other no cache", "other warm"] if against else []
+    keys = ["cold", "no cache", "warm", "cjs", "help", *others]
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in keys}
     with tempfile.TemporaryDirectory() as tmp:
         warm_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, "warm"))}
+        no_cache = {**base, "ORDERWF_NO_CACHE": "1"}
         other_env = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, "other-warm"))}
         _timed([*orderwf, "validate", WORKFLOW], warm_env)  # fills the warm cache
         if against:
@@ -61,7 +63,9 @@ def measure(runs: int, against: str | None = None) -> dict[str, tuple[float, flo
             if against:
                 other_cold = {**base, "ORDERWF_CACHE_DIR": str(Path(tmp, f"other-cold{i}"))}
                 times["other cold"].append(_timed([against, "validate", WORKFLOW], other_cold))
+                times["other no cache"].append(_timed([against, "validate", WORKFLOW], no_cache))
                 times["other warm"].append(_timed([against, "validate", WORKFLOW], other_env))
+            times["no cache"].append(_timed([*orderwf, "validate", WORKFLOW], no_cache))
             times["warm"].append(_timed([*orderwf, "validate", WORKFLOW], warm_env))
             times["cjs"].append(_timed([cjs, "--schemafile", SCHEMA, WORKFLOW], base))
             times["help"].append(_timed([*orderwf, "--help"], base))
@@ -94,6 +98,7 @@ def section(medians: dict[str, tuple[float, float]], runs: int) -> str:
             "|---|---|---|---|---|",
             row(f"`check-jsonschema --schemafile {SCHEMA} {WORKFLOW}`", "cjs"),
             row(f"`orderwf validate {WORKFLOW}`, cold cache (schema + checks + templates)", "cold"),
+            row(f"`ORDERWF_NO_CACHE=1 orderwf validate {WORKFLOW}`", "no cache"),
             row(
                 f"`orderwf validate {WORKFLOW}`, warm cache (file already validated clean)", "warm"
             ),
@@ -143,11 +148,16 @@ def main() -> None:
     labels = [
         ("cjs", "check-jsonschema"),
         ("cold", "orderwf validate (cold cache)"),
+        ("no cache", "orderwf validate (no cache)"),
         ("warm", "orderwf validate (warm cache)"),
         ("help", "orderwf --help"),
     ]
     if args.against:
-        labels += [("other cold", "--against (cold cache)"), ("other warm", "--against (warm)")]
+        labels += [
+            ("other cold", "--against (cold cache)"),
+            ("other no cache", "--against (no cache)"),
+            ("other warm", "--against (warm cache)"),
+        ]
     for key, label in labels:
         (wall, cpu), (cjs_wall, cjs_cpu) = medians[key], medians["cjs"]
         print(
