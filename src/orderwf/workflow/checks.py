@@ -110,7 +110,7 @@ class Checker(Collector):
                 )
         for eid, email in self.emails.items():
             for i, event in enumerate(email.on):
-                self.event_refs(eid, ("emails", eid, "on", i), event)
+                self.event_refs(eid, i, event)
         for tid, timer in self.timers.items():
             self.status_ref(
                 "OWF105",
@@ -134,11 +134,14 @@ class Checker(Collector):
                 "refunds.full_status names unknown status {value!r}",
             )
 
-    def event_refs(self, eid: str, path: JsonPath, event: m.EventFilter) -> None:
+    def event_refs(self, eid: str, i: int, event: m.EventFilter) -> None:
+        path: JsonPath = ("emails", eid, "on", i)
         if event.kind == "status":
             for end, ids in (("from", event.sources), ("to", event.targets)):
                 at: JsonPath = (*path, "status", end)
                 listed = self.source.has((*at, 0))
+                if ids is None and self.source.has(at):
+                    ids = ("any",)  # the model reads `any` as any status; SPEC has no `any` here
                 for j, sid in enumerate(ids or ()):
                     self.status_ref(
                         "OWF103",
@@ -147,8 +150,7 @@ class Checker(Collector):
                         f"email {eid!r} is sent on a status change {end} "
                         "unknown status {value!r}",
                     )
-        # the bare `action` (any action) is written without a value
-        elif event.kind == "action" and self.source.has((*path, "action")):
+        elif event.kind == "action" and not self.bare(eid, i, event):
             self.action_ref(eid, (*path, "action"), event.value)
 
     def action_ref(self, eid: str, path: JsonPath, action: str | None) -> None:
@@ -269,15 +271,25 @@ class Checker(Collector):
             queued = any(isinstance(e, m.EmailEffect) and e.email == eid for e in action.effects)
             only = {aid: action}
             edges = self.transitions(only.values())
-            if queued or any(self.can_fire(e, edges, only) for e in events):
+            fires = (
+                self.can_fire(event, edges, only, self.bare(eid, i, event))
+                for i, event in enumerate(events)
+            )
+            if queued or any(fires):
                 found.append(aid)
         return found
+
+    def bare(self, eid: str, i: int, event: m.EventFilter) -> bool:
+        """Whether email `eid`'s event `i` is written as its bare kind (`- action`: any
+        action), not with a value (`- action: pay`)."""
+        return not self.source.has(("emails", eid, "on", i, event.kind))
 
     def can_fire(
         self,
         event: m.EventFilter,
         edges: set[tuple[str, str]],
         actions: Mapping[str, m.Action] | None = None,
+        bare: bool = False,
     ) -> bool:
         """Whether `event` can happen, given these `edges` and `actions` (default: all)."""
         actions = self.actions if actions is None else actions
@@ -293,7 +305,7 @@ class Checker(Collector):
             return any(isinstance(e, m.NoteEffect) and e.customer for e in effects)
         if event.kind == "tracking":
             return any(isinstance(e, m.TrackingEffect) for e in effects)
-        return event.value == "any" or event.value in actions
+        return bare or event.value in actions
 
     def emails_sent(self) -> None:
         edges = self.transitions()
@@ -306,7 +318,7 @@ class Checker(Collector):
         for eid, email in self.emails.items():
             fires = False
             for i, event in enumerate(email.on):
-                if self.can_fire(event, edges):
+                if self.can_fire(event, edges, bare=self.bare(eid, i, event)):
                     fires = True
                 else:
                     self.add(

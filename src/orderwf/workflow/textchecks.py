@@ -68,14 +68,11 @@ class Text:
     names: Mapping[str, Any] = field(default_factory=dict)  # extra names and their samples
 
 
-def _bare_refund(effect: m.Effect) -> bool:
-    """The bare `refund` (refunding from the refund params), not `{refund: {reason, …}}`."""
-    return isinstance(effect, m.RefundEffect) and effect == m.RefundEffect(cond=effect.cond)
-
-
 def sample_params(action: m.Action) -> dict[str, Any]:
+    """A sample of each param the engine gives `action` (`Action.declared_params`): its own,
+    and a refund's when it refunds from the params."""
     params: dict[str, Any] = {}
-    if any(_bare_refund(e) for e in action.effects):
+    if action.has_refund:
         params.update(REFUND_PARAMS)
     for param in action.params:
         if param.default is not None:

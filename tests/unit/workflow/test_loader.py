@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -148,3 +149,47 @@ def test_validating_a_cached_file_does_not_import_jsonschema(shop: Path) -> None
         for _ in range(2)
     ]
     assert runs == ["True", "False"]
+
+
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path | None]:
+    from orderwf.workflow import build
+
+    built: list[Path | None] = []
+    real = build.build
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(kwargs.get("path"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "build", counted)
+    return built
+
+
+def test_a_file_is_built_once_and_the_checks_ran_on_that_model(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that is not in the cache yet: its model is built once, the checks run on it, and
+    `load_workflow` returns that same model."""
+    built = _count_builds(monkeypatch)
+    checked = loader.check_file(shop)
+    assert checked.ok
+    assert built == [shop]
+    assert checked.workflow is not None
+    assert checked.workflow.name == "minimal"
+    built.clear()
+    monkeypatch.setattr(loader, "check_file", lambda path, **_: checked)
+    assert loader.load_workflow(shop) is checked.workflow
+    assert built == []
+
+
+def test_a_file_the_schema_rejects_is_never_built(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks run on the model, which only a schema-valid file has: a file the schema
+    rejects reports the schema's findings alone."""
+    built = _count_builds(monkeypatch)
+    shop.write_text(shop.read_text().replace("initial: new", "initial: [new]"))
+    checked = loader.check_file(shop, use_cache=False)
+    assert {f.code for f in checked.findings} == {"OWF012"}
+    assert built == []
+    assert checked.workflow is None
