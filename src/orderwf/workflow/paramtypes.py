@@ -100,7 +100,7 @@ def from_file(ptype: str, value: Any) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             raise ValueError("is not a valid date") from None
-    return value
+    raise ValueError(f"is not of the unknown type {ptype!r}")
 
 
 def limit(ptype: str, bound: Any) -> Any:

@@ -1,10 +1,10 @@
-"""The checks of everything a workflow renders: each `if` expression and each string template
-(notes, guard messages, subjects, tracking fields, metadata, timer notes, system messages)
-and each email template file. Each one is compiled in the sandbox, its names are checked
-against the names its context provides (`context_names.CONTEXT_NAMES`), and it is rendered
-against `context_names.sample_context` under StrictUndefined, with the action's params
-filled with sample values, so an undefined name is found here and not in a customer's
-mailbox."""
+"""The checks of everything a workflow renders, run on its typed model: each `if` expression
+and each string template (notes, guard messages, subjects, tracking fields, metadata, timer
+notes, the system messages the file sets) and each email template file. Each one is compiled
+in the sandbox, its names are checked against the names its context provides
+(`context_names.CONTEXT_NAMES`), and it is rendered against `context_names.sample_context`
+under StrictUndefined, with a sample of each param the engine gives the action, so an
+undefined name is found here and not in a customer's mailbox."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from orderwf.workflow.checks import Checker
 from orderwf.workflow.findings import Collector, Finding, display_path, json_path
 from orderwf.workflow.yamlsrc import JsonPath, Source
 
-# The params an action with a bare `refund` effect takes without declaring them (SPEC §2.3).
+# Samples of the params an action that refunds from the params takes without declaring them
+# (SPEC §2.3; `model.REFUND_PARAMS`).
 REFUND_PARAMS: Mapping[str, Any] = {
     "amount": Decimal("5.00"),
     "lines": [],

@@ -3,6 +3,7 @@ and validation (a default or enum value as the workflow file writes it)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,14 +41,18 @@ def test_a_default_and_the_same_value_typed_convert_alike(
         ("integer", True, "is not a whole number"),
         ("decimal", 1.5, "is a float; a decimal (money) is written as a quoted string"),
         ("decimal", "abc", "is not a decimal number"),
+        ("decimal", True, "is not a decimal"),
+        ("decimal", None, "is not a decimal"),
+        ("decimal", [1], "is not a decimal"),
         ("decimal", "Infinity", "is not a finite number"),
         ("boolean", "yes", "is not true or false"),
         ("date", "26/11/2026", "is not a date written YYYY-MM-DD"),
         ("date", "2026-02-30", "is not a valid date"),
+        ("colour", "red", "is not of the unknown type 'colour'"),
     ],
 )
 def test_a_written_value_of_the_wrong_type_says_why(ptype: str, written: Any, problem: str) -> None:
-    with pytest.raises(ValueError, match="^" + problem.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ValueError, match=f"^{re.escape(problem)}$"):
         paramtypes.from_file(ptype, written)
 
 
