@@ -57,7 +57,7 @@ def _status(status_id: str, data: Mapping[str, Any]) -> m.Status:
     return m.Status(id=status_id, **fields)
 
 
-def param(name: str, data: Mapping[str, Any]) -> m.Param:
+def _param(name: str, data: Mapping[str, Any]) -> m.Param:
     enum = data.get("enum")
     return m.Param(
         name=name,
@@ -112,7 +112,7 @@ def _action(action_id: str, data: Mapping[str, Any]) -> m.Action:
         label=data.get("label", action_id),
         sources=_ids(data.get("from", "any")),
         targets=_targets(data.get("to")),
-        params=tuple(param(n, p or {}) for n, p in (data.get("params") or {}).items()),
+        params=tuple(_param(n, p or {}) for n, p in (data.get("params") or {}).items()),
         guards=tuple(
             m.Guard(templating.compile_expr(str(g["if"]), lazy=True), _tmpl(g["message"]))
             for g in data.get("guard") or ()
