@@ -11,14 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, cached_property
-from io import StringIO
 from pathlib import Path
-from types import CodeType
 from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import meta, nodes, pass_context
-from jinja2.compiler import CodeGenerator
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
@@ -154,36 +151,13 @@ def _env(autoescape: bool) -> Sandbox:
     return env
 
 
-@cache
 def environment(html: bool = False) -> Sandbox:
+    return _environment(html)
+
+
+@cache  # keyed on the flag itself: `environment()` and `environment(False)` are one
+def _environment(html: bool) -> Sandbox:
     return _env(autoescape=html)
-
-
-class _Generator(meta.TrackingCodeGenerator):
-    """Jinja2's code generator as `meta.find_undeclared_variables` runs it (recording, frame by
-    frame, the names a frame looks up in the context, globals left out), writing the code as
-    well: one code generation gives the code and the names. `find_undeclared_variables` would
-    generate a second time for the names alone (+45 % on compiling the shipped templates, ~20
-    ms of a cold `validate`); tests compare both the names and the code with Jinja2's own."""
-
-    write = CodeGenerator.write  # `meta`'s tracker discards what it generates
-
-    def __init__(self, environment: Environment, name: str | None, filename: str | None) -> None:
-        super().__init__(environment)
-        self.name, self.filename = name, filename
-        self.stream = self.code = StringIO()
-
-
-def compile_parsed(
-    env: Environment, ast: nodes.Template, name: str | None = None, filename: str | None = None
-) -> tuple[CodeType, frozenset[str]]:
-    """The code of a parsed template and the top-level names it reads, from one code
-    generation (compiling a template costs more than rendering it)."""
-    generator = _Generator(env, name, filename)
-    generator.visit(ast)
-    python = generator.code.getvalue()
-    names = frozenset(generator.undeclared_identifiers)
-    return compile(python, filename or "<template>", "exec"), names
 
 
 def _template(
@@ -193,11 +167,50 @@ def _template(
     filename: str | None = None,
     uptodate: Callable[[], bool] | None = None,
 ) -> jinja2.Template:
-    """A parsed template compiled, with the top-level names it reads as `orderwf_names`."""
-    code, names = compile_parsed(env, ast, name, filename)
+    """A parsed template compiled, with the top-level names it reads as `orderwf_names`
+    (`jinja2.meta.find_undeclared_variables` on the same parse)."""
+    code = env.compile(ast, name, filename)
     template = env.template_class.from_code(env, code, env.make_globals(None), uptodate)
-    template.orderwf_names = names  # type: ignore[attr-defined]
+    template.orderwf_names = undeclared_names(env, ast)  # type: ignore[attr-defined]
     return template
+
+
+# What can declare a name, or make a name special, in a template (Jinja2's scoping rules).
+_SCOPING = (
+    nodes.For,
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.FilterBlock,
+    nodes.With,
+    nodes.Assign,
+    nodes.AssignBlock,
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Scope,
+    nodes.OverlayScope,
+    nodes.ScopedEvalContextModifier,
+)
+_SPECIAL_NAMES = frozenset({"self", "super", "loop", "caller", "varargs", "kwargs"})
+
+
+def undeclared_names(env: Environment, ast: nodes.Template) -> frozenset[str]:
+    """`jinja2.meta.find_undeclared_variables(ast)`: the names a template reads from its
+    context. That runs Jinja2's whole code generation a second time (+45 % on compiling a
+    template), so a template without any construct that declares or scopes a name (no loop,
+    macro, `set`, `with`, import, filter block; no `self`, `super`, `loop`, `caller`), which
+    is what subjects, notes and the email parts that extend a layout are, has its names read
+    off its tree: there, every name it loads but the globals comes from the context. A test
+    compares both on the shipped templates and on generated ones."""
+    if not _simple(ast):
+        return frozenset(meta.find_undeclared_variables(ast))
+    loaded = {n.name for n in ast.find_all(nodes.Name)}
+    return frozenset(loaded - env.globals.keys())
+
+
+def _simple(ast: nodes.Template) -> bool:
+    if next(ast.find_all(_SCOPING), None) is not None:
+        return False
+    return all(n.name not in _SPECIAL_NAMES and n.ctx == "load" for n in ast.find_all(nodes.Name))
 
 
 def _explain(exc: Exception) -> str:
@@ -453,7 +466,7 @@ def _datetime(context: Context, value: Any, fmt: Any = None) -> str:
     )
 
 
-def _address_lines(address: Mapping[str, Any], *, email: bool = False) -> list[str]:
+def address_lines(address: Mapping[str, Any], *, email: bool = False) -> list[str]:
     """`{% for line in order.billing|address_lines %}`: an address as printed, its non-empty
     lines in order — name, company, both street lines, "postcode city", state, country, phone
     (and the email address with `email=True`). One call instead of a list, a `map` and a
@@ -499,7 +512,7 @@ def email_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> 
         lstrip_blocks=True,
     )
     _add_filters(env)
-    env.filters["address_lines"] = _address_lines
+    env.filters["address_lines"] = address_lines
     return env
 
 

@@ -1,8 +1,7 @@
-"""`templating.compile_parsed` gets a template's code and the names it reads from one code
-generation, by Jinja2's own `meta` tracker: the names must agree with
-`meta.find_undeclared_variables` on every template we ship and on the constructs that scope
-names (loops, macros, `set`, `with`, `namespace`, imports), and the code must render what
-Jinja2's own compilation renders."""
+"""`templating`: the names a template reads agree with `jinja2.meta.find_undeclared_variables`
+on every template we ship and on the constructs that scope names (loops, macros, `set`,
+`with`, `namespace`, imports), and a loaded template renders what Jinja2's own compilation
+renders."""
 
 from __future__ import annotations
 
@@ -13,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import meta
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
+from jinja2 import TemplateSyntaxError, meta
 from jinja2.environment import Environment
 
 from orderwf import context_names, templating
@@ -45,18 +46,63 @@ def _expected(source: str, env: Environment | None = None) -> frozenset[str]:
 
 @pytest.mark.parametrize("source", TRICKY)
 def test_names_agree_with_jinja2_meta(source: str) -> None:
-    env = templating.environment()
-    _, names = templating.compile_parsed(env, env.parse(source))
-    assert names == _expected(source)
+    assert templating.compile_template(source).own_names == _expected(source)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_names_of_shipped_templates_agree_with_jinja2_meta(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
-    env = templating.email_environment(path.parent)  # its filters: `money`, `date`…
-    _, names = templating.compile_parsed(env, env.parse(source))
+    names = templating.load_email_template(path.parent, path.name).own_names
+    env = templating.email_environment(path.parent.resolve())  # its filters: `money`, `date`…
     assert names == _expected(source, env)
     assert names or "{{" not in source  # a template that prints something reads some name
+
+
+# Templates built from the constructs that declare and scope names, for `undeclared_names`
+# (read off the tree for templates without them, `meta` otherwise) against `meta` itself.
+_NAME = st.sampled_from(["order", "shop", "x", "item", "loop", "self", "super", "range", "caller"])
+_EXPR = st.one_of(
+    _NAME,
+    st.builds("{}.{}".format, _NAME, st.sampled_from(["number", "items"])),
+    st.builds("{}|default({})".format, _NAME, _NAME),
+    st.builds("{}()".format, _NAME),
+)
+
+
+def _body(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.lists(children, max_size=3).map("".join)
+
+
+_TEMPLATE = st.recursive(
+    st.one_of(st.just("text "), st.builds("{{{{ {} }}}}".format, _EXPR)),
+    lambda inner: st.one_of(
+        st.builds(
+            "{{% if {} %}}{}{{% else %}}{}{{% endif %}}".format, _EXPR, _body(inner), _body(inner)
+        ),
+        st.builds("{{% for item in {} %}}{}{{% endfor %}}".format, _EXPR, _body(inner)),
+        st.builds("{{% set x = {} %}}".format, _EXPR),
+        st.builds("{{% macro m(item) %}}{}{{% endmacro %}}".format, _body(inner)),
+        st.builds("{{% with x = {} %}}{}{{% endwith %}}".format, _EXPR, _body(inner)),
+        st.builds("{{% block b{} %}}{}{{% endblock %}}".format, st.integers(0, 9), _body(inner)),
+        st.builds("{{% include {} %}}".format, st.sampled_from(["'part'", "x"])),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    extends=st.sampled_from(["", "{% extends 'base' %}", "{% extends x %}"]),
+    body=_body(_TEMPLATE),
+)
+def test_names_read_off_the_tree_agree_with_jinja2_meta(extends: str, body: str) -> None:
+    env = templating.environment()
+    ast = env.parse(extends + body)
+    try:
+        expected = meta.find_undeclared_variables(ast)
+    except TemplateSyntaxError:
+        reject()  # a block defined twice
+    assert templating.undeclared_names(env, ast) == expected
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
@@ -74,7 +120,7 @@ def test_shipped_templates_render_as_jinja2_compiles_them(path: Path) -> None:
             "lang": "fr-FR",
         },
     )
-    ours = templating.load_email_template(path.parent, path.name)  # through compile_parsed
+    ours = templating.load_email_template(path.parent, path.name)  # compiled from its parse
     theirs = templating.email_environment(path.parent.resolve()).get_template(path.name)
     assert ours.render(context) == theirs.render(context)
 
@@ -100,9 +146,9 @@ def test_address_lines_prints_the_non_empty_lines_of_an_address_in_order() -> No
         "email": "c@x.test",
     }
     lines = ["Camille Martin", "1 rue de la Paix", "75002 Paris", "FR", "+33 1 23 45 67 89"]
-    assert templating._address_lines(address) == lines
-    assert templating._address_lines(address, email=True) == [*lines, "c@x.test"]
-    assert templating._address_lines({"city": "Paris"}) == ["Paris"]
+    assert templating.address_lines(address) == lines
+    assert templating.address_lines(address, email=True) == [*lines, "c@x.test"]
+    assert templating.address_lines({"city": "Paris"}) == ["Paris"]
 
 
 def test_address_lines_output_is_escaped_in_html_parts(tmp_path: Path) -> None:
@@ -185,8 +231,6 @@ def test_one_source_is_compiled_once_per_process_and_memos_stay_apart(
 ) -> None:
     # A shop folder's workflows share most subjects and notes: compiled once, while each
     # CompiledTemplate keeps its own render memo (a key means different things per workflow).
-    from orderwf import templating
-
     parsed: list[str] = []
     parse = templating.Sandbox.parse
 
