@@ -1,0 +1,59 @@
+"""CPU time of rendering one email (`customer_processing_order`, text and HTML parts) against
+the sample order, in process: the shipped templates through their trusted, non-sandboxed path
+(`templating.trusted_template`) and the same files through the sandbox (what an edited
+template gets), interleaved rounds, medians. Not a timed test: a figure for docs/performance.md.
+
+    python bench/render_emails.py [--rounds 7] [--renders 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--renders", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    from orderwf import context_names, resources, templating
+    from orderwf.engine import context as ctx
+    from orderwf.workflow.loader import load_workflow
+
+    wf = load_workflow(resources.default_workflow_path())
+    context = context_names.sample_context(
+        workflow=wf.name, status=ctx.status_context(wf, wf.initial), shop=ctx.shop_context(wf)
+    )
+    folder = resources.templates_dir().resolve()
+    names = ["customer_processing_order.html.j2", "customer_processing_order.txt.j2"]
+    sandbox = templating.email_environment(folder)
+    paths = {
+        "trusted (no sandbox)": [templating.trusted_template(folder, n) for n in names],
+        "sandbox": [sandbox.get_template(n) for n in names],
+    }
+    outputs = {k: [t.render(context) for t in ts if t] for k, ts in paths.items()}
+    assert len(set(map(tuple, outputs.values()))) == 1, "the two paths render differently"
+    times: dict[str, list[float]] = {k: [] for k in paths}
+    for _ in range(args.rounds):
+        for key, templates in paths.items():
+            start = time.process_time()
+            for _ in range(args.renders):
+                for template in templates:
+                    template.render(context)  # type: ignore[union-attr]
+            times[key].append((time.process_time() - start) / args.renders * 1000)
+    for key, values in times.items():
+        print(f"{key:22} {statistics.median(values):.3f} ms CPU per email (median)")
+    ratio = statistics.median(a / b for a, b in zip(*times.values(), strict=True))
+    print(f"trusted ÷ sandbox      {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
