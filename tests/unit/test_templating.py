@@ -205,6 +205,65 @@ def test_names_and_calls_come_out_as_in_jinja2s_sandbox(
     assert outcome(templating.environment()) == outcome(theirs)
 
 
+# The same, over generated names and values: `Sandbox.getattr` (a plain dict's item read
+# straight away, 1.5 × faster renders of an email in the sandbox: bench/render_emails.py's
+# figure with Jinja2's own `getattr`) against Jinja2's immutable sandbox: attribute and item
+# lookups on dicts, their subclasses and other values, dict method names, private and dunder
+# names, and what each refuses (compared by kind and message).
+_KEYS = st.sampled_from(
+    ["label", "a", "items", "get", "keys", "update", "pop", "clear", "copy", "values"]
+    + ["__class__", "__dict__", "__init__", "__len__", "_private", "mro", "gi_frame"]
+)
+_LEAF = st.one_of(
+    st.text(max_size=3),
+    st.integers(-3, 3),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=99, min_value=-99),
+    st.just(date(2026, 11, 26)),
+    st.lists(st.integers(0, 3), max_size=2),
+)
+_Sub = type("Sub", (dict,), {"label": "attr", "get": "shadow"})
+_VALUES = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.dictionaries(_KEYS, inner, max_size=4),
+        st.dictionaries(_KEYS, inner, max_size=4).map(_Sub),
+    ),
+    max_leaves=6,
+)
+_LOOKUP = st.one_of(
+    st.builds("d.{}".format, _KEYS),
+    st.builds("d['{}']".format, _KEYS),
+    st.builds("d.{}.{}".format, _KEYS, _KEYS),
+    st.builds("d.{}['{}']".format, _KEYS, _KEYS),
+    st.builds("d.{}()".format, _KEYS),
+    st.builds("d.{}('{}')".format, _KEYS, _KEYS),
+)
+_USE = st.sampled_from(
+    [
+        "{{{{ {} }}}}",
+        "{{{{ {} is defined }}}}",
+        "{{{{ {}|default('none') }}}}",
+        "{{{{ {}|string }}}}",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(d=_VALUES, use=_USE, lookup=_LOOKUP)
+def test_lookups_come_out_as_in_jinja2s_sandbox(d: object, use: str, lookup: str) -> None:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    def outcome(env: Environment) -> object:
+        try:
+            return env.from_string(use.format(lookup)).render(d=d)
+        except Exception as e:  # what each sandbox refuses, by kind and message
+            return type(e), str(e)
+
+    theirs = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    assert outcome(templating.environment()) == outcome(theirs)
+
+
 def test_an_included_template_sees_the_globals_and_the_shop(tmp_path: Path) -> None:
     (tmp_path / "part.txt.j2").write_text("{{ range(3) | list }} {{ 2 | money('EUR') }}")
     (tmp_path / "main.txt.j2").write_text("{% include 'part.txt.j2' %}")
