@@ -1,7 +1,9 @@
 """CPU time of rendering one email (`customer_processing_order`, text and HTML parts) against
 the sample order, in process: the shipped templates through their trusted, non-sandboxed path
-(`templating.trusted_template`) and the same files through the sandbox (what an edited
-template gets), interleaved rounds, medians. Not a timed test: a figure for docs/performance.md.
+(`templating.trusted_template`), the same files through the sandbox (what an edited
+template gets), and through the sandbox with Jinja2's own `getattr` instead of
+`templating.Sandbox.getattr` (what that override buys); interleaved rounds, medians. Not a
+timed test: a figure for docs/performance.md.
 
     python bench/render_emails.py [--rounds 7] [--renders 2000]
 """
@@ -9,8 +11,10 @@ template gets), interleaved rounds, medians. Not a timed test: a figure for docs
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +27,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--renders", type=int, default=2000)
     args = parser.parse_args(argv)
 
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     from orderwf import context_names, resources, templating
     from orderwf.engine import context as ctx
     from orderwf.workflow.loader import load_workflow
@@ -34,9 +40,14 @@ def main(argv: list[str]) -> int:
     folder = resources.templates_dir().resolve()
     names = ["customer_processing_order.html.j2", "customer_processing_order.txt.j2"]
     sandbox = templating.email_environment(folder)
+    plain_getattr = templating.email_environment(folder, Path(tempfile.mkdtemp()))
+    plain_getattr.getattr = functools.partial(  # type: ignore[method-assign]
+        ImmutableSandboxedEnvironment.getattr, plain_getattr
+    )
     paths = {
         "trusted (no sandbox)": [templating.trusted_template(folder, n) for n in names],
         "sandbox": [sandbox.get_template(n) for n in names],
+        "sandbox, Jinja2 getattr": [plain_getattr.get_template(n) for n in names],
     }
     outputs = {k: [t.render(context) for t in ts if t] for k, ts in paths.items()}
     assert len(set(map(tuple, outputs.values()))) == 1, "the two paths render differently"
@@ -50,8 +61,11 @@ def main(argv: list[str]) -> int:
             times[key].append((time.process_time() - start) / args.renders * 1000)
     for key, values in times.items():
         print(f"{key:22} {statistics.median(values):.3f} ms CPU per email (median)")
-    ratio = statistics.median(a / b for a, b in zip(*times.values(), strict=True))
+    trusted, sandboxed, plain = times.values()
+    ratio = statistics.median(a / b for a, b in zip(trusted, sandboxed, strict=True))
     print(f"trusted ÷ sandbox      {ratio:.2f}")
+    ratio = statistics.median(a / b for a, b in zip(plain, sandboxed, strict=True))
+    print(f"Jinja2 getattr ÷ ours  {ratio:.2f}")
     return 0
 
 
