@@ -191,6 +191,7 @@ _SCOPING = (
     nodes.OverlayScope,
     nodes.ScopedEvalContextModifier,
 )
+_SCOPING_OR_NAME = (nodes.Name, *_SCOPING)
 _SPECIAL_NAMES = frozenset({"self", "super", "loop", "caller", "varargs", "kwargs"})
 
 
@@ -202,16 +203,12 @@ def undeclared_names(env: Environment, ast: nodes.Template) -> frozenset[str]:
     is what subjects, notes and the email parts that extend a layout are, has its names read
     off its tree: there, every name it loads but the globals comes from the context. A test
     compares both on the shipped templates and on generated ones."""
-    if not _simple(ast):
-        return frozenset(meta.find_undeclared_variables(ast))
-    loaded = {n.name for n in ast.find_all(nodes.Name)}
+    loaded = set()
+    for node in ast.find_all(_SCOPING_OR_NAME):
+        if not isinstance(node, nodes.Name) or node.name in _SPECIAL_NAMES or node.ctx != "load":
+            return frozenset(meta.find_undeclared_variables(ast))
+        loaded.add(node.name)
     return frozenset(loaded - env.globals.keys())
-
-
-def _simple(ast: nodes.Template) -> bool:
-    if next(ast.find_all(_SCOPING), None) is not None:
-        return False
-    return all(n.name not in _SPECIAL_NAMES and n.ctx == "load" for n in ast.find_all(nodes.Name))
 
 
 def _explain(exc: Exception) -> str:
