@@ -90,7 +90,7 @@ _TEMPLATE = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     extends=st.sampled_from(["", "{% extends 'base' %}", "{% extends x %}"]),
     body=_body(_TEMPLATE),
@@ -248,7 +248,7 @@ _USE = st.sampled_from(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(d=_VALUES, use=_USE, lookup=_LOOKUP)
 def test_lookups_come_out_as_in_jinja2s_sandbox(d: object, use: str, lookup: str) -> None:
     from jinja2 import StrictUndefined

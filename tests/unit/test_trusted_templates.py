@@ -26,7 +26,9 @@ from orderwf.workflow.model import Workflow
 SHIPPED = resources.templates_dir().resolve()
 FOLDERS = [SHIPPED, *sorted(p for p in SHIPPED.iterdir() if p.is_dir())]
 TEMPLATES = [(folder, path.name) for folder in FOLDERS for path in sorted(folder.glob("*.j2"))]
-FIXTURES = Path("/work/shared/fixtures/woocommerce")
+FIXTURES = (
+    Path(__file__).resolve().parents[1] / "data" / "woocommerce"
+)  # the REST API docs' examples
 
 
 def _ids(case: tuple[Path, str]) -> str:
