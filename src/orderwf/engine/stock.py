@@ -5,7 +5,7 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, NamedTuple
 
 from orderwf.engine.snapshot import Line, Order, evolve
@@ -81,6 +81,25 @@ def with_levels(
     if not changes and all(new is old for new, old in zip(new_lines, order.lines, strict=True)):
         return order
     return evolve(order, lines=tuple(new_lines), **changes)
+
+
+class BatchStock:
+    """The stock levels of a bulk batch, whose orders were read at once: each plan's stock
+    moves are carried to the orders planned after it, so their notes and `stock.negative:
+    refuse` see the real levels."""
+
+    __slots__ = ("levels",)
+
+    def __init__(self) -> None:
+        self.levels: dict[int, int | None] = {}
+
+    def current(self, order: Order) -> Order:
+        """The order with the levels the batch's earlier plans left (itself if none moved)."""
+        return with_levels(order, {}, self.levels)
+
+    def moved(self, changes: Iterable[StockChange]) -> None:
+        """Record a plan's stock moves for the orders after it."""
+        self.levels.update((c.product_id, c.new) for c in changes)
 
 
 def apply_policy(

@@ -19,7 +19,7 @@ from order_factory import (
     tshirt,
 )
 
-from orderwf.engine.stock import apply_policy, with_levels
+from orderwf.engine.stock import BatchStock, apply_policy, with_levels
 from orderwf.workflow.model import Workflow
 
 NEGATIVE_REFUSED = """
@@ -242,15 +242,17 @@ def test_with_levels_brings_each_line_of_the_product_up_to_date() -> None:
 
 
 def test_a_batch_passes_its_stock_moves_to_the_next_order(workflow: Workflow) -> None:
-    """What `service.bulk_apply` does: each order is planned against the levels the batch's
-    earlier plans left, though every order was read before any was planned."""
+    """What a bulk apply does (`BatchStock`): each order is planned against the levels the
+    batch's earlier plans left, though every order was read before any was planned."""
     first, second = order(tshirt(2, stock=10)), order(tshirt(3, stock=10))
-    levels: dict[int, int | None] = {}
+    stock = BatchStock()
+    assert stock.current(first) is first  # nothing moved yet
     for before, note in [
         (first, "Stock levels reduced: T-Shirt (TS) 10→8"),
         (second, "Stock levels reduced: T-Shirt (TS) 8→5"),
     ]:
-        p = plan(workflow, with_levels(before, {}, levels), "hold")
+        p = plan(workflow, stock.current(before), "hold")
         assert note_texts(p)[0] == note
-        levels.update((c.product_id, c.new) for c in p.stock)
-    assert levels == {11: 5}
+        stock.moved(p.stock)
+    assert stock.levels == {11: 5}
+    assert second.lines[0].stock_quantity == 10  # the order read is left as it was
