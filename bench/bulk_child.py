@@ -1,5 +1,5 @@
 """One bulk run in its own process, so its peak memory (VmHWM) is its own: either orderwf's
-`service.bulk_apply` or the raw floor doing the same row writes with the bare driver.
+`service.bulk.apply` or the raw floor doing the same row writes with the bare driver.
 Prints one JSON line: {"orders", "seconds", "rate", "maxrss_mb"}.
 
     python bench/bulk_child.py orderwf URL WORKFLOW
@@ -37,8 +37,8 @@ def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
     # What `orderwf apply --status pending process` does: start-up with the cycle collector
     # paused (`cli.app.main`), collection resumed for the loop (`cli.common.long_running`).
     gc.disable()
-    from orderwf import service
     from orderwf.cli.common import long_running
+    from orderwf.service import bulk
     from orderwf.store import db, repo, snapshots  # noqa: F401 (imported here, not timed)
     from orderwf.workflow.loader import load_workflow
 
@@ -46,7 +46,7 @@ def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
     wf = load_workflow(Path(workflow))
     long_running()
     t0, c0 = time.perf_counter(), time.process_time()
-    report = service.bulk_apply(engine, wf, "process", {}, actor="bench", status="pending")
+    report = bulk.apply(engine, wf, "process", {}, actor="bench", status="pending")
     seconds = time.perf_counter() - t0
     CPU.append(time.process_time() - c0)
     if report.refused:

@@ -1,6 +1,6 @@
 """One of several concurrent operators: for `seconds`, pick a random order of a shared pool,
 read its status and apply the next action of the cycle pending → process → hold → reopen,
-through `orderwf.service.apply` (one transaction, the order locked and re-checked). A refusal
+through `orderwf.service.orders.apply` (one transaction, the order locked and re-checked). A refusal
 because another process moved the order first is expected and counted.
 Prints one JSON line: {"applied", "refused", "errors", "seconds", "cpu", "statements"}: `cpu`
 is this process's CPU time over the timed loop; `statements` is counted afterwards, over 50
@@ -28,8 +28,8 @@ NEXT = {"pending": "process", "processing": "hold", "on-hold": "reopen"}
 
 def main(argv: list[str]) -> int:
     url, workflow, seed, seconds, first, last, sync_dir = argv
-    from orderwf import service
     from orderwf.errors import OrderwfError, Refused
+    from orderwf.service import orders
     from orderwf.store import db
     from orderwf.workflow.loader import load_workflow
 
@@ -37,8 +37,8 @@ def main(argv: list[str]) -> int:
     wf = load_workflow(Path(workflow))
     rng = random.Random(int(seed))
     for order_id in (int(first), int(last)):
-        status = service.show(engine, order_id).status
-        service.apply(engine, wf, order_id, NEXT.get(status, "reopen"), {}, actor="warm-up",
+        status = orders.show(engine, order_id).status
+        orders.apply(engine, wf, order_id, NEXT.get(status, "reopen"), {}, actor="warm-up",
                       dry_run=True)  # fmt: skip
     sync = Path(sync_dir)
     (sync / f"ready-{seed}").touch()
@@ -48,10 +48,10 @@ def main(argv: list[str]) -> int:
     def step() -> str:
         order_id = rng.randint(int(first), int(last))
         # The operator looks at the status alone: the order's row, no other part (as the floor).
-        status = service.show(engine, order_id, parts=()).status
+        status = orders.show(engine, order_id, parts=()).status
         action = NEXT.get(status, "reopen")
         try:
-            service.apply(engine, wf, order_id, action, {}, actor=f"p{seed}")
+            orders.apply(engine, wf, order_id, action, {}, actor=f"p{seed}")
             return "applied"
         except Refused:
             return "refused"

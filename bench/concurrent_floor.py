@@ -3,7 +3,7 @@ must do for the transitions `concurrent_child.py` makes orderwf do, with the no-
 workflow. For `seconds`, pick a random order of the pool and, in one transaction:
 
 - read its status, as the operator does before choosing the action (autocommit, as orderwf's
-  `service.show`), and choose the next action of the cycle pending → process → hold → reopen;
+  `service.orders.show`), and choose the next action of the cycle pending → process → hold → reopen;
 - `SELECT … FOR UPDATE` the order (status, version, stock flag), then read its product lines
   with their products' stock management (the re-read under the lock);
 - refuse (roll back) when another process moved the order out of the action's `from`

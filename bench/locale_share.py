@@ -4,7 +4,7 @@ with one email per order (`apply --status pending process`, `customer_processing
     python bench/locale_share.py [--n 10000] [--pairs 2] [--locales en_US,fr_FR]
 
 Two measures, each child process on a fresh copy of the N-order SQLite database (`make_db.py`),
-timed around `service.bulk_apply` only, as `bulk_child.py` does:
+timed around `service.bulk.apply` only, as `bulk_child.py` does:
 
 - **inside**: one more bulk run records every call of `l10n.format_money`, `format_date` and
   `format_datetime`; after it, the same calls are replayed in order from empty memos and timed
@@ -47,8 +47,9 @@ def child(mode: str, db: str, workflow: str) -> dict[str, Any]:
     from decimal import Decimal
 
     gc.disable()
-    from orderwf import l10n, money, service
+    from orderwf import l10n, money
     from orderwf.cli.common import long_running
+    from orderwf.service import bulk
     from orderwf.store import db as store_db
     from orderwf.store import repo, snapshots  # noqa: F401 (imported here, not timed)
     from orderwf.workflow.loader import load_workflow
@@ -89,7 +90,7 @@ def child(mode: str, db: str, workflow: str) -> dict[str, Any]:
     wf = load_workflow(Path(workflow))
     long_running()
     t0, c0 = time.perf_counter(), time.process_time()
-    report = service.bulk_apply(engine, wf, "process", {}, actor="bench", status="pending")
+    report = bulk.apply(engine, wf, "process", {}, actor="bench", status="pending")
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     if report.refused:
         raise SystemExit(f"{len(report.refused)} refused: {report.refused[:3]}")

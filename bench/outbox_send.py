@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 from smtp_fixtures import SmtpServer  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from orderwf.mail.outbox import send_pending  # noqa: E402
+from orderwf.service.outbox import send_pending  # noqa: E402
 from orderwf.store import tables  # noqa: E402
 from orderwf.store.db import connect  # noqa: E402
 

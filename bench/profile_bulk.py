@@ -1,4 +1,4 @@
-"""cProfile of `service.bulk_apply` in process, on a fresh SQLite file of N pending orders.
+"""cProfile of `service.bulk.apply` in process, on a fresh SQLite file of N pending orders.
 
     python bench/profile_bulk.py [N] [--email] [--sort tottime|cumulative] [--limit 30]
 
@@ -28,8 +28,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-profile", action="store_true", help="time only")
     args = parser.parse_args(argv)
 
-    from orderwf import service
-    from orderwf.store import db, imports
+    from orderwf.service import bulk, imports
+    from orderwf.store import db
     from orderwf.workflow.loader import load_workflow
 
     wf = load_workflow(ROOT / "workflows" / "woocommerce.yaml")
@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
         t0 = time.perf_counter()
         if not args.no_profile:
             profile.enable()
-        report = service.bulk_apply(eng, wf, "process", {}, actor="bench", status="pending")
+        report = bulk.apply(eng, wf, "process", {}, actor="bench", status="pending")
         profile.disable()
         seconds = time.perf_counter() - t0
         eng.dispose()

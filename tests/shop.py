@@ -26,10 +26,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
-from orderwf import service
 from orderwf.cli.app import get_app
+from orderwf.service import orders as service_orders
+from orderwf.service.imports import import_orders, import_products
 from orderwf.store import db, repo
-from orderwf.store.imports import import_orders, import_products
 from orderwf.store.tables import Outbox, Product, table
 from orderwf.workflow.loader import load_workflow
 
@@ -195,14 +195,14 @@ class Shop:
 
     def apply(
         self, order_id: int, action: str, params: Mapping[str, Any] | None = None, **kw: Any
-    ) -> service.ApplyResult:
-        """`service.apply` as `admin`, at `now` (keyword arguments go through)."""
+    ) -> service_orders.ApplyResult:
+        """`service.orders.apply` as `admin`, at `now` (keyword arguments go through)."""
         kw.setdefault("actor", "admin")
         kw.setdefault("now", self.now)
-        return service.apply(self.engine, self.model, order_id, action, params, **kw)
+        return service_orders.apply(self.engine, self.model, order_id, action, params, **kw)
 
     def show(self, order_id: int) -> s.Order:
-        return service.show(self.engine, order_id)
+        return service_orders.show(self.engine, order_id)
 
     def status(self, order_id: int) -> str:
         return self.show(order_id).status

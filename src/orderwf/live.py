@@ -48,7 +48,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def check(
-    engine: Engine,
+    db: Engine,
     workflows: Sequence[Workflow],
     *,
     anchor: Path,
@@ -60,11 +60,12 @@ def check(
     project file, else the first workflow file); `folder` names where workflows are looked
     for, in messages; `unchecked` the files left out because they do not validate (one of
     them may declare a name that seems to have no file)."""
-    from orderwf.store import db, repo
+    from orderwf.store import repo
+    from orderwf.store.db import read_session
 
     now = now or datetime.now(UTC)
     by_name = {wf.name: wf for wf in workflows}
-    with db.read_session(engine) as session:
+    with read_session(db) as session:
         counts = repo.status_counts(session)
     found: list[Finding] = []
     missing: dict[str, int] = {}
@@ -93,7 +94,7 @@ def check(
         )
     for wf in workflows:
         for timer in wf.timers.values():
-            finding = _refused_timer(engine, wf, timer, now)
+            finding = _refused_timer(db, wf, timer, now)
             if finding is not None:
                 found.append(finding)
     return found
@@ -129,25 +130,26 @@ def _vanished(wf: Workflow, status: str, n: int) -> Finding:
     )
 
 
-def _refused_timer(engine: Engine, wf: Workflow, timer: Timer, now: datetime) -> Finding | None:
+def _refused_timer(db: Engine, wf: Workflow, timer: Timer, now: datetime) -> Finding | None:
     """Orders the timer finds due now that its action would refuse (a guard, a `from`)."""
-    from orderwf import service
     from orderwf.engine import context
     from orderwf.engine import plan as planner
-    from orderwf.store import db, snapshots
+    from orderwf.service import bulk
+    from orderwf.store import snapshots
+    from orderwf.store.db import read_session
 
     action = wf.actions.get(timer.action)
     refused: list[tuple[str, str]] = []
-    batches = service.order_batches(
-        engine,
+    batches = bulk.order_batches(
+        db,
         status=timer.status,
         ids=None,
-        size=service.BATCH_SIZE,
+        size=bulk.BATCH_SIZE,
         before=now - timer.after,
         workflow=wf.name,
     )
     for batch in batches:
-        with db.read_session(engine) as session:
+        with read_session(db) as session:
             orders = snapshots.load_orders(session, batch)
         for order in orders.values():
             names = context.base_context(wf, order, actor="timer", now=now)

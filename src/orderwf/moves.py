@@ -96,7 +96,7 @@ def _problem(wf: Workflow, old: str, new: str, renames: Mapping[str, str]) -> st
 
 
 def migrate(
-    engine: Engine,
+    db: Engine,
     workflows: Sequence[Workflow],
     extra: Mapping[str, str] | None = None,
     *,
@@ -106,13 +106,14 @@ def migrate(
     batch_size: int = BATCH_SIZE,
 ) -> Report:
     """Move the orders (see the module's docstring); `dry_run` only counts them."""
-    from orderwf.store import db, repo
+    from orderwf.store import repo
+    from orderwf.store.db import read_session, write_transaction
 
     now = now or datetime.now(UTC)
     todo = planned(workflows, extra or {})
     report = Report(dry_run=dry_run)
     if dry_run:
-        with db.read_session(engine) as session:
+        with read_session(db) as session:
             counts = repo.status_counts(session)
         for _, move in todo:
             move.orders = counts.get((move.workflow, move.old), 0)
@@ -121,7 +122,7 @@ def migrate(
     for wf, move in todo:
         after = 0
         while True:
-            with db.write_transaction(engine) as session:
+            with write_transaction(db) as session:
                 ids = repo.order_ids(
                     session, status=move.old, workflow=move.workflow, after=after, limit=batch_size
                 )

@@ -1,6 +1,6 @@
 """WooCommerce REST API v3 JSON in: products and orders as plain frozen records.
 
-Pure: no database, no workflow. `store.imports` decides what to do with the records (ids kept,
+Pure: no database, no workflow. `service.imports` decides what to do with the records (ids kept,
 duplicates, stock bookkeeping). Every problem with the input is one `UsageError` sentence that
 names the file and the record: nothing is half-read.
 """

@@ -217,6 +217,21 @@ class Workflows:
     def statuses(self) -> set[str]:
         return {sid for wf in self.all() for sid in wf.statuses}
 
+    def require_status(self, status: str) -> str:
+        """The status id `--status S` names in some workflow in use: an id, else a label
+        (ignoring case and accents); a usage error otherwise."""
+        if self.project is None:
+            return self.default().require_status(status).id
+        known = self.statuses()
+        if status in known:  # an id wins over a label
+            return status
+        for wf in self.all():
+            try:
+                return wf.require_status(status).id
+            except UsageError:
+                continue
+        raise UsageError(f"unknown status {status!r} (expected one of: {', '.join(sorted(known))})")
+
     def for_new(self, order: s.Order) -> Workflow:
         """A new or imported order's workflow: `--workflow`, else the first route whose `if`
         holds over `order` (`woo.route_snapshot`), else the default."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from orderwf import service
+from orderwf.service import bulk
 from orderwf.store import repo
 from shop import REPO, Shop, woo_order
 
@@ -94,7 +94,7 @@ def test_ctrl_c_in_a_bulk_apply_says_what_was_applied(
     shop: Shop, monkeypatch: pytest.MonkeyPatch, by_ids: bool, left: str
 ) -> None:
     _pending(shop, 7)
-    monkeypatch.setattr(service, "BATCH_SIZE", 2)
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 2)
     _ctrl_c_in_the_second_batch(monkeypatch)
     which = ["--ids", "1,2,3,4,5,6,7"] if by_ids else ["--status", "pending"]
 
@@ -114,7 +114,7 @@ def test_ctrl_c_in_tick_says_what_the_timers_applied(
 ) -> None:
     orders = [woo_order(n, (93, 1, "3.00"), via="checkout") for n in range(1, 6)]
     shop.ok("order", "import", str(shop.write_json("unpaid.json", orders)))
-    monkeypatch.setattr(service, "BATCH_SIZE", 2)
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 2)
     real = _ctrl_c_in_the_second_batch(monkeypatch)
 
     result = shop.run("tick", "--now", "2026-11-20T09:00:00")

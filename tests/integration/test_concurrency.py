@@ -24,9 +24,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from orderwf import service
+from orderwf.service import bulk
+from orderwf.service import orders as service_orders
+from orderwf.service.imports import import_products
+from orderwf.service.orders import create_order
 from orderwf.store import db
-from orderwf.store.imports import create_order, import_products
 from orderwf.store.tables import History, LineItem, Product, RefundLine, table
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
@@ -60,7 +62,7 @@ def _shop(engine: Engine, orders: int) -> tuple[Workflow, list[int]]:
         for n in range(orders)
     ]
     for order_id in ids[:-1]:
-        service.apply(engine, wf, order_id, "process", actor="setup")
+        service_orders.apply(engine, wf, order_id, "process", actor="setup")
     return wf, ids
 
 
@@ -112,7 +114,7 @@ def _check_invariants(engine: Engine, ids: Sequence[int]) -> None:
         for row in session.execute(select(refund_lines)):
             restocked[row.item_id] += row.restocked
     for order_id in ids:
-        order = service.show(engine, order_id)
+        order = service_orders.show(engine, order_id)
         rows = history[order_id]
         # No lost update: every apply bumped the version once and started where the previous
         # one ended.
@@ -168,7 +170,7 @@ def test_cold_commands_race_on_one_order(engine: Engine, db_url: str) -> None:
     whichever takes the lock first; the same commands again replay it and refuse the rest;
     then a cancel gives back what is still out."""
     _wf, ids = _shop(engine, 2)
-    order = service.show(engine, ids[0])
+    order = service_orders.show(engine, ids[0])
     shirt = next(line for line in order.lines if line.sku == "TS")
     amount = str((order.total * Decimal("0.6")).quantize(Decimal("0.01")))
     base = [sys.executable, "-m", "orderwf", "--db", db_url, "--workflow", str(WORKFLOW), "apply"]
@@ -199,7 +201,7 @@ def test_cold_commands_race_on_one_order(engine: Engine, db_url: str) -> None:
     [winner] = [key for key, (code, _out) in first.items() if code == 0]
     assert first[winner][1].startswith(f"Applied. refund on order #{oid}"), first[winner]
     assert _history_by_key(engine) == {winner: 1}
-    after_race = service.show(engine, ids[0])
+    after_race = service_orders.show(engine, ids[0])
     assert len(after_race.refunds) == 1
 
     again = race()  # the replays: the winner's key returns its result, the others stay refused
@@ -208,7 +210,7 @@ def test_cold_commands_race_on_one_order(engine: Engine, db_url: str) -> None:
     }
     assert again[winner][1] == f"Already applied with key {winner!r}: nothing changed.\n"
     assert _history_by_key(engine) == {winner: 1}
-    assert service.show(engine, ids[0]).version == after_race.version
+    assert service_orders.show(engine, ids[0]).version == after_race.version
 
     cancel = subprocess.run([*base, oid, "cancel"], cwd=ROOT, env=_env(), capture_output=True,
                             text=True, timeout=120)  # fmt: skip
@@ -232,9 +234,10 @@ def test_bulk_batch_stock_notes_chain(engine: Engine) -> None:
     wf = load_workflow(WORKFLOW)
     import_products(engine, PRODUCTS)
     ids = [create_order(engine, wf, email=f"c{n}@x.test", lines=["TS=3"]) for n in range(2)]
-    service.bulk_apply(engine, wf, "process", actor="bulk", ids=ids)
+    bulk.apply(engine, wf, "process", actor="bulk", ids=ids)
     notes = [
-        next(n.note for n in service.show(engine, i).notes if "Stock levels" in n.note) for i in ids
+        next(n.note for n in service_orders.show(engine, i).notes if "Stock levels" in n.note)
+        for i in ids
     ]
     assert notes == [
         f"Stock levels reduced: T-Shirt (TS) {INITIAL_STOCK}→{INITIAL_STOCK - 3}",
@@ -246,6 +249,6 @@ def test_bulk_batch_refuses_negative_stock(engine: Engine, tmp_path: Path) -> No
     wf = load_workflow(_refusing_workflow(tmp_path))
     import_products(engine, [{**PRODUCTS[0], "stock_quantity": 4}])
     ids = [create_order(engine, wf, email=f"c{n}@x.test", lines=["TS=3"]) for n in range(2)]
-    report = service.bulk_apply(engine, wf, "process", actor="bulk", ids=ids)
+    report = bulk.apply(engine, wf, "process", actor="bulk", ids=ids)
     assert (report.applied, [i for i, _ in report.refused]) == (1, [ids[1]])
-    assert service.show(engine, ids[0]).lines[0].stock_quantity == 1
+    assert service_orders.show(engine, ids[0]).lines[0].stock_quantity == 1

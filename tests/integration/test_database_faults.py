@@ -27,10 +27,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
-from orderwf import service
 from orderwf.cli.app import get_app
+from orderwf.service import bulk
+from orderwf.service import orders as service_orders
+from orderwf.service.imports import import_products
+from orderwf.service.orders import create_order
 from orderwf.store import db
-from orderwf.store.imports import create_order, import_products
 from orderwf.store.tables import History, table
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
@@ -252,10 +254,8 @@ def test_sqlite_a_write_lock_held_too_long_stops_a_bulk_run_saying_what_was_done
             holder.hold()
 
     try:
-        with pytest.raises(service.RunStopped) as stopped:
-            service.bulk_apply(
-                engine, wf, "hold", actor="t", ids=ids, batch_size=2, progress=after_batch
-            )
+        with pytest.raises(bulk.RunStopped) as stopped:
+            bulk.apply(engine, wf, "hold", actor="t", ids=ids, batch_size=2, progress=after_batch)
     finally:
         holder.close()
         engine.dispose()
@@ -294,7 +294,7 @@ def test_a_connection_killed_between_batches_is_replaced(url: str, shop: Any) ->
     engine, wf, ids = shop
     bystander = db.connect(url)  # kills the run's connections from outside them
 
-    report = service.bulk_apply(
+    report = bulk.apply(
         engine, wf, "hold", actor="t", ids=ids, batch_size=2,
         progress=lambda _n: _terminate_backends(bystander),
     )  # fmt: skip
@@ -319,10 +319,8 @@ def test_a_connection_lost_mid_run_says_what_was_done(
             _terminate_backends(bystander)
 
     try:
-        with pytest.raises(service.RunStopped) as stopped:
-            service.bulk_apply(
-                engine, wf, "hold", actor="t", ids=ids, batch_size=2, progress=after_batch
-            )
+        with pytest.raises(bulk.RunStopped) as stopped:
+            bulk.apply(engine, wf, "hold", actor="t", ids=ids, batch_size=2, progress=after_batch)
     finally:
         _allow_connections(pg_url, url, True)
         bystander.dispose()
@@ -366,7 +364,7 @@ def test_a_connection_lost_during_one_apply_says_how_to_check(
         f") during 'hold' on order #{ids[0]}; see `orderwf order history {ids[0]}` for whether "
         "it was applied, or run the command again (the key 'k1' makes that safe)"
     )
-    assert service.show(engine, ids[0]).status == "pending"
+    assert service_orders.show(engine, ids[0]).status == "pending"
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
@@ -568,7 +566,7 @@ def test_the_same_key_on_two_orders_at_once_is_a_refusal(url: str, shop: Any) ->
         f"error: idempotency key 'K' was already used for 'hold' on order #{ids[0]}; "
         "use a new key\n"
     )
-    assert service.show(engine, ids[1]).status == "pending"
+    assert service_orders.show(engine, ids[1]).status == "pending"
 
 
 def _wait_until_blocked(conn: psycopg.Connection[Any]) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, event, text
 
 from orderwf import woo
 from orderwf.errors import StoreError, UsageError
+from orderwf.service.imports import import_orders, import_products
 from orderwf.store import db
-from orderwf.store.imports import import_orders, import_products
 from orderwf.workflow.loader import load_workflow
 
 ORDERS = 1_200

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, text
 
 from orderwf import woo
 from orderwf.errors import NotFound, OrderwfError, Refused, StoreError, UsageError
+from orderwf.service.imports import import_orders, import_products
+from orderwf.service.orders import create_order
 from orderwf.store import db
-from orderwf.store.imports import create_order, import_orders, import_products
 from orderwf.store.tables import ALL_TABLES, LineItem, Order, Product, Refund, RefundLine
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
@@ -355,10 +356,10 @@ def test_loaded_snapshots_have_every_field_the_constructor_sets(
 def test_update_refuses_an_order_orderwf_has_acted_on(
     engine: Engine, workflow: Workflow, woo_dir: Path
 ) -> None:
-    from orderwf import service
+    from orderwf.service import orders as service_orders
 
     import_orders(engine, workflow, _load(woo_dir, "orders-list.json"))
-    service.apply(engine, workflow, 727, "hold", {}, actor="ann")
+    service_orders.apply(engine, workflow, 727, "hold", {}, actor="ann")
     before = _dump(engine)
     changed = _load(woo_dir, "order-727.json")[0] | {"status": "completed"}
 

@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from orderwf import service
 from orderwf.engine import snapshot as s
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
+from orderwf.service import bulk
+from orderwf.service import orders as service_orders
+from orderwf.service.imports import import_products
+from orderwf.service.orders import create_order
 from orderwf.store import db
-from orderwf.store.imports import create_order, import_products
 from orderwf.store.tables import OUTBOX
 from orderwf.store.tables import PRODUCTS as PRODUCT_TABLE
 from orderwf.workflow.loader import load_workflow
@@ -85,10 +87,10 @@ def test_memory_shop_leaves_what_the_store_stores(tmp_path: Path) -> None:
     memory = Shop.start(workflow, PRODUCTS, spec, NOW)
     for minutes, action, params in STEPS:
         when = NOW + timedelta(minutes=minutes)
-        service.apply(engine, workflow, order_id, action, params, actor="alice", now=when)
+        service_orders.apply(engine, workflow, order_id, action, params, actor="alice", now=when)
         memory.now = when
         memory.apply(action, params, actor="alice")
-        assert _view(memory.order) == _view(service.show(engine, order_id)), action
+        assert _view(memory.order) == _view(service_orders.show(engine, order_id)), action
     assert (memory.levels, memory_outbox(memory)) == stored_state(engine)
     assert memory.order.status == "refunded"
     engine.dispose()
@@ -121,14 +123,14 @@ def test_wait_runs_the_timers_tick_runs(tmp_path: Path) -> None:
         engine, workflow, email="c@x.test", lines=["TS=1"], via="checkout", now=NOW
     )
     memory = Shop.start(workflow, PRODUCTS, spec, NOW)
-    service.apply(engine, workflow, order_id, "hold", {}, actor="alice", now=NOW)
+    service_orders.apply(engine, workflow, order_id, "hold", {}, actor="alice", now=NOW)
     memory.apply("hold", {}, actor="alice")
-    service.apply(engine, workflow, order_id, "reopen", {}, actor="alice", now=NOW)
+    service_orders.apply(engine, workflow, order_id, "reopen", {}, actor="alice", now=NOW)
     memory.apply("reopen", {}, actor="alice")
     for minutes in (59, 1, 60):
         memory.wait(timedelta(minutes=minutes))
-        service.tick(engine, workflow, now=memory.now)
-        assert _view(memory.order) == _view(service.show(engine, order_id))
+        bulk.tick(engine, workflow, now=memory.now)
+        assert _view(memory.order) == _view(service_orders.show(engine, order_id))
     assert memory.order.status == "cancelled"
     assert (memory.levels, memory_outbox(memory)) == stored_state(engine)
     engine.dispose()

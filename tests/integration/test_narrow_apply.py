@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from parity import NOW, A, open_shop, parity_order
 
-from orderwf import service
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
 from orderwf.errors import StoreError
+from orderwf.service import orders as service_orders
 from orderwf.store import db, faults, repo
 from shop import Shop, default_workflow
 
@@ -55,15 +55,15 @@ def test_an_apply_that_reads_less_stores_what_a_whole_order_apply_stores(shop: S
 def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
     shop.add(parity_order(100, (A, 2)))
     shop.apply(100, "pay")
-    row = service.show(shop.engine, 100, parts=())
-    whole = service.show(shop.engine, 100)
+    row = service_orders.show(shop.engine, 100, parts=())
+    whole = service_orders.show(shop.engine, 100)
     assert (row.status, row.version, row.total) == (whole.status, whole.version, whole.total)
     for part in ("lines", "notes", "refunds", "tracking"):
         with pytest.raises(s.NotLoadedError):
             len(getattr(row, part))
-    assert service.show(shop.engine, 100, parts={"lines"}).lines == whole.lines
+    assert service_orders.show(shop.engine, 100, parts={"lines"}).lines == whole.lines
     with pytest.raises(ValueError, match="unknown parts"):
-        service.show(shop.engine, 100, parts={"history"})
+        service_orders.show(shop.engine, 100, parts={"history"})
 
 
 def test_a_stale_plan_is_refused_by_the_version_check_after_the_pipeline(shop: Shop) -> None:
@@ -105,7 +105,7 @@ def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
     for shop in open_shop(tmp_path, pg_db_url, default_workflow()):
         shop.add(parity_order(100, (A, 2)))
         for _ in range(8):
-            service.show(shop.engine, 100)
+            service_orders.show(shop.engine, 100)
         with shop.engine.connect() as conn:  # the pool's one connection, the shows' own
             prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
             assert prepared.scalar_one() > 0

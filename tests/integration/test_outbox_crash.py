@@ -11,7 +11,7 @@ import pytest
 from smtp_fixtures import NOW, SmtpServer, engine, queue, rows, smtp, smtp_factory
 from sqlalchemy import Engine
 
-from orderwf.mail.outbox import send_pending
+from orderwf.service.outbox import send_pending
 
 # The fixtures are imported by name for pytest; listing them keeps linters from dropping them.
 __all__ = ["engine", "smtp", "smtp_factory"]

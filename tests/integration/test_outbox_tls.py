@@ -12,7 +12,7 @@ import trustme
 from smtp_fixtures import NOW, SmtpServer, engine, queue, rows, smtp_factory
 from sqlalchemy import Engine
 
-from orderwf.mail.outbox import send_pending
+from orderwf.service.outbox import send_pending
 
 __all__ = ["engine", "smtp_factory"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from parity import CREATED, CUSTOMER, NOW, SHOP, A, B, G, open_shop, parity_order
 
-from orderwf import service
 from orderwf.engine import plan as planner
 from orderwf.errors import NotFound, Refused, StoreError, UsageError
+from orderwf.service import bulk
 from orderwf.store import db, repo
 from orderwf.workflow.model import Workflow
 from shop import Shop, default_workflow
@@ -131,7 +131,7 @@ def test_6_the_timer_cancels_unpaid_checkout_orders_only(shop: Shop, workflow: W
         parity_order(101, (A, 1), via="admin"),
         parity_order(102, (A, 1), created=CREATED + timedelta(minutes=30)),
     )
-    report = service.tick(shop.engine, workflow, now=CREATED + timedelta(minutes=61))
+    report = bulk.tick(shop.engine, workflow, now=CREATED + timedelta(minutes=61))
     assert report.timers["cancel_unpaid"].applied == 1
     assert report.timers["cancel_unpaid"].refused == []
     assert shop.status(100) == "cancelled"
@@ -146,7 +146,7 @@ def test_6_the_timer_cancels_unpaid_checkout_orders_only(shop: Shop, workflow: W
         assert shop.status(untouched) == "pending"
         assert shop.notes(untouched) == []
         assert shop.history(untouched) == []
-    again = service.tick(shop.engine, workflow, now=CREATED + timedelta(minutes=62))
+    again = bulk.tick(shop.engine, workflow, now=CREATED + timedelta(minutes=62))
     assert again.timers["cancel_unpaid"].applied == 0
 
 
@@ -339,7 +339,7 @@ def test_18_bulk_complete(shop: Shop, workflow: Workflow) -> None:
     shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 1)))
     shop.apply(100, "pay")
     shop.apply(101, "pay")
-    report = service.bulk_apply(
+    report = bulk.apply(
         shop.engine,
         workflow,
         "complete",
@@ -390,7 +390,7 @@ def test_20_an_undeclared_status_is_refused(paid: Shop, workflow: Workflow) -> N
         paid.apply(100, "shipped")
     assert info.value.message.startswith("unknown action 'shipped' in workflow 'woocommerce'")
     with pytest.raises(UsageError) as usage:
-        service.bulk_apply(paid.engine, workflow, "pay", actor="admin", status="shipped")
+        bulk.apply(paid.engine, workflow, "pay", actor="admin", status="shipped")
     assert usage.value.message == (
         "unknown status 'shipped' (expected one of: pending, processing, on-hold, completed, "
         "cancelled, refunded, failed)"

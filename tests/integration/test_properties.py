@@ -1,7 +1,7 @@
 """Property tests of the engine and the store together, on real SQLite files through
-`service.apply`: whatever the orders (several product lines, shipping, fees; EUR, JPY, KWD) and
-whatever the sequence of status changes and refunds, stock never drifts from what the orders
-hold, refunds never exceed what was paid, and every refusal changes nothing.
+`service.orders.apply`: whatever the orders (several product lines, shipping, fees; EUR, JPY,
+KWD) and whatever the sequence of status changes and refunds, stock never drifts from what
+the orders hold, refunds never exceed what was paid, and every refusal changes nothing.
 
 Examples: `default` runs few (fast enough for every run); `ci` (HYPOTHESIS_PROFILE=ci, or
 whenever the `CI` variable is set, as `.ci/run` does) runs many more."""

@@ -15,7 +15,7 @@ from orderwf.cli.common import JsonOpt
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from orderwf.service import BulkReport
+    from orderwf.service.bulk import BulkReport, Request
     from orderwf.workflows import Workflows
 
 
@@ -26,12 +26,12 @@ def actions(
     as_json: JsonOpt = False,
 ) -> None:
     """Every action of the workflow for this order: allowed or not, and why not."""
-    from orderwf import service
+    from orderwf.service import orders
 
     common.workflow_first(ctx)  # its errors leave no database behind
-    engine = common.engine(ctx, reads_only=True)
-    wf = common.order_workflow(ctx, engine, order_id)
-    rows = service.available_actions(engine, wf, order_id, actor=common.actor(ctx))
+    db = common.db(ctx, reads_only=True)
+    wf = common.order_workflow(ctx, db, order_id)
+    rows = orders.available_actions(db, wf, order_id, actor=common.actor(ctx))
     if as_json:
         common.echo_json(rows)
         return
@@ -55,14 +55,14 @@ def _run_apply(
     key: str | None,
     as_json: bool,
 ) -> None:
-    from orderwf import service
+    from orderwf.service import orders
     from orderwf.views import order_json, plan_json
 
     common.workflow_first(ctx)
-    engine = common.engine(ctx)
-    wf = common.order_workflow(ctx, engine, order_id)
-    result = service.apply(
-        engine,
+    db = common.db(ctx)
+    wf = common.order_workflow(ctx, db, order_id)
+    result = orders.apply(
+        db,
         wf,
         order_id,
         action,
@@ -78,7 +78,7 @@ def _run_apply(
         else:
             common.echo_json(
                 {
-                    "order": order_json(service.show(engine, order_id)),  # with the new ids
+                    "order": order_json(orders.show(db, order_id)),  # with the new ids
                     "effects": result.effects,
                     "dry_run": False,
                     **({"replayed": True} if result.replayed else {}),
@@ -162,25 +162,21 @@ def _run_bulk(
 ) -> None:
     import sys
 
-    from orderwf import service
-    from orderwf.engine.plan import find_action
+    from orderwf.service import bulk
 
     # What can be refused before any order is read, before the database is opened.
     workflows = common.workflows(ctx)
-    known = workflows.all()
-    if not any(action in wf.actions for wf in known):
-        find_action(known[0], action)
-    if status is not None:
-        status = common.require_status(ctx, status)
-    engine = common.engine(ctx)
+    checked = bulk.request(workflows, action, params, status=status, ids=ids)
+    status = checked.status
+    db = common.db(ctx)
     common.long_running()
     total = len(ids) if ids is not None else None
     show_progress = not as_json and sys.stdout.isatty()
-    report = service.BulkReport()  # ours: what was committed when Ctrl-C stops the run
-    stopped: service.RunStopped | None = None
+    report = bulk.BulkReport()  # ours: what was committed when Ctrl-C stops the run
+    stopped: bulk.RunStopped | None = None
     try:
-        _bulk(ctx, engine, workflows, action, params, status, ids, total, report, show_progress)
-    except service.RunStopped as e:
+        _bulk(ctx, db, workflows, checked, total, report, show_progress)
+    except bulk.RunStopped as e:
         stopped = e  # what was done, then the sentence that says why it stopped
     except KeyboardInterrupt:
         if ids is not None:
@@ -188,7 +184,7 @@ def _run_bulk(
             left = f"{given - report.applied:,} of the {given:,} given orders are unchanged"
         else:
             assert status is not None
-            left = f"{service.count_orders(engine, status):,} orders are still {status}"
+            left = f"{bulk.count_orders(db, status):,} orders are still {status}"
         typer.echo(
             f"interrupted: {report.applied:,} order(s) applied in {report.batches} "
             f"batch(es) before Ctrl-C; {left}: run the command again to finish",
@@ -207,38 +203,27 @@ def _run_bulk(
 
 def _bulk(
     ctx: typer.Context,
-    engine: Engine,
+    db: Engine,
     workflows: Workflows,
-    action: str,
-    params: dict[str, object],
-    status: str | None,
-    ids: list[int] | None,
+    checked: Request,
     total: int | None,
     report: BulkReport,
     show_progress: bool,
 ) -> None:
-    from orderwf import service
+    from orderwf.service import bulk
 
     run = functools.partial(
-        service.bulk_apply_all,
-        engine,
-        workflows,
-        action,
-        params,
-        actor=common.actor(ctx),
-        status=status,
-        ids=ids,
-        report=report,
+        bulk.apply_all, db, workflows, checked, actor=common.actor(ctx), report=report
     )
     if not show_progress:
         run()
         return
     from rich.progress import Progress
 
-    if total is None and status is not None:
-        total = service.count_orders(engine, status)
+    if total is None and checked.status is not None:
+        total = bulk.count_orders(db, checked.status)
     with Progress(console=common.console(), transient=True) as bar:
-        task = bar.add_task(f"{action}", total=total)
+        task = bar.add_task(f"{checked.action}", total=total)
         run(progress=lambda n: bar.advance(task, n))
 
 
@@ -253,8 +238,8 @@ def tick(
     """Apply every timer that is due, such as cancelling unpaid orders after an hour."""
     from datetime import UTC, datetime
 
-    from orderwf import service
     from orderwf.errors import UsageError
+    from orderwf.service import bulk
 
     when = None
     if now is not None:
@@ -265,13 +250,13 @@ def tick(
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
     workflows = common.workflows(ctx)
     workflows.all()  # every workflow before the database is opened
-    engine = common.engine(ctx)
+    db = common.db(ctx)
     common.long_running()
-    report = service.TickReport()  # ours: what was committed when Ctrl-C stops the run
-    stopped: service.RunStopped | None = None
+    report = bulk.TickReport()  # ours: what was committed when Ctrl-C stops the run
+    stopped: bulk.RunStopped | None = None
     try:
-        service.tick_all(engine, workflows, now=when, report=report)
-    except service.RunStopped as e:
+        bulk.tick_all(db, workflows, now=when, report=report)
+    except bulk.RunStopped as e:
         stopped = e
     except KeyboardInterrupt:
         applied = sum(r.applied for r in report.timers.values())

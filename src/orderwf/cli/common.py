@@ -1,4 +1,4 @@
-"""What every command needs: the database engine, the workflow, JSON and rich output, and
+"""What every command needs: the database, the workflow, JSON and rich output, and
 `-p NAME=VALUE` parsing. The database stack and the workflow loader are imported lazily."""
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ def long_running() -> None:
         resume_collector()
 
 
-def engine(ctx: typer.Context, *, reads_only: bool = False) -> Engine:
+def db(ctx: typer.Context, *, reads_only: bool = False) -> Engine:
     """The database of `--db`, migrated; disposed of when the command ends. `reads_only`: a
     command that only reads (`order list`, `product list`, …) refuses a SQLite file that
     does not exist, naming it, and creates nothing (SPEC §4); one that writes creates it."""
-    from orderwf.store import db
+    from orderwf.service import shop
 
     opts = options(ctx)
-    connected = db.connect(opts.db, lock_timeout=opts.lock_timeout, must_exist=reads_only)
+    connected = shop.connect(opts.db, lock_timeout=opts.lock_timeout, must_exist=reads_only)
     ctx.call_on_close(connected.dispose)
     return connected
 
@@ -78,31 +78,20 @@ def workflow_first(ctx: typer.Context) -> None:
         found.default()
 
 
-def order_workflow(ctx: typer.Context, engine: Engine, order_id: int) -> Workflow:
+def order_workflow(ctx: typer.Context, db: Engine, order_id: int) -> Workflow:
     """The workflow an existing order recorded (SPEC §8). Without a project there is one
     workflow in use (the engine refuses an order of another name), so no query is needed."""
-    from orderwf import service
+    from orderwf.service import orders
 
     found = workflows(ctx)
     if found.project is None:
         return found.default()
-    return found.by_name(service.workflow_of(engine, order_id), f"order #{order_id}")
+    return found.by_name(orders.workflow_of(db, order_id), f"order #{order_id}")
 
 
 def require_status(ctx: typer.Context, status: str) -> str:
     """The status id `--status S` names in some workflow in use (a usage error otherwise)."""
-    found = workflows(ctx)
-    if found.project is None:
-        return found.default().require_status(status).id
-    known = found.statuses()
-    if status in known:  # an id wins over a label
-        return status
-    for wf in found.all():
-        try:
-            return wf.require_status(status).id  # a label, ignoring case and accents
-        except UsageError:
-            continue
-    raise UsageError(f"unknown status {status!r} (expected one of: {', '.join(sorted(known))})")
+    return workflows(ctx).require_status(status)
 
 
 def actor(ctx: typer.Context) -> str:

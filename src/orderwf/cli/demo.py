@@ -27,7 +27,7 @@ def demo(
     ] = None,
 ) -> None:
     """Run the seed story end to end on a temporary SQLite database, narrated."""
-    from orderwf.store import db
+    from orderwf.service import shop
 
     out = common.console()
     wf = common.workflow(ctx)  # in a shop folder, the shop's default workflow
@@ -37,11 +37,11 @@ def demo(
             from orderwf.errors import UsageError
 
             raise UsageError(f"{path} already exists; give --keep a new file name")
-        engine = db.connect(f"sqlite:///{path}")
+        db = shop.connect(f"sqlite:///{path}")
         try:
-            _story(out, engine, wf, common.actor(ctx))
+            _story(out, db, wf, common.actor(ctx))
         finally:
-            engine.dispose()
+            db.dispose()
         _next_steps(out, common.workflows(ctx).project is not None)
         out.print(f"\nThe demo database was {path}" + ("" if keep else " (now deleted)."))
 
@@ -67,30 +67,30 @@ def _next_steps(out: Console, in_shop: bool) -> None:
     )
 
 
-def _story(out: Console, engine: Engine, wf: Workflow, actor: str) -> None:
-    from orderwf import demo_data, service
+def _story(out: Console, db: Engine, wf: Workflow, actor: str) -> None:
+    from orderwf import demo_data
     from orderwf.cli import render
-    from orderwf.store import imports
+    from orderwf.service import imports, orders
 
     out.rule(f"orderwf demo — workflow {wf.name!r} ({wf.title})")
     out.print("1. Import the shop's products and three orders from WooCommerce JSON.")
-    imports.import_products(engine, demo_data.PRODUCTS, currency=wf.shop.currency)
-    imports.import_orders(engine, wf, demo_data.ORDERS)
-    _stock(out, engine)
-    _list(out, engine, wf)
+    imports.import_products(db, demo_data.PRODUCTS, currency=wf.shop.currency)
+    imports.import_orders(db, wf, demo_data.ORDERS)
+    _stock(out, db)
+    _list(out, db, wf)
 
     def step(title: str, command: str, order_id: int, action: str, params: dict[str, Any]) -> None:
         out.print()
         out.rule(title)
         out.print(f"$ orderwf {command}", markup=False, soft_wrap=True)
-        result = service.apply(engine, wf, order_id, action, params, actor=actor, whole_order=True)
+        result = orders.apply(db, wf, order_id, action, params, actor=actor, whole_order=True)
         assert result.plan is not None
         for line in render.plan_lines(wf, result.plan, dry_run=False):
             out.print(line, markup=False, soft_wrap=True)
         out.print()
         render.order(out, wf, result.order)
-        _stock(out, engine)
-        _outbox(out, engine)
+        _stock(out, db)
+        _outbox(out, db)
 
     step(
         "2. Order #100 is paid: stock goes out, the shop and the customer are emailed",
@@ -136,35 +136,34 @@ def _story(out: Console, engine: Engine, wf: Workflow, actor: str) -> None:
     )
     out.print()
     out.rule("The orders now")
-    _list(out, engine, wf)
+    _list(out, db, wf)
 
 
-def _stock(out: Console, engine: Engine) -> None:
+def _stock(out: Console, db: Engine) -> None:
     from rich.table import Table
 
-    from orderwf.store import catalog
+    from orderwf.service.products import list_products
 
-    products = catalog.list_products(engine)
+    products = list_products(db)
     table = Table("SKU", "Product", "Stock", title="Stock levels")
     for p in products:
         table.add_row(p.sku, p.name, "—" if not p.manage_stock else str(p.stock_quantity))
     out.print(table)
 
 
-def _list(out: Console, engine: Engine, wf: Workflow) -> None:
+def _list(out: Console, db: Engine, wf: Workflow) -> None:
     from orderwf.cli import render
-    from orderwf.store import db, repo
+    from orderwf.service import orders
 
-    with db.read_session(engine) as session:
-        render.orders_table(out, render.labels_of(wf), repo.list_orders(session))
+    render.orders_table(out, render.labels_of(wf), orders.list_orders(db))
 
 
-def _outbox(out: Console, engine: Engine) -> None:
+def _outbox(out: Console, db: Engine) -> None:
     from rich.table import Table
 
-    from orderwf.mail import outbox
+    from orderwf.service import outbox
 
-    rows = outbox.list_messages(engine)
+    rows = outbox.list_messages(db)
     table = Table("#", "Order", "Email", "To", "Subject", title="Outbox (queued emails)")
     for r in rows:
         table.add_row(str(r.id), f"#{r.order_id}", r.email, r.to, r.subject)

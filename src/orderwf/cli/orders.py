@@ -28,13 +28,14 @@ def order_list(
     """The orders list: number, date, status, customer, total."""
     from orderwf import money
     from orderwf.cli import render
-    from orderwf.store import db, repo
+    from orderwf.service import orders
     from orderwf.views import iso
 
     if status is not None:
         status = common.require_status(ctx, status)
-    with db.read_session(common.engine(ctx, reads_only=True)) as session:
-        rows = repo.list_orders(session, status=status, search=search, limit=limit)
+    rows = orders.list_orders(
+        common.db(ctx, reads_only=True), status=status, search=search, limit=limit
+    )
     label = _labels(ctx)
     if as_json:
         common.echo_json(
@@ -87,11 +88,10 @@ def order_show(
     ] = False,
 ) -> None:
     """One order: lines, totals, refunds, notes, tracking."""
-    from orderwf import service
+    from orderwf.service import orders
     from orderwf.views import order_json
 
-    engine = common.engine(ctx, reads_only=True)
-    order = service.show(engine, order_id)
+    order = orders.show(common.db(ctx, reads_only=True), order_id)
     if as_json:
         data = order_json(order)
         if customer:
@@ -111,14 +111,10 @@ def order_history(
     as_json: JsonOpt = False,
 ) -> None:
     """Every apply on the order: when, who, what, from/to status."""
-    from orderwf import service
-    from orderwf.store import db, repo
+    from orderwf.service import orders
     from orderwf.views import iso
 
-    engine = common.engine(ctx, reads_only=True)
-    service.show(engine, order_id)  # refuses an unknown order
-    with db.read_session(engine) as session:
-        rows = repo.history(session, order_id)
+    rows = orders.history(common.db(ctx, reads_only=True), order_id)
     data = [
         {
             "id": r["id"],
@@ -164,21 +160,19 @@ def order_import(
     ] = False,
 ) -> None:
     """Import WooCommerce orders (one object or a list); ids are kept."""
-    from orderwf import woo
-    from orderwf.store import imports
+    from orderwf.service import imports
 
     # The input first: a refusal must not leave even a new, empty database behind.
     mode = imports.stock_reduced_mode(stock_reduced)
     workflows = common.workflows(ctx)
-    items, wf = woo.stream(file), workflows.default()
+    items, wf = imports.stream(file), workflows.default()
     common.long_running()
     # With routes, each order's status is checked against the workflow they pick, once the
     # products its lines name are known.
     routed = workflows.forced is None and bool(workflows.project and workflows.project.routes)
     checked = imports.check_orders(wf, items, check_status=not routed)
-    engine = common.engine(ctx)
     ids = imports.import_orders(
-        engine,
+        common.db(ctx),
         wf,
         items,
         stock_reduced=mode,
@@ -198,13 +192,13 @@ def order_create(
     via: Annotated[str, typer.Option(help="created_via (admin, checkout, …).")] = "admin",
 ) -> None:
     """A new order in the workflow's initial status, priced from the products."""
-    from orderwf.store import imports
+    from orderwf.service import orders
 
     workflows = common.workflows(ctx)
     wf = workflows.default()
-    request = imports.new_order(wf, email=email, lines=line, shipping=shipping)
-    order_id = imports.store_new_order(
-        common.engine(ctx), wf, request, via=via, choose=workflows.for_new
+    request = orders.new_order(wf, email=email, lines=line, shipping=shipping)
+    order_id = orders.store_new_order(
+        common.db(ctx), wf, request, via=via, choose=workflows.for_new
     )
     typer.echo(f"created order #{order_id}")
 
@@ -222,12 +216,12 @@ def email_preview(
     ] = False,
 ) -> None:
     """Render an email for an order without queueing it."""
-    from orderwf import service
+    from orderwf.service import orders
 
     common.workflow_first(ctx)
-    engine = common.engine(ctx, reads_only=True)
-    wf = common.order_workflow(ctx, engine, order_id)
-    rendered = service.preview_email(engine, wf, email, order_id, actor=common.actor(ctx))
+    db = common.db(ctx, reads_only=True)
+    wf = common.order_workflow(ctx, db, order_id)
+    rendered = orders.preview_email(db, wf, email, order_id, actor=common.actor(ctx))
     if rendered.error:
         from orderwf.errors import OrderwfError
 

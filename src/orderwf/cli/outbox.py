@@ -15,7 +15,7 @@ import typer
 from orderwf.cli import common
 
 if TYPE_CHECKING:
-    from orderwf.mail.outbox import MessageInfo, SendReport
+    from orderwf.service.outbox import MessageInfo, SendReport
 
 outbox_app = common.group("outbox", "The email outbox and its delivery.")
 
@@ -33,10 +33,9 @@ def list_(
     as_json: common.JsonOpt = False,
 ) -> None:
     """List the outbox, oldest first, with the last error of each message."""
-    from orderwf.mail.outbox import list_messages
+    from orderwf.service.outbox import list_messages
 
-    engine = common.engine(ctx, reads_only=True)
-    messages = list_messages(engine, status.value if status else None)
+    messages = list_messages(common.db(ctx, reads_only=True), status.value if status else None)
     if as_json:
         typer.echo(json.dumps([m.as_json() for m in messages], indent=2, ensure_ascii=False))
     else:
@@ -63,17 +62,15 @@ def send(
     ] = False,
 ) -> None:
     """Deliver the due pending messages over one SMTP connection."""
-    from orderwf.mail.outbox import SendStopped, send_pending
-    from orderwf.mail.smtp import parse_url
+    from orderwf.service.outbox import SendStopped, check_send, send_pending
 
     url = common.smtp_url(ctx, smtp)
-    parse_url(url)  # a malformed URL is a usage error before the database is opened
-    engine = common.engine(ctx)
+    # A malformed URL is a usage error before the database is opened.
+    check_send(url, limit=limit, max_attempts=max_attempts)
+    db = common.db(ctx)
     common.long_running()
     try:
-        report = send_pending(
-            engine, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now
-        )
+        report = send_pending(db, url, limit=limit, max_attempts=max_attempts, retry_now=retry_now)
     except SendStopped as stopped:  # what was done, then why it stopped
         _print_report(stopped.report)
         raise
@@ -88,10 +85,9 @@ def retry(
     message_id: Annotated[int, typer.Argument(metavar="ID", help="The outbox message id.")],
 ) -> None:
     """Put a failed message back in the queue (a pending one is made due now)."""
-    from orderwf.mail.outbox import retry as retry_message
+    from orderwf.service.outbox import retry as retry_message
 
-    engine = common.engine(ctx)
-    message = retry_message(engine, message_id)
+    message = retry_message(common.db(ctx), message_id)
     typer.echo(
         f"message {message.id} ({message.email} to {message.to or 'no recipient'}) is pending; "
         "`orderwf outbox send` will deliver it"

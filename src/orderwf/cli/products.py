@@ -24,15 +24,16 @@ def product_import(
     ] = False,
 ) -> None:
     """Import products, keeping their WooCommerce ids."""
-    from orderwf import woo
-    from orderwf.store.imports import check_products, import_products
+    from orderwf.service import imports
 
-    items = woo.stream(file)
+    items = imports.stream(file)
     currency = common.workflow(ctx).shop.currency
     common.long_running()
-    checked = check_products(items, currency)  # the file first: a refusal creates no database
-    engine = common.engine(ctx)
-    ids = import_products(engine, items, currency=currency, update=update, checked=checked)
+    # The file first: a refusal creates no database.
+    checked = imports.check_products(items, currency)
+    ids = imports.import_products(
+        common.db(ctx), items, currency=currency, update=update, checked=checked
+    )
     typer.echo(f"Imported {len(ids)} product{'s' if len(ids) != 1 else ''}: {common.id_list(ids)}.")
 
 
@@ -43,11 +44,10 @@ def product_list(
 ) -> None:
     """Every product with its price and stock level."""
     from orderwf import money
-    from orderwf.store.catalog import list_products
+    from orderwf.service.products import list_products
 
     currency = common.workflow(ctx).shop.currency
-    engine = common.engine(ctx, reads_only=True)
-    products = list_products(engine)
+    products = list_products(common.db(ctx, reads_only=True))
     if as_json:
         common.echo_json(
             [
@@ -84,14 +84,12 @@ def product_stock(
     ],
 ) -> None:
     """Set a product's stock level (the product then manages stock)."""
-    from orderwf import quantities
-    from orderwf.store.catalog import set_stock
+    from orderwf.service import products
 
     if product.startswith("-"):  # unknown options pass through as values (for a negative QTY)
         ctx.fail(f"No such option: {product}")
-    level = quantities.parse(quantity, "stock level", negative=True)
-    engine = common.engine(ctx)
-    info, before = set_stock(engine, product, level)
+    level = products.stock_level(quantity)
+    info, before = products.set_stock(common.db(ctx), product, level)
     was = "not managed" if before is None else str(before)
     name = f"{info.name} ({info.sku})" if info.sku else f"{info.name} (#{info.id})"
     typer.echo(f"{name}: stock {was} → {info.stock_quantity}.")
@@ -100,9 +98,9 @@ def product_stock(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Migrate the database to the newest schema (any command also does it when needed)."""
-    from orderwf.store import db
+    from orderwf.service import shop
 
-    before, after = db.upgrade(options(ctx).db, lock_timeout=options(ctx).lock_timeout)
+    before, after = shop.upgrade(options(ctx).db, lock_timeout=options(ctx).lock_timeout)
     if before == after:
         typer.echo(f"The database is already at the newest schema ({after}).")
     else:

@@ -16,14 +16,14 @@ from orderwf.cli.common import JsonOpt
 @app.command("info")
 def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """What a command run here would use: project, database, workflows, routes, SMTP."""
-    from orderwf import service
+    from orderwf.service import shop
 
     opts = options(ctx)
     workflows = common.workflows(ctx)
     workflows.all()  # every workflow file, checked, before the database is read
     # A shop folder fresh from `init` has no database yet: say so, and create none (SPEC §4).
-    missing = service.missing_database(opts.db)
-    counts = {} if missing else service.workflow_counts(common.engine(ctx, reads_only=True))
+    missing = shop.missing_database(opts.db)
+    counts = {} if missing else shop.workflow_counts(common.db(ctx, reads_only=True))
     data = workflows.info(counts, database=opts.db, smtp=common.smtp_url(ctx, None))
     data["database_exists"] = missing is None
     if as_json:
@@ -63,29 +63,10 @@ def workflow_show(
     ],
 ) -> None:
     """Print a stored version of a workflow file, as it was when orders ran under it."""
-    from orderwf import service
-    from orderwf.errors import NotFound, UsageError
+    from orderwf.service import shop
 
-    name, sep, prefix = version.partition("@")
-    if not sep or not name or len(prefix) < 4 or not all(c in _HEX for c in prefix.lower()):
-        raise UsageError(
-            f"{version!r} is not NAME@HASH (a workflow name, then at least 4 hex digits of "
-            "its hash, as `order history` shows)"
-        )
-    engine = common.engine(ctx, reads_only=True)
-    found = service.workflow_versions(engine, name, prefix.lower())
-    if not found:
-        known = service.workflow_versions(engine, name, "")
-    if not found:
-        listed = ", ".join(f"{name}@{v['hash'][:12]}" for v in known) or "none"
-        raise NotFound(f"no stored version {version} (versions of {name!r}: {listed})")
-    if len(found) > 1:
-        listed = ", ".join(f"{name}@{v['hash'][:12]}" for v in found)
-        raise UsageError(f"{version} matches {len(found)} versions ({listed}); give more digits")
-    typer.echo(found[0]["text"], nl=False)
-
-
-_HEX = frozenset("0123456789abcdef")
+    ref = shop.version_ref(version)  # checked before the database is opened
+    typer.echo(shop.workflow_version(common.db(ctx, reads_only=True), ref), nl=False)
 
 
 @app.command("migrate")
@@ -123,9 +104,9 @@ def migrate(
     selected = [workflows.named(workflow)] if workflow is not None else workflows.all()
     moves.planned(selected, extra)  # every refusal before the database is opened
     # Orders to move live in an existing database: a mistyped path must not create one.
-    engine = common.engine(ctx, reads_only=True)
+    db = common.db(ctx, reads_only=True)
     common.long_running()
-    report = moves.migrate(engine, selected, extra, actor=common.actor(ctx), dry_run=dry_run)
+    report = moves.migrate(db, selected, extra, actor=common.actor(ctx), dry_run=dry_run)
     if as_json:
         common.echo_json(
             {

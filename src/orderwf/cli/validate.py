@@ -14,7 +14,6 @@ from orderwf.cli.app import app, options
 from orderwf.errors import UsageError
 
 if TYPE_CHECKING:
-    from orderwf.workflow.findings import Finding
     from orderwf.workflow.model import Workflow
 
 
@@ -53,45 +52,22 @@ def validate(
 
     Exit status: 0 clean, 1 findings that fail, 2 a path that does not exist."""
     # Imported here: `orderwf --help` must not pay for YAML and the workflow model.
-    from orderwf.workflow import findings as fnd
-    from orderwf.workflow import loader
+    from orderwf.service import validate as checks
 
     project = options(ctx).project
-    folder = project.workflows if project is not None else loader.DEFAULT_FOLDER
-    files = loader.workflow_files(paths or [folder])
-    if project is not None and not paths:
-        found = loader.validate_project(project, files, use_cache=cache)
-    else:
-        found = loader.validate_files(files, use_cache=cache)
+    result = checks.validate(paths or [], project=project, use_cache=cache)
     if live:
-        found = fnd.sort([*found, *_live(ctx, files, found)])
-    out = fnd.report(found, fmt.value)
+        from orderwf.cli import common
+
+        # The files first: the database is opened once they are checked.
+        result = checks.live(common.db(ctx, reads_only=True), result, project=project)
+    out = result.report(fmt.value)
     if out:
         typer.echo(out, nl=False)
     if fmt is Format.text:
-        typer.echo(fnd.summary(found, len(files)), err=True)
-    if any(f.is_error or strict for f in found):
+        typer.echo(result.summary(), err=True)
+    if result.fails(strict=strict):
         raise typer.Exit(1)
-
-
-def _live(ctx: typer.Context, files: list[Path], found: list[Finding]) -> list[Finding]:
-    """The live findings (SPEC §9) of the files that validated without errors."""
-    from orderwf import live
-    from orderwf.cli import common
-    from orderwf.workflow import findings as fnd
-    from orderwf.workflow import loader
-
-    broken = {f.path for f in found if f.is_error}
-    workflows = [loader.load_workflow(p) for p in files if fnd.display_path(p) not in broken]
-    project = options(ctx).project
-    if project is not None:
-        anchor, folder = project.file, fnd.display_path(project.workflows)
-    else:
-        anchor = files[0] if files else Path(".")
-        folder = ", ".join(sorted({fnd.display_path(p.parent) for p in files})) or "."
-    engine = common.engine(ctx, reads_only=True)
-    unchecked = sorted(str(p) for p in broken)
-    return live.check(engine, workflows, anchor=anchor, folder=folder, unchecked=unchecked)
 
 
 # -- graph -----------------------------------------------------------------------------------

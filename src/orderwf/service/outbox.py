@@ -1,4 +1,5 @@
-"""Delivery of the transactional outbox (SPEC §6): list it, send what is due, retry a failure.
+"""The transactional outbox (SPEC §6) as use cases over the store's table: list it, send what
+is due, retry a failure. Sending itself (SMTP, the message, backoff) is `mail/`.
 
 `send_pending` claims due messages in small batches with a lease (`claimed_by`,
 `claimed_until`) written in a write transaction: `BEGIN IMMEDIATE` on SQLite, `SELECT … FOR
@@ -19,25 +20,32 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from orderwf.errors import NotFound, Refused, StoreError, UsageError
-from orderwf.mail.smtp import Outgoing, Sender, SmtpFailure, parse_url
+from orderwf.mail.outbox import LEASE, Outcome, Queued, SendReport, deliver
+from orderwf.mail.smtp import Sender, parse_url
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Row, Table
 
+__all__ = [
+    "LEASE",
+    "MessageInfo",
+    "SendReport",
+    "SendStopped",
+    "check_send",
+    "list_messages",
+    "retry",
+    "send_pending",
+]
+
 STATUSES = ("pending", "sent", "failed")
 BATCH = 50
-LEASE = timedelta(minutes=5)
-# Stop sending a batch this long before its lease ends, so it is never sent by two workers.
-LEASE_MARGIN = timedelta(minutes=1)
-FIRST_DELAY = timedelta(seconds=30)
-MAX_DELAY = timedelta(hours=1)
 # Writing an outcome on a lost connection: tried again after these pauses (seconds).
 RECORD_RETRIES = (0.2, 0.5, 1.0, 2.0)
 
@@ -72,25 +80,6 @@ class MessageInfo:
         }
 
 
-@dataclass
-class SendReport:
-    """What one `send_pending` run did. `errors` holds (message id, error) for every message
-    deferred or failed in this run."""
-
-    sent: int = 0
-    deferred: int = 0
-    failed: int = 0
-    connections: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    connect_error: str | None = None  # the server could not be reached or refused the login
-    interrupted: str | None = None  # the connection was lost mid-batch; the rest waits
-    database_lost: str | None = None  # the database could not be reached: the run stopped
-
-    @property
-    def ok(self) -> bool:
-        return not (self.deferred or self.failed)
-
-
 class SendStopped(StoreError):
     """The database could not be reached to claim or record messages: the run stopped.
     `report` is what it did until then."""
@@ -100,30 +89,23 @@ class SendStopped(StoreError):
         self.report = report
 
 
-def backoff(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failed try: 30 s × 2^(attempts − 1), at most 1 h."""
-    if attempts < 1:
-        return timedelta(0)
-    delay: timedelta = FIRST_DELAY * 2 ** min(attempts - 1, 20)
-    return min(delay, MAX_DELAY)
-
-
-def list_messages(engine: Engine, status: str | None = None) -> list[MessageInfo]:
+def list_messages(db: Engine, status: str | None = None) -> list[MessageInfo]:
     """Every message (or those in `status`), oldest first."""
     from sqlalchemy import select
 
     from orderwf.store.db import read_session
 
+    if status is not None:
+        _check_status(status)
     table = _table()
     query = select(table).order_by(table.c.id)
     if status is not None:
-        _check_status(status)
         query = query.where(table.c.status == status)
-    with read_session(engine) as session:
+    with read_session(db) as session:
         return [_info(row) for row in session.connection().execute(query)]
 
 
-def retry(engine: Engine, message_id: int, *, now: datetime | None = None) -> MessageInfo:
+def retry(db: Engine, message_id: int, *, now: datetime | None = None) -> MessageInfo:
     """Put a failed message back to pending with a fresh count of attempts (a pending one is
     made due now). A sent message is refused: sending it again would be a duplicate."""
     from sqlalchemy import select, update
@@ -134,7 +116,7 @@ def retry(engine: Engine, message_id: int, *, now: datetime | None = None) -> Me
     if not 0 < message_id <= ID_LIMIT:  # no such id can be stored: the driver would overflow
         raise NotFound(f"there is no outbox message {message_id}")
     table = _table()
-    with write_transaction(engine) as session:
+    with write_transaction(db) as session:
         conn = session.connection()
         row = conn.execute(select(table).where(table.c.id == message_id)).first()
         if row is None:
@@ -162,8 +144,18 @@ def retry(engine: Engine, message_id: int, *, now: datetime | None = None) -> Me
     return _info(updated)
 
 
+def check_send(smtp_url: str, *, limit: int | None = None, max_attempts: int = 5) -> None:
+    """What `send_pending` checks before the database is opened: the limits, and the SMTP
+    URL (a malformed one is a usage error)."""
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit must be at least 1, not {limit}")
+    if max_attempts < 1:
+        raise UsageError(f"--max-attempts must be at least 1, not {max_attempts}")
+    parse_url(smtp_url)
+
+
 def send_pending(
-    engine: Engine,
+    db: Engine,
     smtp_url: str,
     *,
     limit: int | None = None,
@@ -194,12 +186,12 @@ def send_pending(
         try:
             while left is None or left > 0:
                 size = min(BATCH, left or BATCH)
-                claim = partial(_claim, engine, worker, clock(), size, retry_now, after)
+                claim = partial(_claim, db, worker, clock(), size, retry_now, after)
                 batch = _stopping(report, claim)
                 if not batch:
                     break
                 after = batch[-1].id
-                _send_batch(engine, worker, batch, sender, report, clock, max_attempts)
+                _send_batch(db, worker, batch, sender, report, clock, max_attempts)
                 if report.interrupted:
                     break
                 if left is not None:
@@ -210,9 +202,9 @@ def send_pending(
 
 
 def _send_batch(
-    engine: Engine,
+    db: Engine,
     worker: str,
-    batch: list[Row[Any]],
+    batch: list[Queued],
     sender: Sender,
     report: SendReport,
     clock: Callable[[], datetime],
@@ -222,27 +214,25 @@ def _send_batch(
     stops it (a bug, Ctrl-C), the claims of the messages not tried are released."""
     settled: set[int] = set()
 
-    def rest() -> list[_Outcome]:
-        return [_Outcome(r.id, "released") for r in batch if r.id not in settled]
+    def rest() -> list[Outcome]:
+        return [Outcome(r.id, "released") for r in batch if r.id not in settled]
 
     try:
-        for outcome in _deliver(batch, sender, report, clock, max_attempts):
+        for outcome in deliver(batch, sender, report, clock, max_attempts):
             if outcome.status == "released":
                 continue  # released together below
-            _stopping(report, partial(_record, engine, worker, [outcome]), outcome)
+            _stopping(report, partial(_record, db, worker, [outcome]), outcome)
             settled.add(outcome.id)
     except BaseException:
         if not report.database_lost:  # a bug or Ctrl-C: the next run need not wait the lease
             with contextlib.suppress(Exception):
-                _settle(engine, worker, rest())
+                _settle(db, worker, rest())
         raise
     if rest():
-        _stopping(report, partial(_settle, engine, worker, rest()))
+        _stopping(report, partial(_settle, db, worker, rest()))
 
 
-def _stopping(
-    report: SendReport, step: Callable[[], Any], in_flight: _Outcome | None = None
-) -> Any:
+def _stopping(report: SendReport, step: Callable[[], Any], in_flight: Outcome | None = None) -> Any:
     """Run a database step; if the database cannot be reached, stop the run with a sentence
     that says what was done (`SendStopped`)."""
     from orderwf.store import faults
@@ -267,14 +257,14 @@ def _stopping(
         ) from None
 
 
-def _record(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
+def _record(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
     """`_settle`, tried again on a fresh connection when the database connection is lost
     (the pool replaces a dead connection), with backoff; the last failure is raised."""
     from orderwf.store import faults
 
     for pause in (*RECORD_RETRIES, None):
         try:
-            _settle(engine, worker, outcomes)
+            _settle(db, worker, outcomes)
             return
         except faults.ConnectionLost:
             if pause is None:
@@ -282,62 +272,9 @@ def _record(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
             time.sleep(pause)
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    id: int
-    status: str  # sent | pending | failed; "released" for a message not tried
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    last_error: str | None = None
-    sent_at: datetime | None = None
-
-
-def _deliver(
-    batch: list[Row[Any]],
-    sender: Sender,
-    report: SendReport,
-    clock: Callable[[], datetime],
-    max_attempts: int,
-) -> Iterator[_Outcome]:
-    deadline = time.monotonic() + (LEASE - LEASE_MARGIN).total_seconds()
-    for row in batch:
-        if report.interrupted or time.monotonic() > deadline:
-            yield _Outcome(row.id, "released")
-            continue
-        outgoing = _outgoing(row)
-        try:
-            if report.connect_error:
-                outgoing.envelope()  # a message without recipient fails as such
-                raise SmtpFailure(report.connect_error, kind="unreachable", at_connect=True)
-            refused = sender.send(outgoing)
-        except SmtpFailure as failure:
-            if failure.at_connect:
-                report.connect_error = failure.message
-            elif failure.connection_lost:
-                report.interrupted = failure.message
-            outcome = _failed_try(row, failure, clock(), max_attempts)
-            report.errors.append((row.id, failure.message))
-            if outcome.status == "failed":
-                report.failed += 1
-            else:
-                report.deferred += 1
-            yield outcome
-            continue
-        report.sent += 1
-        partial = "; ".join(f"{addr} refused ({code})" for addr, (code, _) in refused.items())
-        yield _Outcome(row.id, "sent", row.attempts + 1, None, partial or None, clock())
-
-
-def _failed_try(row: Row[Any], failure: SmtpFailure, now: datetime, max_attempts: int) -> _Outcome:
-    attempts = row.attempts + 1
-    if failure.permanent or attempts >= max_attempts:
-        return _Outcome(row.id, "failed", attempts, None, failure.message)
-    return _Outcome(row.id, "pending", attempts, now + backoff(attempts), failure.message)
-
-
 def _claim(
-    engine: Engine, worker: str, now: datetime, size: int, retry_now: bool, after: int
-) -> list[Row[Any]]:
+    db: Engine, worker: str, now: datetime, size: int, retry_now: bool, after: int
+) -> list[Queued]:
     from sqlalchemy import or_, select, update
 
     from orderwf.store.db import write_transaction
@@ -351,7 +288,7 @@ def _claim(
     if not retry_now:
         due.append(or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now))
     query = select(table).where(*due).order_by(table.c.id).limit(size)
-    with write_transaction(engine) as session:
+    with write_transaction(db) as session:
         conn = session.connection()
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
@@ -362,10 +299,10 @@ def _claim(
                 .where(table.c.id.in_([r.id for r in rows]))
                 .values(claimed_by=worker, claimed_until=now + LEASE)
             )
-    return rows
+    return [_queued(row) for row in rows]
 
 
-def _settle(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
+def _settle(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
     """Write the outcomes and drop the claims, only where this worker still holds them."""
     from sqlalchemy import bindparam, update
 
@@ -386,7 +323,7 @@ def _settle(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
         for o in outcomes
         if o.status != "released"
     ]
-    with write_transaction(engine) as session:
+    with write_transaction(db) as session:
         conn = session.connection()
         if tried:
             conn.execute(
@@ -409,15 +346,17 @@ def _settle(engine: Engine, worker: str, outcomes: list[_Outcome]) -> None:
             )
 
 
-def _outgoing(row: Row[Any]) -> Outgoing:
-    return Outgoing(
+def _queued(row: Row[Any]) -> Queued:
+    return Queued(
+        id=row.id,
+        attempts=row.attempts,
         from_addr=row.from_addr,
         to_addr=row.to_addr,
         subject=row.subject,
-        text=row.body_text,
-        html=row.body_html,
+        body_text=row.body_text,
+        body_html=row.body_html,
         message_id=row.message_id,
-        date=row.created_at or _utcnow(),
+        created_at=row.created_at,
     )
 
 

@@ -1,4 +1,5 @@
-"""Products as the CLI lists them, and setting a stock level (`product list`, `product stock`)."""
+"""Products as the CLI lists them, looked up by SKU or id, and a stock level set, inside the
+caller's session (`product list`, `product stock`, `order create`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from orderwf.errors import NotFound, StoreError
-from orderwf.store.db import read_session, write_transaction
 from orderwf.store.tables import Product
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
     from sqlmodel import Session
 
 
@@ -25,25 +24,23 @@ class ProductInfo:
     stock_quantity: int | None
 
 
-def list_products(engine: Engine) -> list[ProductInfo]:
+def list_products(session: Session) -> list[ProductInfo]:
     """Every product, by id."""
     from sqlmodel import col, select
 
-    with read_session(engine) as session:
-        rows = session.exec(select(Product).order_by(col(Product.id))).all()
-        return [_info(row) for row in rows]
+    rows = session.exec(select(Product).order_by(col(Product.id))).all()
+    return [_info(row) for row in rows]
 
 
-def set_stock(engine: Engine, ref: str, quantity: int) -> tuple[ProductInfo, int | None]:
+def set_stock(session: Session, ref: str, quantity: int) -> tuple[ProductInfo, int | None]:
     """Set the stock level of the product `ref` (a SKU or `#ID`; it then manages stock).
     Returns the product as it now is and its previous level."""
-    with write_transaction(engine) as session:
-        product = product_by_ref(session, ref)
-        before = product.stock_quantity
-        product.stock_quantity = quantity
-        product.manage_stock = True
-        session.flush()
-        return _info(product), before
+    product = product_by_ref(session, ref)
+    before = product.stock_quantity
+    product.stock_quantity = quantity
+    product.manage_stock = True
+    session.flush()
+    return _info(product), before
 
 
 def product_by_ref(session: Session, ref: str, *, hint: str = "") -> Product:

@@ -1,5 +1,5 @@
 """One operator of the multi-process tests: applies `count` random actions and refunds to a
-few shared orders through `orderwf.service.apply`, each with its own idempotency key, and
+few shared orders through `orderwf.service.orders.apply`, each with its own idempotency key, and
 writes what each one reported to a JSON file. Started by `test_concurrency.py`.
 
     python operator_worker.py URL WORKFLOW SEED COUNT ORDER_IDS(comma) OUT_JSON SYNC_DIR
@@ -43,8 +43,8 @@ def params_for(kind: str, order: Any, rng: random.Random) -> tuple[str, dict[str
 
 def main(argv: list[str]) -> int:
     url, workflow, seed, count, ids, out, sync_dir = argv
-    from orderwf import service
     from orderwf.errors import OrderwfError
+    from orderwf.service import orders as service_orders
     from orderwf.store import db
     from orderwf.workflow.loader import load_workflow
 
@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     wf = load_workflow(Path(workflow))
     rng = random.Random(int(seed))
     order_ids = [int(i) for i in ids.split(",")]
-    service.show(engine, order_ids[0])  # warm-up
+    service_orders.show(engine, order_ids[0])  # warm-up
     sync = Path(sync_dir)
     (sync / f"ready-{seed}").touch()
     deadline = time.monotonic() + 60
@@ -62,10 +62,10 @@ def main(argv: list[str]) -> int:
     for i in range(int(count)):
         order_id = rng.choice(order_ids)
         kind = rng.choice(ACTIONS)
-        action, params = params_for(kind, service.show(engine, order_id), rng)
+        action, params = params_for(kind, service_orders.show(engine, order_id), rng)
         key = f"op{seed}-{i}"
         try:
-            service.apply(engine, wf, order_id, action, params, actor=f"op{seed}", key=key)
+            service_orders.apply(engine, wf, order_id, action, params, actor=f"op{seed}", key=key)
             outcome, message = "ok", ""
         except OrderwfError as e:
             outcome, message = type(e).__name__, e.message
