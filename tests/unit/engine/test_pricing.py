@@ -3,7 +3,10 @@ the shipping line, the order's total."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
+
+import pytest
 
 from orderwf.engine.pricing import Item, PricedLine, PricedOrder, price
 
@@ -44,3 +47,10 @@ def test_free_shipping_is_still_a_line() -> None:
 def test_no_line_costs_zero_in_the_currency() -> None:
     priced = price([], None, "EUR")
     assert (priced.lines, str(priced.total)) == ((), "0.00")
+
+
+def test_what_pricing_returns_cannot_change() -> None:
+    priced = price([(TS, 1)], Decimal("4.90"), "EUR")
+    for record, field in [(TS, "price"), (priced.lines[0], "total"), (priced, "total")]:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(record, field, Decimal(0))
