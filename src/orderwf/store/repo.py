@@ -6,6 +6,7 @@ history read back (Core, `session.execute`). The snapshots an apply plans from c
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from operator import attrgetter
@@ -73,14 +74,32 @@ def apply_plan(
     apply_plans(session, [plan], key=key, request_hash=request_hash, version_id=version_id)
 
 
+# Version rows known to be committed, by the engine's pool (shared by the engine and its
+# `execution_options` copies; a disposed engine gets a new one) and (name, hash). No command
+# deletes a version row, so a process that met one skips its SELECT at every later write.
+_KNOWN_VERSIONS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = (
+    weakref.WeakKeyDictionary()
+)
+_INSERTED = "orderwf_versions_inserted"  # session.info: versions this transaction inserted
+
+
 def workflow_version(session: Session, workflow: Workflow, now: datetime) -> int:
     """The id of this version of the workflow (name and content hash) in `workflow_versions`,
     stored with its text the first time it runs (SPEC §9). A concurrent first run of the same
-    version is not an error: the row either side inserts is the one both use."""
+    version is not an error: the row either side inserts is the one both use. A row found
+    here that this transaction did not insert is committed: it is remembered for the
+    engine's later writes (one SELECT per process and version, not one per write)."""
+    key = (workflow.name, workflow.content_hash)
+    known = _KNOWN_VERSIONS.setdefault(session.get_bind().engine.pool, {})
+    if (remembered := known.get(key)) is not None:
+        return remembered
     where = (VERSIONS.c.name == workflow.name) & (VERSIONS.c.hash == workflow.content_hash)
     found = session.execute(select(VERSIONS.c.id).where(where)).scalar_one_or_none()
     if found is not None:
+        if key not in session.info.get(_INSERTED, ()):  # else it could still be rolled back
+            known[key] = int(found)
         return int(found)
+    session.info.setdefault(_INSERTED, set()).add(key)
     values = {
         "name": workflow.name,
         "hash": workflow.content_hash,
