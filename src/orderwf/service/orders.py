@@ -165,7 +165,7 @@ def workflow_of(db: Engine, order_id: int) -> str:
     from orderwf.store import repo
     from orderwf.store.db import read_session
 
-    with read_session(db) as session:
+    with read_session(db, autocommit=True) as session:
         name = repo.workflow_of(session, order_id)
     if name is None:
         raise NotFound(f"order #{order_id} does not exist")
@@ -178,7 +178,7 @@ def show(db: Engine, order_id: int, *, parts: Collection[str] | None = None) -> 
     from orderwf.store import snapshots
     from orderwf.store.db import read_session
 
-    with read_session(db) as session:
+    with read_session(db, autocommit=True) as session:
         order = snapshots.load_order(session, order_id, parts=parts)
         # Ended by a COMMIT (nothing was written) rather than the session's ROLLBACK: on a
         # rollback psycopg forgets the statements it prepared (`DEALLOCATE ALL`, one more

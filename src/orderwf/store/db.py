@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,20 +111,85 @@ def upgrade(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> tuple[st
 def write_transaction(engine: Engine) -> Iterator[Session]:
     """A session whose transaction starts with `BEGIN IMMEDIATE` on SQLite (the write lock is
     taken before the first read) and a plain `BEGIN` on PostgreSQL (lock rows with
-    `SELECT … FOR UPDATE`). Commits on a normal exit, rolls back on an exception."""
+    `SELECT … FOR UPDATE`), sent before the session is handed out (`_begun`: it is the
+    connection's ping). Commits on a normal exit, rolls back on an exception."""
     from sqlmodel import Session
 
-    bind = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-    with _translated(engine), Session(bind, expire_on_commit=False) as session, session.begin():
+    if engine.dialect.driver != "psycopg":
+        bind = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        with _translated(engine), Session(bind, expire_on_commit=False) as plain, plain.begin():
+            yield plain
+        return
+    with (
+        _translated(engine),
+        _begun(engine) as conn,
+        Session(conn, expire_on_commit=False) as session,
+        session.begin(),
+    ):
         yield session
 
 
 @contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reading (a deferred `BEGIN` on SQLite); nothing is committed."""
+def _begun(engine: Engine) -> Iterator[Connection]:
+    """A PostgreSQL connection whose transaction its `BEGIN` has started, that round trip
+    doubling as the pool's ping: the checkout does not ping (one round trip less a write), and
+    a `BEGIN` that finds the connection dead (nothing done yet) is retried once on a new one,
+    as a failed ping is. psycopg runs in autocommit meanwhile, so that it sends no `BEGIN` of
+    its own; `COMMIT` and `ROLLBACK` go as usual (psycopg sends them while a transaction is
+    open), and the checkin turns autocommit off again."""
+    from sqlalchemy.exc import DBAPIError
+
+    dialect = engine.dialect
+    for attempt in (1, 2):
+        token = _BEGIN_PINGS.set(True)
+        try:
+            conn = engine.connect()
+        finally:
+            _BEGIN_PINGS.reset(token)
+        raw: Any = conn.connection.driver_connection
+        try:
+            raw.autocommit = True
+            conn.connection.info[_MANUAL_BEGIN] = True
+            raw.execute("BEGIN")
+        except dialect.loaded_dbapi.Error as e:
+            lost = dialect.is_disconnect(e, raw, None)
+            if lost:
+                conn.invalidate(e)
+            conn.close()
+            if lost and attempt == 1:
+                continue
+            raise DBAPIError.instance(
+                "BEGIN",
+                None,
+                e,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from e
+        except BaseException:
+            conn.close()
+            raise
+        with conn:
+            yield conn
+        return
+
+
+@contextmanager
+def read_session(engine: Engine, *, autocommit: bool = False) -> Iterator[Session]:
+    """A session for reading (a deferred `BEGIN` on SQLite); nothing is committed.
+
+    `autocommit` (PostgreSQL): each statement is its own transaction, no `BEGIN` and no
+    `COMMIT`/`ROLLBACK` round trips (nor psycopg's `DEALLOCATE ALL` after a rollback). Under
+    PostgreSQL's default isolation, read committed, each statement of a transaction sees its
+    own snapshot anyway, so a read loses nothing; under a server-wide `repeatable read` the
+    statements of one read (an order's seven parts) would no longer share a snapshot. SQLite
+    keeps its transaction: its statements then do share one."""
     from sqlmodel import Session
 
-    with _translated(engine), Session(engine) as session:
+    bind = engine
+    if autocommit and engine.dialect.name == "postgresql":
+        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with _translated(engine), Session(bind) as session:
         yield session
 
 
@@ -157,8 +223,8 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
         "hide_parameters": True,  # customer addresses and email bodies stay out of messages
     }
     if postgres:
-        # A connection the server dropped since it was pooled is replaced, not used.
-        options["pool_pre_ping"] = True
+        # A connection the server dropped since it was pooled is replaced, not used: pinged
+        # at checkout (`_ping_on_checkout`), or by its `BEGIN` (`_begun`).
         # libpq's `options`: the user's own (`?options=…`), then the lock wait bound.
         given = parsed.query.get("options", "")
         given = " ".join(given) if isinstance(given, tuple) else given
@@ -196,7 +262,45 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
 
     else:
         faults.quiet_driver()
+        _ping_on_checkout(engine)
     return engine
+
+
+_RETURNED = "orderwf_returned"  # a pool record's `info`: it has been checked in before
+_MANUAL_BEGIN = "orderwf_manual_begin"  # … and `_begun` turned psycopg's autocommit on
+# Set while `_begun` checks a connection out: its `BEGIN` is the ping.
+_BEGIN_PINGS: ContextVar[bool] = ContextVar("orderwf_begin_pings", default=False)
+
+
+def _ping_on_checkout(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping` (a `;` in autocommit at checkout; a failed one replaces the
+    pool's connections), but for the checkouts of `_begun`, whose `BEGIN` is the ping."""
+    from sqlalchemy import event, exc
+
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is None:
+            return
+        record.info[_RETURNED] = True
+        if record.info.pop(_MANUAL_BEGIN, False) and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False  # the pool's reset has ended any transaction
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if not record.info.get(_RETURNED) or _BEGIN_PINGS.get():  # new, or `_begun`'s
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as e:
+            if dialect.is_disconnect(e, dbapi_connection, None):
+                raise exc.InvalidatePoolError(str(e)) from e  # a new connection, and the others
+            raise
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info.pop(_RETURNED, None)  # a record reconnecting after an invalidation
 
 
 def _check_postgres_options(url: str, parsed: Any) -> None:
