@@ -135,20 +135,22 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
 def _begun(engine: Engine) -> Iterator[Connection]:
     """A PostgreSQL connection whose transaction its `BEGIN` has started, that round trip
     doubling as the pool's ping: the checkout does not ping (one round trip less a write), and
-    a `BEGIN` that finds the connection dead (nothing done yet) is retried once on a new one,
-    as a failed ping is. psycopg runs in autocommit meanwhile, so that it sends no `BEGIN` of
-    its own; `COMMIT` and `ROLLBACK` go as usual (psycopg sends them while a transaction is
-    open), and the checkin turns autocommit off again."""
+    a `BEGIN` that finds a pooled connection dead (nothing done yet) is retried on the next
+    one, as a failed ping is, until a new connection answers or fails. psycopg runs in
+    autocommit meanwhile, so that it sends no `BEGIN` of its own; `COMMIT` and `ROLLBACK` go as
+    usual (psycopg sends them while a transaction is open), and the checkin turns autocommit
+    off again."""
     from sqlalchemy.exc import DBAPIError
 
     dialect = engine.dialect
-    for attempt in (1, 2):
+    while True:
         token = _BEGIN_PINGS.set(True)
         try:
             conn = engine.connect()
         finally:
             _BEGIN_PINGS.reset(token)
         raw: Any = conn.connection.driver_connection
+        pooled = bool(conn.connection.info.get(_RETURNED))  # else new: its failure is real
         try:
             raw.autocommit = True
             conn.connection.info[_MANUAL_BEGIN] = True
@@ -158,7 +160,7 @@ def _begun(engine: Engine) -> Iterator[Connection]:
             if lost:
                 conn.invalidate(e)
             conn.close()
-            if lost and attempt == 1:
+            if lost and pooled:
                 continue
             raise DBAPIError.instance(
                 "BEGIN",
