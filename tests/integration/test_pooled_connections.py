@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 from shop import A, Shop, default_workflow, open_shop, woo_order
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from orderwf import service
@@ -78,3 +79,13 @@ def test_a_connection_killed_in_the_pool_is_replaced(db_url: str, shop: Shop) ->
     _kill_the_others(db_url)
     assert shop.apply(100, "process").order.status == "processing"  # the BEGIN, retried
     assert shop.history(100)[-1] == ("admin", "process", "on-hold", "processing")
+
+
+def test_every_dead_connection_in_the_pool_is_replaced(db_url: str, shop: Shop) -> None:
+    shop.add(woo_order(100, (A, 1)))
+    with shop.engine.connect() as one, shop.engine.connect() as two:  # two pooled connections
+        one.execute(text("SELECT 1"))
+        two.execute(text("SELECT 1"))
+
+    _kill_the_others(db_url)
+    assert shop.apply(100, "hold").order.status == "on-hold"  # two dead ones, then a new one
