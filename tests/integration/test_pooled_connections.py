@@ -10,11 +10,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from shop import A, Shop, default_workflow, open_shop, woo_order
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from orderwf import service
+from shop import A, Shop, default_workflow, open_shop, woo_order
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 

@@ -10,10 +10,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from shop import NOW, A, Shop, default_workflow, open_shop, woo_order
 from sqlalchemy import event, text
 
 from orderwf.store import db, repo
+from shop import NOW, A, Shop, default_workflow, open_shop, woo_order
 
 
 @pytest.fixture
