@@ -6,22 +6,24 @@ the write's `BEGIN`, without a word."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from parity import A, open_shop, parity_order
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from orderwf import service
-from shop import A, Shop, default_workflow, open_shop, woo_order
+from shop import Shop, default_workflow
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 
 
 @pytest.fixture
-def shop(db_url: str) -> Iterator[Shop]:
-    yield from open_shop(db_url, default_workflow())
+def shop(tmp_path: Path, db_url: str) -> Iterator[Shop]:
+    yield from open_shop(tmp_path, db_url, default_workflow())
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def _kill_the_others(url: str) -> None:
 def test_a_write_pings_with_its_begin_and_a_look_sends_no_transaction(
     shop: Shop, sent: list[str]
 ) -> None:
-    shop.add(woo_order(100, (A, 1)))
+    shop.add(parity_order(100, (A, 1)))
     shop.apply(100, "hold")  # the pool now holds a connection that has been used
     sent.clear()
 
@@ -70,7 +72,7 @@ def test_a_write_pings_with_its_begin_and_a_look_sends_no_transaction(
 
 
 def test_a_connection_killed_in_the_pool_is_replaced(db_url: str, shop: Shop) -> None:
-    shop.add(woo_order(100, (A, 1)))
+    shop.add(parity_order(100, (A, 1)))
     shop.apply(100, "hold")
 
     _kill_the_others(db_url)
@@ -82,7 +84,7 @@ def test_a_connection_killed_in_the_pool_is_replaced(db_url: str, shop: Shop) ->
 
 
 def test_every_dead_connection_in_the_pool_is_replaced(db_url: str, shop: Shop) -> None:
-    shop.add(woo_order(100, (A, 1)))
+    shop.add(parity_order(100, (A, 1)))
     with shop.engine.connect() as one, shop.engine.connect() as two:  # two pooled connections
         one.execute(text("SELECT 1"))
         two.execute(text("SELECT 1"))
