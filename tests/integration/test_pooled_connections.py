@@ -15,7 +15,7 @@ from parity import A, open_shop, parity_order
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from orderwf import service
+from orderwf.service import orders as service_orders
 from shop import Shop, default_workflow
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
@@ -66,7 +66,7 @@ def test_a_write_pings_with_its_begin_and_a_look_sends_no_transaction(
     assert sent.count("BEGIN") == 1
 
     sent.clear()
-    assert service.show(shop.engine, 100, parts=()).status == "processing"
+    assert service_orders.show(shop.engine, 100, parts=()).status == "processing"
     assert "BEGIN" not in sent
     assert sent[-1] == "SELECT"
 
@@ -76,7 +76,7 @@ def test_a_connection_killed_in_the_pool_is_replaced(db_url: str, shop: Shop) ->
     shop.apply(100, "hold")
 
     _kill_the_others(db_url)
-    assert service.show(shop.engine, 100).status == "on-hold"  # the checkout's ping
+    assert service_orders.show(shop.engine, 100).status == "on-hold"  # the checkout's ping
 
     _kill_the_others(db_url)
     assert shop.apply(100, "process").order.status == "processing"  # the BEGIN, retried
