@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from orderwf.engine import context as ctx
+from orderwf.engine import events as ev
 from orderwf.engine import snapshot as s
 from orderwf.errors import NotFound, OrderwfError
 from orderwf.suggest import did_you_mean
@@ -28,51 +29,60 @@ class QueuedEmail:
     error: str | None = None  # a template that failed: queued as failed, never dropped
 
 
-def matches(f: m.EventFilter, kind: str, data: Any) -> bool:
-    if f.kind != kind:
-        return False
-    if kind == "status":
-        source, target = data
-        return (f.sources is None or source in f.sources) and (
-            f.targets is None or target in f.targets
+def matches(f: m.EventFilter, event: ev.Event) -> bool:
+    """Whether the filter `f` of an email's `on` picks `event`."""
+    if isinstance(event, ev.StatusChanged):
+        return (
+            f.kind == "status"
+            and (f.sources is None or event.source in f.sources)
+            and (f.targets is None or event.target in f.targets)
         )
-    if kind == "refund":
-        return f.value == "any" or f.value == ("full" if data["full"] else "partial")
-    return f.value in (data, "any")
+    if isinstance(event, ev.Refunded):
+        return f.kind == "refund" and f.value in ("any", "full" if event.full else "partial")
+    if isinstance(event, ev.NoteAdded):  # a private note sends nothing
+        return f.kind == "note" and event.note.customer_note and f.value in ("customer", "any")
+    if isinstance(event, ev.TrackingAdded):
+        return f.kind == "tracking" and f.value in ("added", "any")
+    if isinstance(event, ev.ActionApplied):
+        return f.kind == "action" and f.value in (event.action, "any")
+    return False
 
 
 def queue(
     workflow: m.Workflow,
     order: s.Order,
-    events: Sequence[tuple[str, Any]],
+    events: Sequence[ev.Event],
     context: Callable[..., dict[str, Any]],
-    refund: dict[str, Any] | None,
 ) -> tuple[list[QueuedEmail], frozenset[str]]:
     """The emails of `events`, in event order, and the `once` emails the order has now had.
-    `context(**names)` gives the names templates see; `refund` is the apply's refund, if any."""
+    `order` is the order as the events left it; `context(**names)` gives the names templates
+    see."""
     if not workflow.emails:
         return [], order.emails_sent
     queued: list[QueuedEmail] = []
     sent = set(order.emails_sent)
     current = ctx.status_context(workflow, order.status)
-    for kind, data in events:
-        names: dict[str, Any] = {"from": current, "to": current}
-        if kind == "email":
-            email_id, force = data
-            chosen = [(workflow.emails[email_id], force)]
+    refund: dict[str, Any] | None = None  # the apply's refund as the order now stands
+    for event in events:
+        if isinstance(event, ev.Refunded):  # the only reader of refunds: a refund loaded them
+            refund = ctx.refund_context(event.refund, full=order.remaining_refundable <= 0)
+    for event in events:
+        if isinstance(event, ev.EmailRequested):
+            chosen = [(workflow.emails[event.email], event.force)]
         else:
             chosen = [
-                (e, False)
-                for e in workflow.emails.values()
-                if any(matches(f, kind, data) for f in e.on)
+                (e, False) for e in workflow.emails.values() if any(matches(f, event) for f in e.on)
             ]
-        if kind == "status":
+            if not chosen:
+                continue
+        names: dict[str, Any] = {"from": current, "to": current}
+        if isinstance(event, ev.StatusChanged):
             names = {
-                "from": ctx.status_context(workflow, data[0]),
-                "to": ctx.status_context(workflow, data[1]),
+                "from": ctx.status_context(workflow, event.source),
+                "to": ctx.status_context(workflow, event.target),
             }
-        if kind == "refund":
-            names["refund"] = data
+        if isinstance(event, ev.Refunded):
+            names["refund"] = ctx.refund_context(event.refund, full=event.full)
         elif refund is not None:
             names["refund"] = refund
         for email, force in chosen:

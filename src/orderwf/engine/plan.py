@@ -14,9 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from orderwf import money
 from orderwf.engine import context as ctx
 from orderwf.engine import emails
+from orderwf.engine import events as ev
 from orderwf.engine import params as p
 from orderwf.engine import snapshot as s
 from orderwf.engine.carriers import tracking_url
@@ -32,22 +32,52 @@ SYSTEM = "system"
 
 @dataclass(frozen=True)
 class Plan:
+    """What applying `action` does to `before`: `after`, and what happened on the way, in
+    order (`events`: the one log; the other attributes read it)."""
+
     action: str
     params: Mapping[str, Any]
     actor: str
     now: datetime
     before: s.Order
     after: s.Order
-    notes: tuple[s.Note, ...] = ()
-    stock: tuple[StockChange, ...] = ()
-    refund: s.Refund | None = None
-    tracking: tuple[s.Tracking, ...] = ()
-    emails: tuple[emails.QueuedEmail, ...] = ()
-    effects: tuple[dict[str, Any], ...] = ()
+    events: tuple[ev.Event, ...] = ()
 
     @property
     def status_changed(self) -> bool:
         return self.before.status != self.after.status
+
+    @property
+    def notes(self) -> tuple[s.Note, ...]:
+        return tuple(e.note for e in self.events if isinstance(e, ev.NoteAdded))
+
+    @property
+    def stock(self) -> tuple[StockChange, ...]:
+        """Every stock move, in order: the stock policies' and a refund's restock."""
+        changes: list[StockChange] = []
+        for e in self.events:
+            if isinstance(e, ev.StockMoved):
+                changes += e.changes
+            elif isinstance(e, ev.Refunded):
+                changes += e.restocked
+        return tuple(changes)
+
+    @property
+    def refund(self) -> s.Refund | None:
+        return next((e.refund for e in self.events if isinstance(e, ev.Refunded)), None)
+
+    @property
+    def tracking(self) -> tuple[s.Tracking, ...]:
+        return tuple(e.tracking for e in self.events if isinstance(e, ev.TrackingAdded))
+
+    @property
+    def emails(self) -> tuple[emails.QueuedEmail, ...]:
+        return tuple(e.email for e in self.events if isinstance(e, ev.EmailQueued))
+
+    @property
+    def effects(self) -> list[dict[str, Any]]:
+        """The events as SPEC §5 effects: what the history stores."""
+        return ev.effects(self.events)
 
 
 def find_action(workflow: m.Workflow, action_id: str) -> m.Action:
@@ -179,12 +209,8 @@ class _Planner:
     actor: str
     now: datetime
     before: s.Order = field(init=False)
-    notes: list[s.Note] = field(default_factory=list)
-    stock: list[StockChange] = field(default_factory=list)
+    events: list[ev.Event] = field(default_factory=list)
     refund: s.Refund | None = None
-    tracking: list[s.Tracking] = field(default_factory=list)
-    effects: list[dict[str, Any]] = field(default_factory=list)
-    events: list[tuple[str, Any]] = field(default_factory=list)
 
     shop: dict[str, Any] = field(init=False)
     _ctx: dict[str, Any] = field(init=False, default_factory=dict)
@@ -218,11 +244,8 @@ class _Planner:
 
     def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
         note = s.Note(None, text, customer, author, self.now)
-        self.notes.append(note)
         self.order = evolve(self.order, notes=s.appended(self.order.notes, note))
-        self.effects.append({"type": "note", "text": text, "customer": customer, "author": author})
-        if customer:
-            self.events.append(("note", "customer"))
+        self.events.append(ev.NoteAdded(note))
 
     def apply_stock(self, policy: m.StockPolicy) -> None:
         if policy == "keep":
@@ -240,24 +263,7 @@ class _Planner:
         self.order = after
         if not changes:
             return
-        self.stock.extend(changes)
-        self.effects.append(
-            {
-                "type": "stock",
-                "policy": policy,
-                "changes": [
-                    {
-                        "item_id": c.item_id,
-                        "product_id": c.product_id,
-                        "sku": c.sku,
-                        "delta": c.delta,
-                        "old": c.old,
-                        "new": c.new,
-                    }
-                    for c in changes
-                ],
-            }
-        )
+        self.events.append(ev.StockMoved(policy, tuple(changes)))
         key = "stock_reduced" if policy == "reduce" else "stock_restored"
         self.add_note(self.message(key, changes=", ".join(c.describe() for c in changes)))
 
@@ -273,7 +279,7 @@ class _Planner:
             date_paid=self.order.date_paid or (self.now if status.paid else None),
             date_completed=self.now if to_id == "completed" else self.order.date_completed,
         )
-        self.effects.append({"type": "status", "from": source, "to": to_id})
+        self.events.append(ev.StatusChanged(source, to_id))
         self.apply_stock(status.stock)
         template = self.workflow.messages["status_changed"]
 
@@ -289,11 +295,10 @@ class _Planner:
         else:
             text = self.render(template, **names())
         self.add_note(f"{prefix} {text}" if prefix else text)
-        self.events.append(("status", (source, to_id)))
 
     # -- effects -----------------------------------------------------------------------------
     def run(self, note_prefix: str | None) -> None:
-        self.events.append(("action", self.action.id))
+        self.events.append(ev.ActionApplied(self.action.id))
         for effect in self.action.effects:
             if self.holds(effect.cond):
                 self.run_effect(effect)
@@ -312,7 +317,7 @@ class _Planner:
             if text:
                 self.add_note(text, customer=effect.customer, author=self.actor)
         elif isinstance(effect, m.EmailEffect):
-            self.events.append(("email", (effect.email, effect.force)))
+            self.events.append(ev.EmailRequested(effect.email, effect.force))
         elif isinstance(effect, m.TrackingEffect):
             self.add_tracking(effect)
         elif isinstance(effect, m.RefundEffect):
@@ -320,7 +325,7 @@ class _Planner:
         elif isinstance(effect, m.SetEffect):
             values = {key.removeprefix("meta."): self.render(t) for key, t in effect.values}
             self.order = evolve(self.order, meta={**self.order.meta, **values})
-            self.effects.append({"type": "set", "meta": values})
+            self.events.append(ev.MetaSet(values))
         else:
             self.apply_stock(effect.policy)
 
@@ -337,18 +342,8 @@ class _Planner:
         except ValueError:
             raise _Stop([f"shipped_on {shipped!r} is not a date (expected YYYY-MM-DD)"]) from None
         entry = s.Tracking(carrier, number, url, shipped_on)
-        self.tracking.append(entry)
         self.order = evolve(self.order, tracking=s.appended(self.order.tracking, entry))
-        self.effects.append(
-            {
-                "type": "tracking",
-                "carrier": carrier,
-                "number": number,
-                "url": url,
-                "shipped_on": shipped_on.isoformat(),
-            }
-        )
-        self.events.append(("tracking", "added"))
+        self.events.append(ev.TrackingAdded(entry))
 
     def run_refund(self, effect: m.RefundEffect) -> None:
         rules = self.workflow.refunds
@@ -383,49 +378,23 @@ class _Planner:
             raise _Stop(problems)
         self.order = result.order
         self.refund = result.refund
-        cur = self.order.currency
-        self.effects.append(
-            {
-                "type": "refund",
-                "amount": money.fmt(result.refund.amount, cur),
-                "reason": reason,
-                "restock": restock,
-                "full": result.full,
-                "lines": [
-                    {
-                        "item_id": ln.item_id,
-                        "quantity": ln.quantity,
-                        "amount": money.fmt(ln.amount, cur),
-                        "restocked": ln.restocked,
-                    }
-                    for ln in result.refund.lines
-                ],
-            }
-        )
+        restocked = tuple(change for _, change in result.restocked)
+        self.events.append(ev.Refunded(result.refund, result.full, restocked, self.order.currency))
         for line, change in result.restocked:
-            self.stock.append(change)
             item = ctx.line_context(line)
             self.add_note(self.message("restocked", item=item, old=change.old, new=change.new))
         if result.full and (text := self.message("fully_refunded").strip()):  # "" turns it off
             self.add_note(text)
-        self.events.append(("refund", ctx.refund_context(result.refund, full=result.full)))
 
     # -- emails ------------------------------------------------------------------------------
-    def emails(self) -> list[emails.QueuedEmail]:
-        refund = None
-        if self.refund is not None:  # the only reader of refunds here: a refund loaded them
-            refund = ctx.refund_context(self.refund, full=self.order.remaining_refundable <= 0)
-        queued, sent = emails.queue(self.workflow, self.order, self.events, self.context, refund)
+    def queue_emails(self) -> None:
+        queued, sent = emails.queue(self.workflow, self.order, self.events, self.context)
         if sent != self.order.emails_sent:
             self.order = evolve(self.order, emails_sent=sent)
-        return queued
+        self.events += map(ev.EmailQueued, queued)
 
     def result(self) -> Plan:
-        queued_emails = self.emails()
-        for queued in queued_emails:
-            self.effects.append(
-                {"type": "email", "email": queued.email, "to": queued.to, "subject": queued.subject}
-            )
+        self.queue_emails()
         return Plan(
             action=self.action.id,
             params=self.params,
@@ -433,10 +402,5 @@ class _Planner:
             now=self.now,
             before=self.before,
             after=evolve(self.order, version=self.before.version + 1),
-            notes=tuple(self.notes),
-            stock=tuple(self.stock),
-            refund=self.refund,
-            tracking=tuple(self.tracking),
-            emails=tuple(queued_emails),
-            effects=tuple(self.effects),
+            events=tuple(self.events),
         )

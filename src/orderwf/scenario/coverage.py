@@ -12,6 +12,7 @@ from orderwf.engine import context as ctx
 from orderwf.engine import params as p
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
+from orderwf.engine.events import StatusChanged
 from orderwf.engine.memory import Shop
 from orderwf.errors import OrderwfError
 from orderwf.workflow.model import Workflow
@@ -152,10 +153,10 @@ class Coverage:
     def applied(self, workflow: Workflow, plan: planner.Plan) -> None:
         cov = self.of(workflow)
         cov.actions.add(plan.action)
-        for effect in plan.effects:
-            if effect["type"] == "status":
-                cov.transitions.add((plan.action, effect["from"], effect["to"]))
-                cov.statuses.add(effect["to"])
+        for event in plan.events:
+            if isinstance(event, StatusChanged):
+                cov.transitions.add((plan.action, event.source, event.target))
+                cov.statuses.add(event.target)
         cov.emails.update(e.email for e in plan.emails)
 
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orderwf.engine.events import EmailQueued
 from orderwf.engine.invariants import violations
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
 from orderwf.engine.plan import Plan
@@ -77,8 +78,9 @@ def test_leaving_a_final_status(workflow: Workflow) -> None:
 
 def test_an_email_without_recipient(workflow: Workflow) -> None:
     _, plan = paid(workflow)
-    emails = (replace(plan.emails[0], to=""), plan.emails[1])
-    assert check(workflow, replace(plan, emails=emails)) == ["email 'new_order' has no recipient"]
+    first = EmailQueued(plan.emails[0])
+    events = tuple(EmailQueued(replace(e.email, to="")) if e == first else e for e in plan.events)
+    assert check(workflow, replace(plan, events=events)) == ["email 'new_order' has no recipient"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
