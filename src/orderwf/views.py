@@ -1,17 +1,21 @@
-"""Orders, plans and history as the JSON of SPEC §5: money as strings with the currency's
-decimals, times as ISO 8601 UTC. Pure: the CLI prints these, tests compare them."""
+"""Orders and plans as the JSON of SPEC §5 (money as strings with the currency's decimals,
+times as ISO 8601 UTC) and as text: what `apply` prints, and the words of `order show`, whose
+table the CLI draws. Pure: the CLI prints these, tests compare them."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orderwf import money
 from orderwf.engine import snapshot as s
 
 if TYPE_CHECKING:
-    from orderwf.engine.plan import Plan
+    # The CLI names the engine's types through this module: it hands them back to render.
+    from orderwf.engine.plan import Plan as Plan
+    from orderwf.engine.snapshot import Order as Order
+    from orderwf.workflow.model import Workflow
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -119,3 +123,109 @@ def order_json(order: s.Order) -> dict[str, Any]:
 
 def plan_json(plan: Plan, *, dry_run: bool) -> dict[str, Any]:
     return {"order": order_json(plan.after), "effects": list(plan.effects), "dry_run": dry_run}
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def when(value: datetime | date | None) -> str:
+    """Short human time: '2026-11-26 08:00' (UTC)."""
+    text = iso(value) or ""
+    return text[:16].replace("T", " ") if isinstance(value, datetime) else text
+
+
+def plan_lines(wf: Workflow, p: Plan, *, dry_run: bool) -> list[str]:
+    """The plan as plain lines: what `apply` prints (no rich: it is the hot path)."""
+    head = "Dry run: nothing stored." if dry_run else "Applied."
+    before, after = p.before, p.after
+    cur = after.currency
+    lines = [f"{head} {p.action} on order #{after.number}"]
+    if p.status_changed:
+        lines.append(
+            f"  status: {wf.status(before.status).label} → {wf.status(after.status).label}"
+        )
+    lines += [f"  stock: {c.label} {c.old}→{c.new} ({c.delta:+d})" for c in p.stock]
+    refund = p.refund
+    if refund is not None:
+        reason = f" — {refund.reason}" if refund.reason else ""
+        lines.append(
+            f"  refund: {money.show(refund.amount, cur)}{reason}; "
+            f"remaining {money.show(after.remaining_refundable, cur)}"
+        )
+    lines += [f"  tracking: {tr.carrier} {tr.number} {tr.url}" for tr in p.tracking]
+    lines += [f"  {'customer note' if n.customer_note else 'note'}: {n.note}" for n in p.notes]
+    for e in p.emails:
+        failing = f" (will fail: {e.error})" if e.error else ""
+        lines.append(f"  email {e.email} → {e.to or '(no address)'}: {e.subject}{failing}")
+    return lines
+
+
+class OrderText(NamedTuple):
+    """An order as `order show` prints it, cell by cell: the CLI draws the table and the
+    emphasis (`title` and `notes_title` in bold)."""
+
+    title: str  # "Order #100"
+    status: str  # its status's label
+    placed: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    lines: list[str]  # totals, refunds, shipments
+    notes_title: str
+    notes: list[tuple[str, str]]  # (when and who, the note as written)
+
+
+def order_text(wf: Workflow, o: s.Order, *, customer: bool = False) -> OrderText:
+    """`customer`: what the customer may see (customer notes; no stock or restock figures)."""
+    cur = o.currency
+
+    def m(value: Decimal) -> str:
+        return money.show(value, cur)
+
+    name = " ".join(x for x in (o.billing.get("first_name"), o.billing.get("last_name")) if x)
+    columns: tuple[str, ...] = ("Item", "Product", "SKU", "Qty", "Total", "Refunded")
+    if not customer:
+        columns += ("Reduced",)
+    rows = []
+    for li in o.lines:
+        qty = str(li.quantity) if li.kind == "line_item" else ""
+        if li.quantity_refunded:
+            qty += f" (−{li.quantity_refunded})"
+        row: tuple[str, ...] = (
+            f"#{li.id}",
+            li.name if li.kind == "line_item" else f"{li.kind}: {li.name}",
+            li.sku,
+            qty,
+            m(li.gross),
+            m(li.total_refunded) if li.total_refunded else "",
+        )
+        if not customer:
+            row += (str(li.reduced_stock) if li.kind == "line_item" else "",)
+        rows.append(row)
+    lines = [
+        f"Total {m(o.total)}   refunded {m(o.total_refunded)}   "
+        f"remaining {m(o.remaining_refundable)}"
+    ]
+    for r in o.refunds:
+        reason = f" — {r.reason}" if r.reason else ""
+        restock = "" if customer else (" (restocked)" if r.restock else " (no restock)")
+        lines.append(f"Refund {m(r.amount)}{reason}{restock} on {when(r.created_at)}")
+    for tr in o.tracking:
+        lines.append(
+            f"Shipped {iso(tr.shipped_on)} with {tr.carrier or 'carrier'}: {tr.number}"
+            + (f" — track: {tr.url}" if tr.url else "")
+        )
+    notes = []
+    for n in o.notes:
+        if n.customer_note or not customer:
+            kind = "" if customer else ("to customer, " if n.customer_note else "private, ")
+            notes.append((f"  {when(n.created_at)} ({kind}{n.author}): ", n.note))
+    return OrderText(
+        title=f"Order #{o.number}",
+        status=wf.status(o.status).label,
+        placed=f"Placed {when(o.created_at)} by {name or 'guest'} <{o.billing.get('email', '')}>",
+        columns=columns,
+        rows=rows,
+        lines=lines,
+        notes_title="Order updates" if customer else "Notes",
+        notes=notes,
+    )
