@@ -146,7 +146,6 @@ Event = (
     | EmailRequested
     | EmailQueued
 )
-Effect = NoteAdded | StockMoved | StatusChanged | MetaSet | TrackingAdded | Refunded | EmailQueued
 
 
 def effects(events: tuple[Event, ...]) -> list[dict[str, Any]]:

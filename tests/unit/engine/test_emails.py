@@ -321,3 +321,36 @@ def test_an_address_template_and_a_subject_that_fails_for_this_order(
     assert ratio.error.startswith(
         "template 'Refunded 1 in {{ order.total / order.total_refunded }}' failed"
     )
+
+
+EVENTS = """
+orderwf: 1
+name: woocommerce
+title: Emails on tracking and on an action
+initial: processing
+templates: {templates}
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  processing: {label: Processing, paid: true}
+actions:
+  ship:
+    label: Ship
+    effects: [{tracking: {number: "AB123456", carrier: ups}}]
+  remark: {label: Remark, effects: [{note: "Checked."}]}
+  tell: {label: Tell, effects: [{note: {text: "Hello", customer: true}}]}
+emails:
+  shipped: {to: shop, template: customer_note, subject: Shipped, on: [{tracking: added}]}
+  remarked: {to: shop, template: customer_note, subject: Remarked, on: [{action: remark}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("action", "sent"),
+    [("ship", ["shipped"]), ("remark", ["remarked"]), ("tell", [])],
+)
+def test_an_email_on_tracking_or_on_an_action_is_sent_by_that_event_alone(
+    write_workflow: Callable[[str], Workflow], action: str, sent: list[str]
+) -> None:
+    events = write_workflow(EVENTS)
+    p = plan(events, order(tshirt(), status="processing"), action)
+    assert [e.email for e in p.emails] == sent

@@ -23,6 +23,7 @@ from order_factory import (
     tshirt,
 )
 
+from orderwf.engine import events as ev
 from orderwf.engine.plan import availability
 from orderwf.errors import NotFound, WorkflowError
 from orderwf.workflow.build import build
@@ -172,6 +173,41 @@ def test_the_stock_note_comes_before_the_status_note(workflow: Workflow) -> None
 def test_the_effects_are_listed_in_event_order(workflow: Workflow, snapshot: Any) -> None:
     p = plan(workflow, order(tshirt(), shipping()), "pay")
     assert list(p.effects) == snapshot
+
+
+def test_the_plan_logs_each_step_once_in_order(workflow: Workflow) -> None:
+    """One log: the action, then each step as it happens (the status change, its stock
+    policy, the stock note, the status note), then the emails queued for them."""
+    p = plan(workflow, order(tshirt(), shipping()), "pay")
+    assert [type(e) for e in p.events] == [
+        ev.ActionApplied,
+        ev.StatusChanged,
+        ev.StockMoved,
+        ev.NoteAdded,
+        ev.NoteAdded,
+        ev.EmailQueued,
+        ev.EmailQueued,
+    ]
+    assert p.events[:2] == (ev.ActionApplied("pay"), ev.StatusChanged("pending", "processing"))
+    assert [e.email for e in p.emails] == ["new_order", "customer_processing_order"]
+
+
+def test_tracking_and_metadata_are_stored_as_effects(
+    workflow: Workflow, write_workflow: Callable[[str], Workflow]
+) -> None:
+    params = {"number": "1z999aa10123456784", "carrier": "ups", "shipped_on": "2026-11-20"}
+    tracked = plan(workflow, order(tshirt(), status="completed"), "add_tracking", params)
+    assert tracked.effects == [
+        {
+            "type": "tracking",
+            "carrier": "ups",
+            "number": "1Z999AA10123456784",
+            "url": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+            "shipped_on": "2026-11-20",
+        }
+    ]
+    remark = plan(write_workflow(FINAL), order(tshirt(), status="closed"), "remark")
+    assert remark.effects[1:] == [{"type": "set", "meta": {"checked": "2026-11-26"}}]
 
 
 def test_a_note_prefix_goes_before_the_status_note(workflow: Workflow) -> None:
