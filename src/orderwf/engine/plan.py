@@ -33,7 +33,8 @@ SYSTEM = "system"
 @dataclass(frozen=True)
 class Plan:
     """What applying `action` does to `before`: `after`, and what happened on the way, in
-    order (`events`: the one log; the other attributes read it)."""
+    order (`events`: the one log). Its notes, stock moves, refund, tracking and emails are
+    read from the log when the plan is made: the store reads each kind of every plan."""
 
     action: str
     params: Mapping[str, Any]
@@ -42,37 +43,40 @@ class Plan:
     before: s.Order
     after: s.Order
     events: tuple[ev.Event, ...] = ()
+    notes: tuple[s.Note, ...] = field(init=False, repr=False, compare=False)
+    stock: tuple[StockChange, ...] = field(init=False, repr=False, compare=False)
+    refund: s.Refund | None = field(init=False, repr=False, compare=False)
+    tracking: tuple[s.Tracking, ...] = field(init=False, repr=False, compare=False)
+    emails: tuple[emails.QueuedEmail, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        notes: list[s.Note] = []
+        stock: list[StockChange] = []  # the stock policies' moves and a refund's restock
+        refund = None
+        tracking: list[s.Tracking] = []
+        queued: list[emails.QueuedEmail] = []
+        for e in self.events:
+            if isinstance(e, ev.NoteAdded):
+                notes.append(e.note)
+            elif isinstance(e, ev.StockMoved):
+                stock += e.changes
+            elif isinstance(e, ev.Refunded):
+                refund = e.refund
+                stock += e.restocked
+            elif isinstance(e, ev.TrackingAdded):
+                tracking.append(e.tracking)
+            elif isinstance(e, ev.EmailQueued):
+                queued.append(e.email)
+        init = object.__setattr__  # frozen: the dataclass's own way to set a field
+        init(self, "notes", tuple(notes))
+        init(self, "stock", tuple(stock))
+        init(self, "refund", refund)
+        init(self, "tracking", tuple(tracking))
+        init(self, "emails", tuple(queued))
 
     @property
     def status_changed(self) -> bool:
         return self.before.status != self.after.status
-
-    @property
-    def notes(self) -> tuple[s.Note, ...]:
-        return tuple(e.note for e in self.events if isinstance(e, ev.NoteAdded))
-
-    @property
-    def stock(self) -> tuple[StockChange, ...]:
-        """Every stock move, in order: the stock policies' and a refund's restock."""
-        changes: list[StockChange] = []
-        for e in self.events:
-            if isinstance(e, ev.StockMoved):
-                changes += e.changes
-            elif isinstance(e, ev.Refunded):
-                changes += e.restocked
-        return tuple(changes)
-
-    @property
-    def refund(self) -> s.Refund | None:
-        return next((e.refund for e in self.events if isinstance(e, ev.Refunded)), None)
-
-    @property
-    def tracking(self) -> tuple[s.Tracking, ...]:
-        return tuple(e.tracking for e in self.events if isinstance(e, ev.TrackingAdded))
-
-    @property
-    def emails(self) -> tuple[emails.QueuedEmail, ...]:
-        return tuple(e.email for e in self.events if isinstance(e, ev.EmailQueued))
 
     @property
     def effects(self) -> list[dict[str, Any]]:
