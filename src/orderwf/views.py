@@ -1,6 +1,6 @@
 """Orders and plans as the JSON of SPEC §5 (money as strings with the currency's decimals,
-times as ISO 8601 UTC) and as text: what `apply` prints, and the words of `order show`, whose
-table the CLI draws. Pure: the CLI prints these, tests compare them."""
+times as ISO 8601 UTC) and as text: what `apply` and `order history` print, and the words of
+`order show`, whose table the CLI draws. Pure: the CLI prints these, tests compare them."""
 
 from __future__ import annotations
 
@@ -229,3 +229,57 @@ def order_text(wf: Workflow, o: s.Order, *, customer: bool = False) -> OrderText
         notes_title="Order updates" if customer else "Notes",
         notes=notes,
     )
+
+
+def history_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """`order history` as plain lines: each apply, then its params, key and every effect it
+    stored (what docs/cli.md promises; the JSON has the same, structured)."""
+    lines = []
+    for r in rows:
+        move = f"{r['from']} → {r['to']}" if r["from"] != r["to"] else r["from"]
+        version = f"  {r['workflow_version']}" if r.get("workflow_version") else ""
+        lines.append(f"{r['at']}  {r['actor']}  {r['action']}  {move}{version}")
+        given = {k: v for k, v in (r["params"] or {}).items() if v not in (None, [], "")}
+        if given:
+            lines.append("  params: " + ", ".join(f"{k}={_param(v)}" for k, v in given.items()))
+        if r["key"]:
+            lines.append(f"  key: {r['key']}")
+        lines += [f"  {_effect(e)}" for e in r["effects"]]
+    return lines
+
+
+def _param(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _effect(e: dict[str, Any]) -> str:
+    kind = e.get("type")
+    if kind == "status":
+        return f"status: {e['from']} → {e['to']}"
+    if kind == "migrate":
+        return f"moved by migrate: {e['from']} → {e['to']} (no note, email or stock move)"
+    if kind == "note":
+        who = "customer note" if e.get("customer") else "note"
+        return f"{who}: {e['text']}"
+    if kind == "stock":
+        changes = ", ".join(
+            f"{c.get('sku') or '#' + str(c.get('product_id'))} {c['old']}→{c['new']}"
+            for c in e.get("changes", ())
+        )
+        return f"stock ({e.get('policy')}): {changes}"
+    if kind == "refund":
+        reason = f" — {e['reason']}" if e.get("reason") else ""
+        lines = ", ".join(
+            f"item #{ln['item_id']}"
+            + (f" ×{ln['quantity']}" if ln.get("quantity") else "")
+            + f" {ln['amount']}"
+            for ln in e.get("lines", ())
+        )
+        return f"refund: {e['amount']}{reason}" + (f" ({lines})" if lines else "")
+    if kind == "tracking":
+        return f"tracking: {e['carrier']} {e['number']} {e.get('url') or ''}".rstrip()
+    if kind == "email":
+        return f"email {e['email']} → {e.get('to') or '(no address)'}: {e.get('subject', '')}"
+    if kind == "set":
+        return "set: " + ", ".join(f"{k}={v}" for k, v in (e.get("meta") or {}).items())
+    return f"{kind}: {e}"

@@ -5,28 +5,16 @@ failed with its error, never dropped."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from orderwf.engine import context as ctx
 from orderwf.engine import events as ev
 from orderwf.engine import snapshot as s
+from orderwf.engine.events import QueuedEmail as QueuedEmail  # an event; emails make them
 from orderwf.errors import NotFound, OrderwfError
 from orderwf.suggest import did_you_mean
 from orderwf.workflow import model as m
-
-
-@dataclass(frozen=True)
-class QueuedEmail:
-    email: str
-    to: str
-    sender: str
-    subject: str
-    text: str
-    html: str | None
-    once: bool
-    error: str | None = None  # a template that failed: queued as failed, never dropped
 
 
 def matches(f: m.EventFilter, event: ev.Event) -> bool:
@@ -39,9 +27,9 @@ def matches(f: m.EventFilter, event: ev.Event) -> bool:
         )
     if isinstance(event, ev.Refunded):
         return f.kind == "refund" and f.value in ("any", "full" if event.full else "partial")
-    if isinstance(event, ev.NoteAdded):  # a private note sends nothing
-        return f.kind == "note" and event.note.customer_note and f.value in ("customer", "any")
-    if isinstance(event, ev.TrackingAdded):
+    if isinstance(event, s.Note):  # a private note sends nothing
+        return f.kind == "note" and event.customer_note and f.value in ("customer", "any")
+    if isinstance(event, s.Tracking):
         return f.kind == "tracking" and f.value in ("added", "any")
     if isinstance(event, ev.ActionApplied):
         return f.kind == "action" and f.value in (event.action, "any")

@@ -1,23 +1,23 @@
-"""What one apply did, in order: the plan's one log. The action, then its effects (notes,
-stock moves, status changes, meta, tracking, a refund, emails asked for), then the emails
-queued for them. `emails.queue` reads the log to pick the emails; `views` renders it as text;
-each stored event gives its effect as SPEC §5 JSON (`json`), which the history keeps and a
-replay returns, so the store and the service need no renderer above them.
+"""What one apply did, in order: the plan's one log. The action, then its effects — a note
+added (the `Note` itself), a stock policy's moves, a status change, metadata set, a tracking
+entry added (the `Tracking` itself), a refund, an email asked for — then the emails queued
+for them (each `QueuedEmail`). `emails.queue` reads the log to pick the emails; `views`
+renders it as text; `effects` gives the stored kinds as SPEC §5 JSON, which the history keeps
+and a replay returns, so the store and the service need no renderer above them.
 
-Named tuples: a bulk apply logs about six events an order, and a frozen dataclass's
-`__init__` costs one `object.__setattr__` per field."""
+Named tuples, and the snapshot's own notes and tracking entries rather than wrappers: a bulk
+apply logs about five events an order and keeps a batch's plans alive until it is written, so
+each object costs its allocation and the cycle collector's visits."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from orderwf import money
 from orderwf.engine import snapshot as s
 from orderwf.engine.stock import StockChange
-
-if TYPE_CHECKING:
-    from orderwf.engine.emails import QueuedEmail
 
 
 class ActionApplied(NamedTuple):
@@ -26,70 +26,20 @@ class ActionApplied(NamedTuple):
     action: str
 
 
-class NoteAdded(NamedTuple):
-    note: s.Note
-
-    def json(self) -> dict[str, Any]:
-        note = self.note
-        return {
-            "type": "note",
-            "text": note.note,
-            "customer": note.customer_note,
-            "author": note.author,
-        }
-
-
 class StockMoved(NamedTuple):
     """A stock policy's moves (a refund's restock is part of `Refunded`)."""
 
     policy: str
     changes: tuple[StockChange, ...]
 
-    def json(self) -> dict[str, Any]:
-        return {
-            "type": "stock",
-            "policy": self.policy,
-            "changes": [
-                {
-                    "item_id": c.item_id,
-                    "product_id": c.product_id,
-                    "sku": c.sku,
-                    "delta": c.delta,
-                    "old": c.old,
-                    "new": c.new,
-                }
-                for c in self.changes
-            ],
-        }
-
 
 class StatusChanged(NamedTuple):
     source: str
     target: str
 
-    def json(self) -> dict[str, Any]:
-        return {"type": "status", "from": self.source, "to": self.target}
-
 
 class MetaSet(NamedTuple):
     values: Mapping[str, str]
-
-    def json(self) -> dict[str, Any]:
-        return {"type": "set", "meta": dict(self.values)}
-
-
-class TrackingAdded(NamedTuple):
-    tracking: s.Tracking
-
-    def json(self) -> dict[str, Any]:
-        tr = self.tracking
-        return {
-            "type": "tracking",
-            "carrier": tr.carrier,
-            "number": tr.number,
-            "url": tr.url,
-            "shipped_on": tr.shipped_on.isoformat(),
-        }
 
 
 class Refunded(NamedTuple):
@@ -100,25 +50,6 @@ class Refunded(NamedTuple):
     restocked: tuple[StockChange, ...]
     currency: str
 
-    def json(self) -> dict[str, Any]:
-        refund, cur = self.refund, self.currency
-        return {
-            "type": "refund",
-            "amount": money.fmt(refund.amount, cur),
-            "reason": refund.reason,
-            "restock": refund.restock,
-            "full": self.full,
-            "lines": [
-                {
-                    "item_id": ln.item_id,
-                    "quantity": ln.quantity,
-                    "amount": money.fmt(ln.amount, cur),
-                    "restocked": ln.restocked,
-                }
-                for ln in refund.lines
-            ],
-        }
-
 
 class EmailRequested(NamedTuple):
     """An `email` effect: the email is sent whatever its filters say (`force`: even once)."""
@@ -127,27 +58,110 @@ class EmailRequested(NamedTuple):
     force: bool
 
 
-class EmailQueued(NamedTuple):
-    email: QueuedEmail
+@dataclass(frozen=True)
+class QueuedEmail:
+    """An email rendered for the outbox."""
 
-    def json(self) -> dict[str, Any]:
-        e = self.email
-        return {"type": "email", "email": e.email, "to": e.to, "subject": e.subject}
+    email: str
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str | None
+    once: bool
+    error: str | None = None  # a template that failed: queued as failed, never dropped
 
 
 Event = (
     ActionApplied
-    | NoteAdded
+    | s.Note
     | StockMoved
     | StatusChanged
     | MetaSet
-    | TrackingAdded
+    | s.Tracking
     | Refunded
     | EmailRequested
-    | EmailQueued
+    | QueuedEmail
 )
 
 
-def effects(events: tuple[Event, ...]) -> list[dict[str, Any]]:
-    """The stored events as SPEC §5 effects, in order (what the history keeps)."""
-    return [e.json() for e in events if not isinstance(e, (ActionApplied, EmailRequested))]
+def effects(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """The stored kinds of `events` as SPEC §5 effects, in order (what the history keeps;
+    the action and the emails asked for are not stored: the emails queued are)."""
+    return [json(e) for e in events if (json := _JSON.get(type(e))) is not None]
+
+
+def _note(n: s.Note) -> dict[str, Any]:
+    return {"type": "note", "text": n.note, "customer": n.customer_note, "author": n.author}
+
+
+def _stock(e: StockMoved) -> dict[str, Any]:
+    return {
+        "type": "stock",
+        "policy": e.policy,
+        "changes": [
+            {
+                "item_id": c.item_id,
+                "product_id": c.product_id,
+                "sku": c.sku,
+                "delta": c.delta,
+                "old": c.old,
+                "new": c.new,
+            }
+            for c in e.changes
+        ],
+    }
+
+
+def _status(e: StatusChanged) -> dict[str, Any]:
+    return {"type": "status", "from": e.source, "to": e.target}
+
+
+def _meta(e: MetaSet) -> dict[str, Any]:
+    return {"type": "set", "meta": dict(e.values)}
+
+
+def _tracking(tr: s.Tracking) -> dict[str, Any]:
+    return {
+        "type": "tracking",
+        "carrier": tr.carrier,
+        "number": tr.number,
+        "url": tr.url,
+        "shipped_on": tr.shipped_on.isoformat(),
+    }
+
+
+def _refund(e: Refunded) -> dict[str, Any]:
+    refund, cur = e.refund, e.currency
+    return {
+        "type": "refund",
+        "amount": money.fmt(refund.amount, cur),
+        "reason": refund.reason,
+        "restock": refund.restock,
+        "full": e.full,
+        "lines": [
+            {
+                "item_id": ln.item_id,
+                "quantity": ln.quantity,
+                "amount": money.fmt(ln.amount, cur),
+                "restocked": ln.restocked,
+            }
+            for ln in refund.lines
+        ],
+    }
+
+
+def _email(e: QueuedEmail) -> dict[str, Any]:
+    return {"type": "email", "email": e.email, "to": e.to, "subject": e.subject}
+
+
+# Each stored kind's effect, by its exact type (one lookup an event).
+_JSON: dict[type, Callable[[Any], dict[str, Any]]] = {
+    s.Note: _note,
+    StockMoved: _stock,
+    StatusChanged: _status,
+    MetaSet: _meta,
+    s.Tracking: _tracking,
+    Refunded: _refund,
+    QueuedEmail: _email,
+}

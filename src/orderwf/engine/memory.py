@@ -20,7 +20,7 @@ from orderwf import money
 from orderwf.engine import plan as planner
 from orderwf.engine import snapshot as s
 from orderwf.engine import timers
-from orderwf.engine.emails import QueuedEmail
+from orderwf.engine.events import QueuedEmail
 from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import with_levels
 from orderwf.errors import OrderwfError

@@ -47,26 +47,26 @@ class Plan:
     stock: tuple[StockChange, ...] = field(init=False, repr=False, compare=False)
     refund: s.Refund | None = field(init=False, repr=False, compare=False)
     tracking: tuple[s.Tracking, ...] = field(init=False, repr=False, compare=False)
-    emails: tuple[emails.QueuedEmail, ...] = field(init=False, repr=False, compare=False)
+    emails: tuple[ev.QueuedEmail, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         notes: list[s.Note] = []
         stock: list[StockChange] = []  # the stock policies' moves and a refund's restock
         refund = None
         tracking: list[s.Tracking] = []
-        queued: list[emails.QueuedEmail] = []
+        queued: list[ev.QueuedEmail] = []
         for e in self.events:
-            if isinstance(e, ev.NoteAdded):
-                notes.append(e.note)
+            if isinstance(e, s.Note):
+                notes.append(e)
             elif isinstance(e, ev.StockMoved):
                 stock += e.changes
             elif isinstance(e, ev.Refunded):
                 refund = e.refund
                 stock += e.restocked
-            elif isinstance(e, ev.TrackingAdded):
-                tracking.append(e.tracking)
-            elif isinstance(e, ev.EmailQueued):
-                queued.append(e.email)
+            elif isinstance(e, s.Tracking):
+                tracking.append(e)
+            elif isinstance(e, ev.QueuedEmail):
+                queued.append(e)
         init = object.__setattr__  # frozen: the dataclass's own way to set a field
         init(self, "notes", tuple(notes))
         init(self, "stock", tuple(stock))
@@ -249,7 +249,7 @@ class _Planner:
     def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
         note = s.Note(None, text, customer, author, self.now)
         self.order = evolve(self.order, notes=s.appended(self.order.notes, note))
-        self.events.append(ev.NoteAdded(note))
+        self.events.append(note)
 
     def apply_stock(self, policy: m.StockPolicy) -> None:
         if policy == "keep":
@@ -347,7 +347,7 @@ class _Planner:
             raise _Stop([f"shipped_on {shipped!r} is not a date (expected YYYY-MM-DD)"]) from None
         entry = s.Tracking(carrier, number, url, shipped_on)
         self.order = evolve(self.order, tracking=s.appended(self.order.tracking, entry))
-        self.events.append(ev.TrackingAdded(entry))
+        self.events.append(entry)
 
     def run_refund(self, effect: m.RefundEffect) -> None:
         rules = self.workflow.refunds
@@ -395,7 +395,7 @@ class _Planner:
         queued, sent = emails.queue(self.workflow, self.order, self.events, self.context)
         if sent != self.order.emails_sent:
             self.order = evolve(self.order, emails_sent=sent)
-        self.events += map(ev.EmailQueued, queued)
+        self.events += queued
 
     def result(self) -> Plan:
         self.queue_emails()

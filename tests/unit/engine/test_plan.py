@@ -25,6 +25,7 @@ from order_factory import (
 
 from orderwf.engine import events as ev
 from orderwf.engine.plan import availability
+from orderwf.engine.snapshot import Note
 from orderwf.errors import NotFound, WorkflowError
 from orderwf.workflow.build import build
 from orderwf.workflow.model import Workflow
@@ -183,10 +184,10 @@ def test_the_plan_logs_each_step_once_in_order(workflow: Workflow) -> None:
         ev.ActionApplied,
         ev.StatusChanged,
         ev.StockMoved,
-        ev.NoteAdded,
-        ev.NoteAdded,
-        ev.EmailQueued,
-        ev.EmailQueued,
+        Note,
+        Note,
+        ev.QueuedEmail,
+        ev.QueuedEmail,
     ]
     assert p.events[:2] == (ev.ActionApplied("pay"), ev.StatusChanged("pending", "processing"))
     assert [e.email for e in p.emails] == ["new_order", "customer_processing_order"]
