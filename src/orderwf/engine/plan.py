@@ -1,6 +1,7 @@
-"""Plan one action: (workflow, order snapshot, action, params, actor, now) → a `Plan` of
-ordered effects, or `Refused` with every reason. Pure: the store writes a plan in one
-transaction, the CLI prints it, a dry run does both halves but the write.
+"""Plan one action: (workflow, order snapshot, action, params, actor, now) → a `Plan` (the
+order after, and its events in order: `engine.events`), or `Refused` with every reason. Pure:
+the store writes a plan in one transaction, the CLI prints it, a dry run does both halves but
+the write.
 
 Order of events (SPEC §2.2): the action's effects; the status change (the new status's stock
 policy with its note, then the status note); a full refund's move to `refunds.full_status`;
