@@ -44,11 +44,11 @@ class Plan:
     before: s.Order
     after: s.Order
     events: tuple[ev.Event, ...] = ()
-    notes: tuple[s.Note, ...] = field(init=False, repr=False, compare=False)
-    stock: tuple[StockChange, ...] = field(init=False, repr=False, compare=False)
-    refund: s.Refund | None = field(init=False, repr=False, compare=False)
-    tracking: tuple[s.Tracking, ...] = field(init=False, repr=False, compare=False)
-    emails: tuple[ev.QueuedEmail, ...] = field(init=False, repr=False, compare=False)
+    notes: tuple[s.Note, ...] = field(init=False)
+    stock: tuple[StockChange, ...] = field(init=False)
+    refund: s.Refund | None = field(init=False)
+    tracking: tuple[s.Tracking, ...] = field(init=False)
+    emails: tuple[ev.QueuedEmail, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         notes: list[s.Note] = []
