@@ -1,13 +1,17 @@
 """JSON Schema, and only here: checks a workflow's data against `schemas/workflow.schema.json`
 and turns each error into a finding placed through the YAML node tree.
 
-`jsonschema` (with `referencing` and `rpds`) is the most expensive import on the validation
-path, so it is imported inside `check`; the loader skips this stage altogether for a file its
-cache has already seen validate clean."""
+`jsonschema` (with `referencing`, `rpds` and `attrs`) is the most expensive import on the
+validation path (~45 ms of a cold `validate`), so it is imported inside `check`, and only for
+data that is not valid: `valid` decides that without it, for the keywords the shipped schemas
+use, exactly as `Draft202012Validator` does (a test compares the two on generated data), and
+the findings of invalid data still come from jsonschema's errors. The loader skips this stage
+altogether for a file its cache has already seen validate clean."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -203,9 +207,173 @@ def path_kind(e: ValidationError) -> str:
 
 def check(source: Source, file: str, kind: str = "workflow") -> list[Finding]:
     """Every schema error of `source.data`, as findings of `file`; `kind` is `workflow` or
-    `scenario`."""
+    `scenario`. Valid data (`valid`) is not handed to jsonschema at all."""
+    if valid(source.data, kind):
+        return []
     placer = _Placer(source, file, kind)
     for error in validator(kind).iter_errors(source.data):
         for leaf in _leaves(error):
             placer.error(leaf)
     return placer.findings
+
+
+# -- the verdict without jsonschema ----------------------------------------------------------
+
+
+class Undecided(Exception):
+    """A keyword, a reference or a value `valid` does not decide as jsonschema does."""
+
+
+# Keywords that validate nothing (annotations; `format` too, which Draft202012Validator only
+# asserts with a format checker, and `validator` has none).
+_ANNOTATIONS = frozenset(
+    {"$schema", "$comment", "$defs", "title", "description", "default", "examples", "format"}
+)
+_JSON_TYPES = (dict, list, str, int, float, bool, type(None))
+
+
+def valid(data: Any, kind: str = "workflow") -> bool:
+    """Whether `data` is valid against the shipped schema of `kind`, decided without importing
+    jsonschema: True exactly when `validator(kind).iter_errors(data)` yields nothing. False
+    when it cannot decide (a keyword or a value it does not know), which sends the data to
+    jsonschema: only True skips it."""
+    schema = load_schema(kind)
+    try:
+        return _valid(schema, data, schema)
+    except (Undecided, RecursionError):
+        return False
+
+
+def _valid(schema: Any, value: Any, root: dict[str, Any]) -> bool:
+    """`value` against `schema` (a subschema of `root`), Draft 2020-12 as jsonschema reads it;
+    raises `Undecided` for anything outside the keywords below."""
+    if schema is True:
+        return True
+    if schema is False:
+        return False
+    if type(schema) is not dict or type(value) not in _JSON_TYPES:
+        raise Undecided(type(value).__name__)
+    for keyword, argument in schema.items():
+        check = _KEYWORDS.get(keyword)
+        if check is not None:
+            if not check(argument, value, schema, root):
+                return False
+        elif keyword == "$id" and schema is root:
+            continue  # the base of the `#/...` references; any other `$id` is undecided
+        elif keyword not in _ANNOTATIONS:
+            raise Undecided(keyword)
+    return True
+
+
+def _is_type(value: Any, name: str) -> bool:
+    """jsonschema's type checker of Draft 2020-12 (a bool is no number, 1.0 is an integer)."""
+    if name == "object":
+        return isinstance(value, dict)
+    if name == "array":
+        return isinstance(value, list)
+    if name == "string":
+        return isinstance(value, str)
+    if name == "boolean":
+        return isinstance(value, bool)
+    if name == "null":
+        return value is None
+    if name not in ("integer", "number"):
+        raise Undecided(f"type {name!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return name == "number" or isinstance(value, int) or value.is_integer()
+
+
+def _equal(one: Any, two: Any) -> bool:
+    """jsonschema's `equal` on JSON values: `True` is not `1`, lists and mappings compare
+    item by item."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(map(_equal, one, two))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return len(one) == len(two) and all(k in two and _equal(v, two[k]) for k, v in one.items())
+    if isinstance(one, bool) or isinstance(two, bool):
+        return False  # `one is two` was not
+    if not isinstance(one, int | float | None) or not isinstance(two, int | float | None):
+        raise Undecided("equality")
+    return bool(one == two)
+
+
+def _ref(reference: Any, root: dict[str, Any]) -> Any:
+    """The subschema of a local reference (`#/$defs/status`)."""
+    if not isinstance(reference, str) or not (reference == "#" or reference.startswith("#/")):
+        raise Undecided(f"$ref {reference!r}")
+    target: Any = root
+    for part in reference[2:].split("/") if reference != "#" else ():
+        part = part.replace("~1", "/").replace("~0", "~")
+        if "%" in part or not isinstance(target, dict) or part not in target:
+            raise Undecided(f"$ref {reference!r}")
+        target = target[part]
+    return target
+
+
+def _unique(items: list[Any]) -> bool:
+    if not all(isinstance(item, str) for item in items):
+        raise Undecided("uniqueItems of other than strings")
+    return len(set(items)) == len(items)
+
+
+def _additional(argument: Any, value: Any, schema: dict[str, Any], root: dict[str, Any]) -> bool:
+    if not isinstance(value, dict):
+        return True
+    if "patternProperties" in schema:
+        raise Undecided("patternProperties")
+    known = schema.get("properties", {})
+    extras = [key for key in value if key not in known]
+    if isinstance(argument, dict):
+        return all(_valid(argument, value[key], root) for key in extras)
+    return bool(argument) or not extras
+
+
+def _items(argument: Any, value: Any, schema: dict[str, Any], root: dict[str, Any]) -> bool:
+    if not isinstance(value, list):
+        return True
+    if "prefixItems" in schema:
+        raise Undecided("prefixItems")
+    if argument is False:
+        return not value
+    return all(_valid(argument, item, root) for item in value)
+
+
+def _one_of(argument: Any, value: Any, root: dict[str, Any]) -> bool:
+    return [_valid(sub, value, root) for sub in argument].count(True) == 1
+
+
+_Check = Any  # (argument, value, schema, root) -> bool
+_KEYWORDS: dict[str, _Check] = {
+    "$ref": lambda a, v, s, r: _valid(_ref(a, r), v, r),
+    "type": lambda a, v, s, r: any(_is_type(v, t) for t in (a if isinstance(a, list) else [a])),
+    "enum": lambda a, v, s, r: any(_equal(each, v) for each in a),
+    "const": lambda a, v, s, r: _equal(v, a),
+    "pattern": lambda a, v, s, r: not isinstance(v, str) or re.search(a, v) is not None,
+    "minLength": lambda a, v, s, r: not isinstance(v, str) or len(v) >= a,
+    "maxLength": lambda a, v, s, r: not isinstance(v, str) or len(v) <= a,
+    "minItems": lambda a, v, s, r: not isinstance(v, list) or len(v) >= a,
+    "maxItems": lambda a, v, s, r: not isinstance(v, list) or len(v) <= a,
+    "uniqueItems": lambda a, v, s, r: not a or not isinstance(v, list) or _unique(v),
+    "minProperties": lambda a, v, s, r: not isinstance(v, dict) or len(v) >= a,
+    "maxProperties": lambda a, v, s, r: not isinstance(v, dict) or len(v) <= a,
+    "minimum": lambda a, v, s, r: not _is_type(v, "number") or not v < a,
+    "maximum": lambda a, v, s, r: not _is_type(v, "number") or not v > a,
+    "required": lambda a, v, s, r: not isinstance(v, dict) or all(k in v for k in a),
+    "properties": lambda a, v, s, r: (
+        not isinstance(v, dict) or all(_valid(sub, v[k], r) for k, sub in a.items() if k in v)
+    ),
+    "additionalProperties": _additional,
+    "propertyNames": lambda a, v, s, r: (
+        not isinstance(v, dict) or all(_valid(a, key, r) for key in v)
+    ),
+    "items": _items,
+    "anyOf": lambda a, v, s, r: any(_valid(sub, v, r) for sub in a),
+    "allOf": lambda a, v, s, r: all(_valid(sub, v, r) for sub in a),
+    "oneOf": lambda a, v, s, r: _one_of(a, v, r),
+    "not": lambda a, v, s, r: not _valid(a, v, r),
+}
