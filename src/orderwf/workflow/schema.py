@@ -190,10 +190,10 @@ class _Placer(Collector):
 
 @cache
 def validator(kind: str = "workflow") -> Any:
-    """The schema's validator (of a workflow, or of a scenario file), built once per process.
-    The loader builds it before forking the schema stage of a second file, so that each
-    further child inherits it instead of importing jsonschema and building it again (a folder
-    of twenty workflows)."""
+    """The schema's validator (of a workflow, or of a scenario file), built once per process
+    (a folder of twenty workflows builds it once), and only for data `valid` did not accept.
+    The shipped schema is trusted: no `check_schema` here; a test checks it against the
+    draft 2020-12 metaschema."""
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(load_schema(kind))
