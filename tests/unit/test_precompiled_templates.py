@@ -1,0 +1,132 @@
+"""The shipped email templates' Python, generated ahead of time (`src/orderwf/precompiled/`,
+`tools/precompile_templates.py`): fresh for every shipped template, used only for the exact
+shipped text under its name in the same environment, and rendering as the template compiled
+in the process does."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from orderwf import resources, templating
+from orderwf.context_names import sample_context as _sample
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _tool() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "precompile", REPO / "tools/precompile_templates.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sample_context() -> dict[str, Any]:
+    return _sample(
+        workflow="woocommerce",
+        status={"id": "pending", "label": "Pending payment", "paid": False},
+        shop={
+            "name": "Shop",
+            "email": "shop@example.com",
+            "from": "Shop <shop@example.com>",
+            "currency": "EUR",
+            "locale": "en_US",
+            "timezone": "UTC",
+            "lang": "en-US",
+        },
+    )
+
+
+def test_every_shipped_template_is_precompiled_and_fresh() -> None:
+    """Fails after an edit of a shipped template, or a Jinja2 upgrade, until
+    `python tools/precompile_templates.py` is run again."""
+    expected = _tool().records()
+    stored = {
+        p.name: json.loads(p.read_text(encoding="utf-8"))
+        for p in templating.PRECOMPILED.glob("*.json")
+    }
+    assert sorted(stored) == sorted(expected), "run python tools/precompile_templates.py"
+    for name, record in expected.items():
+        assert stored[name] == record, f"{record['name']}: run python tools/precompile_templates.py"
+
+
+def _shop(tmp_path: Path) -> Path:
+    folder = tmp_path / "emails"
+    shutil.copytree(resources.templates_dir(), folder, ignore=shutil.ignore_patterns("de", "fr"))
+    return folder.resolve()
+
+
+def test_only_the_shipped_text_under_its_name_is_served(tmp_path: Path) -> None:
+    folder = _shop(tmp_path)
+    env = templating.email_environment(folder)
+    source = (folder / "new_order.txt.j2").read_text(encoding="utf-8")
+    assert templating.precompiled(env, "new_order.txt.j2", source) is not None
+    assert templating.precompiled(env, "new_order.txt.j2", source + "\n") is None  # edited
+    assert templating.precompiled(env, "failed_order.txt.j2", source) is None  # another name
+    assert templating.precompiled(env, "new_order.html.j2", source) is None
+
+
+def test_another_environment_is_not_served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = _shop(tmp_path)
+    env = templating.email_environment(folder)
+    source = (folder / "new_order.txt.j2").read_text(encoding="utf-8")
+    monkeypatch.setitem(env.filters, "money", jinja2.pass_eval_context(lambda ctx, v: str(v)))
+    assert templating.precompiled(env, "new_order.txt.j2", source) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(env, "trim_blocks", False)
+    assert templating.precompiled(env, "new_order.txt.j2", source) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(jinja2, "__version__", "0.0")
+    assert templating.precompiled(env, "new_order.txt.j2", source) is None
+
+
+def test_an_edited_partial_is_compiled_from_its_text(tmp_path: Path) -> None:
+    """An admin's edit is what renders (and what validation reports), never the shipped code."""
+    folder = _shop(tmp_path)
+    partial = folder / "_layout.txt.j2"
+    partial.write_text("EDITED {{ order.number }}\n" + partial.read_text(encoding="utf-8"))
+    env = templating.email_environment(folder)
+    text = env.get_template("new_order.txt.j2").render(sample_context())
+    assert text.startswith("EDITED ")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in resources.templates_dir().glob("*.j2")))
+def test_precompiled_renders_as_compiled(name: str, tmp_path: Path) -> None:
+    folder = _shop(tmp_path)
+    served = templating.load_email_template(folder, name)
+    # the same environment, compiling every template from its text
+    reference = templating.Sandbox(
+        loader=jinja2.FileSystemLoader(folder, encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html.j2", "html"], default_for_string=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    templating._add_filters(reference)
+    reference.filters["address_lines"] = templating.address_lines
+    expected = reference.get_template(name)
+    context = sample_context()
+    if name.startswith("_"):
+        return  # partials render through the emails that use them
+    assert served.render(context) == expected.render(context)
+    assert served.own_names == templating.undeclared_names(
+        reference, reference.parse(served.source)
+    )
+    broken = {**context, "order": {k: v for k, v in context["order"].items() if k != "number"}}
+    with pytest.raises(templating.TemplateProblem) as got:
+        served.render(broken)
+    with pytest.raises(jinja2.UndefinedError) as want:
+        expected.render(broken)
+    assert want.value.message is not None
+    assert want.value.message in got.value.message
