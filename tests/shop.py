@@ -36,7 +36,7 @@ from orderwf.workflow.loader import load_workflow
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from orderwf.engine import snapshot as s
+    from orderwf import orders as s
     from orderwf.workflow.model import Workflow
 
 REPO = Path(__file__).resolve().parents[1]

@@ -52,7 +52,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "orderwf"
 EQUIVALENT = Path(__file__).with_name("mutate-equivalent.toml")
-DEFAULT_MODULES = ("money.py", "engine/")
+DEFAULT_MODULES = ("money.py", "orders.py", "engine/")
 TESTS = "tests/unit"
 
 _BINOPS: dict[type[ast.operator], type[ast.operator]] = {

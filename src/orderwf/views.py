@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orderwf import money
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 
 if TYPE_CHECKING:
     # The CLI names the engine's types through this module: it hands them back to render.
     from orderwf.engine.plan import Plan as Plan
-    from orderwf.engine.snapshot import Order as Order
+    from orderwf.orders import Order as Order
     from orderwf.workflow.model import Workflow
 
 

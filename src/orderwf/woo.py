@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orderwf import addresses, money, quantities
-from orderwf.engine.snapshot import LineKind
 from orderwf.errors import UsageError
 from orderwf.jsonstream import JsonFile, not_an_object
+from orderwf.orders import LineKind
 
 if TYPE_CHECKING:
-    from orderwf.engine import snapshot as s
+    from orderwf import orders as s
 
 # WooCommerce's order JSON key → the kind of LineItem row it becomes.
 LINE_KEYS: tuple[tuple[str, LineKind], ...] = (
@@ -460,7 +460,7 @@ def route_snapshot(order: Order, flags: Mapping[int, tuple[bool, bool]]) -> s.Or
     """What a route's `if` sees of an order being created or imported (SPEC §8): an engine
     snapshot whose lines carry the `virtual` and `downloadable` flags of their stored products
     (`flags`, by product id; the variation first, as for stock)."""
-    from orderwf.engine import snapshot as s
+    from orderwf import orders as s
 
     lines = []
     for line in order.lines:

@@ -19,7 +19,7 @@ from orderwf.workflow.findings import display_path
 from orderwf.workflow.projectchecks import declared_name, route_expr
 
 if TYPE_CHECKING:
-    from orderwf.engine import snapshot as s
+    from orderwf import orders as s
     from orderwf.project import Project, Route
     from orderwf.workflow.model import Expr, Workflow
 

@@ -379,7 +379,7 @@ def test_adopt_refuses_a_row_that_is_not_the_snapshots_fields(change: str) -> No
     stray attribute or without a field."""
     import dataclasses
 
-    from orderwf.engine import snapshot as s
+    from orderwf import orders as s
     from orderwf.store import snapshots
 
     line = s.Line(id=1, kind="fee", name="Gift wrap", total=Decimal("1"))

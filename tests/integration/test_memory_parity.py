@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
 from orderwf.service import bulk
 from orderwf.service import orders as service_orders

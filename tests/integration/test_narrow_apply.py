@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from parity import NOW, A, open_shop, parity_order
 
+from orderwf import orders as s
 from orderwf.engine import plan as planner
-from orderwf.engine import snapshot as s
 from orderwf.errors import StoreError
 from orderwf.service import orders as service_orders
 from orderwf.store import db, faults, repo

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from orderwf import orders as s
 from orderwf.context_names import address
-from orderwf.engine import snapshot as s
 from orderwf.workflow.model import Workflow
 
 
@@ -45,7 +45,7 @@ def line_context(line: s.Line) -> dict[str, Any]:
 
 
 def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
-    """The order as templates see it. A part the store did not load (`snapshot.NotLoaded`)
+    """The order as templates see it. A part the store did not load (`orders.NotLoaded`)
     stands for its names too, so reading them raises instead of looking empty."""
     notes, refunds, tracking = order.notes, order.refunds, order.tracking
     if not s.loaded(refunds):

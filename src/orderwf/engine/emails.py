@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from orderwf import orders as s
 from orderwf.engine import context as ctx
 from orderwf.engine import events as ev
-from orderwf.engine import snapshot as s
-from orderwf.engine.events import QueuedEmail as QueuedEmail  # an event; emails make them
 from orderwf.errors import NotFound, OrderwfError
+from orderwf.orders import QueuedEmail
 from orderwf.suggest import did_you_mean
 from orderwf.workflow import model as m
 

@@ -12,12 +12,11 @@ each object costs its allocation and the cycle collector's visits."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from orderwf import money
-from orderwf.engine import snapshot as s
-from orderwf.engine.stock import StockChange
+from orderwf import orders as s
+from orderwf.orders import QueuedEmail, StockChange
 
 
 class ActionApplied(NamedTuple):
@@ -56,20 +55,6 @@ class EmailRequested(NamedTuple):
 
     email: str
     force: bool
-
-
-@dataclass(frozen=True)
-class QueuedEmail:
-    """An email rendered for the outbox."""
-
-    email: str
-    to: str
-    sender: str
-    subject: str
-    text: str
-    html: str | None
-    once: bool
-    error: str | None = None  # a template that failed: queued as failed, never dropped
 
 
 Event = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from orderwf import money
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 from orderwf.engine.plan import Plan
 from orderwf.workflow import model as m
 

@@ -17,13 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from orderwf import money
+from orderwf import orders as s
 from orderwf.engine import plan as planner
-from orderwf.engine import snapshot as s
 from orderwf.engine import timers
-from orderwf.engine.events import QueuedEmail
-from orderwf.engine.snapshot import evolve
 from orderwf.engine.stock import with_levels
 from orderwf.errors import OrderwfError
+from orderwf.orders import QueuedEmail, evolve
 from orderwf.workflow import model as m
 
 

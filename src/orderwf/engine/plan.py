@@ -15,16 +15,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from orderwf import orders as s
 from orderwf.engine import context as ctx
 from orderwf.engine import emails
 from orderwf.engine import events as ev
 from orderwf.engine import params as p
-from orderwf.engine import snapshot as s
 from orderwf.engine.carriers import tracking_url
 from orderwf.engine.refunds import plan_refund
-from orderwf.engine.snapshot import evolve
-from orderwf.engine.stock import StockChange, apply_policy
+from orderwf.engine.stock import apply_policy
 from orderwf.errors import NotFound, OrderwfError, Refused
+from orderwf.orders import StockChange, evolve
 from orderwf.suggest import did_you_mean
 from orderwf.workflow import model as m
 
@@ -48,14 +48,14 @@ class Plan:
     stock: tuple[StockChange, ...] = field(init=False)
     refund: s.Refund | None = field(init=False)
     tracking: tuple[s.Tracking, ...] = field(init=False)
-    emails: tuple[ev.QueuedEmail, ...] = field(init=False)
+    emails: tuple[s.QueuedEmail, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         notes: list[s.Note] = []
         stock: list[StockChange] = []  # the stock policies' moves and a refund's restock
         refund = None
         tracking: list[s.Tracking] = []
-        queued: list[ev.QueuedEmail] = []
+        queued: list[s.QueuedEmail] = []
         for e in self.events:
             if isinstance(e, s.Note):
                 notes.append(e)
@@ -66,7 +66,7 @@ class Plan:
                 stock += e.restocked
             elif isinstance(e, s.Tracking):
                 tracking.append(e)
-            elif isinstance(e, ev.QueuedEmail):
+            elif isinstance(e, s.QueuedEmail):
                 queued.append(e)
         init = object.__setattr__  # frozen: the dataclass's own way to set a field
         init(self, "notes", tuple(notes))

@@ -6,7 +6,7 @@ note, message and inline template reports the fields of `order` it reads
 (stock moves read lines, refunds read refunds, emails read `once` markers). An email that
 may be sent renders files whose partials may read anything: then everything is loaded.
 
-What is not loaded is a `snapshot.NotLoaded`, which raises on any use: a reckoning that
+What is not loaded is an `orders.NotLoaded`, which raises on any use: a reckoning that
 missed a read fails loudly instead of planning from an order that looks as if it had no
 notes. Pure: no I/O."""
 

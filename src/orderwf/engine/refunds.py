@@ -9,10 +9,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from orderwf import money
-from orderwf.engine import snapshot as s
-from orderwf.engine.snapshot import evolve
-from orderwf.engine.stock import StockChange, move, stock_levels, with_levels
+from orderwf import orders as s
+from orderwf.engine.stock import move, stock_levels, with_levels
 from orderwf.errors import OrderwfError
+from orderwf.orders import StockChange, evolve
 
 _LINE = re.compile(r"^\s*#?(\d+)\s*=\s*(\d*)\s*(?:@\s*(\S+))?\s*$", re.ASCII)
 _DIGITS = 12  # an item id or a quantity longer than this is no line of any order

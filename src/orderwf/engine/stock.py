@@ -6,30 +6,9 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
-from orderwf.engine.snapshot import Line, Order, evolve
-
-
-class StockChange(NamedTuple):
-    """One product's stock move for one line. A named tuple: a bulk apply makes two an order,
-    and a frozen dataclass's `__init__` costs one `object.__setattr__` per field."""
-
-    item_id: int
-    product_id: int
-    sku: str
-    name: str
-    delta: int  # change of the product's stock level (negative when reduced)
-    old: int | None
-    new: int | None
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.sku or f'#{self.product_id}'})"
-
-    def describe(self) -> str:
-        """'T-Shirt (TS) 10→8', as WooCommerce's stock notes list it."""
-        return f"{self.label} {self.old}→{self.new}"
+from orderwf.orders import Line, Order, StockChange, evolve
 
 
 def target(line: Line, policy: Literal["reduce", "restore"]) -> int:

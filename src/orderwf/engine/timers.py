@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from orderwf import orders as s
 from orderwf.engine import context
-from orderwf.engine import snapshot as s
 from orderwf.workflow import model as m
 
 ACTOR = "timer"

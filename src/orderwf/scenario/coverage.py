@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from orderwf import orders as s
 from orderwf.engine import context as ctx
 from orderwf.engine import params as p
 from orderwf.engine import plan as planner
-from orderwf.engine import snapshot as s
 from orderwf.engine.events import StatusChanged
 from orderwf.engine.memory import Shop
 from orderwf.errors import OrderwfError

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from orderwf import money, resources
+from orderwf import orders as s
 from orderwf.engine import invariants
-from orderwf.engine import snapshot as s
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
 from orderwf.errors import OrderwfError
 from orderwf.scenario.load import DEFAULT_ACTOR, DEFAULT_NOW

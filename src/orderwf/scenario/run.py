@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from orderwf import money
+from orderwf import orders as s
 from orderwf.engine import invariants
-from orderwf.engine import snapshot as s
 from orderwf.engine.memory import Shop
 from orderwf.engine.plan import Plan
 from orderwf.errors import OrderwfError

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from orderwf import orders as s
 from orderwf.engine import plan as planner
-from orderwf.engine import snapshot as s
 from orderwf.errors import OrderwfError, StoreError
 from orderwf.workflow.model import Workflow
 

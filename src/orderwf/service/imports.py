@@ -15,7 +15,7 @@ from orderwf.errors import OrderwfError, StoreError, UsageError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from orderwf.engine import snapshot as s
+    from orderwf import orders as s
     from orderwf.jsonstream import JsonFile
     from orderwf.workflow.model import Workflow
 

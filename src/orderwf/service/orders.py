@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from orderwf import orders as s
 from orderwf.engine import emails
 from orderwf.engine import plan as planner
-from orderwf.engine import snapshot as s
 from orderwf.errors import Refused, UsageError
 from orderwf.workflow.model import Workflow
 
@@ -60,7 +60,7 @@ def apply(
 
     Only what the action reads is loaded (`engine.reads`: the order's row, its lines, and its
     notes, refunds, tracking or `once` markers when a guard, template or email reads them), so
-    the result's order may lack parts: reading one raises `snapshot.NotLoadedError`. A caller
+    the result's order may lack parts: reading one raises `orders.NotLoadedError`. A caller
     that prints the whole order afterwards asks for it with `whole_order`."""
     from orderwf.store import faults, repo
     from orderwf.store.db import read_session
@@ -222,7 +222,7 @@ def available_actions(
 
 def preview_email(
     db: Engine, workflow: Workflow, email_id: str, order_id: int, *, actor: str
-) -> emails.QueuedEmail:
+) -> s.QueuedEmail:
     """Render an email for an order without queueing it."""
     return emails.preview(
         workflow, show(db, order_id), email_id, actor=actor, now=datetime.now(UTC)

@@ -1,7 +1,8 @@
 """Plans into the database, written in the caller's transaction with one executemany per
 table (compiled Core statements on the DBAPI cursor: `store.driver`), and the order lists and
-history read back (Core, `session.execute`). The snapshots an apply plans from come from
-`store.snapshots`."""
+history read back (Core, `session.execute`). A plan is written as what it is to the store, an
+`orders.WriteSet` (the engine's `Plan` is one; the store never imports the engine). The
+snapshots an apply plans from come from `store.snapshots`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 from orderwf.errors import StoreError
 from orderwf.store import driver
 from orderwf.store.tables import (
@@ -33,7 +34,6 @@ from orderwf.store.tables import (
 )
 
 if TYPE_CHECKING:
-    from orderwf.engine.plan import Plan
     from orderwf.workflow.model import Workflow
 
 _LINE_FIELDS = (
@@ -64,7 +64,7 @@ def message_id(domain: str = "orderwf.local") -> str:
 
 def apply_plan(
     session: Session,
-    plan: Plan,
+    plan: s.WriteSet,
     *,
     key: str | None = None,
     request_hash: str = "",
@@ -127,7 +127,7 @@ def versions(session: Session, name: str, prefix: str) -> list[dict[str, Any]]:
 
 def apply_plans(
     session: Session,
-    plans: list[Plan],
+    plans: Sequence[s.WriteSet],
     *,
     key: str | None = None,
     request_hash: str = "",
@@ -153,7 +153,7 @@ def apply_plans(
 
 def _write(
     session: Session,
-    plans: list[Plan],
+    plans: Sequence[s.WriteSet],
     *,
     key: str | None,
     request_hash: str,
@@ -292,7 +292,7 @@ def _insert_refund(session: Session, order_id: int, r: s.Refund) -> None:
     )
 
 
-def stock_deltas(plan: Plan) -> Iterable[tuple[int, int]]:
+def stock_deltas(plan: s.WriteSet) -> Iterable[tuple[int, int]]:
     totals: dict[int, int] = {}
     for change in plan.stock:
         if change.old is not None:  # a product with no stock level has nothing to move
@@ -300,7 +300,7 @@ def stock_deltas(plan: Plan) -> Iterable[tuple[int, int]]:
     return ((pid, delta) for pid, delta in sorted(totals.items()) if delta)
 
 
-def outbox_rows(order_id: int, plan: Plan) -> Iterable[dict[str, Any]]:
+def outbox_rows(order_id: int, plan: s.WriteSet) -> Iterable[dict[str, Any]]:
     for e in plan.emails:
         yield {
             "order_id": order_id,

@@ -1,5 +1,5 @@
-"""Orders out of the database as engine snapshots: one query per table for a whole batch,
-with statements built once (building a select costs more than running it)."""
+"""Orders out of the database as snapshots (`orderwf.orders`): one query per table for a
+whole batch, with statements built once (building a select costs more than running it)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
 
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 from orderwf.errors import NotFound
 from orderwf.quantities import ID_LIMIT
 from orderwf.store import driver
@@ -137,7 +137,7 @@ def adopt(cls: type[T], row: dict[str, Any]) -> T:
     return new
 
 
-# What stands for a part that was not read: any use of it raises (`snapshot.NotLoaded`).
+# What stands for a part that was not read: any use of it raises (`orders.NotLoaded`).
 _NOT_LOADED = {
     "lines": s.NotLoaded("lines"),
     "notes": s.NotLoaded("notes"),
@@ -161,7 +161,7 @@ def load_orders(
     sent at once (on the DBAPI cursor: `driver.selects_by_ids`; the other tables are read by
     the ids asked for, so no query waits for the orders' rows). `parts`: which of `ALL_PARTS`
     to read besides the order's row (None: all of them, the whole order); a part not read is
-    a `snapshot.NotLoaded`, which raises on any use (`engine.reads` says what an action
+    an `orders.NotLoaded`, which raises on any use (`engine.reads` says what an action
     reads). `skip_locked` (with `lock`, on PostgreSQL): an order another transaction holds is
     left out instead of waited for."""
     # An id no column can hold (`order show 99999999999999999999`) exists nowhere: not a

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from orderwf import orders as s
 from orderwf.engine import plan as planner
-from orderwf.engine import snapshot as s
 from orderwf.errors import Refused
 from orderwf.workflow.model import Workflow
 

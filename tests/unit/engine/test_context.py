@@ -11,8 +11,8 @@ from decimal import Decimal
 from order_factory import NOW, fee, order, product, shipping, tshirt
 
 from orderwf import context_names
+from orderwf import orders as s
 from orderwf.engine import context as ctx
-from orderwf.engine import snapshot as s
 from orderwf.workflow.model import Workflow
 
 CREATED = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)

@@ -25,8 +25,8 @@ from order_factory import (
 
 from orderwf.engine import events as ev
 from orderwf.engine.plan import availability
-from orderwf.engine.snapshot import Note
 from orderwf.errors import NotFound, WorkflowError
+from orderwf.orders import Note, QueuedEmail
 from orderwf.workflow.build import build
 from orderwf.workflow.model import Workflow
 
@@ -186,8 +186,8 @@ def test_the_plan_logs_each_step_once_in_order(workflow: Workflow) -> None:
         ev.StockMoved,
         Note,
         Note,
-        ev.QueuedEmail,
-        ev.QueuedEmail,
+        QueuedEmail,
+        QueuedEmail,
     ]
     assert p.events[:2] == (ev.ActionApplied("pay"), ev.StatusChanged("pending", "processing"))
     assert [e.email for e in p.emails] == ["new_order", "customer_processing_order"]

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from order_factory import NOW, order, shipping, tshirt
 
+from orderwf import orders as s
 from orderwf.engine import context as ctx
 from orderwf.engine import plan as planner
 from orderwf.engine import reads
-from orderwf.engine import snapshot as s
 from orderwf.errors import OrderwfError
 from orderwf.templating import compile_expr, compile_template
 from orderwf.workflow.model import Workflow

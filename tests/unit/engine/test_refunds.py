@@ -25,7 +25,7 @@ from order_factory import (
     tshirt,
 )
 
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 from orderwf.workflow.model import Workflow
 
 RULES = """

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from order_factory import NOW, order, tshirt
 
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 from orderwf.engine import timers
 from orderwf.workflow.model import Workflow
 

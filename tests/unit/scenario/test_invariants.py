@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from orderwf.engine.invariants import violations
 from orderwf.engine.memory import LineSpec, OrderSpec, Product, Shop
 from orderwf.engine.plan import Plan
-from orderwf.engine.snapshot import Order, Refund, evolve
+from orderwf.orders import Order, Refund, evolve
 from orderwf.scenario.load import DEFAULT_NOW
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from order_factory import NOW, ebook, tshirt
 
-from orderwf.engine import snapshot as s
+from orderwf import orders as s
 
 
 def _order() -> s.Order:

@@ -1,5 +1,8 @@
-"""An order as the engine sees it: immutable, complete, detached from the database. The store
-builds one inside the apply's transaction; the engine returns a new one with the plan."""
+"""An order as the engine plans it and the store loads and writes it: immutable, complete,
+detached from the database, and what an apply writes of it (`WriteSet`). Below both the engine
+and the store, which never import each other: the store builds snapshots inside the apply's
+transaction, the engine returns a new one with a plan, and the store writes the plan's
+`WriteSet`."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 LineKind = Literal["line_item", "shipping", "fee"]
 
@@ -216,3 +219,72 @@ class Order:
 
     def line(self, item_id: int) -> Line | None:
         return next((line for line in self.lines if line.id == item_id), None)
+
+
+class StockChange(NamedTuple):
+    """One product's stock move for one line. A named tuple: a bulk apply makes two an order,
+    and a frozen dataclass's `__init__` costs one `object.__setattr__` per field."""
+
+    item_id: int
+    product_id: int
+    sku: str
+    name: str
+    delta: int  # change of the product's stock level (negative when reduced)
+    old: int | None
+    new: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.sku or f'#{self.product_id}'})"
+
+    def describe(self) -> str:
+        """'T-Shirt (TS) 10→8', as WooCommerce's stock notes list it."""
+        return f"{self.label} {self.old}→{self.new}"
+
+
+@dataclass(frozen=True)
+class QueuedEmail:
+    """An email rendered for the outbox."""
+
+    email: str
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str | None
+    once: bool
+    error: str | None = None  # a template that failed: queued as failed, never dropped
+
+
+class WriteSet(Protocol):
+    """What the store writes of one apply, in one transaction: the order's row and lines as
+    `after` left them (checked against `before`'s version), the stock moves, notes, refund,
+    tracking entries and outbox emails, and one history row with the `effects` (SPEC §5 JSON).
+    The engine's `Plan` is one; the store needs nothing else of it, so it never imports the
+    engine. A protocol, not a record the plan builds: a bulk apply writes every plan of a
+    batch, and a second object per plan would cost its allocation and copies."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def before(self) -> Order: ...
+    @property
+    def after(self) -> Order: ...
+    @property
+    def notes(self) -> tuple[Note, ...]: ...
+    @property
+    def stock(self) -> tuple[StockChange, ...]: ...
+    @property
+    def refund(self) -> Refund | None: ...
+    @property
+    def tracking(self) -> tuple[Tracking, ...]: ...
+    @property
+    def emails(self) -> tuple[QueuedEmail, ...]: ...
+    @property
+    def effects(self) -> list[dict[str, Any]]: ...
