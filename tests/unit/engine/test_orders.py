@@ -10,9 +10,10 @@ from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
-from order_factory import NOW, ebook, tshirt
+from order_factory import NOW, ebook, order, plan, shipping, tshirt
 
 from orderwf import orders as s
+from orderwf.workflow.model import Workflow
 
 
 def _order() -> s.Order:
@@ -106,3 +107,18 @@ def test_a_new_order_is_at_version_1_with_nothing_done() -> None:
         frozenset(),
     )
     assert (new.status_changed_at, new.date_paid, new.date_completed) == (None, None, None)
+
+
+def test_a_plan_is_the_write_set_the_store_writes(workflow: Workflow) -> None:
+    """The store writes a plan as an `orders.WriteSet` and never imports the engine: mypy
+    checks the service's calls; here each member the store reads is a plan's, of its type."""
+    members = [name for name, value in vars(s.WriteSet).items() if isinstance(value, property)]
+    assert len(members) == 12
+    p = plan(workflow, order(tshirt(), shipping()), "pay")
+    assert isinstance(p.before, s.Order)
+    assert isinstance(p.after, s.Order)
+    assert [type(c) for c in p.stock] == [s.StockChange]
+    assert {type(n) for n in p.notes} == {s.Note}
+    assert {type(e) for e in p.emails} == {s.QueuedEmail}
+    assert isinstance(p.effects, list)
+    assert {name: getattr(p, name) for name in members}  # raises on a member a plan lacks
