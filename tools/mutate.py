@@ -1,5 +1,6 @@
-"""Mutation testing of the pure engine (`src/orderwf/engine/`) and `src/orderwf/money.py`
-against the unit tests alone (`tests/unit`). See CONTRIBUTING.md.
+"""Mutation testing of the pure engine (`src/orderwf/engine/`), the order model it plans on
+(`src/orderwf/orders.py`) and `src/orderwf/money.py` against the unit tests alone
+(`tests/unit`). See CONTRIBUTING.md.
 
     python tools/mutate.py                      # every module, a table of scores
     python tools/mutate.py engine/refunds.py    # one module (path under src/orderwf/)

@@ -12,7 +12,7 @@ from orderwf import money
 from orderwf import orders as s
 
 if TYPE_CHECKING:
-    # The CLI names the engine's types through this module: it hands them back to render.
+    # The CLI names the engine's Plan and the Order it renders through this module.
     from orderwf.engine.plan import Plan as Plan
     from orderwf.orders import Order as Order
     from orderwf.workflow.model import Workflow
