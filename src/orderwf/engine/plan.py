@@ -35,7 +35,8 @@ SYSTEM = "system"
 class Plan:
     """What applying `action` does to `before`: `after`, and what happened on the way, in
     order (`events`: the one log). Its notes, stock moves, refund, tracking and emails are
-    read from the log when the plan is made: the store reads each kind of every plan."""
+    read from the log when the plan is made: the store reads each kind of every plan, as the
+    `orders.WriteSet` a plan is."""
 
     action: str
     params: Mapping[str, Any]
