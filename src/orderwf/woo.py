@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from orderwf import addresses, money, quantities
+from orderwf import orders as s
 from orderwf.errors import UsageError
 from orderwf.jsonstream import JsonFile, not_an_object
 from orderwf.orders import LineKind
-
-if TYPE_CHECKING:
-    from orderwf import orders as s
 
 # WooCommerce's order JSON key → the kind of LineItem row it becomes.
 LINE_KEYS: tuple[tuple[str, LineKind], ...] = (
@@ -457,11 +455,9 @@ class _Reader:
 
 
 def route_snapshot(order: Order, flags: Mapping[int, tuple[bool, bool]]) -> s.Order:
-    """What a route's `if` sees of an order being created or imported (SPEC §8): an engine
+    """What a route's `if` sees of an order being created or imported (SPEC §8): an order
     snapshot whose lines carry the `virtual` and `downloadable` flags of their stored products
     (`flags`, by product id; the variation first, as for stock)."""
-    from orderwf import orders as s
-
     lines = []
     for line in order.lines:
         pid = line.variation_id if line.variation_id in flags else line.product_id
