@@ -51,13 +51,18 @@ def with_levels(
     (a bulk batch passes on what its earlier orders moved), and `changes` to its other
     fields; the order itself when nothing changes."""
     new_lines = []
-    for old in order.lines:
-        line = lines.get(old.id, old)
-        product = line.stock_product
-        if product is not None and product in levels and levels[product] != line.stock_quantity:
-            line = evolve(line, stock_quantity=levels[product])
+    changed = False
+    for old in order.lines:  # a plain loop, no zip afterwards: two calls an order in bulk
+        line = lines.get(old.id, old) if lines else old
+        product = line.stock_id if line.stock_id is not None else line.product_id
+        if product is not None and product in levels:
+            level = levels[product]
+            if level != line.stock_quantity:
+                line = evolve(line, stock_quantity=level)
+        if line is not old:
+            changed = True
         new_lines.append(line)
-    if not changes and all(new is old for new, old in zip(new_lines, order.lines, strict=True)):
+    if not changes and not changed:
         return order
     return evolve(order, lines=tuple(new_lines), **changes)
 

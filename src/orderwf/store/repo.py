@@ -251,7 +251,7 @@ def _write(
                 "to_status": p.after.status,
                 "idempotency_key": key,
                 "request_hash": request_hash,
-                "effects": list(p.effects),
+                "effects": p.effects,  # a new list each time: no copy
                 "workflow_version_id": version_id,
             }
             for p in plans
