@@ -53,7 +53,21 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         remaining: Any = refunds
     else:
         refunded, remaining = order.total_refunded, order.remaining_refundable
-    line_items = [line_context(li) for li in order.line_items]
+    # One pass over the lines for the three kinds and the three sums (the properties and
+    # `sum`s walked them six times); the sums add in the same order, so the same decimals.
+    items, shipping, fees = [], [], []
+    subtotal = shipping_total = total_tax = Decimal(0)
+    for li in order.lines:
+        kind = li.kind
+        if kind == "line_item":
+            items.append(line_context(li))
+            subtotal += li.total
+        elif kind == "shipping":
+            shipping.append(line_context(li))
+            shipping_total += li.total
+        elif kind == "fee":
+            fees.append(line_context(li))
+        total_tax += li.total_tax
     return {
         "id": order.id,
         "number": order.number,
@@ -63,15 +77,15 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "total": order.total,
         "total_refunded": refunded,
         "remaining_refundable": remaining,
-        "subtotal": sum((li.total for li in order.line_items), Decimal(0)),
-        "shipping_total": sum((li.total for li in order.shipping_lines), Decimal(0)),
-        "total_tax": sum((li.total_tax for li in order.lines), Decimal(0)),
+        "subtotal": subtotal,
+        "shipping_total": shipping_total,
+        "total_tax": total_tax,
         "billing": address(order.billing),
         "shipping": address(order.shipping),
-        "line_items": line_items,
-        "lines": line_items,  # the product lines, by the name routes use (SPEC §8)
-        "shipping_lines": [line_context(li) for li in order.shipping_lines],
-        "fee_lines": [line_context(li) for li in order.fee_lines],
+        "line_items": items,
+        "lines": items,  # the product lines, by the name routes use (SPEC §8)
+        "shipping_lines": shipping,
+        "fee_lines": fees,
         "notes": [
             {
                 "note": n.note,
