@@ -50,7 +50,7 @@ def test_amounts_and_times_round_trip(engine: Engine) -> None:
             )
     ids = list(range(1, len(AMOUNTS) + 1))
     query = select(ORDERS.c.id, ORDERS.c.total, ORDERS.c.date_created, ORDERS.c.date_paid)
-    bulk_query = snapshots._queries(engine.dialect.name).orders  # the bulk apply's read
+    bulk_query = snapshots.queries(engine.dialect.name).orders  # the bulk apply's read
     with db.read_session(engine) as session:
         core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
         rows = driver.selects_by_ids(session, {"orders": bulk_query}, ids)["orders"]

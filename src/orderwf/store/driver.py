@@ -247,7 +247,7 @@ class _Select:
     processors: tuple[tuple[int, Process], ...]
 
 
-# By dialect, statement (built once and kept, `snapshots._queries`) and, on SQLite, number of ids.
+# By dialect, statement (built once and kept, `snapshots.queries`) and, on SQLite, number of ids.
 _SELECTS: dict[tuple[str, Select[Any], int], _Select] = {}
 
 

@@ -46,7 +46,7 @@ def load_order(
 
 
 @dataclass(frozen=True)
-class _Queries:
+class Queries:
     """The statements of `load_orders` for one dialect, each selecting by a list of ids."""
 
     orders: Select[Any]
@@ -61,7 +61,7 @@ class _Queries:
 
 
 @cache
-def _queries(dialect: str) -> _Queries:
+def queries(dialect: str) -> Queries:
     """Built once per dialect (building a select costs more than running it), each by the
     ids `driver.selects_by_ids` is given (`driver.where_in_ids`). Each select names its
     columns as the snapshot's fields, and reads only those."""
@@ -74,7 +74,7 @@ def _queries(dialect: str) -> _Queries:
     orders = select(
         *(o[name] for name in _ORDER_COLUMNS), o.date_created.label("created_at")
     ).where(by(o.id))
-    return _Queries(
+    return Queries(
         orders=orders,
         orders_locked=orders.order_by(o.id).with_for_update(),
         orders_unlocked_only=orders.order_by(o.id).with_for_update(skip_locked=True),
@@ -168,7 +168,7 @@ def load_orders(
     # driver's OverflowError.
     ids = [i for i in ids if 0 < i <= ID_LIMIT]
     dialect = session.get_bind().dialect.name
-    q = _queries(dialect)
+    q = queries(dialect)
     wanted = ALL_PARTS if parts is None else frozenset(parts)
     if not wanted <= ALL_PARTS:
         raise ValueError(f"unknown parts {sorted(wanted - ALL_PARTS)} (known: {sorted(ALL_PARTS)})")

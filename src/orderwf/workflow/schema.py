@@ -239,12 +239,12 @@ def valid(data: Any, kind: str = "workflow") -> bool:
     jsonschema: only True skips it."""
     schema = load_schema(kind)
     try:
-        return _valid(schema, data, schema)
+        return valid_in(schema, data, schema)
     except (Undecided, RecursionError):
         return False
 
 
-def _valid(schema: Any, value: Any, root: dict[str, Any]) -> bool:
+def valid_in(schema: Any, value: Any, root: dict[str, Any]) -> bool:
     """`value` against `schema` (a subschema of `root`), Draft 2020-12 as jsonschema reads it;
     raises `Undecided` for anything outside the keywords below."""
     if schema is True:
@@ -329,7 +329,7 @@ def _additional(argument: Any, value: Any, schema: dict[str, Any], root: dict[st
     known = schema.get("properties", {})
     extras = [key for key in value if key not in known]
     if isinstance(argument, dict):
-        return all(_valid(argument, value[key], root) for key in extras)
+        return all(valid_in(argument, value[key], root) for key in extras)
     return bool(argument) or not extras
 
 
@@ -340,16 +340,16 @@ def _items(argument: Any, value: Any, schema: dict[str, Any], root: dict[str, An
         raise Undecided("prefixItems")
     if argument is False:
         return not value
-    return all(_valid(argument, item, root) for item in value)
+    return all(valid_in(argument, item, root) for item in value)
 
 
 def _one_of(argument: Any, value: Any, root: dict[str, Any]) -> bool:
-    return [_valid(sub, value, root) for sub in argument].count(True) == 1
+    return [valid_in(sub, value, root) for sub in argument].count(True) == 1
 
 
 _Check = Any  # (argument, value, schema, root) -> bool
 _KEYWORDS: dict[str, _Check] = {
-    "$ref": lambda a, v, s, r: _valid(_ref(a, r), v, r),
+    "$ref": lambda a, v, s, r: valid_in(_ref(a, r), v, r),
     "type": lambda a, v, s, r: any(_is_type(v, t) for t in (a if isinstance(a, list) else [a])),
     "enum": lambda a, v, s, r: any(_equal(each, v) for each in a),
     "const": lambda a, v, s, r: _equal(v, a),
@@ -365,15 +365,15 @@ _KEYWORDS: dict[str, _Check] = {
     "maximum": lambda a, v, s, r: not _is_type(v, "number") or not v > a,
     "required": lambda a, v, s, r: not isinstance(v, dict) or all(k in v for k in a),
     "properties": lambda a, v, s, r: (
-        not isinstance(v, dict) or all(_valid(sub, v[k], r) for k, sub in a.items() if k in v)
+        not isinstance(v, dict) or all(valid_in(sub, v[k], r) for k, sub in a.items() if k in v)
     ),
     "additionalProperties": _additional,
     "propertyNames": lambda a, v, s, r: (
-        not isinstance(v, dict) or all(_valid(a, key, r) for key in v)
+        not isinstance(v, dict) or all(valid_in(a, key, r) for key in v)
     ),
     "items": _items,
-    "anyOf": lambda a, v, s, r: any(_valid(sub, v, r) for sub in a),
-    "allOf": lambda a, v, s, r: all(_valid(sub, v, r) for sub in a),
+    "anyOf": lambda a, v, s, r: any(valid_in(sub, v, r) for sub in a),
+    "allOf": lambda a, v, s, r: all(valid_in(sub, v, r) for sub in a),
     "oneOf": lambda a, v, s, r: _one_of(a, v, r),
-    "not": lambda a, v, s, r: not _valid(a, v, r),
+    "not": lambda a, v, s, r: not valid_in(a, v, r),
 }

@@ -47,7 +47,7 @@ def _verdict(data: Any, kind: str = "workflow") -> bool | None:
     """`valid`'s verdict, None when undecided."""
     root = schema.load_schema(kind)
     try:
-        return schema._valid(root, data, root)
+        return schema.valid_in(root, data, root)
     except schema.Undecided:
         return None
 
@@ -156,13 +156,13 @@ def test_the_shipped_workflow_is_decided_without_jsonschema() -> None:
 
 def test_undecided_goes_to_jsonschema() -> None:
     with pytest.raises(schema.Undecided):
-        schema._valid({"type": "array"}, {1, 2}, {})  # not a JSON value
+        schema.valid_in({"type": "array"}, {1, 2}, {})  # not a JSON value
     root = {"type": "object", "dependentRequired": {"a": ["b"]}}
     with pytest.raises(schema.Undecided):
-        schema._valid(root, {"a": 1}, root)
+        schema.valid_in(root, {"a": 1}, root)
     for ref in ("other.json#/x", "#/$defs/missing"):
         with pytest.raises(schema.Undecided):
-            schema._valid({"$ref": ref}, 1, {"$defs": {}})
+            schema.valid_in({"$ref": ref}, 1, {"$defs": {}})
 
 
 def test_types_and_equality_as_jsonschema() -> None:
@@ -187,4 +187,4 @@ def test_types_and_equality_as_jsonschema() -> None:
     ]
     for case, value in cases:
         expected = not any(jsonschema.Draft202012Validator(case).iter_errors(value))
-        assert schema._valid(case, value, case) is expected, (case, value)
+        assert schema.valid_in(case, value, case) is expected, (case, value)
