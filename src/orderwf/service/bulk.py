@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from orderwf import orders as s
 from orderwf.engine import plan as planner
+from orderwf.engine import timers
+from orderwf.engine.stock import BatchStock
 from orderwf.errors import OrderwfError, StoreError
+from orderwf.store import faults, repo, snapshots
+from orderwf.store.db import read_session, write_transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -153,8 +157,6 @@ def _run(
 ) -> BulkReport:
     """`apply` once its input is checked: the batches (of `workflow_name`'s orders only, when
     the database holds several workflows' orders)."""
-    from orderwf.store import faults
-
     batches = order_batches(
         db, status=status, ids=ids, size=size, before=changed_before, workflow=workflow_name
     )
@@ -207,10 +209,6 @@ def _apply_batch(
 ) -> None:
     """One batch in one transaction. Refused and busy orders go to `report`; the ids of the
     orders planned go to `planned` (applied once the transaction commits)."""
-    from orderwf.engine.stock import BatchStock
-    from orderwf.store import repo, snapshots
-    from orderwf.store.db import write_transaction
-
     with write_transaction(db) as session:
         orders = snapshots.load_orders(session, batch, lock=True, skip_locked=True)
         missing = [i for i in batch if i not in orders]
@@ -262,9 +260,6 @@ def order_batches(
     workflow: str | None = None,
 ) -> Iterator[list[int]]:
     """Order ids in batches: keyset pagination over a status, or the given ids in order."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     if ids is not None:
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), size):
@@ -289,9 +284,6 @@ def order_batches(
 
 
 def count_orders(db: Engine, status: str) -> int:
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     with read_session(db) as session:
         return repo.count_orders(session, status)
 
@@ -315,9 +307,6 @@ def apply_all(
     in one `report` (the caller's, if given: it holds what was committed when the run is
     interrupted). Orders whose workflow lacks the action are refused; an action no involved
     workflow has refuses the whole run."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     action, status, ids = checked.action, checked.status, checked.ids
     with read_session(db) as session:
         if ids is not None:
@@ -393,9 +382,6 @@ def tick_all(
     workflow's timers; the reports of timers with the same id are added up. `report` (default:
     a new one) counts each batch once it is committed, so a caller that holds it knows what
     was done when Ctrl-C stops the run."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     with read_session(db) as session:
         names = set(repo.workflow_counts(session))
     names |= {wf.name for wf in workflows.all()}
@@ -431,7 +417,6 @@ def _tick(
     report: TickReport,
 ) -> TickReport:
     # A valid workflow's timers name its actions and statuses: nothing to check per run.
-    from orderwf.engine import timers
 
     for timer in workflow.timers.values():
 

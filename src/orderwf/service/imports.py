@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from orderwf import woo
 from orderwf.errors import OrderwfError, StoreError, UsageError
+from orderwf.store import imports
+from orderwf.store.db import write_transaction
+from orderwf.store.tables import LineItem, Order, Product, Refund
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -57,10 +60,6 @@ def import_products(
     `items` is read twice (a list, or a `stream` that reads its file again): every record is
     checked first (`checked`: the ids `check_products` returned, when the caller checked it
     before opening the database), then stored `batch_size` at a time in one transaction."""
-    from orderwf.store import imports
-    from orderwf.store.db import write_transaction
-    from orderwf.store.tables import Product
-
     ids = checked if checked is not None else check_products(items, currency, batch_size)
     with write_transaction(db) as session:
         start = 0
@@ -103,10 +102,6 @@ def import_orders(
     out of stock; `auto` decides per order (its status has `stock: reduce`, or its meta has
     `_order_stock_reduced`). Only the bookkeeping is set: product stock levels do not move.
     Checked whole, then stored in batches in one transaction (see `import_products`)."""
-    from orderwf.store import imports
-    from orderwf.store.db import write_transaction
-    from orderwf.store.tables import LineItem, Order, Refund
-
     stock_reduced = stock_reduced_mode(stock_reduced)
     ids = checked if checked is not None else check_orders(workflow, items, batch_size)
     with write_transaction(db) as session:

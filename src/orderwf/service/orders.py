@@ -12,16 +12,19 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from orderwf import addresses, money, quantities, woo
 from orderwf import orders as s
-from orderwf.engine import emails
+from orderwf.engine import emails, pricing, reads
 from orderwf.engine import plan as planner
-from orderwf.errors import Refused, UsageError
+from orderwf.engine.params import declared
+from orderwf.errors import NotFound, Refused, UsageError
+from orderwf.store import catalog, faults, imports, repo, snapshots
+from orderwf.store.db import read_session, write_transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from orderwf import woo
     from orderwf.engine.pricing import PricedOrder
 
 
@@ -62,9 +65,6 @@ def apply(
     notes, refunds, tracking or `once` markers when a guard, template or email reads them), so
     the result's order may lack parts: reading one raises `orders.NotLoadedError`. A caller
     that prints the whole order afterwards asks for it with `whole_order`."""
-    from orderwf.store import faults, repo
-    from orderwf.store.db import read_session
-
     try:
         return _apply(
             db,
@@ -131,10 +131,6 @@ def _apply(
     note_prefix: str | None,
     whole_order: bool,
 ) -> ApplyResult:
-    from orderwf.engine import reads
-    from orderwf.store import repo, snapshots
-    from orderwf.store.db import write_transaction
-
     digest = request_hash(order_id, action, params)
     with write_transaction(db) as session:
         # Lock first, then look the key up: a concurrent apply with the same key has either
@@ -161,10 +157,6 @@ def _apply(
 
 def workflow_of(db: Engine, order_id: int) -> str:
     """The workflow name an order recorded; `NotFound` for an unknown order."""
-    from orderwf.errors import NotFound
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     with read_session(db, autocommit=True) as session:
         name = repo.workflow_of(session, order_id)
     if name is None:
@@ -175,9 +167,6 @@ def workflow_of(db: Engine, order_id: int) -> str:
 def show(db: Engine, order_id: int, *, parts: Collection[str] | None = None) -> s.Order:
     """The order; `parts`: only those of its parts (`store.snapshots.ALL_PARTS`; an empty
     set: its row alone), the others raising on any use. None: the whole order."""
-    from orderwf.store import snapshots
-    from orderwf.store.db import read_session
-
     with read_session(db, autocommit=True) as session:
         order = snapshots.load_order(session, order_id, parts=parts)
         # Ended by a COMMIT (nothing was written) rather than the session's ROLLBACK: on a
@@ -191,8 +180,6 @@ def available_actions(
     db: Engine, workflow: Workflow, order_id: int, *, actor: str
 ) -> list[dict[str, Any]]:
     """Every action of the workflow for this order: allowed or not, and why not."""
-    from orderwf.engine.params import declared
-
     order = show(db, order_id)
     now = datetime.now(UTC)
     rows = []
@@ -233,9 +220,6 @@ def list_orders(
     db: Engine, *, status: str | None = None, search: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The orders list, newest first: number, date, status, customer, total."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     with read_session(db) as session:
         return repo.list_orders(session, status=status, search=search, limit=limit)
 
@@ -243,9 +227,6 @@ def list_orders(
 def history(db: Engine, order_id: int) -> list[dict[str, Any]]:
     """Every apply on the order, oldest first, with the workflow version it ran under;
     `NotFound` for an unknown order."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     show(db, order_id)  # refuses an unknown order
     with read_session(db) as session:
         return repo.history(session, order_id)
@@ -265,8 +246,6 @@ def new_order(
 ) -> NewOrder:
     """Check an order to create without the database: `lines` are `SKU=QTY` texts
     (`order create --line`); `shipping` an amount in the workflow's currency."""
-    from orderwf import addresses, money
-
     wanted = tuple(_line_spec(text) for text in lines)
     if not wanted:
         raise UsageError("an order needs at least one --line SKU=QTY")
@@ -283,8 +262,6 @@ def new_order(
 
 
 def _line_spec(text: str) -> tuple[str, int]:
-    from orderwf import quantities
-
     sku, sep, qty = text.partition("=")
     sku, qty = sku.strip(), qty.strip()
     if not sep or not sku or not qty.isascii() or not qty.isdigit() or not qty.strip("0"):
@@ -320,11 +297,6 @@ def store_new_order(
     """Store a checked `NewOrder` under `workflow` or the one `choose` picks (the project's
     routes): its products looked up by SKU, the order priced by the engine, written by the
     store, in one transaction."""
-    from orderwf import woo
-    from orderwf.engine import pricing
-    from orderwf.store import catalog, imports
-    from orderwf.store.db import write_transaction
-
     currency = workflow.shop.currency
     now = now or datetime.now(UTC)
     with write_transaction(db) as session:
@@ -372,8 +344,6 @@ def _route_order(
     email: str, priced: PricedOrder, currency: str, via: str, now: datetime
 ) -> woo.Order:
     """An order being created, as WooCommerce would send it, for the routes to look at."""
-    from orderwf import woo
-
     lines = [
         woo.Line(
             id=n + 1,

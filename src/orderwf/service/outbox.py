@@ -26,9 +26,15 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, or_, select, update
+
 from orderwf.errors import NotFound, Refused, StoreError, UsageError
 from orderwf.mail.outbox import LEASE, Outcome, Queued, SendReport, deliver
 from orderwf.mail.smtp import Sender, parse_url
+from orderwf.quantities import ID_LIMIT
+from orderwf.store import faults
+from orderwf.store.db import read_session, write_transaction
+from orderwf.store.tables import OUTBOX
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Row, Table
@@ -91,10 +97,6 @@ class SendStopped(StoreError):
 
 def list_messages(db: Engine, status: str | None = None) -> list[MessageInfo]:
     """Every message (or those in `status`), oldest first."""
-    from sqlalchemy import select
-
-    from orderwf.store.db import read_session
-
     if status is not None:
         _check_status(status)
     table = _table()
@@ -108,11 +110,6 @@ def list_messages(db: Engine, status: str | None = None) -> list[MessageInfo]:
 def retry(db: Engine, message_id: int, *, now: datetime | None = None) -> MessageInfo:
     """Put a failed message back to pending with a fresh count of attempts (a pending one is
     made due now). A sent message is refused: sending it again would be a duplicate."""
-    from sqlalchemy import select, update
-
-    from orderwf.quantities import ID_LIMIT
-    from orderwf.store.db import write_transaction
-
     if not 0 < message_id <= ID_LIMIT:  # no such id can be stored: the driver would overflow
         raise NotFound(f"there is no outbox message {message_id}")
     table = _table()
@@ -235,8 +232,6 @@ def _send_batch(
 def _stopping(report: SendReport, step: Callable[[], Any], in_flight: Outcome | None = None) -> Any:
     """Run a database step; if the database cannot be reached, stop the run with a sentence
     that says what was done (`SendStopped`)."""
-    from orderwf.store import faults
-
     try:
         return step()
     except (faults.ConnectionLost, faults.Busy) as e:
@@ -260,8 +255,6 @@ def _stopping(report: SendReport, step: Callable[[], Any], in_flight: Outcome | 
 def _record(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
     """`_settle`, tried again on a fresh connection when the database connection is lost
     (the pool replaces a dead connection), with backoff; the last failure is raised."""
-    from orderwf.store import faults
-
     for pause in (*RECORD_RETRIES, None):
         try:
             _settle(db, worker, outcomes)
@@ -275,10 +268,6 @@ def _record(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
 def _claim(
     db: Engine, worker: str, now: datetime, size: int, retry_now: bool, after: int
 ) -> list[Queued]:
-    from sqlalchemy import or_, select, update
-
-    from orderwf.store.db import write_transaction
-
     table = _table()
     due = [
         table.c.id > after,
@@ -304,10 +293,6 @@ def _claim(
 
 def _settle(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
     """Write the outcomes and drop the claims, only where this worker still holds them."""
-    from sqlalchemy import bindparam, update
-
-    from orderwf.store.db import write_transaction
-
     table = _table()
     mine = (table.c.id == bindparam("o_id"), table.c.claimed_by == worker)
     released = [{"o_id": o.id} for o in outcomes if o.status == "released"]
@@ -384,8 +369,6 @@ def _check_status(status: str) -> None:
 
 def _table() -> Table:
     """The outbox's Core table, imported when a command needs the database."""
-    from orderwf.store.tables import OUTBOX
-
     return OUTBOX
 
 

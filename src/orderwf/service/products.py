@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from orderwf import quantities
+from orderwf.store import catalog
+from orderwf.store.db import read_session, write_transaction
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -13,9 +17,6 @@ if TYPE_CHECKING:
 
 def list_products(db: Engine) -> list[ProductInfo]:
     """Every product, by id."""
-    from orderwf.store import catalog
-    from orderwf.store.db import read_session
-
     with read_session(db) as session:
         return catalog.list_products(session)
 
@@ -23,16 +24,11 @@ def list_products(db: Engine) -> list[ProductInfo]:
 def stock_level(text: str) -> int:
     """A stock level as a person types it (negative: a backorder), checked before the
     database is opened."""
-    from orderwf import quantities
-
     return quantities.parse(text, "stock level", negative=True)
 
 
 def set_stock(db: Engine, ref: str, level: int) -> tuple[ProductInfo, int | None]:
     """Set the stock level of the product `ref` (a SKU or `#ID`; it then manages stock):
     the product as it now is, and its previous level."""
-    from orderwf.store import catalog
-    from orderwf.store.db import write_transaction
-
     with write_transaction(db) as session:
         return catalog.set_stock(session, ref, level)

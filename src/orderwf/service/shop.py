@@ -6,6 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from orderwf.errors import NotFound, UsageError
+from orderwf.store import db as store_db
+from orderwf.store.db import missing_file, read_session
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -14,34 +18,27 @@ def connect(url: str, *, lock_timeout: float | None = None, must_exist: bool = F
     """The database at `url`, its schema migrated to the newest revision. A lock wait lasts at
     most `lock_timeout` seconds (default: the store's). `must_exist` (a command that only
     reads): a SQLite file that does not exist is refused, naming it, and none is created."""
-    from orderwf.store import db
-
     if lock_timeout is None:
-        return db.connect(url, must_exist=must_exist)
-    return db.connect(url, lock_timeout=lock_timeout, must_exist=must_exist)
+        return store_db.connect(url, must_exist=must_exist)
+    return store_db.connect(url, lock_timeout=lock_timeout, must_exist=must_exist)
 
 
 def upgrade(url: str, *, lock_timeout: float | None = None) -> tuple[str | None, str]:
     """Migrate the database at `url` to the newest schema (`orderwf db upgrade`): the revision
     it had before (None for an empty database) and the one it has now."""
-    from orderwf.store import db
-
     if lock_timeout is None:
-        return db.upgrade(url)
-    return db.upgrade(url, lock_timeout=lock_timeout)
+        return store_db.upgrade(url)
+    return store_db.upgrade(url, lock_timeout=lock_timeout)
 
 
 def missing_database(url: str) -> Path | None:
     """The SQLite file `url` names when it does not exist yet (no command has written)."""
-    from orderwf.store.db import missing_file
-
     return missing_file(url)
 
 
 def workflow_counts(db: Engine) -> dict[str, int]:
     """workflow name → how many orders recorded it."""
     from orderwf.store import repo
-    from orderwf.store.db import read_session
 
     with read_session(db) as session:
         return repo.workflow_counts(session)
@@ -59,8 +56,6 @@ class VersionRef(NamedTuple):
 def version_ref(text: str) -> VersionRef:
     """`NAME@HASH` as `order history` shows it (at least 4 hex digits); a usage error
     otherwise."""
-    from orderwf.errors import UsageError
-
     name, sep, prefix = text.partition("@")
     if not sep or not name or len(prefix) < 4 or not all(c in _HEX for c in prefix.lower()):
         raise UsageError(
@@ -73,8 +68,6 @@ def version_ref(text: str) -> VersionRef:
 def workflow_version(db: Engine, ref: VersionRef) -> str:
     """The text of the one stored version `ref` (`version_ref`) names; `NotFound` (listing
     the versions of that name) or `UsageError` (several match: more digits) otherwise."""
-    from orderwf.errors import NotFound, UsageError
-
     name, prefix, version = ref
     found = workflow_versions(db, name, prefix)
     if not found:
@@ -91,7 +84,6 @@ def workflow_version(db: Engine, ref: VersionRef) -> str:
 def workflow_versions(db: Engine, name: str, prefix: str) -> list[dict[str, Any]]:
     """The stored versions of workflow `name` whose hash starts with `prefix` (SPEC §9)."""
     from orderwf.store import repo
-    from orderwf.store.db import read_session
 
     with read_session(db) as session:
         return repo.versions(session, name, prefix)
