@@ -15,6 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orderwf.engine import context
+from orderwf.engine import plan as planner
+from orderwf.service import bulk
+from orderwf.store import repo, snapshots
+from orderwf.store.db import read_session
 from orderwf.workflow.findings import Finding, display_path
 
 if TYPE_CHECKING:
@@ -60,9 +65,6 @@ def check(
     project file, else the first workflow file); `folder` names where workflows are looked
     for, in messages; `unchecked` the files left out because they do not validate (one of
     them may declare a name that seems to have no file)."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session
-
     now = now or datetime.now(UTC)
     by_name = {wf.name: wf for wf in workflows}
     with read_session(db) as session:
@@ -132,12 +134,6 @@ def _vanished(wf: Workflow, status: str, n: int) -> Finding:
 
 def _refused_timer(db: Engine, wf: Workflow, timer: Timer, now: datetime) -> Finding | None:
     """Orders the timer finds due now that its action would refuse (a guard, a `from`)."""
-    from orderwf.engine import context
-    from orderwf.engine import plan as planner
-    from orderwf.service import bulk
-    from orderwf.store import snapshots
-    from orderwf.store.db import read_session
-
     action = wf.actions.get(timer.action)
     refused: list[tuple[str, str]] = []
     batches = bulk.order_batches(

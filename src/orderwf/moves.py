@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from orderwf.errors import UsageError
+from orderwf.store import repo
+from orderwf.store.db import read_session, write_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -106,9 +108,6 @@ def migrate(
     batch_size: int = BATCH_SIZE,
 ) -> Report:
     """Move the orders (see the module's docstring); `dry_run` only counts them."""
-    from orderwf.store import repo
-    from orderwf.store.db import read_session, write_transaction
-
     now = now or datetime.now(UTC)
     todo = planned(workflows, extra or {})
     report = Report(dry_run=dry_run)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orderwf.errors import NotFound, UsageError, WorkflowError
+from orderwf.urls import redact
 from orderwf.workflow import loader
 from orderwf.workflow.findings import display_path
 from orderwf.workflow.projectchecks import declared_name, route_expr
@@ -182,8 +183,6 @@ class Workflows:
     def info(self, counts: Mapping[str, int], *, database: str, smtp: str) -> dict[str, Any]:
         """What `orderwf info --json` prints (SPEC §8), given the order count of each workflow
         name in the database."""
-        from orderwf.urls import redact
-
         known = self.all()
         rows: list[dict[str, Any]] = [
             {

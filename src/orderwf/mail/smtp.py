@@ -12,6 +12,8 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
+from email.errors import NonASCIILocalPartDefect
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from types import TracebackType
@@ -195,9 +197,6 @@ def _recipients(to: str) -> list[str]:
     not parse cleanly (junk around an address, a stray `<`, an address without `@`) is refused
     as a whole, so the envelope can never name a recipient the header does not. A non-ASCII
     local part is no defect here: SMTPUTF8 carries it (`Sender._send`)."""
-    from email.errors import NonASCIILocalPartDefect
-    from email.policy import default
-
     if not to.strip():
         raise SmtpFailure(
             "the message has no recipient address (the order has no billing email)",
@@ -205,7 +204,7 @@ def _recipients(to: str) -> list[str]:
             permanent=True,
         )
     try:
-        header = default.header_factory("To", to)
+        header = policy.default.header_factory("To", to)
         defects = [d for d in header.defects if not isinstance(d, NonASCIILocalPartDefect)]
         addresses = [a.addr_spec for a in header.addresses]
     except (ValueError, IndexError, TypeError):  # the parser's own failures on odd input

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -109,8 +110,6 @@ def duration_text(value: timedelta) -> str:
 
 def _sample_value(param: m.Param) -> Any:
     """A value of the param's type that its own rules accept, as text or a boolean."""
-    import re
-
     if param.default is not None:
         return param.default
     if param.enum:

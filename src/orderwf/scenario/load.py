@@ -15,9 +15,13 @@ from typing import TYPE_CHECKING, Any
 from orderwf import money
 from orderwf.engine.memory import LineSpec, OrderSpec, Product
 from orderwf.errors import UsageError, WorkflowError
+from orderwf.scenario import checks
 from orderwf.scenario import model as sm
-from orderwf.workflow.findings import Finding, display_path, json_path
+from orderwf.suggest import did_you_mean
+from orderwf.workflow import loader, schema, yamlsrc
+from orderwf.workflow.findings import Collector, Finding, display_path, json_path
 from orderwf.workflow.projectchecks import declared_name
+from orderwf.workflows import looks_like_path
 
 if TYPE_CHECKING:
     from orderwf.project import Project
@@ -69,9 +73,6 @@ class Workflows:
     project's `default` (or its only workflow), else the built-in behaviour."""
 
     def __init__(self, project: Project | None = None, forced: str | None = None) -> None:
-        from orderwf.workflow import loader
-        from orderwf.workflows import looks_like_path
-
         self.project = project
         forced_path = None
         if forced is not None and (project is None or looks_like_path(forced)):
@@ -118,8 +119,6 @@ class Workflows:
 
     def load(self, name: str) -> Workflow:
         """The workflow called `name`, validated and built; `WorkflowError` when invalid."""
-        from orderwf.workflow import loader
-
         path = self.paths[name]
         if path not in self._loaded:
             self._loaded[path] = loader.load_workflow(path)
@@ -148,9 +147,6 @@ class Loaded:
 
 
 def load(path: Path, workflows: Workflows) -> Loaded:
-    from orderwf.scenario import checks
-    from orderwf.workflow import schema, yamlsrc
-
     file = display_path(path)
     loaded = Loaded(path)
 
@@ -189,8 +185,6 @@ def load(path: Path, workflows: Workflows) -> Loaded:
     data: dict[str, Any] = source.data
     name = data.get("workflow") or workflows.default_name
     if name is None:
-        from orderwf.workflow.findings import Collector
-
         collector = Collector(source, file)
         collector.add(
             "OWT101",
@@ -204,8 +198,6 @@ def load(path: Path, workflows: Workflows) -> Loaded:
     if name not in workflows.paths:
         known = ", ".join(sorted(workflows.paths)) or "none"
         at = ("workflow",) if "workflow" in data else ()
-        from orderwf.workflow.findings import Collector
-
         collector = Collector(source, file)
         collector.add(
             "OWT101",
@@ -230,8 +222,6 @@ def load(path: Path, workflows: Workflows) -> Loaded:
 
 
 def _close(name: object, names: Iterable[str]) -> str | None:
-    from orderwf.suggest import did_you_mean
-
     return did_you_mean(name, names)
 
 

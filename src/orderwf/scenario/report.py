@@ -9,9 +9,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from orderwf.scenario.run import Result
 from orderwf.workflow import findings as fnd
+from orderwf.workflow import loader
 from orderwf.workflow.findings import _gh_escape, display_path
 
 __all__ = ["display_path"]
@@ -28,8 +30,6 @@ def scenario_findings(found: Sequence[fnd.Finding], files: int, fmt: str) -> tup
 
 def workflow_findings(paths: Sequence[Path], fmt: str) -> str:
     """What `orderwf validate` says of these workflow files, in `fmt`."""
-    from orderwf.workflow import loader
-
     return fnd.report(loader.validate_files(sorted(set(paths))), fmt)
 
 
@@ -132,8 +132,6 @@ def github(results: Sequence[Result]) -> str:
 
 def junit(results: Sequence[Result], seconds: float) -> str:
     """JUnit XML: one testsuite per workflow, one testcase per scenario."""
-    from xml.etree import ElementTree as ET
-
     root = ET.Element("testsuites", name="orderwf test", time=f"{seconds:.3f}")
     suites: dict[str, ET.Element] = {}
     for r in results:

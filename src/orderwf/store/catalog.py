@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlmodel import col, select
+
 from orderwf.errors import NotFound, StoreError
 from orderwf.store.tables import Product
 
@@ -26,8 +28,6 @@ class ProductInfo:
 
 def list_products(session: Session) -> list[ProductInfo]:
     """Every product, by id."""
-    from sqlmodel import col, select
-
     rows = session.exec(select(Product).order_by(col(Product.id))).all()
     return [_info(row) for row in rows]
 
@@ -57,8 +57,6 @@ def product_by_ref(session: Session, ref: str, *, hint: str = "") -> Product:
 def product_by_sku(session: Session, sku: str, *, hint: str = "") -> Product:
     """The one product with `sku`; `NotFound` (with `hint` appended) when there is none,
     `StoreError` when several share it."""
-    from sqlmodel import select
-
     found = session.exec(select(Product).where(Product.sku == sku).limit(2)).all()
     if not found:
         raise NotFound(f"no product has SKU {sku!r}{hint}")

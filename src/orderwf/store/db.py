@@ -18,8 +18,13 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import create_engine, event, exc, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
 from orderwf.errors import StoreError, UsageError
 from orderwf.store import faults
+from orderwf.store.columns import json_dumps, json_loads
 from orderwf.store.migrations import HEAD
 from orderwf.urls import redact
 
@@ -70,9 +75,6 @@ def missing_file(url: str) -> Path | None:
     """The SQLite file `url` names, if it does not exist yet (SQLite would create it on first
     use); else None: it exists, or the database is not a SQLite file, or `url` is malformed
     (which `connect` reports)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
@@ -140,8 +142,6 @@ def _begun(engine: Engine) -> Iterator[Connection]:
     autocommit meanwhile, so that it sends no `BEGIN` of its own; `COMMIT` and `ROLLBACK` go as
     usual (psycopg sends them while a transaction is open), and the checkin turns autocommit
     off again."""
-    from sqlalchemy.exc import DBAPIError
-
     dialect = engine.dialect
     while True:
         token = _BEGIN_PINGS.set(True)
@@ -207,10 +207,6 @@ def lock_timeout_of(engine: Engine) -> float:
 
 
 def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
-    from sqlalchemy import create_engine, event
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # a bad `--db` value (ValueError: a bad port): exit 2
@@ -223,7 +219,6 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
     postgres = parsed.get_backend_name() == "postgresql"
     if postgres:
         _check_postgres_options(url, parsed)
-    from orderwf.store.columns import json_dumps, json_loads
 
     options: dict[str, Any] = {
         "json_serializer": json_dumps,
@@ -283,8 +278,6 @@ _BEGIN_PINGS: ContextVar[bool] = ContextVar("orderwf_begin_pings", default=False
 def _ping_on_checkout(engine: Engine) -> None:
     """SQLAlchemy's `pool_pre_ping` (a `;` in autocommit at checkout; a failed one replaces the
     pool's connections), but for the checkouts of `_begun`, whose `BEGIN` is the ping."""
-    from sqlalchemy import event, exc
-
     dialect = engine.dialect
 
     @event.listens_for(engine, "checkin")
@@ -345,8 +338,6 @@ def _ensure_current(engine: Engine) -> tuple[str | None, str]:
 
 
 def _current_revision(conn: Connection) -> str | None:
-    from sqlalchemy import inspect, text
-
     if not inspect(conn).has_table("alembic_version"):
         tables = inspect(conn).get_table_names()
         if tables:
@@ -374,8 +365,6 @@ def _migrate(engine: Engine) -> tuple[str | None, str]:
         conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                from sqlalchemy import text
-
                 conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
                 )
@@ -393,8 +382,6 @@ def _migrate(engine: Engine) -> tuple[str | None, str]:
 
 def alembic_config() -> Any:
     """The Alembic configuration of the packaged migrations (no alembic.ini needed)."""
-    from pathlib import Path
-
     from alembic.config import Config
 
     config = Config()
@@ -406,8 +393,6 @@ def alembic_config() -> Any:
 def _translated(engine: Engine) -> Iterator[None]:
     """Database errors a user can cause or meet become one sentence (`faults.explain`); the
     rest, a bug, is reported without its SQL parameters."""
-    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
     try:
         yield
     except DBAPIError as e:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+from sqlmodel import col, delete, func, select
+
 from orderwf.errors import Refused, StoreError
 from orderwf.store.tables import History, LineItem, Order, Product, Refund, RefundLine
 
@@ -49,8 +52,6 @@ def write_order(
     """Store one imported order (`values`, with its `id`), its lines and its refunds. With
     `replace`, the stored order's lines and the refunds of these ids are replaced; its notes,
     tracking and history are kept."""
-    from sqlmodel import col, delete, select
-
     order_id = values["id"]
     row = session.get(Order, order_id) if replace else None
     if row is None:
@@ -95,8 +96,6 @@ def refuse_foreign(
 ) -> None:
     """A line or refund id (`owner`: child id → the order importing it) already owned by
     another order would be stolen by this import."""
-    from sqlmodel import col, select
-
     rows = (
         row
         for chunk in _chunks(list(owner))
@@ -112,8 +111,6 @@ def refuse_foreign(
 
 def products_known(session: Session, ids: set[int]) -> tuple[set[int], set[int]]:
     """Of `ids`, the products that are stored, and those of them that manage stock."""
-    from sqlmodel import col, select
-
     pairs = [
         (pid, manages)
         for chunk in _chunks(sorted(ids))
@@ -126,8 +123,6 @@ def products_known(session: Session, ids: set[int]) -> tuple[set[int], set[int]]
 
 
 def existing(session: Session, table: type[Product] | type[Order], ids: list[int]) -> list[int]:
-    from sqlmodel import col, select
-
     found: list[int] = []
     for chunk in _chunks(ids):
         found += session.exec(select(table.id).where(col(table.id).in_(chunk))).all()  # type: ignore[arg-type]
@@ -143,8 +138,6 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 def refuse_managed(session: Session, ids: list[int]) -> None:
     """An order orderwf has applied actions to keeps its own bookkeeping: replacing its lines
     would forget what its refunds gave back and what its stock policies took out."""
-    from sqlmodel import col, func, select
-
     if not ids:
         return
     rows = session.exec(
@@ -170,8 +163,6 @@ def refuse_managed(session: Session, ids: list[int]) -> None:
 
 def product_flags(session: Session, ids: set[int]) -> dict[int, tuple[bool, bool]]:
     """product id → (virtual, downloadable), as WooCommerce's product JSON gave them."""
-    from sqlmodel import col, select
-
     if not ids:
         return {}
     rows = session.exec(
@@ -189,8 +180,6 @@ def duplicate_message(what: str, ids: list[int]) -> str:
 
 def advance_sequences(session: Session, table: Any) -> None:
     """PostgreSQL's SERIAL does not see explicit ids: move it past the largest one."""
-    from sqlalchemy import text
-
     if session.get_bind().dialect.name != "postgresql":
         return
     name = table.__tablename__
