@@ -4,6 +4,8 @@ to orders."""
 from __future__ import annotations
 
 import functools
+import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,6 +13,7 @@ import typer
 from orderwf.cli import common
 from orderwf.cli.app import app
 from orderwf.cli.common import JsonOpt
+from orderwf.errors import UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -120,8 +123,6 @@ def apply(
     as_json: JsonOpt = False,
 ) -> None:
     """Apply one action to one order in one transaction, or to many orders in batches."""
-    from orderwf.errors import UsageError
-
     params = common.parse_params(param or ())
     bulk = status is not None or ids is not None
     if bulk:
@@ -141,8 +142,6 @@ def apply(
 
 
 def _ids(text: str | None) -> list[int] | None:
-    from orderwf.errors import UsageError
-
     if text is None:
         return None
     try:
@@ -160,8 +159,6 @@ def _run_bulk(
     ids: list[int] | None,
     as_json: bool,
 ) -> None:
-    import sys
-
     from orderwf.service import bulk
 
     # What can be refused before any order is read, before the database is opened.
@@ -236,9 +233,6 @@ def tick(
     as_json: JsonOpt = False,
 ) -> None:
     """Apply every timer that is due, such as cancelling unpaid orders after an hour."""
-    from datetime import UTC, datetime
-
-    from orderwf.errors import UsageError
     from orderwf.service import bulk
 
     when = None

@@ -10,6 +10,7 @@ import typer
 
 from orderwf.cli import common
 from orderwf.cli.common import JsonOpt
+from orderwf.errors import OrderwfError
 
 if TYPE_CHECKING:
     from orderwf.workflow.model import Workflow
@@ -61,8 +62,6 @@ def order_list(
 def _labels(ctx: typer.Context) -> Callable[[str, str], str]:
     """(workflow name, status id) → the status label of that order's workflow; the id when
     the workflow has no file or no longer declares the status (a list still lists)."""
-    from orderwf.errors import OrderwfError
-
     workflows = common.workflows(ctx)
     known: dict[str, Workflow | None] = {}
 

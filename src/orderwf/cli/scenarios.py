@@ -5,6 +5,7 @@ SQLModel or SQLAlchemy."""
 from __future__ import annotations
 
 import enum
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from orderwf.cli.app import app, options
-from orderwf.errors import UsageError
+from orderwf.errors import UsageError, WorkflowError
 
 if TYPE_CHECKING:
     from orderwf.scenario.load import Loaded, Workflows
@@ -73,9 +74,6 @@ def _explore(
     loaded: list[Loaded], workflows: Workflows, depth: int, save: Path | None, fmt: Format
 ) -> None:
     """Explore each workflow the scenarios use (the default one when there are none)."""
-    import json
-
-    from orderwf.errors import WorkflowError
     from orderwf.scenario import explore
     from orderwf.scenario.report import display_path
 

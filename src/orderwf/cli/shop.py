@@ -11,6 +11,7 @@ import typer
 from orderwf.cli import common
 from orderwf.cli.app import app, options
 from orderwf.cli.common import JsonOpt
+from orderwf.errors import UsageError
 
 
 @app.command("info")
@@ -92,7 +93,6 @@ def migrate(
     Each moved order gets one history row (action migrate) and nothing else: no note, no
     email, no stock move. A second run finds nothing to move."""
     from orderwf import moves
-    from orderwf.errors import UsageError
 
     extra: dict[str, str] = {}
     for text in move or ():
