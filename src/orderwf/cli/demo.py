@@ -11,6 +11,7 @@ import typer
 
 from orderwf.cli import common
 from orderwf.cli.app import app
+from orderwf.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,8 +35,6 @@ def demo(
     with tempfile.TemporaryDirectory(prefix="orderwf-demo-") as tmp:
         path = keep or Path(tmp) / "demo.db"
         if path.exists():
-            from orderwf.errors import UsageError
-
             raise UsageError(f"{path} already exists; give --keep a new file name")
         db = shop.connect(f"sqlite:///{path}")
         try:

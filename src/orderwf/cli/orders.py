@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -222,15 +223,9 @@ def email_preview(
     wf = common.order_workflow(ctx, db, order_id)
     rendered = orders.preview_email(db, wf, email, order_id, actor=common.actor(ctx))
     if rendered.error:
-        from orderwf.errors import OrderwfError
-
         raise OrderwfError(f"email {email!r} cannot be rendered: {rendered.error}")
     if html:
-        import tempfile
-
         if rendered.html is None:
-            from orderwf.errors import OrderwfError
-
             raise OrderwfError(f"email {email!r} has no HTML template")
         with tempfile.NamedTemporaryFile(
             "w", suffix=".html", prefix=f"{email}-{order_id}-", delete=False, encoding="utf-8"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orderwf import addresses, money, quantities, woo
+from orderwf import addresses, money, quantities
 from orderwf import orders as s
 from orderwf.engine import emails, pricing, reads
 from orderwf.engine import plan as planner
@@ -25,6 +25,7 @@ from orderwf.workflow.model import Workflow
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from orderwf import woo
     from orderwf.engine.pricing import PricedOrder
 
 
@@ -297,6 +298,8 @@ def store_new_order(
     """Store a checked `NewOrder` under `workflow` or the one `choose` picks (the project's
     routes): its products looked up by SKU, the order priced by the engine, written by the
     store, in one transaction."""
+    from orderwf import woo  # not on a cold `apply` (orderwf/startup.py)
+
     currency = workflow.shop.currency
     now = now or datetime.now(UTC)
     with write_transaction(db) as session:
@@ -344,6 +347,8 @@ def _route_order(
     email: str, priced: PricedOrder, currency: str, via: str, now: datetime
 ) -> woo.Order:
     """An order being created, as WooCommerce would send it, for the routes to look at."""
+    from orderwf import woo
+
     lines = [
         woo.Line(
             id=n + 1,
