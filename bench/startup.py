@@ -1,0 +1,132 @@
+"""Start-up of the light commands and of a cold apply, as new processes, for the table of
+`orderwf/startup.py` (which imports each command still defers, and what that buys):
+
+- `orderwf --help`;
+- `orderwf validate workflows/woocommerce.yaml` with a warm validation cache;
+- `orderwf info` in a fresh `orderwf init` folder;
+- a cold `orderwf apply ID process` on a 2,000-order SQLite database (`make_db.py`).
+
+Each is run N times, interleaved, CPU time (user + system) and wall time, medians; with
+`--against OTHER/src` the same commands run on another source tree (`PYTHONPATH`), in the same
+rounds: before and after a change. `--modules` prints, per command, how many modules it
+imports and which of SQLAlchemy, Jinja2, jsonschema, babel, yaml and rich it loads.
+
+    python bench/startup.py [--runs 15] [--against /tmp/base/src] [--modules]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_db  # noqa: E402
+from common import OUT, ROOT, env, median_ms, run_measured, table  # noqa: E402
+
+HEAVY = ("sqlalchemy", "sqlmodel", "jinja2", "jsonschema", "babel", "yaml", "rich", "alembic")
+
+
+def _pending(path: Path, count: int) -> list[int]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT id FROM orders WHERE status = 'pending' ORDER BY id LIMIT ?", (count,)
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _environ(src: Path | None, cache: Path) -> dict[str, str]:
+    e = env()
+    e["XDG_CACHE_HOME"] = str(cache)
+    if src is not None:
+        e["PYTHONPATH"] = str(src)
+    return e
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--against", type=Path, help="another source tree's src folder")
+    parser.add_argument("--modules", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="orderwf-startup-"))
+    trees: dict[str, Path | None] = {"this": None}
+    if args.against:
+        trees = {"against": args.against.resolve(), "this": None}
+    db = make_db.copy_sqlite(args.orders, OUT / "startup.db")
+    ids = _pending(db, len(trees) * (args.runs + 2))
+    py = [sys.executable, "-m", "orderwf"]
+    cache = work / "cache"
+    shop = work / "shop"
+    subprocess.run(
+        [*py, "init", str(shop)], env=_environ(None, cache), check=True, capture_output=True
+    )
+    commands = {
+        "orderwf --help": lambda: ([*py, "--help"], ROOT),
+        "orderwf validate (warm cache)": lambda: (
+            [*py, "validate", "workflows/woocommerce.yaml"],
+            ROOT,
+        ),
+        "orderwf info (init folder)": lambda: ([*py, "info"], shop),
+        "orderwf apply ID process (cold)": lambda: (
+            [*py, "--db", f"sqlite:///{db}", "apply", str(ids.pop()), "process"],
+            ROOT,
+        ),
+    }
+    # warm-up: bytecode, the validation cache, the page cache
+    for src in trees.values():
+        for make in commands.values():
+            cmd, cwd = make()
+            run_measured(cmd, cwd=cwd, environ=_environ(src, cache))
+    if args.modules:
+        for tree, src in trees.items():
+            for name, make in commands.items():
+                cmd, cwd = make()
+                proc = subprocess.run(
+                    [cmd[0], "-X", "importtime", *cmd[1:]],
+                    cwd=cwd,
+                    env=_environ(src, cache),
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                mods = [
+                    ln.split("|")[-1].strip()
+                    for ln in proc.stderr.splitlines()
+                    if ln.startswith("import time:") and "|" in ln
+                ][1:]
+                top = {m.split(".")[0] for m in mods}
+                print(
+                    f"{tree:8} {name:34} {len(mods):5} modules  "
+                    f"{' '.join(h for h in HEAVY if h in top) or '-'}"
+                )
+    cpu: dict[tuple[str, str], list[float]] = {}
+    wall: dict[tuple[str, str], list[float]] = {}
+    for _ in range(args.runs):
+        for name, make in commands.items():
+            for tree, src in trees.items():
+                cmd, cwd = make()
+                w, c = run_measured(cmd, cwd=cwd, environ=_environ(src, cache))
+                cpu.setdefault((name, tree), []).append(c)
+                wall.setdefault((name, tree), []).append(w)
+    headers = ["command"]
+    for tree in trees:
+        headers += [f"{tree} cpu ms", f"{tree} wall ms"]
+    rows = []
+    for name in commands:
+        row: list[object] = [name]
+        for tree in trees:
+            row += [f"{median_ms(cpu[name, tree]):.0f}", f"{median_ms(wall[name, tree]):.0f}"]
+        rows.append(row)
+    print(f"median of {args.runs} interleaved runs")
+    print(table(headers, rows))
+
+
+if __name__ == "__main__":
+    main()
