@@ -37,7 +37,7 @@ from orderwf.store.db import read_session, write_transaction
 from orderwf.store.tables import OUTBOX
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine, Row, Table
+    from sqlalchemy import Engine, Row
 
 __all__ = [
     "LEASE",
@@ -99,7 +99,7 @@ def list_messages(db: Engine, status: str | None = None) -> list[MessageInfo]:
     """Every message (or those in `status`), oldest first."""
     if status is not None:
         _check_status(status)
-    table = _table()
+    table = OUTBOX
     query = select(table).order_by(table.c.id)
     if status is not None:
         query = query.where(table.c.status == status)
@@ -112,7 +112,7 @@ def retry(db: Engine, message_id: int, *, now: datetime | None = None) -> Messag
     made due now). A sent message is refused: sending it again would be a duplicate."""
     if not 0 < message_id <= ID_LIMIT:  # no such id can be stored: the driver would overflow
         raise NotFound(f"there is no outbox message {message_id}")
-    table = _table()
+    table = OUTBOX
     with write_transaction(db) as session:
         conn = session.connection()
         row = conn.execute(select(table).where(table.c.id == message_id)).first()
@@ -268,7 +268,7 @@ def _record(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
 def _claim(
     db: Engine, worker: str, now: datetime, size: int, retry_now: bool, after: int
 ) -> list[Queued]:
-    table = _table()
+    table = OUTBOX
     due = [
         table.c.id > after,
         table.c.status == "pending",
@@ -293,7 +293,7 @@ def _claim(
 
 def _settle(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
     """Write the outcomes and drop the claims, only where this worker still holds them."""
-    table = _table()
+    table = OUTBOX
     mine = (table.c.id == bindparam("o_id"), table.c.claimed_by == worker)
     released = [{"o_id": o.id} for o in outcomes if o.status == "released"]
     tried = [
@@ -365,11 +365,6 @@ def _info(row: Row[Any]) -> MessageInfo:
 def _check_status(status: str) -> None:
     if status not in STATUSES:
         raise UsageError(f"unknown outbox status {status!r}: expected one of {', '.join(STATUSES)}")
-
-
-def _table() -> Table:
-    """The outbox's Core table, imported when a command needs the database."""
-    return OUTBOX
 
 
 def _utcnow() -> datetime:
