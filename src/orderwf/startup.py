@@ -160,12 +160,6 @@ DEFERRED: tuple[Deferral, ...] = (
         "urls.py",
     ),
     Deferral(
-        "orderwf.woo",
-        "orderwf.engine",
-        "nothing: every caller has loaded the engine",
-        "woo.py",
-    ),
-    Deferral(
         "orderwf.workflow.checks",
         "orderwf.l10n",
         "little: 2 ms on a `validate` the cache does not answer (Babel itself waits in `l10n`)",
