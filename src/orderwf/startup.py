@@ -116,31 +116,7 @@ DEFERRED: tuple[Deferral, ...] = (
         "sqlalchemy.dialects",
         "every command on SQLite (or PostgreSQL): the other database's dialect, 22 ms",
     ),
-    # -- buy nothing measured: their modules are not this task's (issue 12 §5) -------------
-    Deferral(
-        "orderwf.store.repo",
-        "sqlalchemy",
-        "nothing: `update` is loaded with SQLAlchemy",
-        "store/repo.py (issue 12 §4)",
-    ),
-    Deferral(
-        "orderwf.store.repo",
-        "email.utils",
-        "nothing: loaded by then (0 ms)",
-        "store/repo.py (issue 12 §4)",
-    ),
-    Deferral(
-        "orderwf.store.faults",
-        "sqlalchemy",
-        "nothing since `store.db` imports SQLAlchemy at module level",
-        "store/faults.py",
-    ),
-    Deferral(
-        "orderwf.store.migrations.env",
-        "orderwf.store.db",
-        "nothing: Alembic runs `env.py` from `store.db`",
-        "store/migrations/env.py",
-    ),
+    # -- buy little (2–3 ms), kept where that path is a light one --------------------------
     Deferral(
         "orderwf.addresses",
         "email",
@@ -152,12 +128,6 @@ DEFERRED: tuple[Deferral, ...] = (
         "tomllib",
         "little: 2 ms, only when a shop folder is found",
         "project.py",
-    ),
-    Deferral(
-        "orderwf.urls",
-        "urllib",
-        "nothing: `urllib.parse` is loaded by then",
-        "urls.py",
     ),
     Deferral(
         "orderwf.workflow.checks",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 MASK = "***"
 # A query parameter (or libpq `key=value` word) whose value is a secret: `password`,
@@ -44,7 +45,6 @@ def scrub(text: str, *urls: str) -> str:
 def secrets(url: str) -> list[str]:
     """The secret values in `url`: its password and password-like parameters (raw and
     percent-decoded)."""
-    from urllib.parse import unquote
 
     found = [m.group(2) for m in _SECRET_PARAM.finditer(url) if m.group(2)]
     masked = redact(url)

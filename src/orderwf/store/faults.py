@@ -21,6 +21,8 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
+
 from orderwf.errors import StoreError, UsageError
 from orderwf.urls import redact, scrub
 
@@ -126,7 +128,6 @@ _LOST = (
 def track(engine: Engine, url: str, lock_timeout: float) -> None:
     """Remember what the messages about `engine` need: its URL, its lock timeout, and whether
     it ever connected."""
-    from sqlalchemy import event
 
     state = State(url, lock_timeout)
     _STATES[engine] = state

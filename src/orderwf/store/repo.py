@@ -10,10 +10,11 @@ import uuid
 import weakref
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from email.utils import make_msgid
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from orderwf import orders as s
@@ -57,7 +58,6 @@ _ORDER_FIELDS = (  # what an apply changes in the order's row
 
 
 def message_id(domain: str = "orderwf.local") -> str:
-    from email.utils import make_msgid  # the email package only when an email is queued
 
     return make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain)
 
@@ -437,7 +437,6 @@ def move_status(
 ) -> list[int]:
     """Orders among `ids` of `workflow` still in `old` now in `new` (their version bumped,
     nothing else changed); returns the ids moved (`orderwf migrate`)."""
-    from sqlalchemy import update
 
     query = (
         update(ORDERS)

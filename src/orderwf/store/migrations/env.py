@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import orderwf.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from orderwf.store.db import connect
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -42,7 +43,6 @@ def run_online() -> None:
     if connection is not None:
         _configure(connection)
         return
-    from orderwf.store.db import connect
 
     engine = connect(config.get_main_option("sqlalchemy.url") or "", migrate=False)
     try:
