@@ -35,6 +35,7 @@ LAYER_OF = {
     "orderwf.workflow.paramtypes": "model",  # the one converter of param values
     "orderwf.orders": "model",  # the order snapshot and what an apply writes: engine and store
     "orderwf.templating": "templating",
+    "orderwf.precompiled": "templating",  # Jinja2's modules of the shipped email templates
     # base: imported by every layer, imports nothing above itself
     "orderwf": "base",
     "orderwf.errors": "base",

@@ -6,7 +6,6 @@ in the process does."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -47,17 +46,25 @@ def sample_context() -> dict[str, Any]:
     )
 
 
-def test_every_shipped_template_is_precompiled_and_fresh() -> None:
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_every_shipped_template_is_precompiled_and_fresh(tmp_path: Path) -> None:
     """Fails after an edit of a shipped template, or a Jinja2 upgrade, until
     `python tools/precompile_templates.py` is run again."""
-    expected = _tool().records()
-    stored = {
-        p.name: json.loads(p.read_text(encoding="utf-8"))
-        for p in templating.PRECOMPILED.glob("*.json")
-    }
+    tool = _tool()
+    tool.write(tmp_path)
+    expected, stored = _files(tmp_path), _files(templating.PRECOMPILED)
     assert sorted(stored) == sorted(expected), "run python tools/precompile_templates.py"
-    for name, record in expected.items():
-        assert stored[name] == record, f"{record['name']}: run python tools/precompile_templates.py"
+    for name, content in expected.items():
+        assert stored[name] == content, f"{name}: run python tools/precompile_templates.py"
+    shipped = sum(len(list(folder.glob("*.j2"))) for folder in tool.folders().values())
+    assert len(list(templating.PRECOMPILED.glob("*/tmpl_*.py"))) == shipped
 
 
 def _shop(tmp_path: Path) -> Path:
@@ -96,7 +103,11 @@ def test_an_edited_partial_is_compiled_from_its_text(tmp_path: Path) -> None:
     partial = folder / "_layout.txt.j2"
     partial.write_text("EDITED {{ order.number }}\n" + partial.read_text(encoding="utf-8"))
     env = templating.email_environment(folder)
-    text = env.get_template("new_order.txt.j2").render(sample_context())
+    email = env.get_template("new_order.txt.j2")
+    assert Path(email.root_render_func.__code__.co_filename).parent.parent == (
+        templating.PRECOMPILED  # the unchanged email itself is served ahead of time
+    )
+    text = email.render(sample_context())
     assert text.startswith("EDITED ")
 
 
@@ -116,6 +127,9 @@ def test_precompiled_renders_as_compiled(name: str, tmp_path: Path) -> None:
     templating._add_filters(reference)
     reference.filters["address_lines"] = templating.address_lines
     expected = reference.get_template(name)
+    module = Path(served._template.root_render_func.__code__.co_filename)
+    assert module.parent.parent == templating.PRECOMPILED  # served ahead of time
+    assert served._template.filename == str(folder / name)
     context = sample_context()
     if name.startswith("_"):
         return  # partials render through the emails that use them

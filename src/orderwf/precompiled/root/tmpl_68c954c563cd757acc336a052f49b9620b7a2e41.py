@@ -1,0 +1,55 @@
+from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
+name = 'customer_completed_order.html.j2'
+
+def root(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    parent_template = None
+    pass
+    parent_template = environment.get_template('_layout.html.j2', 'customer_completed_order.html.j2')
+    for name, parent_block in parent_template.blocks.items():
+        context.blocks.setdefault(name, []).append(parent_block)
+    yield from parent_template.root_render_func(context)
+
+def block_heading(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    _block_vars = {}
+    pass
+    yield 'Thanks for shopping with us'
+
+def block_content(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    _block_vars = {}
+    l_0_order = resolve('order')
+    l_0_shop = resolve('shop')
+    pass
+    yield '<p style="margin:0 0 16px;">Hi '
+    yield escape((environment.getattr(environment.getattr((undefined(name='order') if l_0_order is missing else l_0_order), 'billing'), 'first_name') or 'there'))
+    yield ',</p>\n<p style="margin:0 0 16px;">We have finished processing your order'
+    if environment.getattr((undefined(name='order') if l_0_order is missing else l_0_order), 'tracking'):
+        pass
+        yield ' and it is on its way: use the <strong>Track</strong> link below to follow your parcel'
+    yield '.</p>\n'
+    template = environment.get_template('_order_details.html.j2', 'customer_completed_order.html.j2')
+    gen = template.root_render_func(template.new_context(context.get_all(), True, {}))
+    try:
+        for event in gen:
+            yield event
+    finally: gen.close()
+    yield '<p style="margin:24px 0 0;">Thanks for shopping with '
+    yield escape(environment.getattr((undefined(name='shop') if l_0_shop is missing else l_0_shop), 'name'))
+    yield '.</p>\n'
+
+blocks = {'heading': block_heading, 'content': block_content}
+debug_info = '1=12&2=17&3=27&4=38&5=40&6=44&7=51'
