@@ -111,11 +111,8 @@ def test_an_edited_partial_is_compiled_from_its_text(tmp_path: Path) -> None:
     assert text.startswith("EDITED ")
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in resources.templates_dir().glob("*.j2")))
-def test_precompiled_renders_as_compiled(name: str, tmp_path: Path) -> None:
-    folder = _shop(tmp_path)
-    served = templating.load_email_template(folder, name)
-    # the same environment, compiling every template from its text
+def _reference(folder: Path) -> templating.Sandbox:
+    """The same environment, compiling every template from its text."""
     reference = templating.Sandbox(
         loader=jinja2.FileSystemLoader(folder, encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
@@ -126,6 +123,28 @@ def test_precompiled_renders_as_compiled(name: str, tmp_path: Path) -> None:
     )
     templating._add_filters(reference)
     reference.filters["address_lines"] = templating.address_lines
+    return reference
+
+
+@pytest.mark.parametrize("label", sorted(_tool().folders()))
+def test_each_language_is_served_from_its_own_folder(label: str, tmp_path: Path) -> None:
+    """Names repeat across languages: a copy of a language folder gets that folder's code."""
+    folder = tmp_path / "emails"
+    source = _tool().folders()[label]
+    shutil.copytree(source, folder, ignore=lambda _, names: [n for n in names if "." not in n])
+    served = templating.load_email_template(folder.resolve(), "new_order.html.j2")
+    module = Path(served._template.root_render_func.__code__.co_filename)
+    assert module.parent == templating.PRECOMPILED / label
+    context = sample_context()
+    expected = _reference(folder.resolve()).get_template("new_order.html.j2").render(context)
+    assert served.render(context) == expected
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in resources.templates_dir().glob("*.j2")))
+def test_precompiled_renders_as_compiled(name: str, tmp_path: Path) -> None:
+    folder = _shop(tmp_path)
+    served = templating.load_email_template(folder, name)
+    reference = _reference(folder)
     expected = reference.get_template(name)
     module = Path(served._template.root_render_func.__code__.co_filename)
     assert module.parent.parent == templating.PRECOMPILED  # served ahead of time
