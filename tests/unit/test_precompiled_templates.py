@@ -133,7 +133,8 @@ def test_each_language_is_served_from_its_own_folder(label: str, tmp_path: Path)
     source = _tool().folders()[label]
     shutil.copytree(source, folder, ignore=lambda _, names: [n for n in names if "." not in n])
     served = templating.load_email_template(folder.resolve(), "new_order.html.j2")
-    module = Path(served._template.root_render_func.__code__.co_filename)
+    loaded = templating.email_environment(folder.resolve()).get_template("new_order.html.j2")
+    module = Path(loaded.root_render_func.__code__.co_filename)
     assert module.parent == templating.PRECOMPILED / label
     context = sample_context()
     expected = _reference(folder.resolve()).get_template("new_order.html.j2").render(context)
@@ -141,14 +142,25 @@ def test_each_language_is_served_from_its_own_folder(label: str, tmp_path: Path)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in resources.templates_dir().glob("*.j2")))
-def test_precompiled_renders_as_compiled(name: str, tmp_path: Path) -> None:
+def test_precompiled_renders_as_compiled(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = _shop(tmp_path)
-    served = templating.load_email_template(folder, name)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a shipped template's text was parsed or compiled")
+
+    with monkeypatch.context() as m:  # served ahead of time, eagerly and through the loader
+        m.setattr(templating.EmailSandbox, "parse", refuse)
+        m.setattr(templating.EmailSandbox, "compile", refuse)
+        served = templating.load_email_template(folder, name)  # eager: built here
+        loaded = templating.email_environment(folder).get_template(name)
+    assert Path(loaded.root_render_func.__code__.co_filename).parent.parent == (
+        templating.PRECOMPILED
+    )
+    assert loaded.filename == str(folder / name)  # the template's file, for tracebacks
     reference = _reference(folder)
     expected = reference.get_template(name)
-    module = Path(served._template.root_render_func.__code__.co_filename)
-    assert module.parent.parent == templating.PRECOMPILED  # served ahead of time
-    assert served._template.filename == str(folder / name)
     context = sample_context()
     if name.startswith("_"):
         return  # partials render through the emails that use them
