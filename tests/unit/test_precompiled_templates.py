@@ -121,8 +121,7 @@ def _reference(folder: Path) -> templating.Sandbox:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    templating._add_filters(reference)
-    reference.filters["address_lines"] = templating.address_lines
+    reference.filters.update(templating.email_environment(folder).filters)  # the same filters
     return reference
 
 
