@@ -91,9 +91,9 @@ def _run_apply(
     if result.plan is None:
         typer.echo(f"Already applied with key {key!r}: nothing changed.")
         return
-    from orderwf.cli import render
+    from orderwf.views import plan_lines
 
-    typer.echo("\n".join(render.plan_lines(wf, result.plan, dry_run=dry_run)))
+    typer.echo("\n".join(plan_lines(wf, result.plan, dry_run=dry_run)))
 
 
 ParamOpt = Annotated[

@@ -70,6 +70,7 @@ def _story(out: Console, db: Engine, wf: Workflow, actor: str) -> None:
     from orderwf import demo_data
     from orderwf.cli import render
     from orderwf.service import imports, orders
+    from orderwf.views import plan_lines
 
     out.rule(f"orderwf demo — workflow {wf.name!r} ({wf.title})")
     out.print("1. Import the shop's products and three orders from WooCommerce JSON.")
@@ -84,7 +85,7 @@ def _story(out: Console, db: Engine, wf: Workflow, actor: str) -> None:
         out.print(f"$ orderwf {command}", markup=False, soft_wrap=True)
         result = orders.apply(db, wf, order_id, action, params, actor=actor, whole_order=True)
         assert result.plan is not None
-        for line in render.plan_lines(wf, result.plan, dry_run=False):
+        for line in plan_lines(wf, result.plan, dry_run=False):
             out.print(line, markup=False, soft_wrap=True)
         out.print()
         render.order(out, wf, result.order)

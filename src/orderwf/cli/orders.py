@@ -133,9 +133,9 @@ def order_history(
     if as_json:
         common.echo_json(data)
         return
-    from orderwf.cli import render
+    from orderwf.views import history_lines
 
-    for line in render.history_lines(data):
+    for line in history_lines(data):
         typer.echo(line)
 
 

@@ -1,7 +1,7 @@
-"""Human output: orders and lists as rich tables, plans and history as plain lines. What an
-order, a plan or a history says is `views`'s (`order_text`, `plan_lines`, `history_lines`);
-this module draws it. rich is imported by the functions that draw tables: `apply` prints lines
-and should not pay for it."""
+"""Human output: orders and lists as rich tables. What an order, a plan or a history says is
+`views`'s (`order_text`, `plan_lines`, `history_lines`); commands print the lines `views`
+gives, and this module draws the tables. rich is imported by the functions that draw them:
+`apply` prints lines and should not pay for it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from orderwf import money
-from orderwf.views import history_lines as history_lines  # commands print these from here
 from orderwf.views import order_text, when
-from orderwf.views import plan_lines as plan_lines
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
