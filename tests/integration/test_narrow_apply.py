@@ -5,19 +5,24 @@ plan, and a write that fails inside the pipeline leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from parity import NOW, A, open_shop, parity_order
+from sqlalchemy import event
 
 from orderwf import orders as s
 from orderwf.engine import plan as planner
 from orderwf.errors import StoreError
+from orderwf.service import bulk
 from orderwf.service import orders as service_orders
 from orderwf.store import db, faults, repo
-from shop import Shop, default_workflow
+from shop import Shop, default_workflow, workflow_copy
 
 
 @pytest.fixture
@@ -133,3 +138,57 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
         assert s.loaded(getattr(order, name)) == (part in wanted)
     if "lines" in wanted:
         assert all(vars(line).keys() == {f.name for f in fields(s.Line)} for line in order.lines)
+
+
+def _tables_read(shop: Shop, run: Callable[[], object]) -> set[str]:
+    """The order tables `run` selects from (SQLite's own trace of the statements it runs)."""
+    statements: list[str] = []
+
+    def traced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
+
+    event.listen(shop.engine, "checkout", traced)
+    try:
+        run()
+    finally:
+        event.remove(shop.engine, "checkout", traced)
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    tables = ("line_item", "order_note", "refund", "tracking", "email_once")
+    return {t for t in tables for sql in selects if re.search(rf"\b(FROM|JOIN) {t}\b", sql)}
+
+
+COUNTING_NOTE = {
+    '"Order status changed from {{ from.label }} to {{ to.label }}."':
+    '"On hold after {{ order.notes | length }} notes."',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edit", "tables", "note"),
+    [
+        ({}, {"line_item"}, "Order status changed from Processing to On hold."),
+        (COUNTING_NOTE, {"line_item", "order_note"}, "On hold after 2 notes."),
+    ],
+)
+def test_a_bulk_apply_reads_only_the_parts_its_action_reads(
+    tmp_path: Path, sqlite_url: str, edit: dict[str, str], tables: set[str], note: str
+) -> None:
+    # Without emails, `hold` reads the lines (its stock policy) and no other part; with a
+    # status note that counts the order's notes, the notes too, and it counts them right
+    # (an order not read whole would raise `NotLoadedError` instead).
+    model = replace(default_workflow(workflow_copy(tmp_path, edit)), emails={})
+    for shop in open_shop(tmp_path, sqlite_url, model):
+        shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 1)))
+        for order_id in (100, 101):
+            shop.apply(order_id, "pay")
+        report = bulk.BulkReport()
+        run = partial(
+            bulk.apply, shop.engine, shop.model, "hold", {}, actor="admin", ids=[100, 101],
+            now=NOW, report=report,
+        )  # fmt: skip
+        read = _tables_read(shop, run)
+        assert (report.applied, report.refused) == (2, [])
+        assert read == tables
+        assert [shop.status(i) for i in (100, 101)] == ["on-hold", "on-hold"]
+        assert shop.notes(100)[-1] == shop.notes(101)[-1] == note
+        assert history_rows(shop, 100)[-1] == ("hold", "processing", "on-hold", ["status", "note"])

@@ -40,6 +40,7 @@ LAYER_OF = {
     "orderwf": "base",
     "orderwf.errors": "base",
     "orderwf.money": "base",
+    "orderwf.collector": "base",
     "orderwf.urls": "base",
     "orderwf.addresses": "base",
     "orderwf.resources": "base",

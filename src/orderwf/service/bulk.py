@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from orderwf import orders as s
+from orderwf.collector import collector_paused
 from orderwf.engine import plan as planner
-from orderwf.engine import timers
+from orderwf.engine import reads, timers
 from orderwf.engine.stock import BatchStock
 from orderwf.errors import OrderwfError, StoreError
 from orderwf.store import faults, repo, snapshots
@@ -160,15 +161,19 @@ def _run(
     batches = order_batches(
         db, status=status, ids=ids, size=size, before=changed_before, workflow=workflow_name
     )
+    # Only the parts of an order planning the action reads (`engine.reads`); a timer's `if`
+    # may read any of the order's context: its orders are read whole.
+    parts = reads.parts_for(workflow, action) if condition is None else None
     try:
         for batch in batches:
             planned: list[int] = []
             try:
-                _apply_batch(
-                    db, workflow, action, params, batch, report, planned,
-                    actor=actor, status=status, now=now, note_prefix=note_prefix,
-                    condition=condition,
-                )  # fmt: skip
+                with collector_paused():
+                    _apply_batch(
+                        db, workflow, action, params, batch, report, planned,
+                        actor=actor, status=status, now=now, note_prefix=note_prefix,
+                        condition=condition, parts=parts,
+                    )  # fmt: skip
             except faults.Busy as e:
                 if e.whole_database:  # SQLite: every batch would wait as long
                     raise RunStopped(
@@ -206,15 +211,17 @@ def _apply_batch(
     now: datetime,
     note_prefix: str | None,
     condition: Callable[[s.Order], bool] | None,
+    parts: frozenset[str] | None,
 ) -> None:
-    """One batch in one transaction. Refused and busy orders go to `report`; the ids of the
+    """One batch in one transaction, reading `parts` of each order (None: all of it), with the
+    cycle collector paused (`collector`). Refused and busy orders go to `report`; the ids of the
     orders planned go to `planned` (applied once the transaction commits)."""
     with write_transaction(db) as session:
-        orders = snapshots.load_orders(session, batch, lock=True, skip_locked=True)
+        orders = snapshots.load_orders(session, batch, lock=True, skip_locked=True, parts=parts)
         missing = [i for i in batch if i not in orders]
         # Those someone else holds, as last committed (read without waiting for the lock),
         # to tell them from orders that do not exist and from those not due anyway.
-        held = snapshots.load_orders(session, missing) if missing else {}
+        held = snapshots.load_orders(session, missing, parts=parts) if missing else {}
         plans = []
         stock = BatchStock()  # the batch's orders were read at once
         for order_id in batch:
