@@ -36,6 +36,47 @@ def matches(f: m.EventFilter, event: ev.Event) -> bool:
     return False
 
 
+def _key(event: ev.Event) -> tuple[Any, ...] | None:
+    """What `matches` reads of an event (None: an event no filter picks)."""
+    kind = type(event)
+    if kind is ev.StatusChanged:
+        return (kind, event.source, event.target)  # type: ignore[union-attr]
+    if kind is ev.ActionApplied:
+        return (kind, event.action)  # type: ignore[union-attr]
+    if kind is s.Note:
+        return (kind, event.customer_note)  # type: ignore[union-attr]
+    if kind is ev.Refunded:
+        return (kind, event.full)  # type: ignore[union-attr]
+    if kind is s.Tracking:
+        return (kind,)
+    return None
+
+
+_PICKED: dict[int, tuple[m.Workflow, dict[tuple[Any, ...], tuple[m.Email, ...]]]] = {}
+
+
+def picked(workflow: m.Workflow, event: ev.Event) -> tuple[m.Email, ...]:
+    """The workflow's emails whose `on` picks `event`, in declaration order. Worked out once
+    per workflow and kind of event (what `matches` reads of it: a status change's two
+    statuses, an action's id, …): an apply logs about five events and a workflow declares a
+    dozen emails of a few filters each, and a bulk apply asks for every order."""
+    key = _key(event)
+    if key is None:
+        return ()
+    found = _PICKED.get(id(workflow))
+    if found is None or found[0] is not workflow:
+        if len(_PICKED) > 64:
+            _PICKED.clear()
+        found = _PICKED[id(workflow)] = (workflow, {})
+    table = found[1]
+    emails = table.get(key)
+    if emails is None:
+        emails = table[key] = tuple(
+            e for e in workflow.emails.values() if any(matches(f, event) for f in e.on)
+        )
+    return emails
+
+
 def queue(
     workflow: m.Workflow,
     order: s.Order,
@@ -58,9 +99,7 @@ def queue(
         if isinstance(event, ev.EmailRequested):
             chosen = [(workflow.emails[event.email], event.force)]
         else:
-            chosen = [
-                (e, False) for e in workflow.emails.values() if any(matches(f, event) for f in e.on)
-            ]
+            chosen = [(e, False) for e in picked(workflow, event)]
             if not chosen:
                 continue
         names: dict[str, Any] = {"from": current, "to": current}

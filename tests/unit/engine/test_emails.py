@@ -4,13 +4,17 @@ resends, the refunded subject, customer notes; and carriers' tracking pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from order_factory import NOW, email_rows, order, plan, run, shipping, tshirt
 
+from orderwf.engine import events as ev
 from orderwf.engine.carriers import tracking_url
-from orderwf.engine.emails import preview
+from orderwf.engine.emails import matches, picked, preview
 from orderwf.errors import NotFound
+from orderwf.orders import Note, Refund, StockChange, Tracking
 from orderwf.workflow.model import Workflow
 
 SHOP = "shop@example.com"
@@ -354,3 +358,39 @@ def test_an_email_on_tracking_or_on_an_action_is_sent_by_that_event_alone(
     events = write_workflow(EVENTS)
     p = plan(events, order(tshirt(), status="processing"), action)
     assert [e.email for e in p.emails] == sent
+
+
+def _every_event(wf: Workflow) -> list[ev.Event]:
+    """One event of each kind `matches` reads, over every status pair and action, and kinds
+    no filter picks."""
+    change = StockChange(1, 11, "TS", "T-Shirt", -1, 5, 4)
+    refund = Refund(None, Decimal("1.00"), "", False, (), NOW, "admin")
+    return [
+        *(ev.StatusChanged(a, b) for a in wf.statuses for b in wf.statuses if a != b),
+        *(ev.ActionApplied(a) for a in (*wf.actions, "nosuch")),
+        *(Note(None, "n", customer, "admin", NOW) for customer in (True, False)),
+        *(ev.Refunded(refund, full, (), "EUR") for full in (True, False)),
+        Tracking("DHL", "1", "", NOW.date()),
+        ev.StockMoved("reduce", (change,)),
+        ev.MetaSet({"a": "b"}),
+    ]
+
+
+def test_the_emails_an_event_picks_are_those_whose_filters_match_it(
+    workflow: Workflow, write_workflow: Callable[[str], Workflow]
+) -> None:
+    # `picked` remembers its answer per workflow and kind of event: for every event of the
+    # default workflow and of one whose emails differ, asked in turn and twice, it is what
+    # going through every email's filters gives.
+    other = write_workflow(
+        (Path(__file__).resolve().parents[3] / "workflows" / "examples" / "digital.yaml")
+        .read_text(encoding="utf-8")
+        .replace("../../templates/emails", "{templates}")
+    )
+    assert [e.id for e in other.emails.values()] != [e.id for e in workflow.emails.values()]
+    for _ in range(2):
+        for wf in (workflow, other):
+            for event in _every_event(wf):
+                expected = [e for e in wf.emails.values() if any(matches(f, event) for f in e.on)]
+                assert list(picked(wf, event)) == expected, event
+    assert any(picked(workflow, e) for e in _every_event(workflow))
