@@ -66,6 +66,34 @@ def test_amounts_and_times_round_trip(engine: Engine) -> None:
         assert paid is None or paid.tzinfo == UTC
 
 
+JSON_VALUES = [
+    {},
+    {"first_name": "Zoë", "email": "z@example.com", "note": "Crème – 📦"},
+    {"big": 2**70, "nested": {"list": [1, None, True, 1.5]}},  # beyond orjson's 64 bits
+]
+
+
+def test_json_columns_read_back_what_was_written_by_both_readers(engine: Engine) -> None:
+    with db.write_transaction(engine) as session:
+        for i, value in enumerate(JSON_VALUES, start=1):
+            session.execute(
+                ORDERS.insert().values(
+                    id=i, status="pending", workflow="woocommerce", total=Decimal(1),
+                    date_created=TIMES[0], billing=value, shipping={"v": i}, meta=value,
+                )
+            )  # fmt: skip
+    ids = list(range(1, len(JSON_VALUES) + 1))
+    query = select(ORDERS.c.billing, ORDERS.c.shipping, ORDERS.c.meta).order_by(ORDERS.c.id)
+    with db.read_session(engine) as session:
+        core = [tuple(r) for r in session.execute(query).all()]
+        rows = driver.selects_by_ids(
+            session, {"orders": snapshots.queries(engine.dialect.name).orders}, ids
+        )["orders"]
+    expected = [(value, {"v": i}, value) for i, value in enumerate(JSON_VALUES, start=1)]
+    assert core == expected
+    assert [(r["billing"], r["shipping"], r["meta"]) for r in rows] == expected
+
+
 def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(engine: Engine) -> None:
     # The bulk reader runs on the DBAPI cursor; its errors still come as SQLAlchemy's, which
     # the store's error handling (and the pool's invalidation of a dropped connection) expect.

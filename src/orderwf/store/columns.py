@@ -1,5 +1,5 @@
 """Column types: exact money as text, UTC datetimes that come back timezone-aware, and the
-JSON columns' encoding."""
+JSON columns and their encoding."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, String
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -58,6 +58,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         return super().result_processor(dialect, coltype)
 
 
+class Json(TypeDecorator[Any]):
+    """A JSON column (SQLAlchemy's `JSON`, read and written through `json_loads` and
+    `json_dumps`, the engine's serializers)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # SQLite returns the stored text: parsed straight by `json_loads`, without the
+        # dialect's processor and the deserializer it wraps (~1 µs a value; a bulk read
+        # parses an order's billing, shipping and meta and each line's meta).
+        if dialect.name == "sqlite":
+            return _json_or_none
+        return super().result_processor(dialect, coltype)
+
+
+def _json_or_none(value: str | bytes | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return json.loads(value)
+
+
 def _decimal_or_none(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
@@ -85,7 +110,4 @@ def json_dumps(value: Any) -> str:
 def json_loads(text: str | bytes) -> Any:
     """A JSON column's value (the engine's `json_deserializer`); `json` reads what orjson
     refuses (NaN, an integer beyond 64 bits)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    return _json_or_none(text)

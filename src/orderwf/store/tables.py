@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ConfigDict
-from sqlalchemy import JSON, Column, Index, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from orderwf.store.columns import Money, UTCDateTime
+from orderwf.store.columns import Json, Money, UTCDateTime
 
 
 class _Table(SQLModel):
@@ -31,7 +31,7 @@ def _when(nullable: bool = True, **kw: Any) -> Any:
 
 
 def _json() -> Any:
-    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=dict, sa_column=Column(Json, nullable=False))
 
 
 class Product(_Table, table=True):
@@ -185,7 +185,7 @@ class History(_Table, table=True):
     to_status: str = ""
     idempotency_key: str | None = Field(default=None, unique=True)
     request_hash: str = ""
-    effects: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    effects: list[Any] = Field(default_factory=list, sa_column=Column(Json, nullable=False))
     workflow_version_id: int | None = Field(default=None, foreign_key="workflow_versions.id")
 
 
