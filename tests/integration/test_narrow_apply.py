@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -192,3 +193,30 @@ def test_a_bulk_apply_reads_only_the_parts_its_action_reads(
         assert [shop.status(i) for i in (100, 101)] == ["on-hold", "on-hold"]
         assert shop.notes(100)[-1] == shop.notes(101)[-1] == note
         assert history_rows(shop, 100)[-1] == ("hold", "processing", "on-hold", ["status", "note"])
+
+
+NOTE_CHECKING_TIMER = {
+    "if: \"order.created_via in ['checkout', 'store-api']\"":
+    "if: \"order.customer_notes | length == 0\"",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edit", "tables"),
+    [({}, {"line_item"}), (NOTE_CHECKING_TIMER, {"line_item", "order_note"})],
+)
+def test_tick_reads_what_its_timers_if_and_action_read(
+    tmp_path: Path, sqlite_url: str, edit: dict[str, str], tables: set[str]
+) -> None:
+    # The default timer's `if` reads a field of the order's row; one that counts the
+    # customer's notes makes `tick` read the notes too (else `NotLoadedError`).
+    model = replace(default_workflow(workflow_copy(tmp_path, edit)), emails={})
+    for shop in open_shop(tmp_path, sqlite_url, model):
+        shop.add(parity_order(100, (A, 1)))
+        report = bulk.TickReport()
+        run = partial(
+            bulk.tick, shop.engine, shop.model, now=NOW + timedelta(hours=1), report=report
+        )
+        assert _tables_read(shop, run) == tables
+        assert report.timers["cancel_unpaid"].applied == 1
+        assert shop.status(100) == "cancelled"

@@ -49,6 +49,18 @@ def parts_for(workflow: m.Workflow, action_id: str) -> frozenset[str]:
     return parts
 
 
+def parts_for_timer(workflow: m.Workflow, timer: m.Timer) -> frozenset[str]:
+    """The parts `tick` reads of an order for `timer`: its `if` (evaluated on the order's
+    context, `timers.due`) and its action's."""
+    parts = parts_for(workflow, timer.action)
+    if timer.cond is None:
+        return parts
+    fields = getattr(timer.cond, "order_fields", None)
+    if fields is None:
+        return PARTS
+    return parts | {_FIELD_PARTS[f] for f in fields if f in _FIELD_PARTS}
+
+
 def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
     if _may_email(workflow, action):
         return PARTS  # email files and their partials: anything of the order

@@ -135,6 +135,8 @@ def apply(
         note_prefix=note_prefix, size=batch_size or BATCH_SIZE, progress=progress,
         condition=condition, changed_before=changed_before,
         report=BulkReport() if report is None else report,
+        # What planning the action reads (`engine.reads`); a `condition` may read anything.
+        parts=reads.parts_for(workflow, action) if condition is None else reads.PARTS,
     )  # fmt: skip
 
 
@@ -154,16 +156,15 @@ def _run(
     condition: Callable[[s.Order], bool] | None,
     changed_before: datetime | None,
     report: BulkReport,
+    parts: frozenset[str],
     workflow_name: str | None = None,
 ) -> BulkReport:
     """`apply` once its input is checked: the batches (of `workflow_name`'s orders only, when
-    the database holds several workflows' orders)."""
+    the database holds several workflows' orders), reading `parts` of each order (what
+    planning the action and `condition` read: `engine.reads`)."""
     batches = order_batches(
         db, status=status, ids=ids, size=size, before=changed_before, workflow=workflow_name
     )
-    # Only the parts of an order planning the action reads (`engine.reads`); a timer's `if`
-    # may read any of the order's context: its orders are read whole.
-    parts = reads.parts_for(workflow, action) if condition is None else None
     try:
         for batch in batches:
             planned: list[int] = []
@@ -211,9 +212,9 @@ def _apply_batch(
     now: datetime,
     note_prefix: str | None,
     condition: Callable[[s.Order], bool] | None,
-    parts: frozenset[str] | None,
+    parts: frozenset[str],
 ) -> None:
-    """One batch in one transaction, reading `parts` of each order (None: all of it), with the
+    """One batch in one transaction, reading `parts` of each order, with the
     cycle collector paused (`collector`). Refused and busy orders go to `report`; the ids of the
     orders planned go to `planned` (applied once the transaction commits)."""
     with write_transaction(db) as session:
@@ -341,7 +342,8 @@ def apply_all(
             actor=actor, status=status,
             ids=None if ids is None else [i for i in ids if owner.get(i) == name],
             now=now, note_prefix=None, size=BATCH_SIZE, progress=progress, condition=None,
-            changed_before=None, report=report, workflow_name=name,
+            changed_before=None, report=report, parts=reads.parts_for(wf, action),
+            workflow_name=name,
         )  # fmt: skip
     report.refused.sort()
     return report
@@ -437,6 +439,7 @@ def _tick(
                 note_prefix=timers.note(workflow, timer, now), size=BATCH_SIZE, progress=None,
                 condition=due, changed_before=None,
                 report=report.timers.setdefault(timer.id, BulkReport()),
+                parts=reads.parts_for_timer(workflow, timer),
                 workflow_name=workflow_name,
             )  # fmt: skip
         except RunStopped as e:  # the timers before are done; this one's batches so far too

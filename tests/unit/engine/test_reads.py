@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from orderwf.engine import plan as planner
 from orderwf.engine import reads
 from orderwf.errors import OrderwfError
 from orderwf.templating import compile_expr, compile_template
+from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
 
 _FIELDS = {"lines": "lines", "notes": "notes", "refunds": "refunds", "tracking": "tracking",
@@ -113,6 +114,27 @@ def test_a_plain_status_change_reads_the_lines_alone(
     # `order` used whole, or an action the workflow lacks: everything.
     assert reads.parts_for(wf, "dump") == reads.PARTS
     assert reads.parts_for(wf, "nope") == reads.PARTS
+
+
+@pytest.mark.parametrize(
+    ("cond", "expected"),
+    [
+        (None, {"lines"}),
+        ("order.created_via == 'checkout'", {"lines"}),
+        ("order.customer_notes | length == 0", {"lines", "notes"}),
+        ("order.remaining_refundable > 0", {"lines", "refunds"}),
+        ("order['notes'] or order", reads.PARTS),  # `order` used whole: everything
+    ],
+)
+def test_a_timer_reads_what_its_if_and_its_action_read(
+    write_workflow: Callable[[str], Workflow], cond: str | None, expected: set[str]
+) -> None:
+    wf = write_workflow(NO_EMAIL)
+    timer = m.Timer("t", "pending", timedelta(hours=1), "process")
+    if cond is not None:
+        timer = replace(timer, cond=compile_expr(cond))
+    assert reads.parts_for_timer(wf, timer) == expected
+    assert reads.parts_for_timer(wf, replace(timer, action="chase")) == expected | {"notes"}
 
 
 def test_an_action_that_may_send_an_email_reads_everything(workflow: Workflow) -> None:
