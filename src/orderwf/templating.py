@@ -23,7 +23,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
-from orderwf import l10n, resources
+from orderwf import l10n
 from orderwf.errors import OrderwfError
 
 T = TypeVar("T")
@@ -591,15 +591,27 @@ def index_entry(env: Environment, name: str, source: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Shipped:
+    """One record of an `index.json`: a shipped template's text, by its SHA-256."""
+
+    folder: Path  # its module's folder
+    fingerprint: str
+    names: frozenset[str]
+
+
 @cache
-def _indexes() -> dict[tuple[str, str], tuple[Path, str, frozenset[str]]]:
-    """(template name, SHA-256 of its text) → (module folder, fingerprint, names read)."""
-    found: dict[tuple[str, str], tuple[Path, str, frozenset[str]]] = {}
+def _indexes() -> dict[tuple[str, str], _Shipped]:
+    """(template name, SHA-256 of its text) → its record, from every `index.json`: every
+    shipped template's text in every language folder."""
+    found: dict[tuple[str, str], _Shipped] = {}
     for index in sorted(PRECOMPILED.glob(f"*/{INDEX}")):
         try:
             records = json.loads(index.read_text(encoding="utf-8"))
             for name, record in records.items():
-                entry = (index.parent, str(record["fingerprint"]), frozenset(record["names"]))
+                entry = _Shipped(
+                    index.parent, str(record["fingerprint"]), frozenset(record["names"])
+                )
                 found.setdefault((name, str(record["sha256"])), entry)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             continue
@@ -611,9 +623,9 @@ def precompiled(env: Environment, name: str, source: str) -> Precompiled | None:
     None when there is none for this text, or it was generated for another Jinja2 or
     environment."""
     entry = _indexes().get((name, _digest(source)))
-    if entry is None or entry[1] != fingerprint(env, name):
+    if entry is None or entry.fingerprint != fingerprint(env, name):
         return None
-    return Precompiled(entry[0], entry[2])
+    return Precompiled(entry.folder, entry.names)
 
 
 @cache
@@ -674,10 +686,11 @@ def _add_filters(env: Environment) -> None:
 # A shop's email templates are files an admin may edit, so they render in the sandbox. The ones
 # orderwf ships (the package's `templates/emails`, copied into a shop folder by `orderwf init`)
 # are ours: while a file, and every partial it uses, has the content of the shipped file of
-# the same name (by SHA-256 of the text, never by path), it renders in a plain Jinja2
-# environment with the same options, filters and lookups. Rendering the shipped emails is
-# then ~20 % cheaper. A test renders every shipped template both ways over generated orders
-# and compares the bytes.
+# the same name (by SHA-256 of the text, never by path: the digests `precompiled/`'s indexes
+# record, so a shipped text edited without `tools/precompile_templates.py` run again is not
+# trusted), it renders in a plain Jinja2 environment with the same options, filters and
+# lookups. Rendering the shipped emails is then ~20 % cheaper. A test renders every shipped
+# template both ways over generated orders and compares the bytes.
 
 # `{% extends "x" %}`, `{% include "x" %}`, `{% import "x" as y %}`, `{% from "x" import y %}`:
 # read off a shipped template's text only (its digest checked first), so a test compares the
@@ -687,18 +700,6 @@ _REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["'])([^"
 
 def _digest(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
-
-
-@cache
-def _shipped_digests(name: str) -> frozenset[str]:
-    """The digests of the shipped email templates called `name`, in every language folder."""
-    root = resources.templates_dir()
-    folders = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
-    return frozenset(
-        _digest(path.read_text(encoding="utf-8"))
-        for folder in folders
-        if (path := folder / name).is_file()
-    )
 
 
 def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
@@ -715,7 +716,7 @@ def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
             source = (templates_dir / current).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        if _digest(source) not in _shipped_digests(current):
+        if (current, _digest(source)) not in _indexes():
             return None
         sources[current] = source
         todo += [match[2] for match in _REFERENCE.finditer(source)]
