@@ -2,10 +2,12 @@
 folder of modules per language folder of `templates/emails` (`root` for the folder itself),
 written by Jinja2's documented `Environment.compile_templates` with the environment
 `orderwf validate` and the commands use (`templating.email_environment`), and an `index.json`
-per folder (template name → SHA-256 of its text, `templating.fingerprint`, the names it reads),
-so that a cold process loads them with `jinja2.ModuleLoader` instead of parsing and generating
-them again (`templating.EmailLoader`). Run it after editing a shipped template, or after
-upgrading Jinja2; `tests/unit/test_precompiled_templates.py` fails until then.
+per folder (template name → SHA-256 of its text, `templating.fingerprint`, the names it reads,
+the templates it uses: `templating.index_entry`), so that a cold process loads them with
+`jinja2.ModuleLoader` instead of parsing and generating them again (`templating.EmailLoader`),
+and knows a shipped text by its digest (`templating.shipped_sources`). Run it after editing a
+shipped template, or after upgrading Jinja2; `tests/unit/test_precompiled_templates.py` fails
+until then.
 
     python tools/precompile_templates.py"""
 

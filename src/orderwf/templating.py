@@ -531,9 +531,10 @@ def email_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> 
 # folder in `precompiled/`, and loaded with `jinja2.ModuleLoader` (so Python's own `.pyc`
 # cache spares compiling it too). Each folder's `index.json` says, per template name, the
 # SHA-256 of the text it was generated from, the `fingerprint` of the Jinja2 and environment
-# that generated it, and the names the template reads itself. A module is used only when the
-# name, the text's digest and the fingerprint all match; any other text (an admin's edit) is
-# parsed and generated as before. A test regenerates every folder and compares.
+# that generated it, the names the template reads itself and the templates it uses (which
+# `shipped_sources` follows). A module is used only when the name, the text's digest and the
+# fingerprint all match; any other text (an admin's edit) is parsed and generated as before.
+# A test regenerates every folder and compares.
 
 PRECOMPILED = Path(__file__).resolve().parent / "precompiled"
 INDEX = "index.json"
@@ -583,11 +584,20 @@ def fingerprint(env: Environment, name: str) -> str:
 
 
 def index_entry(env: Environment, name: str, source: str) -> dict[str, Any]:
-    """What `tools/precompile_templates.py` writes in `index.json` for template `name`."""
+    """What `tools/precompile_templates.py` writes in `index.json` for template `name`: its
+    text's SHA-256, `fingerprint`, the names it reads itself, and the templates it extends,
+    includes or imports (`jinja2.meta.find_referenced_templates`), so that run time needs
+    neither a parse nor a pattern to follow a shipped template's partials. A shipped template
+    must name them literally."""
+    ast = env.parse(source, name)
+    references = list(meta.find_referenced_templates(ast))
+    if None in references:
+        raise ValueError(f"{name}: a shipped template must name the templates it uses literally")
     return {
         "sha256": _digest(source),
         "fingerprint": fingerprint(env, name),
-        "names": sorted(undeclared_names(env, env.parse(source, name))),
+        "names": sorted(undeclared_names(env, ast)),
+        "references": sorted({r for r in references if r is not None}),
     }
 
 
@@ -598,6 +608,7 @@ class _Shipped:
     folder: Path  # its module's folder
     fingerprint: str
     names: frozenset[str]
+    references: tuple[str, ...]  # the templates it extends, includes or imports
 
 
 @cache
@@ -610,7 +621,10 @@ def _indexes() -> dict[tuple[str, str], _Shipped]:
             records = json.loads(index.read_text(encoding="utf-8"))
             for name, record in records.items():
                 entry = _Shipped(
-                    index.parent, str(record["fingerprint"]), frozenset(record["names"])
+                    index.parent,
+                    str(record["fingerprint"]),
+                    frozenset(record["names"]),
+                    tuple(record["references"]),
                 )
                 found.setdefault((name, str(record["sha256"])), entry)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -692,11 +706,6 @@ def _add_filters(env: Environment) -> None:
 # lookups. Rendering the shipped emails is then ~20 % cheaper. A test renders every shipped
 # template both ways over generated orders and compares the bytes.
 
-# `{% extends "x" %}`, `{% include "x" %}`, `{% import "x" as y %}`, `{% from "x" import y %}`:
-# read off a shipped template's text only (its digest checked first), so a test compares the
-# names with `jinja2.meta.find_referenced_templates` on every shipped file.
-_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["'])([^"']+)\1""")
-
 
 def _digest(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -716,10 +725,11 @@ def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
             source = (templates_dir / current).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        if (current, _digest(source)) not in _indexes():
+        shipped = _indexes().get((current, _digest(source)))
+        if shipped is None:
             return None
         sources[current] = source
-        todo += [match[2] for match in _REFERENCE.finditer(source)]
+        todo += shipped.references  # as the index recorded them (`index_entry`)
     return sources
 
 
