@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -552,11 +553,25 @@ def _pass_args(functions: Mapping[str, Any]) -> list[tuple[str, str]]:
     return sorted((name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in functions.items())
 
 
+# Per environment, by whether the template is autoescaped (what the name changes): an
+# environment is configured before its first template, and not changed after (Jinja2's rule).
+_FINGERPRINTS: weakref.WeakKeyDictionary[Environment, dict[bool, str]] = weakref.WeakKeyDictionary()
+
+
 def fingerprint(env: Environment, name: str) -> str:
     """What Jinja2's code for template `name` depends on besides its text: Jinja2's version,
     the environment's syntax and options, whether `name` is autoescaped, and which filters and
-    tests exist and what they are passed (a filter made `pass_context` changes the code)."""
-    autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+    tests exist and what they are passed (a filter made `pass_context` changes the code).
+    Worked out once per environment and autoescaping."""
+    autoescape = bool(env.autoescape(name) if callable(env.autoescape) else env.autoescape)
+    known = _FINGERPRINTS.setdefault(env, {})
+    found = known.get(autoescape)
+    if found is None:
+        found = known[autoescape] = _fingerprint(env, autoescape)
+    return found
+
+
+def _fingerprint(env: Environment, autoescape: bool) -> str:
     parts = (
         jinja2.__version__,
         type(env).__name__,
@@ -574,7 +589,7 @@ def fingerprint(env: Environment, name: str) -> str:
         env.keep_trailing_newline,
         env.optimized,
         env.is_async,
-        bool(autoescape),
+        autoescape,
         env.finalize is None,
         sorted(env.extensions),
         _pass_args(env.filters),

@@ -85,16 +85,23 @@ def test_only_the_shipped_text_under_its_name_is_served(tmp_path: Path) -> None:
 
 def test_another_environment_is_not_served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     folder = _shop(tmp_path)
-    env = templating.email_environment(folder)
     source = (folder / "new_order.txt.j2").read_text(encoding="utf-8")
+    made = iter(range(1000))
+
+    def fresh() -> templating.Sandbox:
+        """The folder's environment anew (another bytecode folder: not the cached one), to be
+        configured before its first use, as Jinja2 asks."""
+        return templating.email_environment(folder, tmp_path / f"bytecode{next(made)}")
+
+    assert templating.precompiled(fresh(), "new_order.txt.j2", source) is not None
+    env = fresh()
     monkeypatch.setitem(env.filters, "money", jinja2.pass_eval_context(lambda ctx, v: str(v)))
     assert templating.precompiled(env, "new_order.txt.j2", source) is None
-    monkeypatch.undo()
+    env = fresh()
     monkeypatch.setattr(env, "trim_blocks", False)
     assert templating.precompiled(env, "new_order.txt.j2", source) is None
-    monkeypatch.undo()
     monkeypatch.setattr(jinja2, "__version__", "0.0")
-    assert templating.precompiled(env, "new_order.txt.j2", source) is None
+    assert templating.precompiled(fresh(), "new_order.txt.j2", source) is None
 
 
 def test_an_edited_partial_is_compiled_from_its_text(tmp_path: Path) -> None:
