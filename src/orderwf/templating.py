@@ -77,22 +77,42 @@ def _bounded_filter(name: str, original: Callable[..., Any]) -> Callable[..., An
     return bounded
 
 
-class Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja2's immutable sandbox, with `x.y` on a plain dict (every name templates see is
-    one, `context.py`) looked up as the item straight away. The sandbox's own `getattr` tries
-    the attribute first, and the `AttributeError` it raises and catches costs more than
-    the rest of the lookup: an email reads ~60 fields. Same result: a plain dict has no
-    attributes but `dict`'s, and those names still go the sandbox's way.
-
-    Memory is bounded too (`MAX_SIZE`): repetition, `%` formatting, powers, padding methods
-    and filters that could allocate gigabytes from one short expression are refused."""
-
-    intercepted_binops = frozenset({"*", "**", "%"})
+class _Lookups(Environment):
+    """What both of orderwf's environments (`Sandbox`, and `Trusted` for the shipped email
+    templates) add to theirs: the `center`, `indent` and `format` filters bounded, a template's
+    globals as a plain dict, and `x.y` on a plain dict (every name templates see is one,
+    `context.py`) looked up as the item straight away. Jinja2's `getattr` tries the attribute
+    first, and the `AttributeError` it raises and catches costs more than the rest of the
+    lookup: an email reads ~60 fields. Same result: a plain dict has no attributes but
+    `dict`'s, and those names still go the environment's own way."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("center", "indent", "format"):
             self.filters[name] = _bounded_filter(name, self.filters[name])
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A plain dict rather than Jinja2's ChainMap over the environment's globals: every
+        # `{% include %}` and `{% import %}` iterates a template's globals for its context, and
+        # a ChainMap iterates in Python. Nothing changes the globals once templates load.
+        return {**self.globals, **(d or {})}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+class Sandbox(_Lookups, ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, with the lookups of `_Lookups` (a dict's item first).
+
+    Memory is bounded too (`MAX_SIZE`): repetition, `%` formatting, powers, padding methods
+    and filters that could allocate gigabytes from one short expression are refused."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -120,26 +140,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
             _refuse_wide_format(getattr(value, "__self__", None))
         return super().wrap_str_format(value)
 
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        # A plain dict rather than Jinja2's ChainMap over the environment's globals: every
-        # `{% include %}` and `{% import %}` iterates a template's globals for its context, and
-        # a ChainMap iterates in Python. Nothing changes the globals once templates load.
-        return {**self.globals, **(d or {})}
-
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # An immutable builtin (a time's `strftime`, a string's `upper`) cannot be one of the
         # mutable kinds the immutable sandbox then checks for, through `isinstance` on ABCs.
         if type(obj) in _IMMUTABLE:
             return SandboxedEnvironment.is_safe_attribute(self, obj, attr, value)
         return super().is_safe_attribute(obj, attr, value)
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
 
 
 def _env(autoescape: bool) -> Sandbox:
@@ -505,12 +511,21 @@ def email_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> 
     `bytecode_dir` keeps compiled templates between processes (Jinja2 recompiles a file whose
     source changed): compiling an email and its partials costs more than rendering it."""
     cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None
-    env = EmailSandbox(
+    return _email_env(EmailSandbox, EmailLoader(templates_dir, encoding="utf-8"), cache)
+
+
+E = TypeVar("E", bound=Environment)
+
+
+def _email_env(kind: type[E], loader: jinja2.BaseLoader, cache: jinja2.BytecodeCache | None) -> E:
+    """An environment of email templates, sandboxed or not (`Trusted`): the same options and
+    filters, whatever `kind`."""
+    env = kind(
         bytecode_cache=cache,
         # Loaded once per process: no `stat` of every partial on every render to see whether
         # it changed (a command never outlives an edit; the next one compiles it again).
         auto_reload=False,
-        loader=EmailLoader(templates_dir, encoding="utf-8"),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html.j2", "html"], default_for_string=False),
         keep_trailing_newline=True,
@@ -755,25 +770,10 @@ def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
     return sources
 
 
-class Trusted(jinja2.Environment):
+class Trusted(_Lookups):
     """The environment of the shipped templates of one folder: Jinja2's own, with the lookups
-    and filters of `Sandbox`. Its loader serves only texts `shipped_sources` checked."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("center", "indent", "format"):
-            self.filters[name] = _bounded_filter(name, self.filters[name])
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        return {**self.globals, **(d or {})}  # as `Sandbox.make_globals`
-
-    def getattr(self, obj: Any, attribute: str) -> Any:  # as `Sandbox.getattr`
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+    and filters of `Sandbox` (`_Lookups`, `_email_env`). Its loader serves only texts
+    `shipped_sources` checked."""
 
 
 @cache
@@ -794,18 +794,7 @@ def trusted_environment(templates_dir: Path, bytecode_dir: Path | None = None) -
         found = verified.get(name)
         return None if found is None else (found[0], found[1], lambda: True)
 
-    env = Trusted(
-        bytecode_cache=cache,
-        auto_reload=False,
-        loader=jinja2.FunctionLoader(load),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html.j2", "html"], default_for_string=False),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    _add_filters(env)
-    env.filters["address_lines"] = address_lines
+    env = _email_env(Trusted, jinja2.FunctionLoader(load), cache)
     env.orderwf_verified = verified  # type: ignore[attr-defined]
     return env
 
