@@ -511,7 +511,7 @@ def email_environment(templates_dir: Path, bytecode_dir: Path | None = None) -> 
     `bytecode_dir` keeps compiled templates between processes (Jinja2 recompiles a file whose
     source changed): compiling an email and its partials costs more than rendering it."""
     cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None
-    return _email_env(EmailSandbox, EmailLoader(templates_dir, encoding="utf-8"), cache)
+    return _email_env(Sandbox, EmailLoader(templates_dir, encoding="utf-8"), cache)
 
 
 E = TypeVar("E", bound=Environment)
@@ -711,10 +711,6 @@ class EmailLoader(jinja2.FileSystemLoader):
         source, filename, _ = self.get_source(environment, name)
         template = _load_precompiled(environment, name, source, filename, globals)
         return template or super().load(environment, name, globals)
-
-
-class EmailSandbox(Sandbox):
-    """The sandbox of a folder of email templates (`EmailLoader`)."""
 
 
 def _add_filters(env: Environment) -> None:

@@ -157,8 +157,8 @@ def test_precompiled_renders_as_compiled(
         raise AssertionError("a shipped template's text was parsed or compiled")
 
     with monkeypatch.context() as m:  # served ahead of time, eagerly and through the loader
-        m.setattr(templating.EmailSandbox, "parse", refuse)
-        m.setattr(templating.EmailSandbox, "compile", refuse)
+        m.setattr(templating.Sandbox, "parse", refuse)
+        m.setattr(templating.Sandbox, "compile", refuse)
         served = templating.load_email_template(folder, name)  # eager: built here
         loaded = templating.email_environment(folder).get_template(name)
     assert Path(loaded.root_render_func.__code__.co_filename).parent.parent == (
