@@ -31,11 +31,26 @@ T = TypeVar("T")
 
 
 class TemplateProblem(OrderwfError):
-    """A template or expression that does not compile, or fails while rendering."""
+    """A template or expression that does not compile, or fails while rendering. A file
+    template's failure also says where it happened when Jinja2 knows: `where`, the template
+    file and line that failed (a partial's, for a failure in a partial the template extends,
+    includes or imports); `reason`, the failure without the template's name; `syntax`,
+    whether that file does not compile."""
 
-    def __init__(self, message: str, *, lineno: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        lineno: int | None = None,
+        where: tuple[str, int] | None = None,
+        reason: str = "",
+        syntax: bool = False,
+    ) -> None:
         super().__init__(message)
         self.lineno = lineno
+        self.where = where
+        self.reason = reason
+        self.syntax = syntax
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -231,6 +246,21 @@ def _explain(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _failed_in(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line a failure happened in, as Jinja2 reports it: a syntax
+    error's own, else the innermost frame of the traceback Jinja2 rewrote to point into a
+    template (`jinja2.debug.fake_traceback`, whose frames raise `__jinja_exception__`)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return (exc.filename, exc.lineno) if exc.filename else None
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 @dataclass(frozen=True)
 class CompiledExpr:
     """An `if` expression, compiled on first use (`lazy`) or at once."""
@@ -331,7 +361,13 @@ class CompiledTemplate:
         except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
             lineno = getattr(e, "lineno", None)
             where = f"template {self.name}" if self.name else f"template {self.source!r}"
-            raise TemplateProblem(f"{where} failed: {_explain(e)}", lineno=lineno) from None
+            raise TemplateProblem(
+                f"{where} failed: {_explain(e)}",
+                lineno=lineno,
+                where=_failed_in(e) if self.name else None,
+                reason=_explain(e),
+                syntax=isinstance(e, jinja2.TemplateSyntaxError),
+            ) from None
 
 
 def compile_expr(source: str, *, lazy: bool = False) -> CompiledExpr:

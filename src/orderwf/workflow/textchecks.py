@@ -413,11 +413,41 @@ class TextChecker(Collector):
             self.add_in(part, line, "OWF505", message, hint)
 
         def other(e: templating.TemplateProblem) -> None:
+            if self.in_partial(templates_dir, part, e):
+                return
             line = e.lineno or _guess_line(template.source, e.message)
             code = {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(e.message)]
             self.add_in(part, line, code, e.message, self.hint(e.message, template.source))
 
         self.render_email(template, eid, param, what=f"template {part.name!r}", other=other)
+
+    def in_partial(self, templates_dir: Path, part: Path, e: templating.TemplateProblem) -> bool:
+        """Report a failure that happened in another template file than the email part (a
+        partial it extends, includes or imports) at that file's line, in words that do not
+        name the part: each email using the partial reports the same finding, which
+        `findings.sort` keeps once. False when the failure happened in the part itself (or
+        Jinja2 does not say where)."""
+        if e.where is None:
+            return False
+        failed, line = Path(e.where[0]), e.where[1]
+        try:
+            if failed.resolve() == part.resolve():
+                return False
+            name = failed.resolve().relative_to(templates_dir.resolve()).as_posix()
+        except (OSError, ValueError):
+            name = failed.name
+        if e.syntax:
+            code, message, hint = "OWF503", f"template {name}: {e.reason}", None
+        else:
+            code = {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(e.message)]
+            message = f"template {name} failed: {e.reason}"
+            try:
+                source = failed.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                source = ""
+            hint = self.hint(e.message, source)
+        self.add_in(failed, line, code, message, hint)  # one finding: `findings.sort`
+        return True
 
 
 def check(workflow: m.Workflow, source: Source, file: str) -> list[Finding]:
