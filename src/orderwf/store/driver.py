@@ -280,7 +280,8 @@ def selects_by_ids(
     parameter is the list `ids` (`where_in_ids`); it is compiled once per dialect (and on
     SQLite per number of ids). On PostgreSQL the statements go in one pipeline: one round
     trip to the server for all of them, where each would wait for its own (an apply reads
-    seven tables)."""
+    seven tables). One statement alone (a look at an order's row) is sent plainly: entering
+    and leaving a pipeline cost ~4 % of an operator's step."""
     if not ids:
         return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
@@ -292,7 +293,7 @@ def selects_by_ids(
     try:
         for key in queries:
             cursors[key] = dbapi.cursor()
-        if _pipelines(dialect):
+        if len(queries) > 1 and _pipelines(dialect):  # one statement: nothing to batch
             with dbapi.driver_connection.pipeline():  # type: ignore[union-attr]
                 for key, query in queries.items():
                     cursors[key].execute(query.sql, params)
