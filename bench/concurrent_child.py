@@ -11,10 +11,15 @@ nothing), and scaled to the timed loop's steps.
 
 Before timing, each process warms up (imports, compiled statements, templates) with a dry run,
 writes `SYNC_DIR/ready-SEED`, and waits for `SYNC_DIR/go`: all start at once, warm.
+
+The cycle collector runs as under the `orderwf` command (and as in `concurrent_floor.py`):
+paused for start-up (`cli.app.main`), then what start-up loaded frozen and collection resumed
+for the loop (`cli.common.long_running`, what a command that loops over many orders does).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import sys
@@ -28,6 +33,7 @@ NEXT = {"pending": "process", "processing": "hold", "on-hold": "reopen"}
 
 def main(argv: list[str]) -> int:
     url, workflow, seed, seconds, first, last, sync_dir = argv
+    gc.disable()
     from orderwf.errors import OrderwfError, Refused
     from orderwf.service import orders
     from orderwf.store import db
@@ -40,6 +46,8 @@ def main(argv: list[str]) -> int:
         status = orders.show(engine, order_id).status
         orders.apply(engine, wf, order_id, NEXT.get(status, "reopen"), {}, actor="warm-up",
                       dry_run=True)  # fmt: skip
+    gc.freeze()
+    gc.enable()
     sync = Path(sync_dir)
     (sync / f"ready-{seed}").touch()
     while not (sync / "go").exists():

@@ -14,8 +14,9 @@ workflow. For `seconds`, pick a random order of the pool and, in one transaction
   the history row, COMMIT.
 
 The same interpreter settings as orderwf's child (the cycle collector paused while warming up,
-then resumed); one connection per process; a refusal is impossible here (the lock makes the
-read current). Prints one JSON line: {"applied", "refused",
+what start-up loaded frozen, then collection resumed: the `orderwf` command's regime for a loop,
+`cli.app.main` then `cli.common.long_running`); one connection per process; a refusal is
+impossible here (the lock makes the read current). Prints one JSON line: {"applied", "refused",
 "errors", "seconds", "cpu", "statements"}.
 
     python bench/concurrent_floor.py URL SEED SECONDS FIRST_ID LAST_ID SYNC_DIR
