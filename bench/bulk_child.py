@@ -12,6 +12,11 @@ with the products' stock levels, then per batch one executemany each for the ord
 (version-checked), the line items UPDATE, the product stock increments, the notes INSERT (stock
 note and status note), the history INSERT and, with emails, the outbox INSERT. Its email bodies
 are fixed strings of the same size as orderwf's rendered ones: the floor renders nothing.
+
+Both sides run under the same settings: the cycle collector paused for start-up (imports,
+connecting), what start-up loaded frozen and collection resumed before the loop (as
+`orderwf apply --status` does: `cli.app.main`, then `cli.common.long_running`); the timers
+(wall and CPU) start after connecting, before the first query.
 """
 
 from __future__ import annotations
@@ -129,15 +134,24 @@ _WRITES = {
 }
 
 
+def _resume_collector() -> None:
+    """Start-up is over: freeze what it loaded, resume collection (`cli.app.resume_collector`,
+    which `long_running` calls in `run_orderwf`)."""
+    gc.freeze()
+    gc.enable()
+
+
 def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
+    gc.disable()
     import sqlite3
 
-    t0, c0 = time.perf_counter(), time.process_time()
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA journal_mode = WAL")  # connecting: orderwf's engine sets these too
     conn.execute("PRAGMA foreign_keys = ON")
     writes = {k: v.format(p="?") for k, v in _WRITES.items()}
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    _resume_collector()
+    t0, c0 = time.perf_counter(), time.process_time()
     after, done = 0, 0
     while True:
         ids = [
@@ -162,12 +176,14 @@ def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
 
 
 def run_floor_pg(url: str, email: bool) -> tuple[int, float]:
+    gc.disable()
     import psycopg
 
-    t0, c0 = time.perf_counter(), time.process_time()
     conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
     writes = {k: v.format(p="%s") for k, v in _WRITES.items()}
     now = datetime.now(UTC).replace(tzinfo=None)
+    _resume_collector()
+    t0, c0 = time.perf_counter(), time.process_time()
     after, done = 0, 0
     while True:
         with conn.transaction():
