@@ -7,9 +7,12 @@
 - a cold `orderwf apply ID process` on a 2,000-order SQLite database (`make_db.py`).
 
 Each is run N times, interleaved, CPU time (user + system) and wall time, medians; with
-`--against OTHER/src` the same commands run on another source tree (`PYTHONPATH`), in the same
-rounds: before and after a change. `--modules` prints, per command, how many modules it
-imports and which of SQLAlchemy, Jinja2, jsonschema, babel, yaml and rich it loads.
+`--against OTHER/src` the same commands run on another source tree, in the same rounds: before
+and after a change. Each side imports its own tree (`PYTHONPATH`: this tree's `src` for "this",
+so neither side picks up whatever copy the interpreter has installed) and has its own cache
+folder (`XDG_CACHE_HOME`), fresh at the start and warmed by that side's own warm-up run.
+`--modules` prints, per command, how many modules it imports and which of SQLAlchemy, Jinja2,
+jsonschema, babel, yaml and rich it loads.
 
     python bench/startup.py [--runs 15] [--against /tmp/base/src] [--modules]
 """
@@ -39,11 +42,11 @@ def _pending(path: Path, count: int) -> list[int]:
     return [r[0] for r in rows]
 
 
-def _environ(src: Path | None, cache: Path) -> dict[str, str]:
+def _environ(src: Path, cache: Path) -> dict[str, str]:
+    """A child's environment: `src` first on the import path, `cache` its cache folder."""
     e = env()
     e["XDG_CACHE_HOME"] = str(cache)
-    if src is not None:
-        e["PYTHONPATH"] = str(src)
+    e["PYTHONPATH"] = str(src)
     return e
 
 
@@ -56,16 +59,19 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="orderwf-startup-"))
-    trees: dict[str, Path | None] = {"this": None}
+    trees = {"this": ROOT / "src"}
     if args.against:
-        trees = {"against": args.against.resolve(), "this": None}
+        trees = {"against": args.against.resolve(), "this": ROOT / "src"}
+    caches = {tree: work / f"cache-{tree}" for tree in trees}
     db = make_db.copy_sqlite(args.orders, OUT / "startup.db")
     ids = _pending(db, len(trees) * (args.runs + 2))
     py = [sys.executable, "-m", "orderwf"]
-    cache = work / "cache"
     shop = work / "shop"
     subprocess.run(
-        [*py, "init", str(shop)], env=_environ(None, cache), check=True, capture_output=True
+        [*py, "init", str(shop)],
+        env=_environ(trees["this"], work / "cache-init"),
+        check=True,
+        capture_output=True,
     )
     commands = {
         "orderwf --help": lambda: ([*py, "--help"], ROOT),
@@ -80,10 +86,10 @@ def main() -> None:
         ),
     }
     # warm-up: bytecode, the validation cache, the page cache
-    for src in trees.values():
+    for tree, src in trees.items():
         for make in commands.values():
             cmd, cwd = make()
-            run_measured(cmd, cwd=cwd, environ=_environ(src, cache))
+            run_measured(cmd, cwd=cwd, environ=_environ(src, caches[tree]))
     if args.modules:
         for tree, src in trees.items():
             for name, make in commands.items():
@@ -91,7 +97,7 @@ def main() -> None:
                 proc = subprocess.run(
                     [cmd[0], "-X", "importtime", *cmd[1:]],
                     cwd=cwd,
-                    env=_environ(src, cache),
+                    env=_environ(src, caches[tree]),
                     capture_output=True,
                     text=True,
                     check=True,
@@ -112,7 +118,7 @@ def main() -> None:
         for name, make in commands.items():
             for tree, src in trees.items():
                 cmd, cwd = make()
-                w, c = run_measured(cmd, cwd=cwd, environ=_environ(src, cache))
+                w, c = run_measured(cmd, cwd=cwd, environ=_environ(src, caches[tree]))
                 cpu.setdefault((name, tree), []).append(c)
                 wall.setdefault((name, tree), []).append(w)
     headers = ["command"]
