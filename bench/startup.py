@@ -20,6 +20,7 @@ jsonschema, babel, yaml and rich it loads.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -59,6 +60,14 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="orderwf-startup-"))
+    try:
+        measure(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, work: Path) -> None:
+    """The runs, their caches and the shop under `work`; prints the table."""
     trees = {"this": ROOT / "src"}
     if args.against:
         trees = {"against": args.against.resolve(), "this": ROOT / "src"}
