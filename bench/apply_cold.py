@@ -39,7 +39,7 @@ def measure(n_orders: int, runs: int) -> dict[str, float]:
     url = f"sqlite:///{db}"
     ids = pending_ids(db, 2 * runs + 4)
     floor_ids, owf_ids = ids[0::2], ids[1::2]
-    floor = [sys.executable, str(ROOT / "bench" / "floor_apply.py"), url]
+    floor = [sys.executable, "-m", "bench.floor_apply", url]  # from its .pyc, as orderwf
     owf = [*orderwf_cmd(), "--db", url, "apply"]
     # Warm-up (page cache, the validated-workflow cache, .pyc files); not counted.
     run_measured([*floor, str(floor_ids.pop())])

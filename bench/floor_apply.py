@@ -11,21 +11,30 @@ framework; but the same reads and the same writes, in one transaction:
 And under the same interpreter settings: orderwf runs a command with the cycle collector
 disabled and freezes what it allocated before exit (`cli.app.main`), which saves a cold process
 ~100 ms; so does this floor, or it would pay a cost orderwf does not and flatter the ratio.
+The collector is paused *before* the floor imports SQLModel, as orderwf's command imports its
+whole stack (SQLAlchemy, SQLModel, pydantic, Jinja2) with collection already paused: paused
+only after the imports, the floor spent ~30 ms collecting (146 collections) while orderwf
+spent ~4 (docs/perf-cold-2026-12-05.md). `bench/apply_cold.py` runs it with `-m`, from its
+cached bytecode, as orderwf's modules run from theirs.
 
-    python bench/floor_apply.py sqlite:///bench/out/orders-100000.db ORDER_ID
+    python -m bench.floor_apply sqlite:///bench/out/orders-100000.db ORDER_ID
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import sys
-import uuid
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, event, text
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+if __name__ == "__main__":
+    gc.disable()  # as orderwf's entry point, before anything heavy is imported
+
+import json  # noqa: E402
+import sys  # noqa: E402
+import uuid  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from typing import Any  # noqa: E402
+
+from sqlalchemy import JSON, Column, event, text  # noqa: E402
+from sqlmodel import Field, Session, SQLModel, create_engine, select  # noqa: E402
 
 
 class Order(SQLModel, table=True):
@@ -199,8 +208,7 @@ def main(url: str, order_id: int) -> int:
 
 
 if __name__ == "__main__":
-    gc.disable()  # as orderwf's entry point: collection paused, what is allocated frozen
-    try:
+    try:  # collection paused since the top; what is allocated frozen at the end
         code = main(sys.argv[1], int(sys.argv[2]))
     finally:
         gc.freeze()
