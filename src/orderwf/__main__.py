@@ -1,3 +1,3 @@
-from orderwf.cli.app import main
+from orderwf.cli import main
 
 main()

@@ -151,3 +151,36 @@ def test_info_in_a_fresh_shop_folder_imports_only_light_modules(tmp_path: Path) 
     loaded = _modules_of("info", cwd=shop)
     assert "orderwf.store.db" in loaded  # it did look for the database
     assert _never(loaded, startup.LIGHT["info"]) == []
+
+
+_COLLECTIONS_OF_HELP = """\
+import gc, sys
+from orderwf.cli import main
+assert "typer" not in sys.modules, "the entry point imported Typer before pausing the collector"
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(info))
+sys.argv = ["orderwf", "--help"]
+try:
+    main()
+except SystemExit:
+    pass
+print(len(collections))
+"""
+
+
+def test_the_entry_point_pauses_the_collector_before_typer_loads() -> None:
+    """The console script (`pyproject.toml`) is `orderwf.cli:main`, which pauses the cycle
+    collector before Typer and the app are imported: `--help` runs without a collection."""
+    import tomllib
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert scripts["scripts"]["orderwf"] == "orderwf.cli:main"
+    proc = subprocess.run(
+        [sys.executable, "-c", _COLLECTIONS_OF_HELP],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[-1] == "0"

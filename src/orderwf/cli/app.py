@@ -283,7 +283,8 @@ def main() -> None:
     and again while they load, and once more at exit (a quarter of a cold `apply`, measured:
     docs/performance.md). So a command runs with collection paused; one that loops over many
     orders or messages resumes it (`common.long_running`), and refcounting frees everything
-    else as usual."""
+    else as usual. The console script's `orderwf.cli.main` pauses it earlier still, before
+    Typer is imported."""
     gc.disable()
     try:
         app()
