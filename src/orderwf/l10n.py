@@ -2,24 +2,29 @@
 data (`26 novembre 2026`, `1 234,50 €`), and the checks of `shop.locale` and `shop.timezone`.
 
 The one module that imports Babel, and only inside the functions that format or check: `--help`
-and a cached `validate` never load it (20–40 ms with a locale's data). Amounts and days are
-remembered: a bulk apply prints the same prices and days in thousands of emails, and Babel takes
-~35 µs an amount (docs/performance.md, "Dates and money by locale")."""
+and a cached `validate` never load it (20–40 ms with a locale's data). A locale Babel loaded is
+kept in the cache folder, one pickle per locale and Babel version, and the next command loads
+that instead of Babel's CLDR files (`_kept_locale`). Amounts and days are remembered: a bulk
+apply prints the same prices and days in thousands of emails, and Babel takes ~35 µs an amount
+(docs/performance.md, "Dates and money by locale")."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
 import difflib
+import os
+import pickle
 import re
 import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orderwf import money
+from orderwf import money, resources
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -83,14 +88,54 @@ def zone(name: str) -> tzinfo:
 
 @cache
 def _locale(name: str) -> Locale:
+    """Babel's `Locale` for `name`, its CLDR data loaded: from the cache folder when an
+    earlier command kept it there (`_kept_locale`), else parsed and loaded by Babel, then
+    kept."""
     from babel import Locale, UnknownLocaleError
 
+    kept = _kept_locale(name)
     try:
-        return Locale.parse(name)
+        if kept is not None:
+            with kept.open("rb") as file:
+                found = pickle.load(file)
+            if isinstance(found, Locale):
+                return found
+    except Exception:  # missing, unreadable, or not a Locale: Babel loads it again
+        pass
+    try:
+        where = Locale.parse(name)
     except (UnknownLocaleError, ValueError, TypeError):
         # Validation refuses such a locale (OWF022); this is a workflow cached as valid by
         # another Babel, or a template handed a `shop` of its own.
         raise FormatProblem(f"the shop's locale {name!r} is not a locale Babel knows") from None
+    if kept is not None:
+        _keep(kept, where)
+    return where
+
+
+def _kept_locale(name: str) -> Path | None:
+    """Where a loaded `Locale` is kept between commands: `<cache>/babel/<Babel version>/NAME
+    .pickle`. Babel loads a locale's CLDR data from three files (the locale, its language,
+    `root`) merged, after its whole `global.dat` (to find the locale's parent): ~9 ms, a fifth
+    of a cold `apply`'s own work; one pickle of the `Locale` with its data merged loads in ~4
+    (docs/perf-cold-2026-12-05.md). Keyed on Babel's version, so an upgrade loads afresh."""
+    import babel
+
+    folder = resources.cache_dir()
+    if folder is None or not re.fullmatch(r"[A-Za-z0-9_]{1,40}", name):
+        return None
+    return folder / "babel" / babel.__version__ / f"{name}.pickle"
+
+
+def _keep(target: Path, where: Locale) -> None:
+    try:
+        where.currency_formats  # noqa: B018 - any datum: Babel loads the locale's data whole
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(where, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(target)
+    except OSError:  # a read-only home only costs speed
+        pass
 
 
 # -- formatting --------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Where orderwf's own data lives: the JSON Schema, the default workflow and its email
-templates. An installed wheel carries them under `orderwf/data/` (see the `force-include`
-table in pyproject.toml); a checkout has them at the repository root, two folders above
-`src/orderwf/`. The wheel's copy wins when both exist."""
+templates; and where it keeps what it caches (`cache_dir`). An installed wheel carries the
+data under `orderwf/data/` (see the `force-include` table in pyproject.toml); a checkout has
+them at the repository root, two folders above `src/orderwf/`. The wheel's copy wins when both
+exist."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -43,3 +45,15 @@ def default_workflow_path() -> Path:
 
 def templates_dir() -> Path:
     return find(TEMPLATES)
+
+
+def cache_dir() -> Path | None:
+    """orderwf's cache folder: `$ORDERWF_CACHE_DIR`, else `$XDG_CACHE_HOME/orderwf`, else
+    `~/.cache/orderwf`; None when `ORDERWF_NO_CACHE` is set. Validated workflows, Jinja2's
+    bytecode and Babel's loaded locales are kept there."""
+    if os.environ.get("ORDERWF_NO_CACHE"):
+        return None
+    if explicit := os.environ.get("ORDERWF_CACHE_DIR"):
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "orderwf"

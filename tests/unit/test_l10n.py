@@ -5,8 +5,11 @@ space (`\\u202f`) between French thousands."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -264,3 +267,43 @@ def test_a_locale_babel_does_not_know_is_one_sentence_not_a_bug() -> None:
     assert caught.value.message == (
         "template '{{ 5|money }}' failed: the shop's locale 'xx_XX' is not a locale Babel knows"
     )
+
+
+_FORMATS = """\
+import sys
+from datetime import UTC, datetime
+from babel import localedata
+if sys.argv[1] == "kept":
+    def refuse(*args, **kwargs):
+        raise AssertionError("Babel loaded a locale's data from its own files")
+    localedata.load = refuse
+from orderwf import l10n
+late = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+for locale in ("fr_FR", "de_DE", "en_US", "ja_JP"):
+    print(
+        l10n.format_date(late, locale, "Europe/Paris"),
+        l10n.format_datetime(late, locale, "Europe/Paris"),
+        l10n.format_money("1234.5", "EUR", locale),
+        l10n.format_money("1.25", "KWD", locale),
+        l10n.format_money("3100", "JPY", locale),
+        sep=" | ",
+    )
+"""
+
+
+def test_a_loaded_locale_is_kept_for_the_next_command(isolated_cache: Path) -> None:
+    """The first process loads each locale through Babel and keeps it in the cache folder;
+    the next formats the same bytes without Babel reading a locale file."""
+
+    def run(mode: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", _FORMATS, mode], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stdout
+
+    fresh = run("fresh")
+    kept = sorted(p.name for p in isolated_cache.glob("babel/*/*.pickle"))
+    assert kept == ["de_DE.pickle", "en_US.pickle", "fr_FR.pickle", "ja_JP.pickle"]
+    assert "27 novembre 2026 | 27 novembre 2026, 00:30 | 1\u202f234,50\xa0€" in fresh
+    assert run("kept") == fresh

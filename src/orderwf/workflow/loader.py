@@ -58,13 +58,7 @@ class Checked:
 # -- the cache -------------------------------------------------------------------------------
 
 
-def cache_dir() -> Path | None:
-    if os.environ.get("ORDERWF_NO_CACHE"):
-        return None
-    if explicit := os.environ.get("ORDERWF_CACHE_DIR"):
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "orderwf"
+cache_dir = resources.cache_dir
 
 
 def _cache_key(path: Path, raw: bytes, data: Any) -> str:
