@@ -1,7 +1,7 @@
-"""The start-up rule of `orderwf/startup.py`: every function-local import of `src/orderwf` is
-either a command module's (`cli/`) import of something `orderwf --help` does not load, or a
-deferral listed in `startup.DEFERRED`; no entry there is stale; and each light command, in a
-new process, imports none of what `startup.LIGHT` says it never imports."""
+"""The start-up rule of `startup_rules.py` (next to this file): every function-local import of
+`src/orderwf` is either a command module's (`cli/`) import of something `orderwf --help` does
+not load, or a deferral listed in `startup.DEFERRED`; no entry there is stale; and each light
+command, in a new process, imports none of what `startup.LIGHT` says it never imports."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from orderwf import startup
+import startup_rules as startup
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src"
@@ -110,7 +110,7 @@ def test_every_function_local_import_is_a_listed_deferral() -> None:
             unlisted.append(f"{where}: {module} imports {imported} inside a function")
     assert unlisted == [], (
         "import at module level, or list the deferral (with what it buys) in "
-        "orderwf/startup.py:\n" + "\n".join(unlisted)
+        "tests/cli/startup_rules.py:\n" + "\n".join(unlisted)
     )
 
 

@@ -52,7 +52,6 @@ LAYER_OF = {
     "orderwf.languages": "base",
     "orderwf.quantities": "base",
     "orderwf.jsonstream": "base",
-    "orderwf.startup": "base",  # the table of start-up deferrals: imports nothing
 }
 
 # Which layers each layer may import, besides its own modules. Every layer may import `base`

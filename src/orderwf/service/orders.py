@@ -298,7 +298,7 @@ def store_new_order(
     """Store a checked `NewOrder` under `workflow` or the one `choose` picks (the project's
     routes): its products looked up by SKU, the order priced by the engine, written by the
     store, in one transaction."""
-    from orderwf import woo  # not on a cold `apply` (orderwf/startup.py)
+    from orderwf import woo  # not on a cold `apply` (tests/cli/startup_rules.py)
 
     currency = workflow.shop.currency
     now = now or datetime.now(UTC)

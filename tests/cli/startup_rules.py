@@ -1,5 +1,6 @@
 """Start-up: what a command imports, and every import that waits inside a function, with what
-the wait buys. Nothing imports this module; `tests/unit/test_startup.py` reads it.
+the wait buys. Test data, not part of the package: `tests/cli/test_startup.py` reads it (it
+lived in `src/orderwf/startup.py` until 2026-12-05, shipped in every wheel for one test).
 
 **The rule.** A module imports what it uses at module level. The command registry
 (`cli.app.COMMANDS`, Click's lazily loading group) makes that cheap: a run imports the module
