@@ -2,7 +2,12 @@
 100,000-order SQLite database: each run a new process on a different pending order, the two
 interleaved, median of N runs each. Also `orderwf --help` and a bare `python -c pass`.
 
-    python bench/apply_cold.py [--orders 100000] [--runs 15] [--profile]
+    python bench/apply_cold.py [--orders 100000] [--runs 15] [--profile] [--empty-cache]
+
+The caches a cold run has are those every user has after a first command (`init`, `validate`
+or an `apply`), filled by the warm-up run: the validated workflow and its parsed data, Jinja2's
+bytecode, Babel's loaded locale (`<cache>/babel`). `--empty-cache` gives every orderwf run an
+empty cache folder of its own instead: a user's very first command.
 
 `--profile` adds `python -X importtime` (the costliest imports) and cProfile (the costliest
 functions) of one cold apply.
@@ -13,9 +18,11 @@ from __future__ import annotations
 import argparse
 import pstats
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -23,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_db  # noqa: E402
 from common import OUT, ROOT, env, median_ms, orderwf_cmd, run_measured, table  # noqa: E402
 
-TARGET = 1.2
+TARGET = 1.1  # issue 15: CPU time, apply ÷ floor
 
 
 def pending_ids(path: Path, count: int) -> list[int]:
@@ -34,7 +41,7 @@ def pending_ids(path: Path, count: int) -> list[int]:
     return [r[0] for r in rows]
 
 
-def measure(n_orders: int, runs: int) -> dict[str, float]:
+def measure(n_orders: int, runs: int, *, empty_cache: bool = False) -> dict[str, float]:
     db = make_db.copy_sqlite(n_orders, OUT / "apply-cold.db")
     url = f"sqlite:///{db}"
     ids = pending_ids(db, 2 * runs + 4)
@@ -55,7 +62,13 @@ def measure(n_orders: int, runs: int) -> dict[str, float]:
     cpu: dict[str, list[float]] = {k: [] for k in commands}
     for i in range(runs):
         for name, command in commands.items():
-            w, c = run_measured(command(i))
+            environ = env()
+            empty = tempfile.mkdtemp(prefix="apply-cold-", dir=OUT) if empty_cache else None
+            if empty is not None and name != "floor":
+                environ["ORDERWF_CACHE_DIR"] = empty
+            w, c = run_measured(command(i), environ=environ)
+            if empty is not None:
+                shutil.rmtree(empty)
             wall[name].append(w)
             cpu[name].append(c)
     figures = {k: median_ms(v) for k, v in wall.items()}
@@ -82,12 +95,12 @@ def report(figures: dict[str, float], n_orders: int, runs: int) -> str:
     ]
     ratio = figures["apply"] / figures["floor"]
     ratio_cpu = figures["apply_cpu"] / figures["floor_cpu"]
-    verdict = "meets" if ratio <= TARGET else "MISSES"
+    verdict = "meets" if ratio_cpu <= TARGET else "MISSES"
     return (
         f"cold apply on {n_orders:,} orders, median of {runs} interleaved runs\n"
         + table(["process", "wall ms", "× floor", "cpu ms", "× floor"], rows)
         + f"\napply / floor = {ratio:.2f} wall, {ratio_cpu:.2f} cpu "
-        f"({verdict} the ≤ {TARGET}× target)"
+        f"({verdict} the ≤ {TARGET}× CPU target)"
     )
 
 
@@ -156,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--empty-cache", action="store_true", help="a first command's caches")
     args = parser.parse_args(argv)
-    figures = measure(args.orders, args.runs)
+    figures = measure(args.orders, args.runs, empty_cache=args.empty_cache)
     print(report(figures, args.orders, args.runs))
     if args.profile:
         print()
