@@ -86,6 +86,14 @@ def zone(name: str) -> tzinfo:
     return UTC if name == "UTC" else zoneinfo.ZoneInfo(name)
 
 
+# A kept locale that is missing, cut short or not this Babel's: pickle's documented errors,
+# and those rebuilding its objects may raise. Babel then loads the locale again.
+_UNREADABLE: tuple[type[Exception], ...] = (
+    *(OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError),
+    *(IndexError, KeyError, TypeError, ValueError),
+)
+
+
 @cache
 def _locale(name: str) -> Locale:
     """Babel's `Locale` for `name`, its CLDR data loaded: from the cache folder when an
@@ -94,14 +102,11 @@ def _locale(name: str) -> Locale:
     from babel import Locale, UnknownLocaleError
 
     kept = _kept_locale(name)
-    try:
-        if kept is not None:
-            with kept.open("rb") as file:
-                found = pickle.load(file)
+    if kept is not None:
+        with contextlib.suppress(*_UNREADABLE), kept.open("rb") as file:
+            found = pickle.load(file)
             if isinstance(found, Locale):
                 return found
-    except Exception:  # missing, unreadable, or not a Locale: Babel loads it again
-        pass
     try:
         where = Locale.parse(name)
     except (UnknownLocaleError, ValueError, TypeError):

@@ -293,7 +293,8 @@ for locale in ("fr_FR", "de_DE", "en_US", "ja_JP"):
 
 def test_a_loaded_locale_is_kept_for_the_next_command(isolated_cache: Path) -> None:
     """The first process loads each locale through Babel and keeps it in the cache folder;
-    the next formats the same bytes without Babel reading a locale file."""
+    the next formats the same bytes without Babel reading a locale file. A kept file cut
+    short is loaded by Babel again and kept anew."""
 
     def run(mode: str) -> str:
         proc = subprocess.run(
@@ -306,4 +307,8 @@ def test_a_loaded_locale_is_kept_for_the_next_command(isolated_cache: Path) -> N
     kept = sorted(p.name for p in isolated_cache.glob("babel/*/*.pickle"))
     assert kept == ["de_DE.pickle", "en_US.pickle", "fr_FR.pickle", "ja_JP.pickle"]
     assert "27 novembre 2026 | 27 novembre 2026, 00:30 | 1\u202f234,50\xa0€" in fresh
+    assert run("kept") == fresh
+    cut_short = next(isolated_cache.glob("babel/*/fr_FR.pickle"))
+    cut_short.write_bytes(cut_short.read_bytes()[:1000])  # Babel loads it again, and keeps it
+    assert run("fresh") == fresh
     assert run("kept") == fresh
