@@ -15,7 +15,8 @@ are fixed strings of the same size as orderwf's rendered ones: the floor renders
 
 Both sides run under the same settings: the cycle collector paused for start-up (imports,
 connecting), what start-up loaded frozen and collection resumed before the loop (as
-`orderwf apply --status` does: `cli.app.main`, then `cli.common.long_running`); the timers
+`orderwf apply --status` does: `cli.app.main`, then `cli.common.long_running`), and paused
+again for each batch (as `service.bulk` does: `orderwf.collector`); the timers
 (wall and CPU) start after connecting, before the first query.
 """
 
@@ -28,6 +29,8 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -141,6 +144,17 @@ def _resume_collector() -> None:
     gc.enable()
 
 
+@contextmanager
+def _batch() -> Iterator[None]:
+    """The collector paused for one batch, as orderwf's bulk loop pauses it
+    (`orderwf.collector.collector_paused`)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
     gc.disable()
     import sqlite3
@@ -164,13 +178,14 @@ def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
         if not ids:
             CPU.append(time.process_time() - c0)
             return done, time.perf_counter() - t0
-        conn.execute("BEGIN IMMEDIATE")
-        batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
-        rows = _rows(batch, now, email)  # type: ignore[arg-type]
-        for table, sql in writes.items():
-            if rows.get(table):
-                conn.executemany(sql, rows[table])
-        conn.execute("COMMIT")
+        with _batch():
+            conn.execute("BEGIN IMMEDIATE")
+            batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+            rows = _rows(batch, now, email)  # type: ignore[arg-type]
+            for table, sql in writes.items():
+                if rows.get(table):
+                    conn.executemany(sql, rows[table])
+            conn.execute("COMMIT")
         done += len(ids)
         after = ids[-1]
 
@@ -198,17 +213,18 @@ def run_floor_pg(url: str, email: bool) -> tuple[int, float]:
             if not ids:
                 CPU.append(time.process_time() - c0)
                 return done, time.perf_counter() - t0
-            conn.execute(
-                "SELECT id FROM orders WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (ids,)
-            ).fetchall()
-            batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
-            rows = _rows(batch, now, email)
-            rows["orders"] = [(*r[:1], True, *r[2:]) for r in rows["orders"]]
-            rows["notes"] = [(r[0], r[1], False, *r[3:]) for r in rows["notes"]]
-            with conn.cursor() as cur:
-                for table, sql in writes.items():
-                    if rows.get(table):
-                        cur.executemany(sql, rows[table])
+            with _batch():
+                conn.execute(
+                    "SELECT id FROM orders WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (ids,)
+                ).fetchall()
+                batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+                rows = _rows(batch, now, email)
+                rows["orders"] = [(*r[:1], True, *r[2:]) for r in rows["orders"]]
+                rows["notes"] = [(r[0], r[1], False, *r[3:]) for r in rows["notes"]]
+                with conn.cursor() as cur:
+                    for table, sql in writes.items():
+                        if rows.get(table):
+                            cur.executemany(sql, rows[table])
         done += len(ids)
         after = ids[-1]
 
