@@ -14,7 +14,7 @@ disabled and freezes what it allocated before exit (`cli.app.main`), which saves
 The collector is paused *before* the floor imports SQLModel, as orderwf's command imports its
 whole stack (SQLAlchemy, SQLModel, pydantic, Jinja2) with collection already paused: paused
 only after the imports, the floor spent ~30 ms collecting (146 collections) while orderwf
-spent ~4 (docs/performance.md, "Cold `apply ID process` against the honest floor"). `bench/apply_cold.py` runs it with `-m`, from its
+spent ~4 (docs/performance.md, "cold2"). `bench/apply_cold.py` runs it with `-m`, from its
 cached bytecode, as orderwf's modules run from theirs.
 
     python -m bench.floor_apply sqlite:///bench/out/orders-100000.db ORDER_ID

@@ -123,7 +123,7 @@ def _kept_locale(name: str) -> Path | None:
     .pickle`. Babel loads a locale's CLDR data from three files (the locale, its language,
     `root`) merged, after its whole `global.dat` (to find the locale's parent): ~9 ms, a fifth
     of a cold `apply`'s own work; one pickle of the `Locale` with its data merged loads in ~4
-    (docs/performance.md, "Cold `apply ID process` against the honest floor"). Keyed on Babel's version, so an upgrade loads afresh."""
+    (docs/performance.md, "cold2"). Keyed on Babel's version, so an upgrade loads afresh."""
     import babel
 
     folder = resources.cache_dir()
