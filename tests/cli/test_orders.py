@@ -15,7 +15,7 @@ from shop import WOO_DIR, WORKFLOW, Shop, mask, woo_order
 def test_import_keeps_the_woocommerce_ids(shop: Shop) -> None:
     result = shop.ok("order", "import", str(WOO_DIR / "orders-list.json"))
 
-    assert result.stdout == "imported 2 order(s): #727, #723\n"
+    assert result.stdout == "Imported 2 orders: #727, #723.\n"
     assert [o["id"] for o in shop.json("order", "list")] == [727, 723]
 
 
@@ -331,7 +331,7 @@ def test_help_at_a_fixed_width(shop: Shop, snapshot, command: list[str]) -> None
 def test_import_of_a_single_order_object(shop: Shop) -> None:
     result = shop.ok("order", "import", str(WOO_DIR / "order-727.json"), "--stock-reduced", "no")
 
-    assert result.stdout == "imported 1 order(s): #727\n"
+    assert result.stdout == "Imported 1 order: #727.\n"
     order = shop.order(727)
     assert order["stock_reduced"] is False
     assert json.dumps(order["line_items"][0]["reduced_stock"]) == "0"

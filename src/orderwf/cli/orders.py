@@ -180,7 +180,7 @@ def order_import(
         checked=checked,
         choose=workflows.for_new,
     )
-    typer.echo(f"imported {len(ids)} order(s): {common.id_list(ids)}")
+    typer.echo(f"Imported {len(ids)} order{'s' if len(ids) != 1 else ''}: {common.id_list(ids)}.")
 
 
 @order_app.command("create")
