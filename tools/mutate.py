@@ -538,6 +538,7 @@ class SlowRunner:
         "templates",
         "scenarios",
         "docs",
+        "tools",  # a unit test loads tools/precompile_templates.py
         "pyproject.toml",
         "README.md",
     )
