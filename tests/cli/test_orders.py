@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orderwf import __version__
-from shop import WOO_DIR, WORKFLOW, Shop, mask, woo_order
+from shop import WOO_DIR, WORKFLOW, Shop, mask, woo_order, workflow_copy
 
 
 def test_import_keeps_the_woocommerce_ids(shop: Shop) -> None:
@@ -274,6 +274,34 @@ def test_tick_cancels_unpaid_checkout_orders_once_due(shop: Shop) -> None:
     assert [(h["actor"], h["action"]) for h in shop.json("order", "history", "1")] == [
         ("timer", "cancel")
     ]
+
+
+def test_tick_reports_refused_orders_and_exits_1(shop: Shop, tmp_path: Path) -> None:
+    # SPEC exit codes: "some orders of a bulk refused" is exit 1, for a timer's run as for
+    # `apply --status`; the refused order is listed with its reason and left as it was.
+    guarded = workflow_copy(
+        tmp_path,
+        {
+            "  cancel:\n    label: Cancel order\n    from: [pending, processing, on-hold, failed]\n"
+            "    to: cancelled\n": "  cancel:\n    label: Cancel order\n"
+            "    from: [pending, processing, on-hold, failed]\n    to: cancelled\n"
+            "    guard:\n      - if: order.total > 5\n        message: Only big orders.\n",
+        },
+    )
+    orders = [
+        woo_order(1, (93, 1, "3.00"), via="checkout"),
+        woo_order(2, (93, 3, "9.00"), via="checkout"),
+    ]
+    shop.ok("order", "import", str(shop.write_json("o.json", orders)), workflow=guarded)
+
+    result = shop.run("tick", "--now", "2026-11-20T09:00:00", workflow=guarded)
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "cancel_unpaid: 1 order(s) applied, 1 refused\n  #1: Only big orders.\n"
+    )
+    assert (shop.order(1)["status"], shop.order(2)["status"]) == ("pending", "cancelled")
+    assert shop.json("order", "history", "1") == []
 
 
 def test_tick_json_and_a_bad_time(shop: Shop) -> None:

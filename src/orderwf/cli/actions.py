@@ -269,8 +269,8 @@ def tick(
             _print_bulk(timer, r)
     if stopped is not None:
         raise stopped
-    if any(r.busy for r in report.timers.values()):
-        raise typer.Exit(1)
+    if any(r.refused or r.busy for r in report.timers.values()):
+        raise typer.Exit(1)  # as a bulk apply: some orders refused (SPEC exit codes) or busy
 
 
 def _bulk_json(report: BulkReport) -> dict[str, object]:
