@@ -138,7 +138,12 @@ def render(
         html = email.html.render(context) if email.html else None
     except OrderwfError as e:
         return QueuedEmail(email.id, to, shop.sender, email.id, "", None, email.once, e.message)
-    return QueuedEmail(email.id, to, shop.sender, subject, text, html, email.once)
+    # No address to send to: queued as failed, saying why (never sent to nobody, never dropped).
+    error = None
+    if not to:
+        why = "the order has no billing email" if email.to == "customer" else "`to` is empty"
+        error = f"no recipient: {why}"
+    return QueuedEmail(email.id, to, shop.sender, subject, text, html, email.once, error)
 
 
 def preview(

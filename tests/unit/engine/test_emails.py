@@ -394,3 +394,14 @@ def test_the_emails_an_event_picks_are_those_whose_filters_match_it(
                 expected = [e for e in wf.emails.values() if any(matches(f, event) for f in e.on)]
                 assert list(picked(wf, event)) == expected, event
     assert any(picked(workflow, e) for e in _every_event(workflow))
+
+
+def test_a_customer_email_without_a_billing_email_is_queued_as_failed(workflow: Workflow) -> None:
+    # Never sent to nobody, never dropped: the outbox keeps it as failed, saying why; the
+    # shop's own email of the same apply goes out as usual.
+    before = order(tshirt(), shipping(), billing={"first_name": "Camille"})
+    queued = {e.email: e for e in plan(workflow, before, "pay").emails}
+    processing = queued["customer_processing_order"]
+    assert (processing.to, processing.error) == ("", "no recipient: the order has no billing email")
+    assert processing.subject.startswith("Your ")  # rendered all the same, for the record
+    assert queued["new_order"].to == SHOP and queued["new_order"].error is None
