@@ -402,6 +402,7 @@ def test_a_customer_email_without_a_billing_email_is_queued_as_failed(workflow: 
     before = order(tshirt(), shipping(), billing={"first_name": "Camille"})
     queued = {e.email: e for e in plan(workflow, before, "pay").emails}
     processing = queued["customer_processing_order"]
-    assert (processing.to, processing.error) == ("", "no recipient: the order has no billing email")
+    assert processing.to == ""
+    assert processing.error == "no recipient: the order has no billing email"
     assert processing.subject.startswith("Your ")  # rendered all the same, for the record
-    assert queued["new_order"].to == SHOP and queued["new_order"].error is None
+    assert (queued["new_order"].to, queued["new_order"].error) == (SHOP, None)
