@@ -304,6 +304,27 @@ def test_tick_reports_refused_orders_and_exits_1(shop: Shop, tmp_path: Path) -> 
     assert shop.json("order", "history", "1") == []
 
 
+def test_an_order_without_a_billing_email_queues_its_customer_emails_as_failed(
+    shop: Shop,
+) -> None:
+    shop.ok(
+        "order", "import", str(shop.write_json("o.json", [woo_order(1, (93, 1, "3.00"), email="")]))
+    )
+
+    shop.ok("apply", "1", "pay")
+
+    listed = {m["email"]: m for m in shop.json("outbox", "list", "--json")}
+    # Product 93 is not in the catalogue: nothing to ship, so `pay` completes the order.
+    assert {k: listed["customer_completed_order"][k] for k in ("to", "status", "last_error")} == {
+        "to": "",
+        "status": "failed",
+        "last_error": "no recipient: the order has no billing email",
+    }
+    assert (listed["new_order"]["status"], listed["new_order"]["last_error"]) == ("pending", None)
+    table = shop.ok("outbox", "list").stdout
+    assert "(failed): no recipient: the order has no billing email" in table
+
+
 def test_tick_json_and_a_bad_time(shop: Shop) -> None:
     assert shop.json("tick", "--now", "2026-11-20T09:00:00") == {
         "cancel_unpaid": {"applied": 0, "refused": [], "busy": []}

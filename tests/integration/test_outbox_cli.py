@@ -102,10 +102,10 @@ def test_list_json_is_the_spec_shape(db_url: str, engine: Engine) -> None:
         {"id": 1, "order_id": 1, "email": "customer_processing_order",
          "to": "Jöhn Doe <john.doe@example.com>",
          "subject": "Your Example Shop order #1 has been received", "status": "pending",
-         "attempts": 0},
+         "attempts": 0, "last_error": None},
         {"id": 2, "order_id": 1, "email": "customer_processing_order", "to": "",
          "subject": "Your Example Shop order #1 has been received", "status": "pending",
-         "attempts": 0},
+         "attempts": 0, "last_error": None},
     ]  # fmt: skip
 
 

@@ -74,7 +74,9 @@ class MessageInfo:
     message_id: str
 
     def as_json(self) -> dict[str, Any]:
-        """SPEC §5: `{"id", "order_id", "email", "to", "subject", "status", "attempts"}`."""
+        """SPEC §5: `{"id", "order_id", "email", "to", "subject", "status", "attempts"}`, and
+        `last_error` (null when none), which the table prints under it: why a message failed
+        or waits."""
         return {
             "id": self.id,
             "order_id": self.order_id,
@@ -83,6 +85,7 @@ class MessageInfo:
             "subject": self.subject,
             "status": self.status,
             "attempts": self.attempts,
+            "last_error": self.last_error,
         }
 
 
