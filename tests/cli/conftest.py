@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shop import Shop
+from shop import Shop, ok
 
 
 @pytest.fixture
@@ -19,6 +19,18 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Shop:
     for name in ("ORDERWF_DB", "ORDERWF_WORKFLOW", "ORDERWF_ACTOR", "ORDERWF_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     return Shop(tmp_path)
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh `orderwf init` folder, the current folder; no ORDERWF_* settings (a test
+    module may override it with a folder of its own)."""
+    for name in ("ORDERWF_DB", "ORDERWF_WORKFLOW", "ORDERWF_ACTOR", "ORDERWF_SMTP_URL"):
+        monkeypatch.delenv(name, raising=False)
+    shop = tmp_path / "myshop"
+    ok("init", str(shop))
+    monkeypatch.chdir(shop)
+    return shop
 
 
 @pytest.fixture(scope="session")

@@ -9,20 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from shop import ok, run
+from shop import run
 
 DETAILS = "templates/emails/_order_details.txt.j2"
-
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh `orderwf init` folder, the current folder."""
-    for name in ("ORDERWF_DB", "ORDERWF_WORKFLOW", "ORDERWF_ACTOR", "ORDERWF_SMTP_URL"):
-        monkeypatch.delenv(name, raising=False)
-    shop = tmp_path / "myshop"
-    ok("init", str(shop))
-    monkeypatch.chdir(shop)
-    return shop
 
 
 def _insert(path: Path, after: int, line: str) -> None:

@@ -15,17 +15,6 @@ import yaml
 from shop import STOCKED_PRODUCTS, WOO_DIR, ok, run
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh `orderwf init` folder, the current folder; no ORDERWF_* settings."""
-    for name in ("ORDERWF_DB", "ORDERWF_WORKFLOW", "ORDERWF_ACTOR", "ORDERWF_SMTP_URL"):
-        monkeypatch.delenv(name, raising=False)
-    shop = tmp_path / "myshop"
-    ok("init", str(shop))
-    monkeypatch.chdir(shop)
-    return shop
-
-
 def seed(folder: Path) -> None:
     products = folder / "products.json"
     products.write_text(json.dumps(STOCKED_PRODUCTS), encoding="utf-8")
