@@ -58,9 +58,6 @@ class Checked:
 # -- the cache -------------------------------------------------------------------------------
 
 
-cache_dir = resources.cache_dir
-
-
 def _cache_key(path: Path, raw: bytes, data: Any) -> str:
     h = hashlib.sha256()
     h.update(f"orderwf {__version__}\0{path.resolve()}\0".encode())
@@ -77,7 +74,7 @@ def _cache_key(path: Path, raw: bytes, data: Any) -> str:
 
 
 def _marker(key: str) -> Path | None:
-    folder = cache_dir()
+    folder = resources.cache_dir()
     return None if folder is None else folder / "validated" / key
 
 
@@ -111,7 +108,7 @@ def _write(target: Path, text: str) -> None:
 
 def _parsed(digest: str) -> Path | None:
     """Where the parsed data of a file with these bytes is kept (JSON: faster than YAML)."""
-    folder = cache_dir()
+    folder = resources.cache_dir()
     return None if folder is None else folder / "parsed" / f"{digest}.json"
 
 
@@ -233,7 +230,7 @@ def _check(checked: Checked, source: yamlsrc.Source, file: str) -> None:
 def _build(checked: Checked) -> Workflow:
     from orderwf.workflow import build  # compiles templates: Jinja2 is only needed here
 
-    cache = cache_dir()
+    cache = resources.cache_dir()
     bytecode = cache / "jinja" if cache is not None else None
     if bytecode is not None:
         try:

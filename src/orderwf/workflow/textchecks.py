@@ -416,7 +416,7 @@ class TextChecker(Collector):
             if self.in_partial(templates_dir, part, e):
                 return
             line = e.lineno or _guess_line(template.source, e.message)
-            code = {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(e.message)]
+            code = _email_failure_code(e.message)
             self.add_in(part, line, code, e.message, self.hint(e.message, template.source))
 
         self.render_email(template, eid, param, what=f"template {part.name!r}", other=other)
@@ -439,7 +439,7 @@ class TextChecker(Collector):
         if e.syntax:
             code, message, hint = "OWF503", f"template {name}: {e.reason}", None
         else:
-            code = {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(e.message)]
+            code = _email_failure_code(e.message)
             message = f"template {name} failed: {e.reason}"
             try:
                 source = failed.read_text(encoding="utf-8")
@@ -448,6 +448,12 @@ class TextChecker(Collector):
             hint = self.hint(e.message, source)
         self.add_in(failed, line, code, message, hint)  # one finding: `findings.sort`
         return True
+
+
+def _email_failure_code(message: str) -> str:
+    """An email template's failure while rendering: OWF505 (it fails) or OWF506 (the sandbox
+    refused it), from what `_code_of_failure` says of an inline template's."""
+    return {"OWF404": "OWF505", "OWF405": "OWF506"}[_code_of_failure(message)]
 
 
 def check(workflow: m.Workflow, source: Source, file: str) -> list[Finding]:

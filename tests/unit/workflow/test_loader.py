@@ -111,7 +111,7 @@ def test_no_cache_env(shop: Path, isolated_cache: Path, monkeypatch: pytest.Monk
 def test_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ORDERWF_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert loader.cache_dir() == tmp_path / "orderwf"
+    assert resources.cache_dir() == tmp_path / "orderwf"
 
 
 def test_folders_hold_workflows_and_skip_other_yaml(tmp_path: Path) -> None:
