@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 BATCH = 500
 CPU: list[float] = []  # CPU seconds of the timed part (this process only)
 BODY_TEXT = "x" * 620
@@ -107,7 +109,7 @@ def _rows(batch: list[tuple[Any, ...]], now: datetime, email: bool) -> dict[str,
             )  # fmt: skip
         out["history"].append(
             (order_id, now, "bench", "process", "{}", "pending", "processing", None, "",
-             json.dumps(history))
+             orjson.dumps(history).decode())  # orderwf's JSON columns: orjson too
         )  # fmt: skip
     out["products"] = [(d, pid) for pid, d in sorted(deltas.items()) if d]
     return out

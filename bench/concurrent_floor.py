@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 # The cycle of concurrent_child.py, with each action's `from` and `to` in the default workflow.
 NEXT = {"pending": "process", "processing": "hold", "on-hold": "reopen"}
 ACTIONS = {
@@ -123,7 +125,7 @@ def transition(db: Counter, order_id: int, actor: str) -> None:
         db.run(
             "INSERT INTO history (order_id, at, actor, action, params, from_status, to_status,"
             " request_hash, effects) VALUES (%s, %s, %s, %s, '{}', %s, %s, '', %s)",
-            (order_id, now, actor, action, status, to, json.dumps(effects)),
+            (order_id, now, actor, action, status, to, orjson.dumps(effects).decode()),
         )
 
 
