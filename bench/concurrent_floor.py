@@ -30,6 +30,7 @@ import random
 import sys
 import time
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +94,18 @@ def transition(db: Counter, order_id: int, actor: str) -> None:
             target = qty - restocked if to != "pending" else kept
             if target != out:
                 moves.append((item_id, product_id, out - target, target, name, sku))
-        changes = []
-        for _item, product_id, delta, _target, name, sku in moves:
-            new = db.run(
+        # Products locked in id order, as orderwf's store does: two operators whose orders
+        # share products in different line orders must not deadlock.
+        level = {}
+        for _item, product_id, delta, _target, _name, _sku in sorted(moves, key=itemgetter(1)):
+            level[product_id] = db.run(
                 "UPDATE product SET stock_quantity = stock_quantity + %s WHERE id = %s"
                 " RETURNING stock_quantity",
                 (delta, product_id),
             ).fetchone()[0]
-            changes.append(f"{name} ({sku}) {new - delta}→{new}")
+        changes = [
+            f"{name} ({sku}) {level[p] - delta}→{level[p]}" for _i, p, delta, _t, name, sku in moves
+        ]
         db.many(
             "UPDATE line_item SET reduced_stock = %s WHERE id = %s",
             [(target, item) for item, _p, _d, target, _n, _s in moves],
