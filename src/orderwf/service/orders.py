@@ -19,7 +19,7 @@ from orderwf.engine import plan as planner
 from orderwf.engine.params import declared
 from orderwf.errors import NotFound, Refused, UsageError
 from orderwf.store import catalog, faults, imports, repo, snapshots
-from orderwf.store.db import read_session, write_transaction
+from orderwf.store.db import look, read_session, write_transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -158,8 +158,7 @@ def _apply(
 
 def workflow_of(db: Engine, order_id: int) -> str:
     """The workflow name an order recorded; `NotFound` for an unknown order."""
-    with read_session(db, autocommit=True) as session:
-        name = repo.workflow_of(session, order_id)
+    name = look(db, lambda session: repo.workflow_of(session, order_id))
     if name is None:
         raise NotFound(f"order #{order_id} does not exist")
     return name
@@ -168,13 +167,7 @@ def workflow_of(db: Engine, order_id: int) -> str:
 def show(db: Engine, order_id: int, *, parts: Collection[str] | None = None) -> s.Order:
     """The order; `parts`: only those of its parts (`store.snapshots.ALL_PARTS`; an empty
     set: its row alone), the others raising on any use. None: the whole order."""
-    with read_session(db, autocommit=True) as session:
-        order = snapshots.load_order(session, order_id, parts=parts)
-        # Ended by a COMMIT (nothing was written) rather than the session's ROLLBACK: on a
-        # rollback psycopg forgets the statements it prepared (`DEALLOCATE ALL`, one more
-        # round trip) and prepares them again later, at every look of an operator.
-        session.commit()
-        return order
+    return look(db, lambda session: snapshots.load_order(session, order_id, parts=parts))
 
 
 def available_actions(

@@ -12,11 +12,11 @@ when there is something to migrate.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import create_engine, event, exc, inspect, text
 from sqlalchemy.engine import make_url
@@ -37,6 +37,7 @@ BUSY_TIMEOUT_MS = int(DEFAULT_LOCK_TIMEOUT * 1000)
 # Any constant will do: it only has to be the same in every orderwf process.
 _PG_MIGRATION_LOCK = 0x6F7277660001
 _BEGIN_OPTION = "orderwf_begin"
+T = TypeVar("T")
 _SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
@@ -179,26 +180,51 @@ def _begun(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def read_session(engine: Engine, *, autocommit: bool = False) -> Iterator[Session]:
-    """A session for reading (a deferred `BEGIN` on SQLite); nothing is committed.
-
-    `autocommit` (PostgreSQL): each statement is its own transaction, no `BEGIN` and no
-    `COMMIT`/`ROLLBACK` round trips (nor psycopg's `DEALLOCATE ALL` after a rollback). Under
-    PostgreSQL's default isolation, read committed, each statement of a transaction sees its
-    own snapshot anyway, so a read loses nothing; under a server-wide `repeatable read` the
-    statements of one read (an order's seven parts) would no longer share a snapshot. SQLite
-    keeps its transaction: its statements then do share one."""
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading (a deferred `BEGIN` on SQLite); nothing is committed."""
     from sqlmodel import Session
 
-    if not autocommit or engine.dialect.name != "postgresql":
-        with _translated(engine), Session(engine) as session:
-            yield session
-        return
-    # On the connection: an engine's `execution_options` copy costs more than a look.
-    with _translated(engine), engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT")
-        with Session(conn) as session:
-            yield session
+    with _translated(engine), Session(engine) as session:
+        yield session
+
+
+def look(engine: Engine, read: Callable[[Session], T]) -> T:
+    """`read(session)`, a read that changes nothing, run in autocommit on PostgreSQL: each
+    statement is its own transaction, no `BEGIN` and no `COMMIT`/`ROLLBACK` round trips (nor
+    psycopg's `DEALLOCATE ALL` after a rollback). Under PostgreSQL's default isolation, read
+    committed, each statement of a transaction sees its own snapshot anyway, so a read loses
+    nothing; under a server-wide `repeatable read` the statements of one read (an order's seven
+    parts) would no longer share a snapshot. SQLite keeps its transaction (`read_session`):
+    its statements then do share one.
+
+    The read's first statement is the pooled connection's ping, as a write's `BEGIN` is
+    (`_begun`): the checkout sends no `;`, and a connection the server dropped while it sat in
+    the pool fails the read, which runs again on the next connection (it changed nothing),
+    until a new connection answers or fails. psycopg's autocommit is turned on on the
+    connection itself (cheaper than SQLAlchemy's isolation level, set and reset per look) and
+    off again at checkin."""
+    if engine.dialect.name != "postgresql":
+        with read_session(engine) as session:
+            return read(session)
+    from sqlmodel import Session
+
+    with _translated(engine):
+        while True:
+            token = _BEGIN_PINGS.set(True)
+            try:
+                conn = engine.connect()
+            finally:
+                _BEGIN_PINGS.reset(token)
+            pooled = bool(conn.connection.info.get(_RETURNED))  # else new: its failure is real
+            try:
+                with conn:
+                    conn.connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+                    conn.connection.info[_MANUAL_BEGIN] = True
+                    with Session(conn) as session:
+                        return read(session)
+            except DBAPIError as e:
+                if not (pooled and e.connection_invalidated):
+                    raise
 
 
 def lock_timeout_of(engine: Engine) -> float:
@@ -270,8 +296,8 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
 
 
 _RETURNED = "orderwf_returned"  # a pool record's `info`: it has been checked in before
-_MANUAL_BEGIN = "orderwf_manual_begin"  # … and `_begun` turned psycopg's autocommit on
-# Set while `_begun` checks a connection out: its `BEGIN` is the ping.
+_MANUAL_BEGIN = "orderwf_manual_begin"  # … and `_begun` or `look` turned psycopg's autocommit on
+# Set while `_begun` or `look` checks a connection out: its first statement is the ping.
 _BEGIN_PINGS: ContextVar[bool] = ContextVar("orderwf_begin_pings", default=False)
 
 
