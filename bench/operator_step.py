@@ -90,8 +90,9 @@ def run_child(src: Path, url: str, steps: int) -> dict[str, float]:
         env=environ,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode:
+        raise SystemExit(f"{src}: the child failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
