@@ -5,6 +5,7 @@ replaced, by the look (its read run again) as by the write's `BEGIN`, without a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,30 @@ def test_every_dead_connection_in_the_pool_is_replaced(db_url: str, shop: Shop) 
 
     _kill_the_others(db_url)
     assert shop.apply(100, "hold").order.status == "on-hold"  # two dead ones, then a new one
+
+
+def test_the_server_plans_an_operators_reads_once_per_connection(shop: Shop) -> None:
+    """A look and an apply read one order: their selects (prepared by psycopg after five runs)
+    are planned once by the server and reused, not planned anew at every run, as a prepared
+    `= ANY(array)` was (PostgreSQL's `pg_prepared_statements` counts each statement's generic
+    and custom plans)."""
+    shop.add(parity_order(100, (A, 1)))
+    for action in ("process", "hold", "process", "hold") * 5:
+        assert service_orders.show(shop.engine, 100, parts=()).status != action
+        shop.apply(100, action)
+    with shop.engine.connect() as conn:  # the pool's one connection, which ran all of them
+        plans = conn.exec_driver_sql(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        ).all()
+    reads = [(re.search(r"\sFROM\s+(\w+)", stmt), g, c) for stmt, g, c in plans
+             if stmt.startswith("SELECT")]  # fmt: skip
+    counts = {m.group(1): [] for m, _g, _c in reads if m}
+    for m, generic, custom in reads:
+        if m:
+            counts[m.group(1)].append((generic, custom))
+    assert len(counts.get("orders", [])) == 2  # the look's select and the apply's, locked
+    assert len(counts.get("line_item", [])) == 1
+    for table, plan_counts in counts.items():
+        for generic, custom in plan_counts:
+            assert custom <= 5, (table, generic, custom)  # the server's first five are custom
+            assert generic >= 10, (table, generic, custom)

@@ -227,12 +227,22 @@ def _array_ids(dialect: str) -> bool:
     return dialect == "postgresql"
 
 
-def where_in_ids(column: Any, dialect: str) -> Any:
-    """`column` is one of the ids `selects_by_ids` is given (its only parameter, `ids`)."""
+def where_in_ids(column: Any, dialect: str, *, one: bool = False) -> Any:
+    """`column` is one of the ids `selects_by_ids` is given (its only parameter, `ids`).
+
+    `one`: the statement for a single id, which on PostgreSQL compares with one value
+    (`= :ids`). The server plans a prepared `= ANY(:ids)` anew at every run: its generic plan,
+    costed for an array of unknown length, never beats the custom plan of a one-element
+    array, so PostgreSQL keeps making custom ones (measured with `pg_stat_statements`: the
+    seven-part read of an operator's apply spent more time planning than running). With one
+    value the generic plan costs what the custom one does, and after its first five runs on a
+    connection the server reuses it. SQLite's expanding `IN` is the same either way."""
     if _array_ids(dialect):
         from sqlalchemy import Integer, any_
         from sqlalchemy.dialects.postgresql import ARRAY  # the dialect, only when it is used
 
+        if one:
+            return column == bindparam("ids", type_=Integer)
         return column == any_(bindparam("ids", type_=ARRAY(Integer)))
     return column.in_(bindparam("ids", expanding=True))
 
@@ -286,7 +296,10 @@ def selects_by_ids(
         return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
     queries = {key: _select(dialect, stmt, len(ids)) for key, stmt in stmts.items()}
-    params: tuple[Any, ...] = (list(ids),) if _array_ids(dialect.name) else tuple(ids)
+    if not _array_ids(dialect.name) or len(ids) == 1:  # one id: `where_in_ids(…, one=True)`
+        params: tuple[Any, ...] = tuple(ids)
+    else:
+        params = (list(ids),)
     connection = session.connection()
     dbapi = connection.connection
     cursors: dict[str, Any] = {}

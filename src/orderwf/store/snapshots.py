@@ -61,13 +61,14 @@ class Queries:
 
 
 @cache
-def queries(dialect: str) -> Queries:
+def queries(dialect: str, *, one: bool = False) -> Queries:
     """Built once per dialect (building a select costs more than running it), each by the
-    ids `driver.selects_by_ids` is given (`driver.where_in_ids`). Each select names its
-    columns as the snapshot's fields, and reads only those."""
+    ids `driver.selects_by_ids` is given (`driver.where_in_ids`); `one`: by a single id, the
+    statements PostgreSQL plans once per connection (a look, an apply). Each select names
+    its columns as the snapshot's fields, and reads only those."""
 
     def by(column: Any) -> Any:
-        return driver.where_in_ids(column, dialect)
+        return driver.where_in_ids(column, dialect, one=one)
 
     o, p, variant = ORDERS.c, PRODUCTS.c, PRODUCTS.alias("variant")
     stock_id = func.coalesce(variant.c.id, p.id)
@@ -168,7 +169,7 @@ def load_orders(
     # driver's OverflowError.
     ids = [i for i in ids if 0 < i <= ID_LIMIT]
     dialect = session.get_bind().dialect.name
-    q = queries(dialect)
+    q = queries(dialect, one=len(ids) == 1)
     wanted = ALL_PARTS if parts is None else frozenset(parts)
     if not wanted <= ALL_PARTS:
         raise ValueError(f"unknown parts {sorted(wanted - ALL_PARTS)} (known: {sorted(ALL_PARTS)})")
