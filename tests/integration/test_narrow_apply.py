@@ -22,7 +22,7 @@ from orderwf.engine import plan as planner
 from orderwf.errors import StoreError
 from orderwf.service import bulk
 from orderwf.service import orders as service_orders
-from orderwf.store import db, faults, repo
+from orderwf.store import db, faults, repo, snapshots
 from shop import Shop, default_workflow, workflow_copy
 
 
@@ -99,6 +99,38 @@ def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop) -> No
         db.write_transaction(shop.engine) as session,
     ):
         repo.apply_plan(session, plan, key="once-only")
+    assert shop.stored(101) == before
+    assert shop.apply(101, "hold").plan is not None  # the connection is usable again
+
+
+def test_a_stale_plan_is_checked_even_when_asked_to_commit_with_the_writes(shop: Shop) -> None:
+    # `commit=True` skips the version check only for an order this transaction locked.
+    shop.add(parity_order(100, (A, 2)))
+    stale = shop.show(100)
+    shop.apply(100, "hold")
+    plan = planner.plan(shop.model, stale, "cancel", {}, actor="admin", now=NOW)
+    before = shop.stored(100)
+    with (
+        pytest.raises(StoreError, match="changed by someone else"),
+        db.write_transaction(shop.engine) as session,
+    ):
+        repo.apply_plan(session, plan, commit=True)
+    assert shop.stored(100) == before
+
+
+def test_a_write_failing_in_a_pipeline_that_commits_leaves_nothing_behind(shop: Shop) -> None:
+    shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 2)))
+    shop.apply(100, "hold", key="once-only")
+    before = shop.stored(101)
+
+    def hold_101() -> None:
+        with db.write_transaction(shop.engine) as session:
+            order = snapshots.load_order(session, 101, lock=True)  # locked: COMMIT goes along
+            plan = planner.plan(shop.model, order, "hold", {}, actor="admin", now=NOW)
+            repo.apply_plan(session, plan, key="once-only", commit=True)
+
+    with pytest.raises(faults.Conflict, match="idempotency_key"):
+        hold_101()
     assert shop.stored(101) == before
     assert shop.apply(101, "hold").plan is not None  # the connection is usable again
 

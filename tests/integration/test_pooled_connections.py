@@ -74,6 +74,34 @@ def test_a_write_pings_with_its_begin_and_a_look_sends_no_transaction(
     assert sent == ["SELECT"]
 
 
+def test_an_apply_commits_with_its_writes(
+    db_url: str, shop: Shop, sent: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The apply's `COMMIT` goes after its writes, in their pipeline: when the session
+    commits, psycopg finds the transaction over and sends nothing more."""
+    shop.add(parity_order(100, (A, 1)))
+    shop.apply(100, "hold")
+    statuses: list[Any] = []
+    commit = psycopg.Connection.commit
+
+    def recorded(self: psycopg.Connection[Any]) -> None:
+        statuses.append(self.info.transaction_status)
+        commit(self)
+
+    monkeypatch.setattr(psycopg.Connection, "commit", recorded)
+    sent.clear()
+
+    shop.apply(100, "process")
+    assert sent[:3] == ["BEGIN", "SELECT", "SELECT"]  # the status, locked, and the lines
+    assert sent[-1] == "COMMIT"
+    assert sent[-2] == "INSERT"  # the history row, the last write
+    assert statuses == [psycopg.pq.TransactionStatus.IDLE]  # nothing left to commit
+    dsn = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as other:  # committed: another connection sees it
+        row = other.execute("SELECT status FROM orders WHERE id = 100").fetchone()
+    assert row == ("processing",)
+
+
 def test_a_connection_killed_in_the_pool_is_replaced(db_url: str, shop: Shop) -> None:
     shop.add(parity_order(100, (A, 1)))
     shop.apply(100, "hold")

@@ -151,7 +151,10 @@ def _apply(
             session.rollback()
             return ApplyResult(plan, plan.after, list(plan.effects), dry_run=True)
         version = repo.workflow_version(session, workflow, now)
-        repo.apply_plan(session, plan, key=key, request_hash=digest, version_id=version)
+        # The last write: on PostgreSQL its pipeline ends the transaction too.
+        repo.apply_plan(
+            session, plan, key=key, request_hash=digest, version_id=version, commit=True
+        )
     # `plan.after` is the order as stored, but for the ids of its new rows (`show` has them).
     return ApplyResult(plan, plan.after, list(plan.effects))
 

@@ -219,6 +219,31 @@ def pipeline(session: Session) -> Iterator[None]:
         raise _wrapped(connection, e, "(the statements of a pipeline)") from e
 
 
+def can_commit_in_pipeline(session: Session) -> bool:
+    """Whether the session's transaction may end in the writes' `pipeline`
+    (`commit_in_pipeline`): on psycopg with pipeline mode, in a transaction begun by hand
+    (`db.write_transaction` on PostgreSQL: psycopg in autocommit, so its own `commit` at the
+    session's end finds the transaction over and sends nothing), with no ORM change the
+    session's commit would flush afterwards. Asked before the pipeline starts (inside one the
+    connection's status is "active")."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    connection = session.connection()
+    if not _pipelines(connection.dialect):
+        return False
+    raw: Any = connection.connection.driver_connection
+    intrans = connection.dialect.loaded_dbapi.pq.TransactionStatus.INTRANS
+    return bool(raw.autocommit) and raw.info.transaction_status == intrans
+
+
+def commit_in_pipeline(session: Session) -> None:
+    """Queue `COMMIT` after the statements sent in the open `pipeline` (one round trip fewer
+    an apply). A statement of the pipeline that fails makes the server skip it: the
+    transaction is rolled back, as when `COMMIT` goes on its own."""
+    raw: Any = session.connection().connection.driver_connection
+    raw.execute("COMMIT")
+
+
 def _array_ids(dialect: str) -> bool:
     """PostgreSQL takes the ids as one array parameter (`= ANY(:ids)`): the statement's text
     is the same for every batch, so the server prepares it once, where `IN (…)` with 500

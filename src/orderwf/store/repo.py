@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from orderwf import orders as s
 from orderwf.errors import StoreError
-from orderwf.store import driver
+from orderwf.store import driver, snapshots
 from orderwf.store.tables import (
     HISTORY,
     LINES,
@@ -69,9 +69,12 @@ def apply_plan(
     key: str | None = None,
     request_hash: str = "",
     version_id: int | None = None,
+    commit: bool = False,
 ) -> None:
     """Write one plan in the session's transaction (see `apply_plans`)."""
-    apply_plans(session, [plan], key=key, request_hash=request_hash, version_id=version_id)
+    apply_plans(
+        session, [plan], key=key, request_hash=request_hash, version_id=version_id, commit=commit
+    )
 
 
 # Version rows known to be committed, by the engine's pool (shared by the engine and its
@@ -132,21 +135,35 @@ def apply_plans(
     key: str | None = None,
     request_hash: str = "",
     version_id: int | None = None,
+    commit: bool = False,
 ) -> None:
     """Write plans in the session's transaction, one executemany per table, sent together
     (`driver.pipeline`: one round trip on PostgreSQL). The version check makes a writer that
     slipped past the lock fail instead of losing an update; it runs once the pipeline has
     ended, before the caller commits. A refund's row goes first, on its own: its lines need
-    its id."""
+    its id.
+
+    `commit`: end the transaction with the writes, `COMMIT` in their pipeline, where that is
+    safe (`driver.can_commit_in_pipeline`) and every plan's order is one whose row lock the
+    transaction holds (`snapshots.locked`): no one else can have changed it, so its version
+    check cannot fail and is not made. Elsewhere the writes go as without it and the caller's
+    commit ends the transaction. The caller writes nothing afterwards."""
     if not plans:
         return
     refunds = [(p.before.id, p.refund) for p in plans if p.refund is not None]
     for order_id, refund in refunds:
         _insert_refund(session, order_id, refund)
+    committing = (
+        commit
+        and {p.before.id for p in plans} <= snapshots.locked(session)
+        and driver.can_commit_in_pipeline(session)
+    )
     with driver.pipeline(session):
         sent = _write(session, plans, key=key, request_hash=request_hash, version_id=version_id)
+        if committing:
+            driver.commit_in_pipeline(session)
     dialect = session.get_bind().dialect
-    if dialect.supports_sane_multi_rowcount and sent.rowcount != len(plans):
+    if not committing and dialect.supports_sane_multi_rowcount and sent.rowcount != len(plans):
         numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
         raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
 

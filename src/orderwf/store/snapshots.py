@@ -147,6 +147,15 @@ _NOT_LOADED = {
     "once": s.NotLoaded("once-only emails sent"),
 }
 ALL_PARTS = frozenset(_NOT_LOADED)
+_LOCKED = "orderwf_locked_orders"  # session.info: ids of the orders whose row lock it holds
+
+
+def locked(session: Session) -> frozenset[int]:
+    """The orders whose row lock this session's transaction took on PostgreSQL
+    (`load_orders(lock=True)`): no one else can change them until it ends."""
+    return frozenset(session.info.get(_LOCKED, ()))
+
+
 _NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 
 
@@ -192,6 +201,8 @@ def load_orders(
     rows = found["orders"]
     if not rows:
         return {}
+    if lock and dialect == "postgresql":
+        session.info.setdefault(_LOCKED, set()).update(row["id"] for row in rows)
     if wanted != ALL_PARTS:
         return _adopt_orders(rows, found, wanted)
     return _build(rows, found)
