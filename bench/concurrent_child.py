@@ -79,23 +79,34 @@ def main(argv: list[str]) -> int:
 
 def count_statements(step: Callable[[], object], steps: int) -> int:
     """Statements sent by `steps` more steps: psycopg's execute and executemany wrapped (an
-    executemany, or a statement sent in a pipeline, counts once)."""
+    executemany, or a statement sent in a pipeline, counts once), and the connection's
+    `commit` and `rollback` when they send one (a transaction is open), as the floor counts
+    its `BEGIN` and its `COMMIT` or `ROLLBACK`."""
     import psycopg
 
+    idle = psycopg.pq.TransactionStatus.IDLE
     count = 0
     patched = []
-    # Cursor only: Connection.execute goes through a cursor's execute.
-    for cls in (psycopg.Cursor,):
-        for name in ("execute", "executemany"):
-            original = getattr(cls, name)
 
-            def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-                nonlocal count
+    def counting(original: Any, ends_a_transaction: bool) -> Any:
+        def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+            nonlocal count
+            if not ends_a_transaction or self.info.transaction_status != idle:
                 count += 1
-                return _original(*args, **kwargs)
+            return original(self, *args, **kwargs)
 
-            patched.append((cls, name, original))
-            setattr(cls, name, counted)
+        return counted
+
+    # Connection.execute goes through a cursor's execute.
+    for cls, name, ends in (
+        (psycopg.Cursor, "execute", False),
+        (psycopg.Cursor, "executemany", False),
+        (psycopg.Connection, "commit", True),
+        (psycopg.Connection, "rollback", True),
+    ):
+        original = getattr(cls, name)
+        patched.append((cls, name, original))
+        setattr(cls, name, counting(original, ends))
     try:
         for _ in range(steps):
             step()

@@ -29,6 +29,8 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -51,7 +53,8 @@ class Refused(Exception):
 
 
 class Counter:
-    """Statements sent to the server (each `execute`; an `executemany` counts once)."""
+    """Statements sent to the server (each `execute`, the transaction's `BEGIN` and its end;
+    an `executemany` counts once)."""
 
     def __init__(self, conn: Any) -> None:
         self.conn, self.count = conn, 0
@@ -59,6 +62,13 @@ class Counter:
     def run(self, sql: str, params: Any = None) -> Any:
         self.count += 1
         return self.conn.execute(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """psycopg's transaction: its `BEGIN` and its `COMMIT` or `ROLLBACK` count."""
+        self.count += 2
+        with self.conn.transaction():
+            yield
 
     def many(self, sql: str, rows: list[Any]) -> None:
         if rows:
@@ -73,7 +83,7 @@ def transition(db: Counter, order_id: int, actor: str) -> None:
     action = NEXT.get(seen, "reopen")
     allowed, to = ACTIONS[action]
     now = datetime.now(UTC)
-    with db.conn.transaction():
+    with db.transaction():
         status, version = db.run(
             "SELECT status, version FROM orders WHERE id = %s FOR UPDATE",
             (order_id,),

@@ -72,7 +72,12 @@ def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
         service_orders.show(shop.engine, 100, parts={"history"})
 
 
-def test_a_stale_plan_is_refused_by_the_version_check_after_the_pipeline(shop: Shop) -> None:
+# `commit=True` (an apply's `COMMIT` in its write pipeline) changes neither: it skips the
+# version check only for an order the transaction locked, and a failing write still aborts.
+@pytest.mark.parametrize("commit", [False, True], ids=["commit-after", "commit-in-pipeline"])
+def test_a_stale_plan_is_refused_by_the_version_check_after_the_pipeline(
+    shop: Shop, commit: bool
+) -> None:
     shop.add(parity_order(100, (A, 2)))
     stale = shop.show(100)
     shop.apply(100, "hold")
@@ -82,53 +87,24 @@ def test_a_stale_plan_is_refused_by_the_version_check_after_the_pipeline(shop: S
         pytest.raises(StoreError, match="changed by someone else"),
         db.write_transaction(shop.engine) as session,
     ):
-        repo.apply_plan(session, plan)
+        repo.apply_plan(session, plan, commit=commit)
     assert shop.stored(100) == before
 
 
-def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop) -> None:
-    shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 2)))
-    shop.apply(100, "hold", key="once-only")
-    order = shop.show(101)
-    plan = planner.plan(shop.model, order, "hold", {}, actor="admin", now=NOW)
-    before = shop.stored(101)
-    # The history row's idempotency key is taken: its insert, the last write of the pipeline,
-    # fails, and the order, stock, note and outbox writes sent before it are rolled back.
-    with (
-        pytest.raises(faults.Conflict, match="idempotency_key"),
-        db.write_transaction(shop.engine) as session,
-    ):
-        repo.apply_plan(session, plan, key="once-only")
-    assert shop.stored(101) == before
-    assert shop.apply(101, "hold").plan is not None  # the connection is usable again
-
-
-def test_a_stale_plan_is_checked_even_when_asked_to_commit_with_the_writes(shop: Shop) -> None:
-    # `commit=True` skips the version check only for an order this transaction locked.
-    shop.add(parity_order(100, (A, 2)))
-    stale = shop.show(100)
-    shop.apply(100, "hold")
-    plan = planner.plan(shop.model, stale, "cancel", {}, actor="admin", now=NOW)
-    before = shop.stored(100)
-    with (
-        pytest.raises(StoreError, match="changed by someone else"),
-        db.write_transaction(shop.engine) as session,
-    ):
-        repo.apply_plan(session, plan, commit=True)
-    assert shop.stored(100) == before
-
-
-def test_a_write_failing_in_a_pipeline_that_commits_leaves_nothing_behind(shop: Shop) -> None:
+@pytest.mark.parametrize("commit", [False, True], ids=["commit-after", "commit-in-pipeline"])
+def test_a_write_failing_in_the_pipeline_leaves_nothing_behind(shop: Shop, commit: bool) -> None:
     shop.add(parity_order(100, (A, 2)), parity_order(101, (A, 2)))
     shop.apply(100, "hold", key="once-only")
     before = shop.stored(101)
 
     def hold_101() -> None:
         with db.write_transaction(shop.engine) as session:
-            order = snapshots.load_order(session, 101, lock=True)  # locked: COMMIT goes along
+            order = snapshots.load_order(session, 101, lock=True)  # locked: COMMIT may go along
             plan = planner.plan(shop.model, order, "hold", {}, actor="admin", now=NOW)
-            repo.apply_plan(session, plan, key="once-only", commit=True)
+            repo.apply_plan(session, plan, key="once-only", commit=commit)
 
+    # The history row's idempotency key is taken: its insert, the last write of the pipeline,
+    # fails, and the order, stock, note and outbox writes sent before it are rolled back.
     with pytest.raises(faults.Conflict, match="idempotency_key"):
         hold_101()
     assert shop.stored(101) == before

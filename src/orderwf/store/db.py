@@ -143,40 +143,62 @@ def _begun(engine: Engine) -> Iterator[Connection]:
     autocommit meanwhile, so that it sends no `BEGIN` of its own; `COMMIT` and `ROLLBACK` go as
     usual (psycopg sends them while a transaction is open), and the checkin turns autocommit
     off again."""
-    dialect = engine.dialect
+    while True:
+        conn, pooled = _unpinged(engine)
+        if _first_use(conn, pooled, "BEGIN", lambda raw: raw.execute("BEGIN")):
+            with conn:
+                yield conn
+            return
+
+
+def _unpinged(engine: Engine) -> tuple[Connection, bool]:
+    """A PostgreSQL connection checked out without the pool's ping (its first statement is the
+    ping: `_begun`, `look`), psycopg in autocommit (turned off again at checkin), and whether
+    it was pooled (else new: a failure of its first statement is real, not a dead connection
+    to replace). A pooled connection psycopg already knows is broken is replaced here."""
     while True:
         token = _BEGIN_PINGS.set(True)
         try:
             conn = engine.connect()
         finally:
             _BEGIN_PINGS.reset(token)
-        raw: Any = conn.connection.driver_connection
-        pooled = bool(conn.connection.info.get(_RETURNED))  # else new: its failure is real
-        try:
-            raw.autocommit = True
+        pooled = bool(conn.connection.info.get(_RETURNED))
+        if _first_use(conn, pooled, "(autocommit)", _autocommit):
             conn.connection.info[_MANUAL_BEGIN] = True
-            raw.execute("BEGIN")
-        except dialect.loaded_dbapi.Error as e:
-            lost = dialect.is_disconnect(e, raw, None)
-            if lost:
-                conn.invalidate(e)
-            conn.close()
-            if lost and pooled:
-                continue
-            raise DBAPIError.instance(
-                "BEGIN",
-                None,
-                e,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=lost,
-                dialect=dialect,
-            ) from e
-        except BaseException:
-            conn.close()
-            raise
-        with conn:
-            yield conn
-        return
+            return conn, pooled
+
+
+def _autocommit(raw: Any) -> None:
+    raw.autocommit = True
+
+
+def _first_use(conn: Connection, pooled: bool, what: str, use: Callable[[Any], object]) -> bool:
+    """`use(psycopg connection)`; False when it failed on a pooled connection the server had
+    dropped (closed: take the next one). Any other failure closes the connection and is
+    raised as SQLAlchemy raises it."""
+    dialect = conn.dialect
+    raw = conn.connection.driver_connection
+    try:
+        use(raw)
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, raw, None)
+        if lost:
+            conn.invalidate(error)
+        conn.close()
+        if lost and pooled:
+            return False
+        raise DBAPIError.instance(
+            what,
+            None,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from error
+    except BaseException:
+        conn.close()
+        raise
+    return True
 
 
 @contextmanager
@@ -210,18 +232,10 @@ def look(engine: Engine, read: Callable[[Session], T]) -> T:
 
     with _translated(engine):
         while True:
-            token = _BEGIN_PINGS.set(True)
+            conn, pooled = _unpinged(engine)
             try:
-                conn = engine.connect()
-            finally:
-                _BEGIN_PINGS.reset(token)
-            pooled = bool(conn.connection.info.get(_RETURNED))  # else new: its failure is real
-            try:
-                with conn:
-                    conn.connection.driver_connection.autocommit = True  # type: ignore[union-attr]
-                    conn.connection.info[_MANUAL_BEGIN] = True
-                    with Session(conn) as session:
-                        return read(session)
+                with conn, Session(conn) as session:
+                    return read(session)
             except DBAPIError as e:
                 if not (pooled and e.connection_invalidated):
                     raise
@@ -296,8 +310,8 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
 
 
 _RETURNED = "orderwf_returned"  # a pool record's `info`: it has been checked in before
-_MANUAL_BEGIN = "orderwf_manual_begin"  # … and `_begun` or `look` turned psycopg's autocommit on
-# Set while `_begun` or `look` checks a connection out: its first statement is the ping.
+_MANUAL_BEGIN = "orderwf_manual_begin"  # … and `_unpinged` turned psycopg's autocommit on
+# Set while `_unpinged` checks a connection out: its first statement is the ping.
 _BEGIN_PINGS: ContextVar[bool] = ContextVar("orderwf_begin_pings", default=False)
 
 

@@ -36,7 +36,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, Select, Table, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Date, DateTime, Select, Table, bindparam
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
@@ -274,12 +274,14 @@ def where_in_ids(column: Any, dialect: str, *, one: bool = False) -> Any:
 
 @dataclass(frozen=True)
 class _Select:
-    """A select by a list of ids, compiled for one dialect: its SQL, its columns' labels, and
-    the result processor of each column that has one (by position)."""
+    """A select by a list of ids, compiled for one dialect: its SQL, its columns' labels, the
+    result processor of each column that has one (by position), and whether it takes the ids
+    as one array (PostgreSQL's `= ANY(:ids)`; else each id is a parameter)."""
 
     sql: str
     labels: tuple[str, ...]
     processors: tuple[tuple[int, Process], ...]
+    array: bool
 
 
 # By dialect, statement (built once and kept, `snapshots.queries`) and, on SQLite, number of ids.
@@ -290,11 +292,13 @@ def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
     if _array_ids(dialect.name):
         sql, names = _compiled(dialect, stmt)
         expected = 1
+        array = isinstance(stmt.compile(dialect=dialect).binds["ids"].type, ARRAY)
     else:  # an expanding `IN`, rendered for n ids
         sql, names = _compiled(
             dialect, stmt.params(ids=[0] * n), compile_kwargs={"render_postcompile": True}
         )
         expected = n
+        array = False
     if len(names) != expected:
         raise ValueError(f"a select by ids takes only the ids: {names}")
     columns = list(stmt.selected_columns)
@@ -305,7 +309,7 @@ def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
         if process is not None:
             processors.append((i, process))
     labels = tuple(str(c.key) for c in columns)
-    return _Select(sql, labels, tuple(processors))
+    return _Select(sql, labels, tuple(processors), array)
 
 
 def selects_by_ids(
@@ -321,10 +325,13 @@ def selects_by_ids(
         return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
     queries = {key: _select(dialect, stmt, len(ids)) for key, stmt in stmts.items()}
-    if not _array_ids(dialect.name) or len(ids) == 1:  # one id: `where_in_ids(…, one=True)`
-        params: tuple[Any, ...] = tuple(ids)
-    else:
-        params = (list(ids),)
+    arrays = {query.array for query in queries.values()}
+    if arrays == {True}:
+        params: tuple[Any, ...] = (list(ids),)
+    elif arrays == {False} and (len(ids) == 1 or not _array_ids(dialect.name)):
+        params = tuple(ids)
+    else:  # a select for one id (`where_in_ids(…, one=True)`) given several, or a mix
+        raise ValueError(f"selects by {len(ids)} ids that take them {sorted(arrays)} as arrays")
     connection = session.connection()
     dbapi = connection.connection
     cursors: dict[str, Any] = {}

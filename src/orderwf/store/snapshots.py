@@ -147,16 +147,15 @@ _NOT_LOADED = {
     "once": s.NotLoaded("once-only emails sent"),
 }
 ALL_PARTS = frozenset(_NOT_LOADED)
+_NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 _LOCKED = "orderwf_locked_orders"  # session.info: ids of the orders whose row lock it holds
 
 
 def locked(session: Session) -> frozenset[int]:
-    """The orders whose row lock this session's transaction took on PostgreSQL
-    (`load_orders(lock=True)`): no one else can change them until it ends."""
+    """The orders whose row lock the session took on PostgreSQL (`load_orders(lock=True)`):
+    no one else can change them until its transaction ends. A `db.write_transaction`
+    session holds one transaction."""
     return frozenset(session.info.get(_LOCKED, ()))
-
-
-_NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 
 
 def load_orders(
