@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from parity import NOW, A, open_shop, parity_order
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from orderwf import orders as s
 from orderwf.engine import plan as planner
@@ -120,9 +120,14 @@ def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
         shop.add(parity_order(100, (A, 2)))
         for _ in range(8):
             service_orders.show(shop.engine, 100)
-        with shop.engine.connect() as conn:  # the pool's one connection, the shows' own
-            prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
-            assert prepared.scalar_one() > 0
+        # A look runs on the connection the engine keeps between looks: the shows' own.
+        prepared = db.look(
+            shop.engine,
+            lambda session: session.execute(
+                text("SELECT count(*) FROM pg_prepared_statements")
+            ).scalar_one(),
+        )
+        assert prepared > 0
 
 
 @pytest.mark.parametrize(

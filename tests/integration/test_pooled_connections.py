@@ -13,10 +13,12 @@ from typing import Any
 import psycopg
 import pytest
 from parity import A, open_shop, parity_order
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
+from orderwf.errors import Refused
 from orderwf.service import orders as service_orders
+from orderwf.store import db
 from shop import Shop, default_workflow
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
@@ -133,10 +135,12 @@ def test_the_server_plans_an_operators_reads_once_per_connection(shop: Shop) -> 
     for action in ("process", "hold", "process", "hold") * 5:
         assert service_orders.show(shop.engine, 100, parts=()).status != action
         shop.apply(100, action)
-    with shop.engine.connect() as conn:  # the pool's one connection, which ran all of them
-        plans = conn.exec_driver_sql(
-            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
-        ).all()
+    plans = db.look(  # on the connection the engine keeps, which ran all of them
+        shop.engine,
+        lambda session: session.execute(
+            text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        ).all(),
+    )
     reads = [(re.search(r"\sFROM\s+(\w+)", stmt), g, c) for stmt, g, c in plans
              if stmt.startswith("SELECT")]  # fmt: skip
     counts = {m.group(1): [] for m, _g, _c in reads if m}
@@ -149,3 +153,61 @@ def test_the_server_plans_an_operators_reads_once_per_connection(shop: Shop) -> 
         for generic, custom in plan_counts:
             assert custom <= 5, (table, generic, custom)  # the server's first five are custom
             assert generic >= 10, (table, generic, custom)
+
+
+def _backend(shop: Shop) -> int:
+    return int(
+        db.look(
+            shop.engine,
+            lambda session: session.execute(text("SELECT pg_backend_pid()")).scalar_one(),
+        )
+    )
+
+
+def _connections(url: str) -> int:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_the_engine_keeps_one_connection_between_transactions(db_url: str, shop: Shop) -> None:
+    """Looks and applies run one after the other on one connection, which the engine keeps
+    checked out between them (no checkout and checkin through the pool each time); disposing
+    of the engine closes it."""
+    shop.add(parity_order(100, (A, 1)))
+    pid = _backend(shop)
+    checkouts: list[object] = []
+    event.listen(shop.engine, "checkout", lambda *_: checkouts.append(1))
+    for action in ("hold", "process", "hold"):
+        assert service_orders.show(shop.engine, 100, parts=()).status != action
+        shop.apply(100, action)
+    with pytest.raises(Refused):  # a refusal rolls back; the connection is kept all the same
+        shop.apply(100, "hold")
+    assert _backend(shop) == pid
+    assert checkouts == []
+    assert _connections(db_url) == 1
+
+    shop.engine.dispose()
+    assert _connections(db_url) == 0
+
+
+def test_a_look_inside_a_transaction_takes_another_connection(shop: Shop) -> None:
+    """The kept connection serves one transaction or look at a time: a look made while a
+    transaction holds it gets a connection of its own, and neither is lost."""
+    shop.add(parity_order(100, (A, 1)))
+    outer = _backend(shop)
+    with db.write_transaction(shop.engine) as session:
+        inside = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        look = _backend(shop)
+    assert inside == outer
+    assert look != inside
+    # The look's connection is kept (it ended first); the transaction's went back to the pool.
+    assert shop.engine.pool.checkedin() == 1  # type: ignore[attr-defined]
+    assert _backend(shop) == look
+    with db.write_transaction(shop.engine) as session:
+        assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() == look
