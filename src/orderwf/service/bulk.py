@@ -17,7 +17,7 @@ from orderwf.engine import reads, timers
 from orderwf.engine.stock import BatchStock
 from orderwf.errors import OrderwfError, StoreError
 from orderwf.store import faults, repo, snapshots
-from orderwf.store.db import read_session, write_transaction
+from orderwf.store.db import read_session, transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ def _apply_batch(
     """One batch in one transaction, reading `parts` of each order, with the
     cycle collector paused (`collector`). Refused and busy orders go to `report`; the ids of the
     orders planned go to `planned` (applied once the transaction commits)."""
-    with write_transaction(db) as session:
+    with transaction(db) as session:
         orders = snapshots.load_orders(session, batch, lock=True, skip_locked=True, parts=parts)
         missing = [i for i in batch if i not in orders]
         # Those someone else holds, as last committed (read without waiting for the lock),

@@ -19,7 +19,7 @@ from orderwf.engine import plan as planner
 from orderwf.engine.params import declared
 from orderwf.errors import NotFound, Refused, UsageError
 from orderwf.store import catalog, faults, imports, repo, snapshots
-from orderwf.store.db import look, read_session, write_transaction
+from orderwf.store.db import look, read_session, transaction, write_transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _apply(
     whole_order: bool,
 ) -> ApplyResult:
     digest = request_hash(order_id, action, params)
-    with write_transaction(db) as session:
+    with transaction(db) as session:
         # Lock first, then look the key up: a concurrent apply with the same key has either
         # committed (and is found here) or waits behind this one.
         parts = None if whole_order else reads.parts_for(workflow, action)

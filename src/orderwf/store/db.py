@@ -27,6 +27,7 @@ from orderwf.errors import StoreError, UsageError
 from orderwf.store import faults
 from orderwf.store.columns import json_dumps, json_loads
 from orderwf.store.migrations import HEAD
+from orderwf.store.tx import CoreTx, Tx
 from orderwf.urls import redact
 
 if TYPE_CHECKING:
@@ -136,6 +137,24 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
+def transaction(engine: Engine) -> Iterator[Tx]:
+    """`write_transaction` for the store's Core statements and cursor work (an apply, a batch
+    of a bulk apply), without the ORM's `Session`: a `CoreTx` on the connection, whose
+    transaction SQLAlchemy ends (so a failed `COMMIT` is reported as any other). The ORM's
+    users (creating orders and products) take `write_transaction`."""
+    if engine.dialect.driver != "psycopg":
+        with _translated(engine), engine.connect() as conn:
+            conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            with conn.begin():
+                yield CoreTx(conn)
+        return
+    # `_begun` sent the `BEGIN`; `conn.begin()` sends none (psycopg is in autocommit) and
+    # makes SQLAlchemy send the `COMMIT` or `ROLLBACK`.
+    with _translated(engine), _begun(engine) as conn, conn.begin():
+        yield CoreTx(conn)
+
+
+@contextmanager
 def _begun(engine: Engine) -> Iterator[Connection]:
     """A PostgreSQL connection whose transaction its `BEGIN` has started, that round trip
     doubling as the pool's ping: the checkout does not ping (one round trip less a write), and
@@ -235,8 +254,8 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def look(engine: Engine, read: Callable[[Session], T]) -> T:
-    """`read(session)`, a read that changes nothing, run in autocommit on PostgreSQL: each
+def look(engine: Engine, read: Callable[[Tx], T]) -> T:
+    """`read(tx)`, a read that changes nothing, run in autocommit on PostgreSQL: each
     statement is its own transaction, no `BEGIN` and no `COMMIT`/`ROLLBACK` round trips (nor
     psycopg's `DEALLOCATE ALL` after a rollback). Under PostgreSQL's default isolation, read
     committed, each statement of a transaction sees its own snapshot anyway, so a read loses
@@ -253,14 +272,16 @@ def look(engine: Engine, read: Callable[[Session], T]) -> T:
     if engine.dialect.name != "postgresql":
         with read_session(engine) as session:
             return read(session)
-    from sqlmodel import Session
-
     with _translated(engine):
         while True:
             conn, pooled = _unpinged(engine)
             try:
-                with _kept(engine, conn), Session(conn) as session:
-                    return read(session)
+                with _kept(engine, conn):
+                    try:
+                        return read(CoreTx(conn))
+                    finally:
+                        if conn.in_transaction():  # begun by a Core statement: no DBAPI call
+                            conn.rollback()
             except DBAPIError as e:
                 if not (pooled and e.connection_invalidated):
                     raise

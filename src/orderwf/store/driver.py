@@ -14,6 +14,9 @@ The store talks to the database one way per job:
 - **creating orders and products** (`store/imports.py`, `store/catalog.py`): SQLModel objects
   in the session.
 
+The first three run in any `tx.Tx`: a plain `CoreTx` for an apply, a bulk batch and a look on
+PostgreSQL (`db.transaction`, `db.look`), a `Session` elsewhere.
+
 Why the cursor for the first two: on PostgreSQL the seven reads of a batch, and a plan's
 writes, go to the server in one psycopg pipeline (one round trip instead of one per
 statement), and the version check reads the orders update's row count once the pipeline has
@@ -39,11 +42,11 @@ from typing import Any
 from sqlalchemy import ARRAY, ColumnElement, Date, DateTime, Select, Table, bindparam
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
 from orderwf.store.columns import UTCDateTime
+from orderwf.store.tx import Tx
 
 Process = Callable[[Any], Any]
 
@@ -85,7 +88,7 @@ class Write:
     names: tuple[str, ...]
     processors: tuple[Process | None, ...]
 
-    def send(self, session: Session, rows: Iterable[Sequence[Any]]) -> Sent:
+    def send(self, session: Tx, rows: Iterable[Sequence[Any]]) -> Sent:
         """Run once per row (each row's values in the order of `names`), on the DBAPI cursor.
         Inside `pipeline` the rows are only queued: the returned `Sent` gives the number of
         rows matched once the pipeline has ended."""
@@ -109,7 +112,7 @@ class Write:
             raise _wrapped(connection, e, self.sql) from e
         return Sent(cursor)
 
-    def send_dicts(self, session: Session, rows: list[dict[str, Any]]) -> Sent:
+    def send_dicts(self, session: Tx, rows: list[dict[str, Any]]) -> Sent:
         """`send` for rows given as dicts holding (at least) every name of the statement."""
         if not rows:
             return _NOTHING
@@ -130,7 +133,7 @@ def _write(dialect: Dialect, key: str, build: Callable[[], Write]) -> Write:
     return found
 
 
-def insert(session: Session, table: Table) -> Write:
+def insert(session: Tx, table: Table) -> Write:
     """`insert(table)` of every column but an autoincremented key (`id`): each row gives
     them all, in the table's order (`Write.names`)."""
     dialect = session.get_bind().dialect
@@ -146,7 +149,7 @@ def insert(session: Session, table: Table) -> Write:
 
 
 def update(
-    session: Session,
+    session: Tx,
     table: Table,
     set_: Sequence[str],
     where: Sequence[str],
@@ -201,7 +204,7 @@ _NOTHING = Sent(None)
 
 
 @contextmanager
-def pipeline(session: Session) -> Iterator[None]:
+def pipeline(session: Tx) -> Iterator[None]:
     """The statements sent inside (`Write.send`) go to the server together: on psycopg with
     pipeline mode, queued and sent with one sync at the end, one round trip instead of one
     each; elsewhere each runs as it is sent. A failing statement raises at the end (the
@@ -219,15 +222,15 @@ def pipeline(session: Session) -> Iterator[None]:
         raise _wrapped(connection, e, "(the statements of a pipeline)") from e
 
 
-def can_commit_in_pipeline(session: Session) -> bool:
+def can_commit_in_pipeline(session: Tx) -> bool:
     """Whether the session's transaction may end in the writes' `pipeline`
     (`commit_in_pipeline`): on psycopg with pipeline mode, in a transaction begun by hand
-    (`db.write_transaction` on PostgreSQL: psycopg in autocommit, so its own `commit` at the
+    (`db.transaction` or `db.write_transaction` on PostgreSQL: psycopg in autocommit, so its own `commit` at the
     session's end finds the transaction over and sends nothing), with no ORM change the
     session's commit would flush afterwards. Asked before the pipeline starts (inside one the
     connection's status is "active")."""
-    if session.new or session.dirty or session.deleted:
-        return False
+    if any(getattr(session, name, None) for name in ("new", "dirty", "deleted")):
+        return False  # a `Session`'s ORM changes (a `CoreTx` has none)
     connection = session.connection()
     if not _pipelines(connection.dialect):
         return False
@@ -236,7 +239,7 @@ def can_commit_in_pipeline(session: Session) -> bool:
     return bool(raw.autocommit) and raw.info.transaction_status == intrans
 
 
-def commit_in_pipeline(session: Session) -> None:
+def commit_in_pipeline(session: Tx) -> None:
     """Queue `COMMIT` after the statements sent in the open `pipeline` (one round trip fewer
     an apply). A statement of the pipeline that fails makes the server skip it: the
     transaction is rolled back, as when `COMMIT` goes on its own."""
@@ -313,7 +316,7 @@ def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
 
 
 def selects_by_ids(
-    session: Session, stmts: Mapping[str, Select[Any]], ids: Sequence[int]
+    session: Tx, stmts: Mapping[str, Select[Any]], ids: Sequence[int]
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of each statement, by key, as dicts by column label. Each statement's only
     parameter is the list `ids` (`where_in_ids`); it is compiled once per dialect (and on

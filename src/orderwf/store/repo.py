@@ -15,7 +15,6 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.orm import Session
 
 from orderwf import orders as s
 from orderwf.errors import StoreError
@@ -33,6 +32,7 @@ from orderwf.store.tables import (
     TRACKING,
     VERSIONS,
 )
+from orderwf.store.tx import Tx
 
 if TYPE_CHECKING:
     from orderwf.workflow.model import Workflow
@@ -63,7 +63,7 @@ def message_id(domain: str = "orderwf.local") -> str:
 
 
 def apply_plan(
-    session: Session,
+    session: Tx,
     plan: s.WriteSet,
     *,
     key: str | None = None,
@@ -86,7 +86,7 @@ _KNOWN_VERSIONS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = (
 _INSERTED = "orderwf_versions_inserted"  # session.info: versions this transaction inserted
 
 
-def workflow_version(session: Session, workflow: Workflow, now: datetime) -> int:
+def workflow_version(session: Tx, workflow: Workflow, now: datetime) -> int:
     """The id of this version of the workflow (name and content hash) in `workflow_versions`,
     stored with its text the first time it runs (SPEC §9). A concurrent first run of the same
     version is not an error: the row either side inserts is the one both use. A row found
@@ -120,7 +120,7 @@ def workflow_version(session: Session, workflow: Workflow, now: datetime) -> int
     return int(session.execute(select(VERSIONS.c.id).where(where)).scalar_one())
 
 
-def versions(session: Session, name: str, prefix: str) -> list[dict[str, Any]]:
+def versions(session: Tx, name: str, prefix: str) -> list[dict[str, Any]]:
     """The stored versions of workflow `name` whose hash starts with `prefix`."""
     query = select(VERSIONS).where(
         VERSIONS.c.name == name, VERSIONS.c.hash.startswith(prefix, autoescape=True)
@@ -129,7 +129,7 @@ def versions(session: Session, name: str, prefix: str) -> list[dict[str, Any]]:
 
 
 def apply_plans(
-    session: Session,
+    session: Tx,
     plans: Sequence[s.WriteSet],
     *,
     key: str | None = None,
@@ -169,7 +169,7 @@ def apply_plans(
 
 
 def _write(
-    session: Session,
+    session: Tx,
     plans: Sequence[s.WriteSet],
     *,
     key: str | None,
@@ -277,12 +277,12 @@ def _write(
     return matched
 
 
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def _insert(session: Tx, table: Table, rows: list[dict[str, Any]]) -> None:
     """Rows as dicts, each with every column of the table but its `id`."""
     driver.insert(session, table).send_dicts(session, rows)
 
 
-def _insert_refund(session: Session, order_id: int, r: s.Refund) -> None:
+def _insert_refund(session: Tx, order_id: int, r: s.Refund) -> None:
     refund_id = session.execute(
         insert(REFUNDS).values(
             order_id=order_id,
@@ -350,14 +350,14 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def history_by_key(session: Session, key: str) -> dict[str, Any] | None:
+def history_by_key(session: Tx, key: str) -> dict[str, Any] | None:
     row = (
         session.execute(select(HISTORY).where(HISTORY.c.idempotency_key == key)).mappings().first()
     )
     return dict(row) if row is not None else None
 
 
-def history(session: Session, order_id: int) -> list[dict[str, Any]]:
+def history(session: Tx, order_id: int) -> list[dict[str, Any]]:
     """The order's history rows, each with the hash of the workflow version it ran under
     (`workflow_hash`, None for rows written before versions were kept)."""
     query = (
@@ -374,7 +374,7 @@ def history(session: Session, order_id: int) -> list[dict[str, Any]]:
 
 
 def list_orders(
-    session: Session, *, status: str | None = None, search: str | None = None, limit: int = 50
+    session: Tx, *, status: str | None = None, search: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The orders list, newest first: number, date, status, customer, total."""
     query = select(
@@ -402,7 +402,7 @@ def list_orders(
 
 
 def order_ids(
-    session: Session,
+    session: Tx,
     *,
     status: str,
     after: int = 0,
@@ -421,7 +421,7 @@ def order_ids(
     return list(session.execute(query.order_by(ORDERS.c.id).limit(limit)).scalars())
 
 
-def count_orders(session: Session, status: str) -> int:
+def count_orders(session: Tx, status: str) -> int:
     return int(
         session.execute(
             select(func.count()).select_from(ORDERS).where(ORDERS.c.status == status)
@@ -429,14 +429,14 @@ def count_orders(session: Session, status: str) -> int:
     )
 
 
-def workflow_of(session: Session, order_id: int) -> str | None:
+def workflow_of(session: Tx, order_id: int) -> str | None:
     """The workflow name an order recorded, or None when there is no such order."""
     return session.execute(
         select(ORDERS.c.workflow).where(ORDERS.c.id == order_id)
     ).scalar_one_or_none()
 
 
-def workflows_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
+def workflows_of(session: Tx, ids: Sequence[int]) -> dict[int, str]:
     """order id → its workflow name, for the ids that exist."""
     found: dict[int, str] = {}
     unique = list(dict.fromkeys(ids))
@@ -449,9 +449,7 @@ def workflows_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def move_status(
-    session: Session, ids: Sequence[int], workflow: str, old: str, new: str
-) -> list[int]:
+def move_status(session: Tx, ids: Sequence[int], workflow: str, old: str, new: str) -> list[int]:
     """Orders among `ids` of `workflow` still in `old` now in `new` (their version bumped,
     nothing else changed); returns the ids moved (`orderwf migrate`)."""
 
@@ -465,7 +463,7 @@ def move_status(
 
 
 def migrate_history(
-    session: Session,
+    session: Tx,
     ids: Sequence[int],
     old: str,
     new: str,
@@ -498,7 +496,7 @@ def migrate_history(
     )
 
 
-def status_counts(session: Session) -> dict[tuple[str, str], int]:
+def status_counts(session: Tx) -> dict[tuple[str, str], int]:
     """(workflow name, status) → how many orders."""
     query = select(ORDERS.c.workflow, ORDERS.c.status, func.count()).group_by(
         ORDERS.c.workflow, ORDERS.c.status
@@ -506,7 +504,7 @@ def status_counts(session: Session) -> dict[tuple[str, str], int]:
     return {(str(w), str(s)): int(n) for w, s, n in session.execute(query).all()}
 
 
-def workflow_counts(session: Session, status: str | None = None) -> dict[str, int]:
+def workflow_counts(session: Tx, status: str | None = None) -> dict[str, int]:
     """workflow name → how many orders (in `status`) recorded it."""
     query = select(ORDERS.c.workflow, func.count()).group_by(ORDERS.c.workflow)
     if status is not None:

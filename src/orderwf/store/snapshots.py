@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, false, func, select
-from sqlalchemy.orm import Session
 
 from orderwf import orders as s
 from orderwf.errors import NotFound
@@ -26,12 +25,13 @@ from orderwf.store.tables import (
     REFUNDS,
     TRACKING,
 )
+from orderwf.store.tx import Tx
 
 T = TypeVar("T")
 
 
 def load_order(
-    session: Session,
+    session: Tx,
     order_id: int,
     *,
     lock: bool = False,
@@ -151,15 +151,15 @@ _NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 _LOCKED = "orderwf_locked_orders"  # session.info: ids of the orders whose row lock it holds
 
 
-def locked(session: Session) -> frozenset[int]:
+def locked(session: Tx) -> frozenset[int]:
     """The orders whose row lock the session took on PostgreSQL (`load_orders(lock=True)`):
-    no one else can change them until its transaction ends. A `db.write_transaction`
+    no one else can change them until its transaction ends. A `db.transaction`
     session holds one transaction."""
     return frozenset(session.info.get(_LOCKED, ()))
 
 
 def load_orders(
-    session: Session,
+    session: Tx,
     ids: Sequence[int],
     *,
     lock: bool = False,
