@@ -297,6 +297,10 @@ class CompiledTemplate:
     source: str
     _compile: Callable[[], jinja2.Template] = field(repr=False, compare=False)
     name: str = ""
+    # A file template's `order_fields`, partials included (`email_order_fields`).
+    _file_fields: Callable[[], frozenset[str] | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @cached_property
     def _template(self) -> jinja2.Template:
@@ -330,10 +334,10 @@ class CompiledTemplate:
 
     @cached_property
     def order_fields(self) -> frozenset[str] | None:
-        """The fields of `order` the template reads (`fields_read`); None for a file template,
-        whose partials may read anything."""
+        """The fields of `order` the template reads (`fields_read`); for a file template,
+        with those of every partial it uses (`email_order_fields`). None: anything."""
         if self.name:
-            return None
+            return None if self._file_fields is None else self._file_fields()
         if self._literal:
             return frozenset()
         return fields_read(self.source, "order")
@@ -446,6 +450,11 @@ def fields_read(source: str, name: str, *, expression: bool = False) -> frozense
         ast = env.parse("{{ " + source + " }}" if expression else source)
     except jinja2.TemplateSyntaxError:
         return None
+    return fields_in(ast, name)
+
+
+def fields_in(ast: nodes.Node, name: str) -> frozenset[str] | None:
+    """`fields_read` of a parsed template."""
     found: set[str] = set()
 
     def visit(node: nodes.Node) -> None:
@@ -659,10 +668,12 @@ def index_entry(env: Environment, name: str, source: str) -> dict[str, Any]:
     references = list(meta.find_referenced_templates(ast))
     if None in references:
         raise ValueError(f"{name}: a shipped template must name the templates it uses literally")
+    fields = fields_in(ast, "order")
     return {
         "sha256": _digest(source),
         "fingerprint": fingerprint(env, name),
         "names": sorted(undeclared_names(env, ast)),
+        "order_fields": None if fields is None else sorted(fields),
         "references": sorted({r for r in references if r is not None}),
     }
 
@@ -675,6 +686,7 @@ class _Shipped:
     fingerprint: str
     names: frozenset[str]
     references: tuple[str, ...]  # the templates it extends, includes or imports
+    order_fields: frozenset[str] | None  # the fields of `order` it reads itself (`fields_in`)
 
 
 @cache
@@ -686,11 +698,13 @@ def _indexes() -> dict[tuple[str, str], _Shipped]:
         try:
             records = json.loads(index.read_text(encoding="utf-8"))
             for name, record in records.items():
+                fields = record["order_fields"]
                 entry = _Shipped(
                     index.parent,
                     str(record["fingerprint"]),
                     frozenset(record["names"]),
                     tuple(record["references"]),
+                    None if fields is None else frozenset(fields),
                 )
                 found.setdefault((name, str(record["sha256"])), entry)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -802,6 +816,44 @@ def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
     return sources
 
 
+def email_order_fields(templates_dir: Path, name: str) -> frozenset[str] | None:
+    """The fields of `order` that email template `name` of `templates_dir` and every template
+    it uses read (`fields_read`), so that an apply that may send it loads only the parts of
+    the order those need (`engine.reads`). A shipped text's own fields and partials come from
+    its index record; another text is parsed. None, anything may be read: `order` used whole
+    somewhere (passed to a macro, assigned), a partial named by an expression, a file that
+    does not load or parse."""
+    env = email_environment(templates_dir)
+    loader = env.loader
+    assert loader is not None
+    fields: set[str] = set()
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = loader.get_source(env, current)[0]
+            shipped = _indexes().get((current, _digest(source)))
+            if shipped is not None:
+                own, references = shipped.order_fields, list(shipped.references)
+            else:
+                ast = env.parse(source, current)
+                own, found = fields_in(ast, "order"), list(meta.find_referenced_templates(ast))
+                references = [r for r in found if r is not None]
+                if len(references) != len(found):
+                    return None
+        except jinja2.TemplateError:
+            return None
+        if own is None:
+            return None
+        fields |= own
+        todo += references
+    return frozenset(fields)
+
+
 class Trusted(_Lookups):
     """The environment of the shipped templates of one folder: Jinja2's own, with the lookups
     and filters of `Sandbox` (`_Lookups`, `_email_env`). Its loader serves only texts
@@ -856,6 +908,9 @@ def load_email_template(
     resolved = templates_dir.resolve()
     env = email_environment(resolved, bytecode_dir)
 
+    def fields() -> frozenset[str] | None:
+        return email_order_fields(resolved, filename)
+
     def translated(load: Callable[[], T]) -> T:
         try:
             return load()
@@ -871,7 +926,9 @@ def load_email_template(
             trusted = translated(lambda: trusted_template(resolved, filename, bytecode_dir))
             return trusted or translated(lambda: env.get_template(filename))
 
-        return CompiledTemplate(source="", _compile=compile_lazily, name=filename)
+        return CompiledTemplate(
+            source="", _compile=compile_lazily, name=filename, _file_fields=fields
+        )
     loader = env.loader
     assert loader is not None
     source, path, uptodate = translated(lambda: loader.get_source(env, filename))
@@ -881,4 +938,6 @@ def load_email_template(
         return found or _template(env, env.parse(source, filename, path), filename, path, uptodate)
 
     template = translated(lambda: _shared(("file", id(env), filename, source), build))
-    return CompiledTemplate(source=source, _compile=lambda: template, name=filename)
+    return CompiledTemplate(
+        source=source, _compile=lambda: template, name=filename, _file_fields=fields
+    )

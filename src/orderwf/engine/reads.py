@@ -4,11 +4,12 @@ order's row always, then its lines, notes, refunds (with their lines), tracking 
 note, message and inline template reports the fields of `order` it reads
 (`order_fields`; None when it uses `order` whole), and the planner's own reads are fixed
 (stock moves read lines, refunds read refunds, emails read `once` markers). An email that
-may be sent renders files whose partials may read anything: then everything is loaded.
+may be sent reads what its subject, recipient and files read, partials included
+(`templating.email_order_fields`); one that uses `order` whole makes everything load.
 
 What is not loaded is an `orders.NotLoaded`, which raises on any use: a reckoning that
 missed a read fails loudly instead of planning from an order that looks as if it had no
-notes. Pure: no I/O."""
+notes. Pure: no I/O of its own (a file template reads its files once, in `templating`)."""
 
 from __future__ import annotations
 
@@ -62,15 +63,16 @@ def parts_for_timer(workflow: m.Workflow, timer: m.Timer) -> frozenset[str]:
 
 
 def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
-    if _may_email(workflow, action):
-        return PARTS  # email files and their partials: anything of the order
     # Lines: stock moves, `needs_processing`, sums; read by nearly every action, and cheap.
     parts = {"lines"}
     if workflow.emails:
         parts.add("once")  # `emails.queue` starts from the markers
     if any(isinstance(e, m.RefundEffect) for e in action.effects):
         parts.add("refunds")
-    for text in _texts(workflow, action):
+    texts = [*_texts(workflow, action)]
+    for email in _may_send(workflow, action):
+        texts += _present(email.subject, email.to_template, email.text, email.html)
+    for text in texts:
         fields = getattr(text, "order_fields", None)
         if fields is None:
             return PARTS
@@ -102,13 +104,16 @@ def _present(*items: Any) -> Iterable[Any]:
     return (item for item in items if item is not None)
 
 
-def _may_email(workflow: m.Workflow, action: m.Action) -> bool:
-    """Whether an email could be sent by applying the action (over-approximated: any status
-    the action may start from, any target, a refund's `full_status`)."""
-    if not workflow.emails:
-        return False
+def _may_send(workflow: m.Workflow, action: m.Action) -> list[m.Email]:
+    """The emails applying the action could send (over-approximated: any status the action
+    may start from, any target, a refund's `full_status`)."""
+    return [email for email in workflow.emails.values() if _may_email(workflow, action, email)]
+
+
+def _may_email(workflow: m.Workflow, action: m.Action, email: m.Email) -> bool:
+    """Whether applying the action could send `email`."""
     effects = action.effects
-    if any(isinstance(e, m.EmailEffect) for e in effects):
+    if any(isinstance(e, m.EmailEffect) and e.email == email.id for e in effects):
         return True
     refunds = any(isinstance(e, m.RefundEffect) for e in effects)
     kinds = {"action"}
@@ -124,16 +129,15 @@ def _may_email(workflow: m.Workflow, action: m.Action) -> bool:
     sources = set(workflow.statuses) if action.sources is None else set(action.sources)
     if refunds and workflow.refunds.full_status:
         sources |= {t.status for t in action.targets}  # the full refund moves on from a target
-    for email in workflow.emails.values():
-        for f in email.on:
-            if f.kind == "status":
-                leaves = f.sources is None or bool(sources & set(f.sources))
-                enters = f.targets is None or bool(targets & set(f.targets))
-                if targets and leaves and enters:
-                    return True
-            elif f.kind == "action":
-                if f.value in (action.id, "any"):
-                    return True
-            elif f.kind in kinds:
+    for f in email.on:
+        if f.kind == "status":
+            leaves = f.sources is None or bool(sources & set(f.sources))
+            enters = f.targets is None or bool(targets & set(f.targets))
+            if targets and leaves and enters:
                 return True
+        elif f.kind == "action":
+            if f.value in (action.id, "any"):
+                return True
+        elif f.kind in kinds:
+            return True
     return False

@@ -225,10 +225,10 @@ def pipeline(session: Tx) -> Iterator[None]:
 def can_commit_in_pipeline(session: Tx) -> bool:
     """Whether the session's transaction may end in the writes' `pipeline`
     (`commit_in_pipeline`): on psycopg with pipeline mode, in a transaction begun by hand
-    (`db.transaction` or `db.write_transaction` on PostgreSQL: psycopg in autocommit, so its own `commit` at the
-    session's end finds the transaction over and sends nothing), with no ORM change the
-    session's commit would flush afterwards. Asked before the pipeline starts (inside one the
-    connection's status is "active")."""
+    (`db.transaction` or `db.write_transaction` on PostgreSQL: psycopg in autocommit, so its
+    own `commit` at the session's end finds the transaction over and sends nothing), with no
+    ORM change the session's commit would flush afterwards. Asked before the pipeline starts
+    (inside one the connection's status is "active")."""
     if any(getattr(session, name, None) for name in ("new", "dirty", "deleted")):
         return False  # a `Session`'s ORM changes (a `CoreTx` has none)
     connection = session.connection()

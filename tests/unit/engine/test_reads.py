@@ -4,21 +4,23 @@ whole order, and a part that was not loaded fails loudly when something reads it
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from order_factory import NOW, order, shipping, tshirt
 
 from orderwf import orders as s
-from orderwf.engine import context as ctx
+from orderwf import templating
 from orderwf.engine import plan as planner
 from orderwf.engine import reads
 from orderwf.errors import OrderwfError
-from orderwf.templating import compile_expr, compile_template
+from orderwf.templating import compile_expr
 from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
 
@@ -137,74 +139,69 @@ def test_a_timer_reads_what_its_if_and_its_action_read(
     assert reads.parts_for_timer(wf, replace(timer, action="chase")) == expected | {"notes"}
 
 
-def test_an_action_that_may_send_an_email_reads_everything(workflow: Workflow) -> None:
-    # `process` from pending sends new_order and customer_processing_order: files whose
-    # partials may read anything of the order.
-    assert reads.parts_for(workflow, "process") == reads.PARTS
-    # A private note sends nothing, but `emails.queue` reads the `once` markers.
-    assert reads.parts_for(workflow, "add_note") >= {"lines", "once"}
-    assert reads.parts_for(workflow, "refund") == reads.PARTS  # the refunded-order emails
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "emails"
+# What the shipped order emails read, partials included: everything but the notes.
+EMAIL = {"lines", "once", "refunds", "tracking"}
 
 
-@pytest.mark.parametrize("status", ["pending", "processing", "on-hold", "completed"])
-def test_planning_from_the_parts_read_is_planning_from_the_whole_order(
-    workflow: Workflow, write_workflow: Callable[[str], Workflow], status: str
+def test_an_action_that_may_send_an_email_reads_what_its_files_read(workflow: Workflow) -> None:
+    # `process` from pending sends new_order and customer_processing_order: their files and
+    # partials print the lines, refunds and tracking, never a note.
+    assert reads.parts_for(workflow, "process") == EMAIL
+    assert reads.parts_for(workflow, "refund") == EMAIL  # the refunded-order emails
+    # A note to the customer may send customer_note, which prints the last one.
+    assert reads.parts_for(workflow, "add_note") == reads.PARTS
+
+
+def _email_folder(tmp_path: Path, text: str) -> Path:
+    """A copy of the shipped templates whose new_order parts are `text`, with two partials
+    of an admin's own."""
+    folder = tmp_path / "emails"
+    shutil.copytree(TEMPLATES, folder)
+    (folder / "_extra.html.j2").write_text("{{ order.customer_notes|length }}", encoding="utf-8")
+    (folder / "_macros.html.j2").write_text(
+        "{% macro number(o) %}{{ o.number }}{% endmacro %}", encoding="utf-8"
+    )
+    for part in ("new_order.html.j2", "new_order.txt.j2"):
+        (folder / part).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{{ order.number }}", {"lines", "once"}),
+        ('{% extends "_layout.html.j2" %}{% block content %}{{ order.number }}{% endblock %}',
+         {"lines", "once"}),
+        ('{% include "_order_details.html.j2" %}', EMAIL),
+        ('{% include "_extra.html.j2" %}', {"lines", "once", "notes"}),  # an admin's partial
+        ("{% for n in order.notes %}{{ n.note }}{% endfor %}", {"lines", "once", "notes"}),
+        # `order` used whole: everything.
+        ('{% import "_macros.html.j2" as m %}{{ m.number(order) }}', reads.PARTS),
+        ("{% set o = order %}{{ o.number }}", reads.PARTS),
+    ],
+)  # fmt: skip
+def test_an_edited_email_reads_what_its_text_and_partials_read(
+    write_workflow: Callable[[str], Workflow], tmp_path: Path, text: str, expected: set[str]
 ) -> None:
-    for wf in (workflow, write_workflow(NO_EMAIL)):
-        whole = rich_order(status)
-        for action in wf.actions:
-            narrow = partly(whole, reads.parts_for(wf, action))
-            assert outcome(wf, narrow, action) == outcome(wf, whole, action), (wf.name, action)
+    folder = _email_folder(tmp_path, text)
+    wf = write_workflow(_emailing("[{status: {}}]").replace("{templates}", str(folder)))
+    assert reads.parts_for(wf, "process") == expected
 
 
-def test_a_part_not_loaded_fails_loudly_on_any_use() -> None:
-    notes = s.NotLoaded("notes")
-    uses: list[Callable[[], object]] = [
-        lambda: list(notes),
-        lambda: len(notes),
-        lambda: bool(notes),
-        lambda: str(notes),
-        lambda: notes > 0,  # type: ignore[operator]
-        lambda: "x" in notes,  # type: ignore[operator]
-        lambda: notes.note,  # type: ignore[attr-defined]
-        lambda: notes[0],  # type: ignore[index]
-    ]
-    for use in uses:
-        with pytest.raises(s.NotLoadedError, match="notes were not loaded"):
-            use()
-    assert notes == notes  # unchanged parts still compare (identity)
-
-
-def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
-    workflow: Workflow,
-) -> None:
-    narrow = partly(rich_order("processing"), frozenset({"lines"}))
-    context = ctx.base_context(workflow, narrow, now=NOW)
-    # What was loaded renders; what was not raises NotLoadedError (a bug: exit 3), never the
-    # template's "no notes" branch or a TemplateProblem blaming the workflow.
-    assert compile_template("#{{ order.number }}").render(context) == "#100"
-    for source in (
-        "{% for n in order.notes %}{{ n.note }}{% else %}no notes{% endfor %}",
-        "{{ order.customer_notes|length }}",
-        "{{ order.total_refunded }}",
-        "{% if order.tracking %}tracked{% endif %}",
-    ):
-        with pytest.raises(s.NotLoadedError):
-            compile_template(source).render(context)
-    with pytest.raises(s.NotLoadedError):
-        compile_expr("order.remaining_refundable > 0").evaluate(context)
-    with pytest.raises(s.NotLoadedError):
-        _ = narrow.total_refunded
-
-
-def test_fields_read_off_order() -> None:
-    expr = compile_expr("order.notes|length > 1 and order['tracking']")
-    assert expr.order_fields == {"notes", "tracking"}
-    assert compile_template("{{ from.label }}").order_fields == frozenset()
-    assert compile_template("{{ order.billing.email }}").order_fields == {"billing"}
-    assert compile_template("{% set o = order %}{{ o.notes }}").order_fields is None
-    assert compile_template("{{ order|length }}").order_fields is None
-    assert replace(rich_order("pending")).notes  # the factory's order has all its parts
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% include order.meta.partial %}",  # a partial named by an expression
+        '{% include "_missing.html.j2" %}',
+        "{% if %}",  # does not parse
+        '{% include "_macros.html.j2" %}{{ order|length }}',
+    ],
+)
+def test_an_email_whose_reads_cannot_be_told_reads_everything(tmp_path: Path, text: str) -> None:
+    folder = _email_folder(tmp_path, text)
+    assert templating.email_order_fields(folder.resolve(), "new_order.html.j2") is None
+    assert templating.email_order_fields(folder.resolve(), "_extra.html.j2") == {"customer_notes"}
 
 
 def _emailing(on: str, full_status: str | None = "refunded") -> str:
@@ -266,18 +263,18 @@ REFUNDS = {"lines", "once", "refunds"}
         ("[{refund: any}]", "refunded", {"refund": "all", "remark": LINES, "process": LINES}),
     ],
 )  # fmt: skip
-def test_the_whole_order_is_read_exactly_when_an_email_may_be_sent(
+def test_what_the_email_reads_is_read_exactly_when_it_may_be_sent(
     write_workflow: Callable[[str], Workflow],
     on: str,
     full_status: str | None,
     expected: dict[str, Any],
 ) -> None:
-    """An email renders files whose partials may read anything: an action that may send one
-    loads the whole order (loading less would fail the apply), and one that cannot loads
-    only what it reads (the point of a single apply's narrow load)."""
+    """An action that may send the email loads what its files read (the shipped new_order:
+    `EMAIL`; loading less would fail the apply), and one that cannot loads only what it
+    reads itself (the point of a single apply's narrow load)."""
     wf = write_workflow(_emailing(on, full_status))
     got = {a: reads.parts_for(wf, a) for a in expected}
-    assert got == {a: reads.PARTS if e == "all" else e for a, e in expected.items()}
+    assert got == {a: EMAIL if e == "all" else e for a, e in expected.items()}
 
 
 def test_an_order_loaded_in_part_still_prints_and_names_what_is_missing() -> None:
