@@ -3,6 +3,7 @@
 step, for one or two source trees, interleaved.
 
     python bench/operator_step.py --pg URL [--tree A_SRC --tree B_SRC] [--rounds 8] [--steps 1000]
+        [--workflow "no email"|"1 email"] [--notes N]
 
 Each round runs one child per tree (in turn, the order alternating), on its own copy of the
 10,000-order database: the child warms up (100 steps), then times `--steps` steps with the
@@ -12,7 +13,10 @@ with two trees the median of the per-round ratios B ÷ A. One process alone on t
 lock waits, so it measures the work of a step, not its contention (`bulk.py --only
 concurrency` does that).
 
-A tree is a `src` folder put first on `PYTHONPATH` (default: this checkout's).
+A tree is a `src` folder put first on `PYTHONPATH` (default: this checkout's). `--workflow`:
+`bulk.py`'s no-email workflow (default) or its one-email one (`process` sends
+customer_processing_order); `--notes N` gives each of the 50 orders N private notes first,
+the history a shop's orders carry.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sys
 from pathlib import Path
 
 import bulk
+import make_db
 from common import ROOT, env
 
 
@@ -82,11 +87,11 @@ def child(url: str, workflow: str, steps: int) -> dict[str, float]:
     }
 
 
-def run_child(src: Path, url: str, steps: int) -> dict[str, float]:
+def run_child(src: Path, url: str, steps: int, workflow: str) -> dict[str, float]:
     environ = env()
     environ["PYTHONPATH"] = os.pathsep.join([str(src), str(ROOT / "bench")])
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url, str(bulk.workflows()["no email"]), str(steps)],
+        [sys.executable, __file__, "--child", url, str(bulk.workflows()[workflow]), str(steps)],
         env=environ,
         capture_output=True,
         text=True,
@@ -94,6 +99,19 @@ def run_child(src: Path, url: str, steps: int) -> dict[str, float]:
     if out.returncode:
         raise SystemExit(f"{src}: the child failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def add_notes(url: str, per_order: int) -> None:
+    """`per_order` private notes on each of the orders the child cycles (1–50)."""
+    import psycopg
+
+    with psycopg.connect(make_db.pg_dsn(url), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO order_note (order_id, note, customer_note, author, created_at)"
+            " SELECT o, 'Called the customer about the delivery date.', false, 'admin', now()"
+            " FROM generate_series(1, 50) AS o, generate_series(1, %s) AS n",
+            (per_order,),
+        )
 
 
 def main(argv: list[str]) -> int:
@@ -105,6 +123,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tree", action="append", type=Path)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--workflow", choices=["no email", "1 email"], default="no email")
+    parser.add_argument("--notes", type=int, default=0, help="private notes per order first")
     args = parser.parse_args(argv)
     trees = args.tree or [ROOT / "src"]
     template = bulk.pg_template(args.pg, 10_000)
@@ -115,7 +135,9 @@ def main(argv: list[str]) -> int:
             order.reverse()
         for i in order:
             db_url = bulk.pg_copy(args.pg, template, "bench_operator_step")
-            results[i].append(run_child(trees[i], db_url, args.steps))
+            if args.notes:
+                add_notes(db_url, args.notes)
+            results[i].append(run_child(trees[i], db_url, args.steps, args.workflow))
             print(f"  round {r + 1} tree {i}: {results[i][-1]}", file=sys.stderr)
     for tree, runs in zip(trees, results, strict=True):
         med = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
