@@ -72,6 +72,23 @@ def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
         service_orders.show(shop.engine, 100, parts={"history"})
 
 
+def test_a_dry_run_ends_its_transaction_and_stores_nothing(shop: Shop) -> None:
+    """A dry run rolls its plain transaction (`store.tx.CoreTx`) back: nothing is stored,
+    nothing more can run in it, and the next apply commits as usual."""
+    shop.add(parity_order(100, (A, 2)))
+    before = shop.stored(100)
+    dry = shop.apply(100, "pay", dry_run=True)
+    assert dry.dry_run
+    assert dry.order.status == "processing"
+    assert shop.stored(100) == before
+    with db.transaction(shop.engine) as tx:
+        tx.rollback()
+        with pytest.raises(RuntimeError, match="rolled back"):
+            tx.execute(text("SELECT 1"))
+    assert shop.apply(100, "pay").order.status == "processing"
+    assert shop.stored(100) != before
+
+
 # `commit=True` (an apply's `COMMIT` in its write pipeline) changes neither: it skips the
 # version check only for an order the transaction locked, and a failing write still aborts.
 @pytest.mark.parametrize("commit", [False, True], ids=["commit-after", "commit-in-pipeline"])

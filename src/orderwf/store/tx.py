@@ -44,19 +44,22 @@ class Tx(Protocol):
 class CoreTx:
     """A transaction, or a look in autocommit, on one `Connection`: Core statements run on
     it, the DBAPI cursor is its own, `info` lasts as long as this object. Whoever makes one
-    begins and ends the transaction (`store.db`); `rollback` ends it early (a dry run)."""
+    begins and ends the transaction (`store.db`); `rollback` ends it early (a dry run), and
+    then nothing more runs in it (unlike a `Session`, which would begin another)."""
 
     __slots__ = ("_conn", "info")
 
     def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+        self._conn: Connection | None = conn
         self.info: dict[Any, Any] = {}
 
     def connection(self) -> Connection:
+        if self._conn is None:  # on PostgreSQL it would run outside any transaction
+            raise RuntimeError("this transaction was rolled back: nothing more runs in it")
         return self._conn
 
     def get_bind(self) -> Connection:
-        return self._conn
+        return self.connection()
 
     @overload
     def execute(self, statement: TypedReturnsRows[*Ts], params: Any = None) -> Result[*Ts]: ...
@@ -65,8 +68,10 @@ class CoreTx:
     def execute(self, statement: Executable, params: Any = None) -> Result[*tuple[Any, ...]]: ...
 
     def execute(self, statement: Executable, params: Any = None) -> Result[*tuple[Any, ...]]:
-        return self._conn.execute(statement, params)
+        return self.connection().execute(statement, params)
 
     def rollback(self) -> None:
-        if self._conn.in_transaction():
-            self._conn.rollback()
+        """End the transaction now (a dry run); the `CoreTx` is done."""
+        conn, self._conn = self._conn, None
+        if conn is not None and conn.in_transaction():
+            conn.rollback()
