@@ -816,14 +816,13 @@ def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
     return sources
 
 
-def email_order_fields(templates_dir: Path, name: str) -> frozenset[str] | None:
-    """The fields of `order` that email template `name` of `templates_dir` and every template
-    it uses read (`fields_read`), so that an apply that may send it loads only the parts of
-    the order those need (`engine.reads`). A shipped text's own fields and partials come from
-    its index record; another text is parsed. None, anything may be read: `order` used whole
-    somewhere (passed to a macro, assigned), a partial named by an expression, a file that
-    does not load or parse."""
-    env = email_environment(templates_dir)
+def email_order_fields(env: Environment, name: str) -> frozenset[str] | None:
+    """The fields of `order` that email template `name` of a folder's environment
+    (`email_environment`) and every template it uses read (`fields_read`), so that an apply
+    that may send it loads only the parts of the order those need (`engine.reads`). A shipped
+    text's own fields and partials come from its index record; another text is parsed. None,
+    anything may be read: `order` used whole somewhere (passed to a macro, assigned), a
+    partial named by an expression, a file that does not load or parse."""
     loader = env.loader
     assert loader is not None
     fields: set[str] = set()
@@ -909,7 +908,7 @@ def load_email_template(
     env = email_environment(resolved, bytecode_dir)
 
     def fields() -> frozenset[str] | None:
-        return email_order_fields(resolved, filename)
+        return email_order_fields(env, filename)
 
     def translated(load: Callable[[], T]) -> T:
         try:

@@ -5,6 +5,11 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection, and SQLAlc
 a write transaction can start with `BEGIN IMMEDIATE`: it takes the write lock before the first
 read, so two operators applying actions to one order queue up instead of failing mid-way.
 
+On PostgreSQL an engine keeps the connection its last transaction or look ended with, clean,
+for the next one (`_kept`): a process applying actions one after the other does not check a
+connection out of the pool and back in each time. `transaction` gives the store a plain
+`tx.CoreTx` on it; `write_transaction` a `Session`, for the ORM's users.
+
 Any command that opens the database migrates a fresh one to the newest schema. The check is one
 query against `alembic_version` compared to `migrations.HEAD`; Alembic itself is imported only
 when there is something to migrate.
@@ -175,7 +180,8 @@ def _unpinged(engine: Engine) -> tuple[Connection, bool]:
     """A PostgreSQL connection checked out without the pool's ping (its first statement is the
     ping: `_begun`, `look`), psycopg in autocommit (turned off again at checkin), and whether
     it was pooled (else new: a failure of its first statement is real, not a dead connection
-    to replace). A pooled connection psycopg already knows is broken is replaced here."""
+    to replace). The connection the engine kept (`_kept`) comes first, as a pooled one. A
+    pooled connection psycopg already knows is broken is replaced here."""
     held = _HELD.pop(engine, None)
     if held is not None:
         return held, True
@@ -207,7 +213,8 @@ def _hold(engine: Engine, conn: Connection) -> bool:
     if conn.closed or conn.invalidated or conn.in_transaction():
         return False
     raw = conn.connection.driver_connection
-    if raw is None or raw.closed or not raw.autocommit or raw.info.transaction_status != _IDLE:
+    idle = conn.dialect.loaded_dbapi.pq.TransactionStatus.IDLE
+    if raw is None or raw.closed or not raw.autocommit or raw.info.transaction_status != idle:
         return False
     return _HELD.setdefault(engine, conn) is conn
 
@@ -352,6 +359,7 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
     else:
         faults.quiet_driver()
         _ping_on_checkout(engine)
+        event.listen(engine, "engine_disposed", _close_kept)
     return engine
 
 
@@ -361,7 +369,6 @@ _MANUAL_BEGIN = "orderwf_manual_begin"  # … and `_unpinged` turned psycopg's a
 # (`_kept`): a checkout and a checkin through the pool cost ~70 µs of CPU, two an operator's
 # step. Taken by popping (one user at a time, whatever the thread), put back when clean.
 _HELD: weakref.WeakKeyDictionary[Engine, Connection] = weakref.WeakKeyDictionary()
-_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg for SQLite
 # Set while `_unpinged` checks a connection out: its first statement is the ping.
 _BEGIN_PINGS: ContextVar[bool] = ContextVar("orderwf_begin_pings", default=False)
 
@@ -390,16 +397,19 @@ def _ping_on_checkout(engine: Engine) -> None:
                 raise exc.InvalidatePoolError(str(e)) from e  # a new connection, and the others
             raise
 
-    @event.listens_for(engine, "engine_disposed")
-    def _disposed(engine: Engine) -> None:
-        held = _HELD.pop(engine, None)
-        if held is not None:  # of the pool `dispose` replaced: closed, not checked in to it
-            held.invalidate()
-            held.close()
-
     @event.listens_for(engine, "connect")
     def _connected(_dbapi_connection: Any, record: Any) -> None:
         record.info.pop(_RETURNED, None)  # a record reconnecting after an invalidation
+
+
+def _close_kept(engine: Engine) -> None:
+    """At `engine.dispose()`: close the connection the engine kept (`_kept`), which belongs
+    to the pool `dispose` replaced (checked in, it would stay open until that pool is
+    collected)."""
+    held = _HELD.pop(engine, None)
+    if held is not None:
+        held.invalidate()
+        held.close()
 
 
 def _check_postgres_options(url: str, parsed: Any) -> None:

@@ -199,9 +199,9 @@ def test_an_edited_email_reads_what_its_text_and_partials_read(
     ],
 )
 def test_an_email_whose_reads_cannot_be_told_reads_everything(tmp_path: Path, text: str) -> None:
-    folder = _email_folder(tmp_path, text)
-    assert templating.email_order_fields(folder.resolve(), "new_order.html.j2") is None
-    assert templating.email_order_fields(folder.resolve(), "_extra.html.j2") == {"customer_notes"}
+    env = templating.email_environment(_email_folder(tmp_path, text).resolve())
+    assert templating.email_order_fields(env, "new_order.html.j2") is None
+    assert templating.email_order_fields(env, "_extra.html.j2") == {"customer_notes"}
 
 
 def _emailing(on: str, full_status: str | None = "refunded") -> str:
