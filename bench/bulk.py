@@ -302,9 +302,19 @@ PG_HEAD = [
 CONCURRENT_FLOOR = str(ROOT / "bench" / "concurrent_floor.py")
 
 
-def _operators(kind: str, db_url: str, wf: Path, pools: list[tuple[int, int]], seconds: float):  # type: ignore[no-untyped-def]
+def operators(  # type: ignore[no-untyped-def]
+    kind: str,
+    db_url: str,
+    wf: Path,
+    pools: list[tuple[int, int]],
+    seconds: float,
+    src: Path | None = None,
+):
     """Start one operator process per pool (first, last order id), warm, all at once; their
-    JSON results."""
+    JSON results. `src`: the orderwf source tree the children run (first on `PYTHONPATH`)."""
+    environ = env()
+    if src is not None:
+        environ["PYTHONPATH"] = str(src)
     sync = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=OUT))
     procs = []
     for seed, (first, last) in enumerate(pools, start=1):
@@ -317,7 +327,7 @@ def _operators(kind: str, db_url: str, wf: Path, pools: list[tuple[int, int]], s
             subprocess.Popen(
                 [sys.executable, *args],
                 cwd=ROOT,
-                env=env(),
+                env=environ,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -355,7 +365,7 @@ def concurrency_run(url: str, wfs: dict[str, Path], seconds: float) -> list[list
             for kind in ("orderwf", "floor"):
                 db_url = pg_copy(url, template, "bench_concurrent")
                 before = _pg_snapshot(db_url, 1, 50 * procs)
-                results = _operators(kind, db_url, wfs["no email"], pools, seconds)
+                results = operators(kind, db_url, wfs["no email"], pools, seconds)
                 applied = sum(r["applied"] for r in results)
                 steps = sum(r["applied"] + r["refused"] + r["errors"] for r in results)
                 elapsed = max(r["seconds"] for r in results)

@@ -14,7 +14,6 @@ median of the rounds' ratios to the floor of the same round.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 from pathlib import Path
@@ -40,16 +39,8 @@ def main(argv: list[str]) -> int:
             order = trees if r % 2 == 0 else trees[::-1]
             for kind, tree in [("floor", "floor"), *(("orderwf", t) for t in order)]:
                 db_url = bulk.pg_copy(args.pg, template, "bench_concurrency_ab")
-                saved = os.environ.get("PYTHONPATH")
-                if kind == "orderwf":
-                    os.environ["PYTHONPATH"] = tree  # the children's environment (`bulk.env`)
-                try:
-                    out = bulk._operators(kind, db_url, wfs["no email"], pools, args.seconds)
-                finally:
-                    if saved is None:
-                        os.environ.pop("PYTHONPATH", None)
-                    else:
-                        os.environ["PYTHONPATH"] = saved
+                src = Path(tree) if kind == "orderwf" else None
+                out = bulk.operators(kind, db_url, wfs["no email"], pools, args.seconds, src)
                 rate = sum(o["applied"] for o in out) / max(o["seconds"] for o in out)
                 steps = sum(o["applied"] + o["refused"] + o["errors"] for o in out)
                 cpu = 1000 * sum(o["cpu"] for o in out) / steps

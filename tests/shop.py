@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from orderwf.cli.app import get_app
@@ -58,6 +59,11 @@ STOCKED_PRODUCTS: list[dict[str, Any]] = [
 
 # The environment every command runs in: a fixed width for rich tables, no colours.
 ENV = {"COLUMNS": "100", "LINES": "50", "FORCE_COLOR": None, "NO_COLOR": "1", "TERM": "dumb"}
+
+
+def libpq_dsn(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq takes it, for a test's own psycopg connection."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # --- The CLI ----------------------------------------------------------------------------------

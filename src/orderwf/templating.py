@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 import weakref
-from collections.abc import Callable, Hashable, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -794,16 +794,30 @@ def _digest(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
+def _walk(name: str, step: Callable[[str], Sequence[str] | None]) -> bool:
+    """Visit template `name` and every template it uses, each once: `step(name)` gives the
+    templates that one uses, or None to stop the walk (False)."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        following = step(current)
+        if following is None:
+            return False
+        todo += following
+    return True
+
+
 def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
     """The text of email template `name` of `templates_dir` and of every template it uses,
     by name, when each is a shipped template unchanged; None when any is not (edited, added,
     missing, unreadable)."""
     sources: dict[str, str] = {}
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in sources:
-            continue
+
+    def step(current: str) -> Sequence[str] | None:
         try:
             source = (templates_dir / current).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -812,8 +826,9 @@ def shipped_sources(templates_dir: Path, name: str) -> dict[str, str] | None:
         if shipped is None:
             return None
         sources[current] = source
-        todo += shipped.references  # as the index recorded them (`index_entry`)
-    return sources
+        return shipped.references  # as the index recorded them (`index_entry`)
+
+    return sources if _walk(name, step) else None
 
 
 def email_order_fields(env: Environment, name: str) -> frozenset[str] | None:
@@ -826,13 +841,8 @@ def email_order_fields(env: Environment, name: str) -> frozenset[str] | None:
     loader = env.loader
     assert loader is not None
     fields: set[str] = set()
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
+
+    def step(current: str) -> Sequence[str] | None:
         try:
             source = loader.get_source(env, current)[0]
             shipped = _indexes().get((current, _digest(source)))
@@ -848,9 +858,10 @@ def email_order_fields(env: Environment, name: str) -> frozenset[str] | None:
             return None
         if own is None:
             return None
-        fields |= own
-        todo += references
-    return frozenset(fields)
+        fields.update(own)
+        return references
+
+    return frozenset(fields) if _walk(name, step) else None
 
 
 class Trusted(_Lookups):

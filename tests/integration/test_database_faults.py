@@ -36,6 +36,7 @@ from orderwf.store import db
 from orderwf.store.tables import History, table
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
+from shop import libpq_dsn
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "workflows" / "woocommerce.yaml"
@@ -284,7 +285,7 @@ def _terminate_backends(engine: Engine) -> None:
 
 def _allow_connections(admin_url: str, url: str, allowed: bool) -> None:
     name = make_url(url).database
-    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = libpq_dsn(admin_url)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
 
@@ -386,7 +387,7 @@ def test_psycopg_teardown_warnings_are_not_printed(url: str) -> None:
 def test_a_read_only_postgresql_database_is_one_sentence(pg_url: str, url: str, shop: Any) -> None:
     engine, _, ids = shop
     name = make_url(url).database
-    admin = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = libpq_dsn(pg_url)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
     engine.dispose()  # new sessions get the setting
@@ -491,7 +492,7 @@ def _quoted(text: str) -> str:
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_a_role_over_its_connection_limit_is_one_sentence(pg_url: str, url: str) -> None:
     role = f"orderwf_limited_{uuid.uuid4().hex[:8]}"
-    admin = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = libpq_dsn(pg_url)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0")
     limited = make_url(url).set(username=role).render_as_string(hide_password=False)

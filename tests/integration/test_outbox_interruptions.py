@@ -19,6 +19,7 @@ from smtp_fixtures import NOW, SmtpServer, engine, queue, rows, smtp, smtp_facto
 from sqlalchemy import Engine, text
 
 from orderwf.service.outbox import LEASE, send_pending
+from shop import libpq_dsn
 
 # The fixtures are imported by name for pytest; listing them keeps linters from dropping them.
 __all__ = ["engine", "smtp", "smtp_factory"]
@@ -113,7 +114,7 @@ def _allow_connections(admin_url: str, db_url: str, allowed: bool) -> None:
     from sqlalchemy.engine import make_url
 
     name = make_url(db_url).database
-    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = libpq_dsn(admin_url)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
 

@@ -14,12 +14,11 @@ import psycopg
 import pytest
 from parity import A, open_shop, parity_order
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
 
 from orderwf.errors import Refused
 from orderwf.service import orders as service_orders
 from orderwf.store import db
-from shop import Shop, default_workflow
+from shop import Shop, default_workflow, libpq_dsn
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 
@@ -44,16 +43,21 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return words
 
 
-def _kill_the_others(url: str) -> None:
-    """End every other server process on the test database (the pool's connection)."""
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        killed = conn.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+def _the_others(url: str, what: str) -> int:
+    """`what` over every other server process on the test database (the engine's
+    connections)."""
+    with psycopg.connect(libpq_dsn(url), autocommit=True) as conn:
+        row = conn.execute(
+            f"SELECT {what} FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()
-    assert killed is not None
-    assert killed[0] >= 1
+    assert row is not None
+    return int(row[0])
+
+
+def _kill_the_others(url: str) -> None:
+    """End every other server process on the test database (the engine's connection)."""
+    assert _the_others(url, "count(pg_terminate_backend(pid))") >= 1
 
 
 def test_a_write_pings_with_its_begin_and_a_look_sends_no_transaction(
@@ -98,8 +102,7 @@ def test_an_apply_commits_with_its_writes(
     assert sent[-1] == "COMMIT"
     assert sent[-2] == "INSERT"  # the history row, the last write
     assert statuses == [psycopg.pq.TransactionStatus.IDLE]  # nothing left to commit
-    dsn = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn) as other:  # committed: another connection sees it
+    with psycopg.connect(libpq_dsn(db_url)) as other:  # committed: another connection sees it
         row = other.execute("SELECT status FROM orders WHERE id = 100").fetchone()
     assert row == ("processing",)
 
@@ -165,14 +168,7 @@ def _backend(shop: Shop) -> int:
 
 
 def _connections(url: str) -> int:
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+    return _the_others(url, "count(*)")
 
 
 def test_the_engine_keeps_one_connection_between_transactions(db_url: str, shop: Shop) -> None:

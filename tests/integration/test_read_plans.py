@@ -14,10 +14,9 @@ import psycopg
 import pytest
 from parity import A, B, open_shop, parity_order
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import make_url
 
 from orderwf.store import driver, snapshots
-from shop import Shop, default_workflow
+from shop import Shop, default_workflow, libpq_dsn
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 
@@ -39,8 +38,7 @@ def _plan(url: str, one: bool, products: int) -> list[dict[str, Any]]:
     dialect = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
     select = driver._select(dialect, snapshots.queries("postgresql", one=one).lines, 1)
     sql = select.sql.replace("%s", "$1")
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(libpq_dsn(url), autocommit=True) as conn:
         conn.execute(
             "INSERT INTO product (sku, name, price, manage_stock, stock_quantity, virtual,"
             " downloadable) SELECT 'P' || g, 'P', '1.00', true, 5, false, false"

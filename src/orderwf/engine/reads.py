@@ -107,14 +107,8 @@ def _present(*items: Any) -> Iterable[Any]:
 def _may_send(workflow: m.Workflow, action: m.Action) -> list[m.Email]:
     """The emails applying the action could send (over-approximated: any status the action
     may start from, any target, a refund's `full_status`)."""
-    return [email for email in workflow.emails.values() if _may_email(workflow, action, email)]
-
-
-def _may_email(workflow: m.Workflow, action: m.Action, email: m.Email) -> bool:
-    """Whether applying the action could send `email`."""
     effects = action.effects
-    if any(isinstance(e, m.EmailEffect) and e.email == email.id for e in effects):
-        return True
+    requested = {e.email for e in effects if isinstance(e, m.EmailEffect)}
     refunds = any(isinstance(e, m.RefundEffect) for e in effects)
     kinds = {"action"}
     if refunds:
@@ -124,20 +118,22 @@ def _may_email(workflow: m.Workflow, action: m.Action, email: m.Email) -> bool:
     if any(isinstance(e, m.TrackingEffect) for e in effects):
         kinds.add("tracking")
     targets = {t.status for t in action.targets}
-    if refunds and workflow.refunds.full_status:
-        targets.add(workflow.refunds.full_status)
     sources = set(workflow.statuses) if action.sources is None else set(action.sources)
     if refunds and workflow.refunds.full_status:
+        targets.add(workflow.refunds.full_status)
         sources |= {t.status for t in action.targets}  # the full refund moves on from a target
-    for f in email.on:
+
+    def picks(f: m.EventFilter) -> bool:
         if f.kind == "status":
             leaves = f.sources is None or bool(sources & set(f.sources))
             enters = f.targets is None or bool(targets & set(f.targets))
-            if targets and leaves and enters:
-                return True
-        elif f.kind == "action":
-            if f.value in (action.id, "any"):
-                return True
-        elif f.kind in kinds:
-            return True
-    return False
+            return bool(targets) and leaves and enters
+        if f.kind == "action":
+            return f.value in (action.id, "any")
+        return f.kind in kinds
+
+    return [
+        email
+        for email in workflow.emails.values()
+        if email.id in requested or any(picks(f) for f in email.on)
+    ]

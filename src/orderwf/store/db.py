@@ -119,22 +119,13 @@ def upgrade(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> tuple[st
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction starts with `BEGIN IMMEDIATE` on SQLite (the write lock is
-    taken before the first read) and a plain `BEGIN` on PostgreSQL (lock rows with
-    `SELECT … FOR UPDATE`), sent before the session is handed out (`_begun`: it is the
-    connection's ping). Commits on a normal exit, rolls back on an exception."""
+    """A session in a write transaction (`_writing`), for the ORM's users (creating orders
+    and products). Commits on a normal exit, rolls back on an exception."""
     from sqlmodel import Session
 
-    if engine.dialect.driver != "psycopg":
-        # The option on the connection: an engine's `execution_options` copy costs more.
-        with _translated(engine), engine.connect() as conn:
-            conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-            with Session(conn, expire_on_commit=False) as plain, plain.begin():
-                yield plain
-        return
     with (
         _translated(engine),
-        _begun(engine) as conn,
+        _writing(engine) as conn,
         Session(conn, expire_on_commit=False) as session,
         session.begin(),
     ):
@@ -145,18 +136,26 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
 def transaction(engine: Engine) -> Iterator[Tx]:
     """`write_transaction` for the store's Core statements and cursor work (an apply, a batch
     of a bulk apply), without the ORM's `Session`: a `CoreTx` on the connection, whose
-    transaction SQLAlchemy ends (so a failed `COMMIT` is reported as any other). The ORM's
-    users (creating orders and products) take `write_transaction`."""
-    if engine.dialect.driver != "psycopg":
-        with _translated(engine), engine.connect() as conn:
-            conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-            with conn.begin():
-                yield CoreTx(conn)
-        return
-    # `_begun` sent the `BEGIN`; `conn.begin()` sends none (psycopg is in autocommit) and
-    # makes SQLAlchemy send the `COMMIT` or `ROLLBACK`.
-    with _translated(engine), _begun(engine) as conn, conn.begin():
+    transaction SQLAlchemy ends (so a failed `COMMIT` is reported as any other)."""
+    with _translated(engine), _writing(engine) as conn, conn.begin():
         yield CoreTx(conn)
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A connection for a write transaction: on SQLite it starts with `BEGIN IMMEDIATE` (the
+    write lock is taken before the first read) when SQLAlchemy begins it; on PostgreSQL its
+    plain `BEGIN` is already sent (`_begun`: it is the connection's ping; lock rows with
+    `SELECT … FOR UPDATE`), and SQLAlchemy's begin sends none (psycopg is in autocommit) but
+    its end sends the `COMMIT` or `ROLLBACK`."""
+    if engine.dialect.driver != "psycopg":
+        # The option on the connection: an engine's `execution_options` copy costs more.
+        with engine.connect() as conn:
+            conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            yield conn
+        return
+    with _begun(engine) as conn:
+        yield conn
 
 
 @contextmanager
@@ -166,8 +165,9 @@ def _begun(engine: Engine) -> Iterator[Connection]:
     a `BEGIN` that finds a pooled connection dead (nothing done yet) is retried on the next
     one, as a failed ping is, until a new connection answers or fails. psycopg runs in
     autocommit meanwhile, so that it sends no `BEGIN` of its own; `COMMIT` and `ROLLBACK` go as
-    usual (psycopg sends them while a transaction is open), and the checkin turns autocommit
-    off again."""
+    usual (psycopg sends them while a transaction is open), and the checkin, when the
+    connection goes back to the pool rather than being kept (`_kept`), turns autocommit off
+    again."""
     while True:
         conn, pooled = _unpinged(engine)
         if _first_use(conn, pooled, "BEGIN", lambda raw: raw.execute("BEGIN")):
@@ -275,7 +275,8 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     the pool fails the read, which runs again on the next connection (it changed nothing),
     until a new connection answers or fails. psycopg's autocommit is turned on on the
     connection itself (cheaper than SQLAlchemy's isolation level, set and reset per look) and
-    off again at checkin."""
+    off again when the connection goes back to the pool (the engine keeps it meanwhile:
+    `_kept`)."""
     if engine.dialect.name != "postgresql":
         with read_session(engine) as session:
             return read(session)

@@ -61,10 +61,13 @@ def _positional(dialect: Dialect) -> Dialect:
     return type(dialect)(paramstyle="format")  # type: ignore[call-arg]
 
 
-def _compiled(dialect: Dialect, stmt: Executable, **kw: Any) -> tuple[str, tuple[str, ...]]:
-    """The statement's SQL for `dialect` and the names of its parameters, in order."""
+def _compiled(
+    dialect: Dialect, stmt: Executable, **kw: Any
+) -> tuple[str, tuple[str, ...], Mapping[str, Any]]:
+    """The statement's SQL for `dialect`, the names of its parameters in order, and its bound
+    parameters by name."""
     compiled = stmt.compile(dialect=_positional(dialect), **kw)  # type: ignore[attr-defined]
-    return compiled.string, tuple(compiled.positiontup or ())
+    return compiled.string, tuple(compiled.positiontup or ()), compiled.binds
 
 
 def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Process | None:
@@ -140,7 +143,7 @@ def insert(session: Tx, table: Table) -> Write:
 
     def build() -> Write:
         keys = [c.key for c in table.columns if c is not table.autoincrement_column]
-        sql, names = _compiled(dialect, table.insert(), column_keys=keys, for_executemany=True)
+        sql, names, _ = _compiled(dialect, table.insert(), column_keys=keys, for_executemany=True)
         if sorted(names) != sorted(keys):  # a parameter no row gives (a Python-side default)
             raise ValueError(f"insert into {table.name}: parameters {names} for columns {keys}")
         return Write(sql, names, tuple(_bind(table.c[n].type, dialect) for n in names))
@@ -172,7 +175,7 @@ def update(
         ]
         conditions = [table.c[name] == binds[f"where_{name}"] for name in where]
         stmt = table.update().ordered_values(*values).where(*conditions)  # SET in set_'s order
-        sql, names = _compiled(dialect, stmt, for_executemany=True)
+        sql, names, _ = _compiled(dialect, stmt, for_executemany=True)
         order = [*(f"set_{n}" for n in set_), *(f"where_{n}" for n in where)]
         if list(names) != order:  # the compiler's order is the rows' order: never reordered
             raise ValueError(f"update of {table.name}: parameters {names}, rows give {order}")
@@ -293,11 +296,11 @@ _SELECTS: dict[tuple[str, Select[Any], int], _Select] = {}
 
 def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
     if _array_ids(dialect.name):
-        sql, names = _compiled(dialect, stmt)
+        sql, names, binds = _compiled(dialect, stmt)
         expected = 1
-        array = isinstance(stmt.compile(dialect=dialect).binds["ids"].type, ARRAY)
+        array = isinstance(binds["ids"].type, ARRAY)
     else:  # an expanding `IN`, rendered for n ids
-        sql, names = _compiled(
+        sql, names, _ = _compiled(
             dialect, stmt.params(ids=[0] * n), compile_kwargs={"render_postcompile": True}
         )
         expected = n

@@ -17,10 +17,11 @@ from order_factory import NOW, order, shipping, tshirt
 
 from orderwf import orders as s
 from orderwf import templating
+from orderwf.engine import context as ctx
 from orderwf.engine import plan as planner
 from orderwf.engine import reads
 from orderwf.errors import OrderwfError
-from orderwf.templating import compile_expr
+from orderwf.templating import compile_expr, compile_template
 from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
 
@@ -202,6 +203,67 @@ def test_an_email_whose_reads_cannot_be_told_reads_everything(tmp_path: Path, te
     env = templating.email_environment(_email_folder(tmp_path, text).resolve())
     assert templating.email_order_fields(env, "new_order.html.j2") is None
     assert templating.email_order_fields(env, "_extra.html.j2") == {"customer_notes"}
+
+
+@pytest.mark.parametrize("status", ["pending", "processing", "on-hold", "completed"])
+def test_planning_from_the_parts_read_is_planning_from_the_whole_order(
+    workflow: Workflow, write_workflow: Callable[[str], Workflow], status: str
+) -> None:
+    for wf in (workflow, write_workflow(NO_EMAIL)):
+        whole = rich_order(status)
+        for action in wf.actions:
+            narrow = partly(whole, reads.parts_for(wf, action))
+            assert outcome(wf, narrow, action) == outcome(wf, whole, action), (wf.name, action)
+
+
+def test_a_part_not_loaded_fails_loudly_on_any_use() -> None:
+    notes = s.NotLoaded("notes")
+    uses: list[Callable[[], object]] = [
+        lambda: list(notes),
+        lambda: len(notes),
+        lambda: bool(notes),
+        lambda: str(notes),
+        lambda: notes > 0,  # type: ignore[operator]
+        lambda: "x" in notes,  # type: ignore[operator]
+        lambda: notes.note,  # type: ignore[attr-defined]
+        lambda: notes[0],  # type: ignore[index]
+    ]
+    for use in uses:
+        with pytest.raises(s.NotLoadedError, match="notes were not loaded"):
+            use()
+    assert notes == notes  # unchanged parts still compare (identity)
+
+
+def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
+    workflow: Workflow,
+) -> None:
+    narrow = partly(rich_order("processing"), frozenset({"lines"}))
+    context = ctx.base_context(workflow, narrow, now=NOW)
+    # What was loaded renders; what was not raises NotLoadedError (a bug: exit 3), never the
+    # template's "no notes" branch or a TemplateProblem blaming the workflow.
+    assert compile_template("#{{ order.number }}").render(context) == "#100"
+    for source in (
+        "{% for n in order.notes %}{{ n.note }}{% else %}no notes{% endfor %}",
+        "{{ order.customer_notes|length }}",
+        "{{ order.total_refunded }}",
+        "{% if order.tracking %}tracked{% endif %}",
+    ):
+        with pytest.raises(s.NotLoadedError):
+            compile_template(source).render(context)
+    with pytest.raises(s.NotLoadedError):
+        compile_expr("order.remaining_refundable > 0").evaluate(context)
+    with pytest.raises(s.NotLoadedError):
+        _ = narrow.total_refunded
+
+
+def test_fields_read_off_order() -> None:
+    expr = compile_expr("order.notes|length > 1 and order['tracking']")
+    assert expr.order_fields == {"notes", "tracking"}
+    assert compile_template("{{ from.label }}").order_fields == frozenset()
+    assert compile_template("{{ order.billing.email }}").order_fields == {"billing"}
+    assert compile_template("{% set o = order %}{{ o.notes }}").order_fields is None
+    assert compile_template("{{ order|length }}").order_fields is None
+    assert replace(rich_order("pending")).notes  # the factory's order has all its parts
 
 
 def _emailing(on: str, full_status: str | None = "refunded") -> str:
