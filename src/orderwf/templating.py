@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import jinja2
 from jinja2 import meta, nodes, pass_context
@@ -24,7 +24,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
-from orderwf import l10n
+from orderwf import inlining, l10n
 from orderwf.errors import OrderwfError
 
 T = TypeVar("T")
@@ -261,6 +261,10 @@ def _failed_in(exc: BaseException) -> tuple[str, int] | None:
     return found
 
 
+# What rendering a template or evaluating an expression may raise for its input.
+_RENDER_ERRORS = (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError)
+
+
 @dataclass(frozen=True)
 class CompiledExpr:
     """An `if` expression, compiled on first use (`lazy`) or at once."""
@@ -285,7 +289,7 @@ class CompiledExpr:
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         try:
             return self._fn(**context)
-        except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
+        except _RENDER_ERRORS as e:
             raise TemplateProblem(f"expression {self.source!r} failed: {_explain(e)}") from None
 
 
@@ -362,16 +366,25 @@ class CompiledTemplate:
             return self.source
         try:
             return self._template.render(context)
-        except (jinja2.TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as e:
-            lineno = getattr(e, "lineno", None)
-            where = f"template {self.name}" if self.name else f"template {self.source!r}"
-            raise TemplateProblem(
-                f"{where} failed: {_explain(e)}",
-                lineno=lineno,
-                where=_failed_in(e) if self.name else None,
-                reason=_explain(e),
-                syntax=isinstance(e, jinja2.TemplateSyntaxError),
-            ) from None
+        except _RENDER_ERRORS as e:
+            failure: Exception = e
+        as_written = getattr(self._template, "orderwf_as_written", None)
+        if as_written is not None:  # inlined: the partial and line come from the files as written
+            try:
+                return str(as_written().render(context))
+            except _RENDER_ERRORS as e:
+                failure = e
+        self._fail(failure)
+
+    def _fail(self, e: Exception) -> NoReturn:
+        where = f"template {self.name}" if self.name else f"template {self.source!r}"
+        raise TemplateProblem(
+            f"{where} failed: {_explain(e)}",
+            lineno=getattr(e, "lineno", None),
+            where=_failed_in(e) if self.name else None,
+            reason=_explain(e),
+            syntax=isinstance(e, jinja2.TemplateSyntaxError),
+        ) from None
 
 
 def compile_expr(source: str, *, lazy: bool = False) -> CompiledExpr:
@@ -905,7 +918,41 @@ def trusted_template(
     verified: dict[str, tuple[str, str]] = env.orderwf_verified  # type: ignore[attr-defined]
     for each, source in sources.items():
         verified[each] = (source, str(templates_dir / each))
-    return env.get_template(name)
+    key = ("inlined", id(env), name, tuple(sorted(sources.items())))
+    if key not in _INLINED:
+        _INLINED[key] = _inlined(env, name, sources, str(templates_dir / name))
+    return _INLINED[key] or env.get_template(name)
+
+
+# Trusted templates with their layout and partials inlined, by environment, name and texts;
+# None: one that cannot be (`inlining.flattened`).
+_INLINED: dict[tuple[object, ...], jinja2.Template | None] = {}
+# In what the bytecode cache keys an inlined template's code by: changed when `inlining` is.
+_INLINING_VERSION = "orderwf inlining 1"
+
+
+def _inlined(
+    env: Trusted, name: str, sources: Mapping[str, str], filename: str
+) -> jinja2.Template | None:
+    """Template `name` as one template with the layout it extends and the partials it
+    includes (`inlining.flattened`; the same output, a third less to render), its code kept
+    in the bytecode cache by every text it is made of. Rendered as written instead when it
+    fails (`CompiledTemplate.render`), so that a failure names its partial and line."""
+    cache = env.bytecode_cache
+    texts = "\0".join([_INLINING_VERSION, *(f"{n}\0{t}" for n, t in sorted(sources.items()))])
+    bucket = None if cache is None else cache.get_bucket(env, f"{name} inlined", None, texts)
+    code = None if bucket is None else bucket.code
+    if code is None:
+        tree = inlining.flattened(env, name, lambda each: env.parse(sources[each], each))
+        if tree is None:
+            return None
+        code = env.compile(tree, name, filename)
+        if cache is not None and bucket is not None:
+            bucket.code = code
+            cache.set_bucket(bucket)
+    template = env.template_class.from_code(env, code, env.make_globals(None))
+    template.orderwf_as_written = lambda: env.get_template(name)  # type: ignore[attr-defined]
+    return template
 
 
 def load_email_template(
