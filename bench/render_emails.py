@@ -1,9 +1,10 @@
 """CPU time of rendering one email (`customer_processing_order`, text and HTML parts) against
 the sample order, in process: the shipped templates through their trusted, non-sandboxed path
-(`templating.trusted_template`), the same files through the sandbox (what an edited
-template gets), and through the sandbox with Jinja2's own `getattr` instead of
-`templating.Sandbox.getattr` (what that override buys); interleaved rounds, medians. Not a
-timed test: a figure for docs/performance.md.
+(`templating.trusted_template`, with its layout and partials inlined: `inlining`), the same
+trusted environment with each partial looked up at render time (what inlining buys), the same
+files through the sandbox (what an edited template gets), and through the sandbox with Jinja2's
+own `getattr` instead of `templating.Sandbox.getattr` (what that override buys); interleaved
+rounds, medians. Not a timed test: a figure for docs/performance.md.
 
 Like for like: the three environments are built the same way, each with its own fresh, empty
 bytecode cache folder (as a command gets them, `load_email_template(lazy=True,
@@ -53,10 +54,11 @@ def main(argv: list[str]) -> int:
     plain_getattr.getattr = functools.partial(  # type: ignore[method-assign]
         ImmutableSandboxedEnvironment.getattr, plain_getattr
     )
+    trusted = [templating.trusted_template(folder, n, caches / "trusted") for n in names]
     paths = {
-        "trusted (no sandbox)": [
-            templating.trusted_template(folder, n, caches / "trusted") for n in names
-        ],
+        "trusted (no sandbox)": trusted,
+        # The same environment without `inlining`: each partial looked up at render time.
+        "trusted, as written": [t.orderwf_as_written() for t in trusted],  # type: ignore[union-attr]
         "sandbox": [sandbox.get_template(n) for n in names],
         "sandbox, Jinja2 getattr": [plain_getattr.get_template(n) for n in names],
     }
@@ -72,9 +74,11 @@ def main(argv: list[str]) -> int:
             times[key].append((time.process_time() - start) / args.renders * 1000)
     for key, values in times.items():
         print(f"{key:22} {statistics.median(values):.3f} ms CPU per email (median)")
-    trusted, sandboxed, plain = times.values()
-    ratio = statistics.median(a / b for a, b in zip(trusted, sandboxed, strict=True))
+    inlined, as_written, sandboxed, plain = times.values()
+    ratio = statistics.median(a / b for a, b in zip(inlined, sandboxed, strict=True))
     print(f"trusted ÷ sandbox      {ratio:.2f}")
+    ratio = statistics.median(a / b for a, b in zip(inlined, as_written, strict=True))
+    print(f"inlined ÷ as written   {ratio:.2f}")
     ratio = statistics.median(a / b for a, b in zip(plain, sandboxed, strict=True))
     print(f"Jinja2 getattr ÷ ours  {ratio:.2f}")
     shutil.rmtree(caches, ignore_errors=True)

@@ -1,7 +1,9 @@
 """Jinja2, and only here: every expression (`if`) and template (notes, subjects, messages,
 email parts) is compiled once, in Jinja2's immutable sandbox, with `StrictUndefined`, so an
 undefined name is an error and never a blank in a customer's mailbox. HTML email parts are
-autoescaped."""
+autoescaped. The shipped email templates, unchanged, render outside the sandbox, each as one
+template with its layout and partials (`inlining`, which works on Jinja2's syntax trees for
+this module)."""
 
 from __future__ import annotations
 
