@@ -1,0 +1,96 @@
+"""Instructions per order of one SQLite bulk apply (`bulk_child.py`), counted by Valgrind's
+callgrind, for one or more source trees and for the floor: a figure that does not move with
+the machine's load, for changes of a few per cent that CPU time, on a shared machine whose
+speed drifts by ±30 % between runs, cannot tell apart (docs/performance.md).
+
+    python bench/instructions.py [--tree SRC …] [--floor] [--workflow "no email"|"1 email"]
+        [--orders 10000]
+
+Each tree (its `src` first on `PYTHONPATH`; default: this checkout's) runs twice on a fresh
+copy of the n-order database: once as it is, and once with its pending orders moved out of
+`pending` (start-up, loading the workflow and finding no order: what the run costs besides
+the orders). The difference, divided by the orders applied, is the figure. Valgrind runs a
+process about 40 times slower: a 10,000-order run takes about a minute. Instructions are not
+CPU time (a cache miss costs more than an add): CPU time in interleaved runs stays the
+figure of record; this one says which way a small change goes, and by how much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_db  # noqa: E402
+from bulk import warm_cache, workflows  # noqa: E402
+from common import OUT, ROOT, env  # noqa: E402
+
+CHILD = str(ROOT / "bench" / "bulk_child.py")
+
+
+def collected(args: list[str], tree: str | None) -> int:
+    """Instructions callgrind counted for `bulk_child.py args`, with `tree` on PYTHONPATH."""
+    environ = env()
+    if tree is not None:
+        environ["PYTHONPATH"] = tree
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         sys.executable, CHILD, *args],
+        cwd=ROOT, env=environ, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode != 0 or found is None:
+        raise SystemExit(f"callgrind of {args} failed: {proc.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def per_order(kind: str, extra: str, n: int, tree: str | None) -> tuple[float, int]:
+    """(instructions an order, orders applied) for `kind` (`orderwf` or `floor-sqlite`)."""
+    db = make_db.copy_sqlite(n, OUT / "instructions.db")
+    with closing(sqlite3.connect(db)) as conn:
+        pending = conn.execute("SELECT count(*) FROM orders WHERE status = 'pending'").fetchone()
+    target = f"sqlite:///{db}" if kind == "orderwf" else str(db)
+    total = collected([kind, target, extra], tree)
+    db = make_db.copy_sqlite(n, OUT / "instructions.db")
+    with closing(sqlite3.connect(db)) as conn, conn:  # committed, then closed
+        conn.execute("UPDATE orders SET status = 'on-hold' WHERE status = 'pending'")
+    start = collected([kind, target, extra], tree)
+    return (total - start) / pending[0], pending[0]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tree", action="append", help="a source tree's src (repeatable)")
+    parser.add_argument("--floor", action="store_true", help="count the raw sqlite3 floor too")
+    parser.add_argument("--workflow", default="no email", choices=["no email", "1 email"])
+    parser.add_argument("--orders", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    wf = workflows()[args.workflow]
+    warm_cache({args.workflow: wf})
+    results = {}
+    for tree in args.tree or [str(ROOT / "src")]:
+        results[tree] = per_order("orderwf", str(wf), args.orders, tree)
+        print(f"{tree}: {results[tree][0]:,.0f} instructions an order ({results[tree][1]:,})")
+    if args.floor:
+        email = "1" if args.workflow == "1 email" else "0"
+        results["floor"] = per_order("floor-sqlite", email, args.orders, None)
+        print(f"floor: {results['floor'][0]:,.0f} instructions an order")
+    first = next(iter(results.values()))[0]
+    for name, (count, _) in results.items():
+        print(f"{name}: {count / first:.3f} × the first")
+    print(json.dumps({name: round(count) for name, (count, _) in results.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
