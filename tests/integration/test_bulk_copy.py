@@ -123,3 +123,25 @@ def test_a_failing_copy_leaves_the_whole_batch_unwritten(pg_shop: Shop, copied: 
     assert [sql.split()[1] for sql in copied] == ["order_note", "email_once", "outbox", "history"]
     assert [pg_shop.stored(i) for i in ids] == before
     _pay(pg_shop, ids)  # the connection is usable again
+
+
+@pytest.mark.postgres
+def test_a_failing_copy_is_one_sentence_without_its_rows(pg_shop: Shop) -> None:
+    # As a failing `executemany` (test_database_faults): the store's one sentence, and under
+    # it SQLAlchemy's error, with no row's values (COPY's context names a line, not its data).
+    from sqlalchemy.exc import DBAPIError
+
+    ids = _orders(pg_shop, 1000)
+    secret = "someone@private.test"
+    rows = [
+        {"order_id": i, "at": NOW, "actor": secret, "action": "hold", "params": {},
+         "from_status": "pending", "to_status": "on-hold", "idempotency_key": "K",
+         "request_hash": "", "effects": [], "workflow_version_id": None}
+        for i in ids
+    ]  # fmt: skip
+    with pytest.raises(faults.Conflict) as failed, db.write_transaction(pg_shop.engine) as tx:
+        driver.insert(tx, HISTORY).copy(tx, rows)
+    assert str(failed.value).startswith("a unique value is already taken")
+    assert isinstance(failed.value.__context__, DBAPIError)
+    assert secret not in str(failed.value)
+    assert secret not in str(failed.value.__context__)
