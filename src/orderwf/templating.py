@@ -942,7 +942,9 @@ def _inlined(
     fails (`CompiledTemplate.render`), so that a failure names its partial and line."""
     cache = env.bytecode_cache
     texts = "\0".join([_INLINING_VERSION, *(f"{n}\0{t}" for n, t in sorted(sources.items()))])
-    bucket = None if cache is None else cache.get_bucket(env, f"{name} inlined", None, texts)
+    # Named by its texts too: each language folder's email of the same name has its own.
+    label = f"{name} inlined {_digest(texts)}"
+    bucket = None if cache is None else cache.get_bucket(env, label, None, texts)
     code = None if bucket is None else bucket.code
     if code is None:
         tree = inlining.flattened(env, name, lambda each: env.parse(sources[each], each))

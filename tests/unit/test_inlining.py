@@ -176,11 +176,15 @@ def shop(tmp_path: Path) -> Path:
     return tmp_path / "emails"
 
 
-def test_a_failure_names_the_partial_and_line_as_written(shop: Path) -> None:
+def _sample_context() -> dict[str, Any]:
     wf = load_workflow(resources.default_workflow_path())
-    context: dict[str, Any] = context_names.sample_context(
+    return context_names.sample_context(
         workflow=wf.name, status=ctx.status_context(wf, wf.initial), shop=ctx.shop_context(wf)
     )
+
+
+def test_a_failure_names_the_partial_and_line_as_written(shop: Path) -> None:
+    context = _sample_context()
     template = templating.load_email_template(shop, "customer_processing_order.html.j2", lazy=True)
     assert "Order #" in template.render(context)
     del context["order"]["line_items"]  # read by `_order_details.html.j2`, not the email
@@ -197,8 +201,9 @@ def test_inlined_code_is_kept_in_the_bytecode_cache(
     shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     name = "customer_processing_order.txt.j2"
-    first = templating.trusted_template(shop, name, tmp_path / "cache")
-    assert first is not None
+    folders = [shop, shop / "fr"]  # the same name, two texts: each keeps its own code
+    first = [templating.trusted_template(f, name, tmp_path / "cache") for f in folders]
+    assert None not in first
     assert list((tmp_path / "cache" / "trusted").iterdir())
     # Another process: a new environment over the same cache, nothing to inline again.
     templating.trusted_environment.cache_clear()
@@ -208,7 +213,12 @@ def test_inlined_code_is_kept_in_the_bytecode_cache(
         raise AssertionError("inlined again despite the cache")
 
     monkeypatch.setattr(inlining, "flattened", never)
-    second = templating.trusted_template(shop, name, tmp_path / "cache")
-    assert second is not None
-    assert second is not first
-    assert hasattr(second, "orderwf_as_written")
+    context = _sample_context()
+    for folder, before in zip(folders, first, strict=True):
+        again = templating.trusted_template(folder, name, tmp_path / "cache")
+        assert again is not None
+        assert again is not before
+        assert hasattr(again, "orderwf_as_written")
+        assert again.render(context) == before.render(context)  # type: ignore[union-attr]
+    assert "Order #" in first[0].render(context)  # type: ignore[union-attr]
+    assert "Commande" in first[1].render(context)  # type: ignore[union-attr]

@@ -8,7 +8,8 @@ The store talks to the database one way per job:
 - **a batch of plans written** (`repo.apply_plans`, and `migrate`'s history rows): Core
   `insert(table)` and `update(table).where(table.c.id == bindparam(…))`, compiled here once
   per dialect, one `executemany` of positional tuples each on the DBAPI cursor (`Write`); on
-  PostgreSQL all of them in one pipeline (`pipeline`);
+  PostgreSQL all of them in one pipeline (`pipeline`), but for a bulk batch's many new rows of
+  a table, which go before it by `COPY … FROM STDIN` (`Write.copy`, `copies`);
 - **anything else** — one row (a refund, whose id its lines need; the workflow version), lists,
   counts, history, `migrate`'s move: Core, through `session.execute`;
 - **creating orders and products** (`store/imports.py`, `store/catalog.py`): SQLModel objects
@@ -84,7 +85,7 @@ def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Process | None:
 class Write:
     """A compiled insert or update, run once per row with `executemany`: its SQL for one
     dialect, the names of its parameters in the order of a row's values, and the bind
-    processor of each (None: as is)."""
+    processor of each (None: as is); for an insert on psycopg, the same rows' COPY too."""
 
     sql: str
     names: tuple[str, ...]

@@ -138,10 +138,11 @@ def apply_plans(
     commit: bool = False,
 ) -> None:
     """Write plans in the session's transaction, one executemany per table, sent together
-    (`driver.pipeline`: one round trip on PostgreSQL). The version check makes a writer that
-    slipped past the lock fail instead of losing an update; it runs once the pipeline has
-    ended, before the caller commits. A refund's row goes first, on its own: its lines need
-    its id.
+    (`driver.pipeline`: one round trip on PostgreSQL); on PostgreSQL a table's many new rows
+    (a bulk batch's: `driver.copies`) go by COPY first instead. The version check makes a
+    writer that slipped past the lock fail instead of losing an update; it runs once the
+    pipeline has ended, before the caller commits (rows already copied roll back with it).
+    A refund's row goes first, on its own: its lines need its id.
 
     `commit`: end the transaction with the writes, `COMMIT` in their pipeline, where that is
     safe (`driver.can_commit_in_pipeline`) and every plan's order is one whose row lock the
