@@ -17,7 +17,7 @@ from sqlalchemy import Table, select
 from orderwf.engine import plan as planner
 from orderwf.service import bulk
 from orderwf.store import db, driver, faults, repo, snapshots
-from orderwf.store.tables import HISTORY, NOTES, ONCE, OUTBOX
+from orderwf.store.tables import HISTORY, NOTES, ONCE, OUTBOX, TRACKING
 from shop import Shop, default_workflow
 
 N = 40  # orders a batch: more notes, history and outbox rows than `driver.COPY_FROM`
@@ -53,9 +53,12 @@ def _orders(shop: Shop, first: int, n: int = N) -> list[int]:
     return ids
 
 
-def _pay(shop: Shop, ids: list[int]) -> None:
-    report = bulk.apply(shop.engine, shop.model, "pay", {}, actor="admin", ids=ids, now=NOW)
+def _pay(shop: Shop, ids: list[int], action: str = "pay", **params: Any) -> None:
+    report = bulk.apply(shop.engine, shop.model, action, params, actor="admin", ids=ids, now=NOW)
     assert (report.applied, report.refused) == (len(ids), [])
+
+
+SHIPPED = {"number": "AB12345678", "carrier": "ups"}  # what `add_tracking` adds
 
 
 def _rows(shop: Shop, table: Table, ids: list[int]) -> list[dict[str, Any]]:
@@ -85,15 +88,18 @@ def test_a_batch_copied_stores_what_executemany_stores(
     by_copy, by_executemany = _orders(pg_shop, 7001), _orders(pg_shop, 8001)
     _pay(pg_shop, by_copy)
     assert [sql.split()[1] for sql in copied] == ["order_note", "email_once", "outbox", "history"]
+    _pay(pg_shop, by_copy, "add_tracking", **SHIPPED)
+    assert "tracking" in [sql.split()[1] for sql in copied]
     copied.clear()
     monkeypatch.setattr(driver, "COPY_FROM", 10**9)
     _pay(pg_shop, by_executemany)
+    _pay(pg_shop, by_executemany, "add_tracking", **SHIPPED)
     assert copied == []
-    for table in (NOTES, ONCE, OUTBOX, HISTORY):
+    for table in (NOTES, ONCE, OUTBOX, HISTORY, TRACKING):
         rows = _rows(pg_shop, table, by_copy)
         assert len(rows) >= N, table.name
         assert rows == _rows(pg_shop, table, by_executemany), table.name
-    assert pg_shop.status(7001) == pg_shop.status(8001) != "pending"
+    assert pg_shop.status(7001) == pg_shop.status(8001) == "completed"
 
 
 def test_a_small_batch_and_sqlite_send_nothing_by_copy(shop: Shop, copied: list[str]) -> None:
