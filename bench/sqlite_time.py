@@ -4,12 +4,13 @@ What is left of each side's total is its Python.
 
     python bench/sqlite_time.py [--workflow "no email"|"1 email"] [--orders 10000]
 
-Both sides run in this process (`bulk_child.run_orderwf`, `bulk_child.run_floor_sqlite`, each
-on a fresh copy of the n-order database) on sqlite3 connections of a subclass whose methods
-time the C call they wrap (one Python call a statement, not a row: a few µs a batch). The
-floor's `execute` returns a plain cursor, so its select's rows are fetched untimed (in its
-Python). CPU time on a shared machine drifts between runs: compare the two sides' shares of
-their own totals, and the statements' times with each other within a run.
+Each side runs in a process of its own (`bulk_child.run_orderwf`,
+`bulk_child.run_floor_sqlite`, each on a fresh copy of the n-order database, as `bulk.py` runs
+them) on sqlite3 connections of a subclass whose methods time the C call they wrap (one Python
+call a statement, not a row: a few µs a batch). The floor's `execute` returns a plain cursor,
+so its select's rows are fetched untimed (in its Python). CPU time on a shared machine drifts
+between runs: compare the two sides' shares of their own totals, and the statements' times
+with each other within a run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import collections
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bulk_child  # noqa: E402
 import make_db  # noqa: E402
 from bulk import warm_cache, workflows  # noqa: E402
-from common import OUT  # noqa: E402
+from common import OUT, env  # noqa: E402
+
+SIDES = ("floor", "orderwf")
 
 SPENT: collections.Counter[str] = collections.Counter()
 
@@ -90,24 +94,26 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workflow", default="no email", choices=["no email", "1 email"])
     parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # one child's side
     args = parser.parse_args(argv)
     wf = workflows()[args.workflow]
-    warm_cache({args.workflow: wf})
+    if args.side is None:  # each side in a process of its own, as `bulk.py` runs them
+        warm_cache({args.workflow: wf})
+        for side in SIDES:
+            subprocess.run([sys.executable, __file__, *argv, "--side", side], env=env(), check=True)
+        return 0
     _instrument()
-    for side in ("floor", "orderwf"):
-        SPENT.clear()
-        bulk_child.CPU.clear()
-        db = make_db.copy_sqlite(args.orders, OUT / f"sqlite-time-{side}.db")
-        if side == "floor":
-            n, _ = bulk_child.run_floor_sqlite(str(db), args.workflow == "1 email")
-        else:
-            n, _ = bulk_child.run_orderwf(f"sqlite:///{db}", str(wf))
-        total, sql = bulk_child.CPU[0], sum(SPENT.values())
-        print(f"{side}: {total / n * 1e6:.1f} µs CPU an order, of which SQLite "
-              f"{sql / n * 1e6:.1f} and Python {(total - sql) / n * 1e6:.1f}")  # fmt: skip
-        for key, spent in SPENT.most_common():
-            if spent / n >= 5e-8:
-                print(f"  {spent / n * 1e6:6.1f}  {key}")
+    db = make_db.copy_sqlite(args.orders, OUT / f"sqlite-time-{args.side}.db")
+    if args.side == "floor":
+        n, _ = bulk_child.run_floor_sqlite(str(db), args.workflow == "1 email")
+    else:
+        n, _ = bulk_child.run_orderwf(f"sqlite:///{db}", str(wf))
+    total, sql = bulk_child.CPU[0], sum(SPENT.values())
+    print(f"{args.side}: {total / n * 1e6:.1f} µs CPU an order, of which SQLite "
+          f"{sql / n * 1e6:.1f} and Python {(total - sql) / n * 1e6:.1f}")  # fmt: skip
+    for key, spent in SPENT.most_common():
+        if spent / n >= 5e-8:
+            print(f"  {spent / n * 1e6:6.1f}  {key}")
     return 0
 
 

@@ -405,7 +405,7 @@ def selects_by_ids(
         else:
             for key, query in queries.items():
                 cursors[key].execute(query.sql, params)
-        return {key: _rows(query, cursors[key].fetchall()) for key, query in queries.items()}
+        return {key: query.convert(cursors[key].fetchall()) for key, query in queries.items()}
     except dialect.loaded_dbapi.Error as e:
         raise _wrapped(connection, e, list(queries.values())[0].sql) from e
     finally:
@@ -447,11 +447,6 @@ def _select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
             _SELECTS.clear()
         query = _SELECTS.setdefault(cache_key, _compile_select(dialect, stmt, n))
     return query
-
-
-def _rows(query: _Select, rows: Any) -> list[dict[str, Any]]:
-    """Fetched tuples as dicts by label, each column through its result processor."""
-    return query.convert(rows) if rows else []
 
 
 def converter(
