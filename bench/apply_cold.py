@@ -3,6 +3,10 @@
 interleaved, median of N runs each. Also `orderwf --help` and a bare `python -c pass`.
 
     python bench/apply_cold.py [--orders 100000] [--runs 15] [--profile] [--empty-cache]
+                               [--tree BEFORE/src]
+
+`--tree SRC` (repeatable) adds a row `apply SRC`: the same apply with that source tree on
+`PYTHONPATH` (`python -m orderwf`), in the same interleaved loop, for a before and after.
 
 The caches a cold run has are those every user has after a first command (`init`, `validate`
 or an `apply`), filled by the warm-up run: the validated workflow and its parsed data, Jinja2's
@@ -23,6 +27,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,28 +46,45 @@ def pending_ids(path: Path, count: int) -> list[int]:
     return [r[0] for r in rows]
 
 
-def measure(n_orders: int, runs: int, *, empty_cache: bool = False) -> dict[str, float]:
+def measure(
+    n_orders: int, runs: int, *, empty_cache: bool = False, trees: Sequence[str] = ()
+) -> dict[str, float]:
     db = make_db.copy_sqlite(n_orders, OUT / "apply-cold.db")
     url = f"sqlite:///{db}"
-    ids = pending_ids(db, 2 * runs + 4)
-    floor_ids, owf_ids = ids[0::2], ids[1::2]
+    sides = 2 + len(trees)
+    ids = pending_ids(db, sides * (runs + 2))
+    floor_ids, owf_ids = ids[0::sides], ids[1::sides]
+    tree_ids = {tree: ids[2 + n :: sides] for n, tree in enumerate(trees)}
     floor = [sys.executable, "-m", "bench.floor_apply", url]  # from its .pyc, as orderwf
     owf = [*orderwf_cmd(), "--db", url, "apply"]
     # Warm-up (page cache, the validated-workflow cache, .pyc files); not counted.
     run_measured([*floor, str(floor_ids.pop())])
     run_measured([*owf, str(owf_ids.pop()), "process"])
     run_measured([*orderwf_cmd(), "--help"])
-    commands = {
+    for tree in trees:
+        run_measured([*_module(), "--db", url, "apply", str(tree_ids[tree].pop()), "process"],
+                     environ=_on_path(tree))  # fmt: skip
+    commands: dict[str, Callable[[int], list[str]]] = {
         "python": lambda i: [sys.executable, "-c", "pass"],
         "floor": lambda i: [*floor, str(floor_ids[i])],
         "apply": lambda i: [*owf, str(owf_ids[i]), "process"],
         "help": lambda i: [*orderwf_cmd(), "--help"],
     }
+    for tree in trees:
+        commands[f"apply {tree}"] = lambda i, t=tree: [  # type: ignore[misc]
+            *_module(),
+            "--db",
+            url,
+            "apply",
+            str(tree_ids[t][i]),
+            "process",
+        ]
+    tree_names = {f"apply {t}" for t in trees}
     wall: dict[str, list[float]] = {k: [] for k in commands}
     cpu: dict[str, list[float]] = {k: [] for k in commands}
     for i in range(runs):
         for name, command in commands.items():
-            environ = env()
+            environ = _on_path(name.removeprefix("apply ")) if name in tree_names else env()
             empty = tempfile.mkdtemp(prefix="apply-cold-", dir=OUT) if empty_cache else None
             if empty is not None and name != "floor":
                 environ["ORDERWF_CACHE_DIR"] = empty
@@ -76,11 +98,22 @@ def measure(n_orders: int, runs: int, *, empty_cache: bool = False) -> dict[str,
     return figures
 
 
-def report(figures: dict[str, float], n_orders: int, runs: int) -> str:
+def _module() -> list[str]:
+    return [sys.executable, "-m", "orderwf"]
+
+
+def _on_path(tree: str) -> dict[str, str]:
+    environ = env()
+    environ["PYTHONPATH"] = str(Path(tree).resolve())
+    return environ
+
+
+def report(figures: dict[str, float], n_orders: int, runs: int, trees: Sequence[str] = ()) -> str:
     names = {
         "python": "python -c pass",
         "floor": "floor (sqlmodel, same reads and writes)",
         "apply": "orderwf apply ID process",
+        **{f"apply {t}": f"apply, {t} on PYTHONPATH" for t in trees},
         "help": "orderwf --help",
     }
     rows = [
@@ -170,9 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--empty-cache", action="store_true", help="a first command's caches")
+    parser.add_argument("--tree", action="append", default=[], help="another source tree")
     args = parser.parse_args(argv)
-    figures = measure(args.orders, args.runs, empty_cache=args.empty_cache)
-    print(report(figures, args.orders, args.runs))
+    figures = measure(args.orders, args.runs, empty_cache=args.empty_cache, trees=args.tree)
+    print(report(figures, args.orders, args.runs, args.tree))
     if args.profile:
         print()
         print(profile(args.orders))

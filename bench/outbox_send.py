@@ -25,7 +25,7 @@ from smtp_fixtures import SmtpServer  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from orderwf.service.outbox import send_pending  # noqa: E402
-from orderwf.store import tables  # noqa: E402
+from orderwf.store import core  # noqa: E402
 from orderwf.store.db import connect  # noqa: E402
 
 TEXT = "Hi John,\n\nWe have received your order #{n}. " + "Item line and totals.\n" * 25
@@ -38,12 +38,12 @@ def fill(url: str, count: int) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(
-                insert(tables.ORDERS),
+                insert(core.ORDERS),
                 {"id": 1, "number": "1", "status": "processing", "workflow": "woocommerce",
                  "date_created": now, "billing": {}, "shipping": {}, "meta": {}},
             )  # fmt: skip
             conn.execute(
-                insert(tables.OUTBOX),
+                insert(core.OUTBOX),
                 [
                     {"order_id": 1, "email": "customer_processing_order",
                      "to_addr": f"Customer {n} <customer{n}@example.com>",

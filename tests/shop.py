@@ -31,7 +31,7 @@ from orderwf.cli.app import get_app
 from orderwf.service import orders as service_orders
 from orderwf.service.imports import import_orders, import_products
 from orderwf.store import db, repo
-from orderwf.store.tables import Outbox, Product, table
+from orderwf.store.core import OUTBOX, PRODUCTS
 from orderwf.workflow.loader import load_workflow
 
 if TYPE_CHECKING:
@@ -215,13 +215,13 @@ class Shop:
 
     def levels(self) -> dict[int, int | None]:
         """Every product's stock level."""
-        products = table(Product)
+        products = PRODUCTS
         with db.read_session(self.engine) as session:
             query = select(products.c.id, products.c.stock_quantity)
             return dict(session.execute(query).all())
 
     def level(self, product_id: int) -> int | None:
-        products = table(Product)
+        products = PRODUCTS
         with db.read_session(self.engine) as session:
             return session.execute(
                 select(products.c.stock_quantity).where(products.c.id == product_id)
@@ -237,7 +237,7 @@ class Shop:
 
     def emails(self, order_id: int) -> list[tuple[str, str, str]]:
         """(email id, recipient, subject) of every queued email of the order, in order."""
-        rows = table(Outbox)
+        rows = OUTBOX
         with db.read_session(self.engine) as session:
             return [
                 (r.email, r.to_addr, r.subject)

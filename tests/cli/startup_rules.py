@@ -85,6 +85,18 @@ DEFERRED: tuple[Deferral, ...] = (
         "a cold `apply` (the same module creates orders): WooCommerce records and `html`, 6 ms",
     ),
     Deferral(
+        "orderwf.service.orders",
+        "orderwf.store.catalog",
+        "a cold `apply`, which runs only Core statements on `store.core`'s tables: SQLModel, "
+        "pydantic, SQLAlchemy's ORM and the eleven mapped classes of `store.tables`, which "
+        "`catalog` and `imports` use to create an order, ~100 ms (docs/performance.md)",
+    ),
+    Deferral(
+        "orderwf.service.orders",
+        "orderwf.store.imports",
+        "a cold `apply`, with `store.catalog` above: the ORM's order insert (of the ~100 ms)",
+    ),
+    Deferral(
         "orderwf.workflows",
         "orderwf.engine",
         "`info`, `validate` of a shop folder and every command that routes no new order: the "
@@ -161,5 +173,10 @@ LIGHT: dict[str, tuple[str, ...]] = {
     "info": (
         *("sqlmodel", "pydantic", "alembic", "psycopg", "jsonschema", "babel", "yaml", "rich"),
         *("orderwf.store.repo", "orderwf.store.tables", "orderwf.engine"),
+    ),
+    # An action on one order runs Core statements on `store.core`'s tables: no ORM.
+    "apply": (
+        *("sqlmodel", "pydantic", "sqlalchemy.orm", "alembic", "psycopg", "jsonschema", "yaml"),
+        *("rich", "orderwf.store.tables", "orderwf.store.catalog", "orderwf.store.imports"),
     ),
 }

@@ -194,6 +194,6 @@ def rows(engine: Engine) -> list[Any]:
 
 
 def _table(name: str) -> Any:
-    from orderwf.store import tables
+    from orderwf.store import core
 
-    return {"orders": tables.Order, "outbox": tables.Outbox}[name].__table__
+    return {"orders": core.ORDERS, "outbox": core.OUTBOX}[name]

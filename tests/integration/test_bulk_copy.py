@@ -17,7 +17,7 @@ from sqlalchemy import Table, select
 from orderwf.engine import plan as planner
 from orderwf.service import bulk
 from orderwf.store import db, driver, faults, repo, snapshots
-from orderwf.store.tables import HISTORY, NOTES, ONCE, OUTBOX, TRACKING
+from orderwf.store.core import HISTORY, NOTES, ONCE, OUTBOX, TRACKING
 from shop import Shop, default_workflow
 
 N = 40  # orders a batch: more notes, history and outbox rows than `driver.COPY_FROM`

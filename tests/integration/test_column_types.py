@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from orderwf.store import db, driver, snapshots
-from orderwf.store.tables import ORDERS
+from orderwf.store.core import ORDERS
 
 AMOUNTS = [Decimal("0"), Decimal("25.00"), Decimal("-3.5"), Decimal("12345678901234.56789")]
 PARIS = timezone(timedelta(hours=2))
@@ -110,7 +110,7 @@ def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(engine: Engine) 
 def test_the_bulk_writer_stores_amounts_and_times_as_core_reads_them(engine: Engine) -> None:
     # `driver.Write`: compiled Core statements on the DBAPI cursor, each value through its
     # type's bind processor; Core reads back what it would have stored itself.
-    from orderwf.store.tables import REFUNDS
+    from orderwf.store.core import REFUNDS
 
     with db.write_transaction(engine) as session:
         session.execute(
@@ -142,7 +142,7 @@ def test_the_bulk_writer_stores_amounts_and_times_as_core_reads_them(engine: Eng
 def test_the_bulk_writer_fills_in_no_column_a_row_lacks(engine: Engine) -> None:
     # An insert gives every column its value: a row without one is refused, never stored with
     # a default the caller did not choose.
-    from orderwf.store.tables import NOTES
+    from orderwf.store.core import NOTES
 
     note = {"order_id": 1, "note": "n", "customer_note": False, "created_at": TIMES[0]}
     with db.write_transaction(engine) as session, pytest.raises(KeyError, match="author"):

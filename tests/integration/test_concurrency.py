@@ -28,8 +28,7 @@ from orderwf.service import bulk
 from orderwf.service import orders as service_orders
 from orderwf.service.imports import import_products
 from orderwf.service.orders import create_order
-from orderwf.store import db
-from orderwf.store.tables import History, LineItem, Product, RefundLine, table
+from orderwf.store import core, db
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
 
@@ -91,7 +90,7 @@ def _start_together(commands: Sequence[list[str]], sync: Path) -> list[subproces
 
 
 def _history_by_key(engine: Engine) -> Counter[str]:
-    h = table(History)
+    h = core.HISTORY
     with db.read_session(engine) as session:
         keys = session.execute(select(h.c.idempotency_key)).scalars()
         return Counter(k for k in keys if k is not None)
@@ -100,7 +99,7 @@ def _history_by_key(engine: Engine) -> Counter[str]:
 def _check_invariants(engine: Engine, ids: Sequence[int]) -> None:
     """What must hold whatever the interleaving (SPEC §2.3, §4)."""
     h, lines, products, refund_lines = (
-        table(History), table(LineItem), table(Product), table(RefundLine)
+        core.HISTORY, core.LINES, core.PRODUCTS, core.REFUND_LINES
     )  # fmt: skip
     with db.read_session(engine) as session:
         history: dict[int, list[Any]] = defaultdict(list)

@@ -33,7 +33,7 @@ from orderwf.service import orders as service_orders
 from orderwf.service.imports import import_products
 from orderwf.service.orders import create_order
 from orderwf.store import db
-from orderwf.store.tables import History, table
+from orderwf.store.core import HISTORY
 from orderwf.workflow.loader import load_workflow
 from orderwf.workflow.model import Workflow
 from shop import libpq_dsn
@@ -97,7 +97,7 @@ def run(url: str, *args: str, env: dict[str, str | None] | None = None) -> Resul
 
 def _history(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table(History))).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(HISTORY)).scalar_one())
 
 
 def _shown(url: str) -> str:
@@ -638,7 +638,7 @@ def test_a_failing_bulk_write_is_one_sentence_without_its_parameters(url: str, s
     from sqlalchemy.exc import DBAPIError
 
     from orderwf.store import driver, faults
-    from orderwf.store.tables import HISTORY
+    from orderwf.store.core import HISTORY
 
     engine, _wf, ids = shop
     row = {

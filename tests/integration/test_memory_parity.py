@@ -18,8 +18,8 @@ from orderwf.service import orders as service_orders
 from orderwf.service.imports import import_products
 from orderwf.service.orders import create_order
 from orderwf.store import db
-from orderwf.store.tables import OUTBOX
-from orderwf.store.tables import PRODUCTS as PRODUCT_TABLE
+from orderwf.store.core import OUTBOX
+from orderwf.store.core import PRODUCTS as PRODUCT_TABLE
 from orderwf.workflow.loader import load_workflow
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from orderwf.engine import emails, pricing, reads
 from orderwf.engine import plan as planner
 from orderwf.engine.params import declared
 from orderwf.errors import NotFound, Refused, UsageError
-from orderwf.store import catalog, faults, imports, repo, snapshots
+from orderwf.store import faults, repo, snapshots
 from orderwf.store.db import look, read_session, transaction, write_transaction
 from orderwf.workflow.model import Workflow
 
@@ -294,7 +294,10 @@ def store_new_order(
     """Store a checked `NewOrder` under `workflow` or the one `choose` picks (the project's
     routes): its products looked up by SKU, the order priced by the engine, written by the
     store, in one transaction."""
-    from orderwf import woo  # not on a cold `apply` (tests/cli/startup_rules.py)
+    # Not on a cold `apply` (tests/cli/startup_rules.py): WooCommerce's records, and the
+    # ORM's product lookup and order insert (SQLModel, pydantic and the mapped tables).
+    from orderwf import woo
+    from orderwf.store import catalog, imports
 
     currency = workflow.shop.currency
     now = now or datetime.now(UTC)

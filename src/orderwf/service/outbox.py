@@ -33,8 +33,8 @@ from orderwf.mail.outbox import LEASE, Outcome, Queued, SendReport, deliver
 from orderwf.mail.smtp import Sender, parse_url
 from orderwf.quantities import ID_LIMIT
 from orderwf.store import faults
+from orderwf.store.core import OUTBOX
 from orderwf.store.db import read_session, write_transaction
-from orderwf.store.tables import OUTBOX
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Row

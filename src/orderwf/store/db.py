@@ -268,7 +268,7 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     committed, each statement of a transaction sees its own snapshot anyway, so a read loses
     nothing; under a server-wide `repeatable read` the statements of one read (an order's seven
     parts) would no longer share a snapshot. SQLite keeps its transaction (`read_session`):
-    its statements then do share one.
+    its statements then do share one (a Core connection's, as `read_session`'s without the ORM).
 
     The read's first statement is the pooled connection's ping, as a write's `BEGIN` is
     (`_begun`): the checkout sends no `;`, and a connection the server dropped while it sat in
@@ -277,9 +277,9 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     connection itself (cheaper than SQLAlchemy's isolation level, set and reset per look) and
     off again when the connection goes back to the pool (the engine keeps it meanwhile:
     `_kept`)."""
-    if engine.dialect.name != "postgresql":
-        with read_session(engine) as session:
-            return read(session)
+    if engine.dialect.name != "postgresql":  # a Core connection: no ORM on a cold `apply`
+        with _translated(engine), engine.connect() as conn:
+            return read(CoreTx(conn))
     with _translated(engine):
         while True:
             conn, pooled = _unpinged(engine)

@@ -19,7 +19,7 @@ from sqlalchemy import Table, func, insert, select, update
 from orderwf import orders as s
 from orderwf.errors import StoreError
 from orderwf.store import driver, snapshots
-from orderwf.store.tables import (
+from orderwf.store.core import (
     HISTORY,
     LINES,
     NOTES,

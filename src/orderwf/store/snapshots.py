@@ -15,7 +15,7 @@ from orderwf import orders as s
 from orderwf.errors import NotFound
 from orderwf.quantities import ID_LIMIT
 from orderwf.store import driver
-from orderwf.store.tables import (
+from orderwf.store.core import (
     LINES,
     NOTES,
     ONCE,

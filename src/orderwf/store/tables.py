@@ -1,5 +1,6 @@
 """The SQLModel tables (SPEC §4). Money columns hold exact text (`types.Money`); times are UTC.
-Bulk paths use the same tables through SQLAlchemy Core (`Model.__table__`)."""
+Statements that need no ORM use their Core tables from `store/core.py`, generated from these by
+`tools/core_tables.py` (a cold command then imports no SQLModel)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ConfigDict
-from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from orderwf.store.columns import Json, Money, UTCDateTime
@@ -235,22 +236,3 @@ ALL_TABLES = (
     Outbox,
     EmailOnce,
 )
-
-
-def table(model: type[SQLModel]) -> Table:
-    """The Core `Table` of a model, for bulk statements."""
-    return model.__table__  # type: ignore[attr-defined, no-any-return]
-
-
-# The Core tables, for statements that do not need the ORM.
-ORDERS = table(Order)
-LINES = table(LineItem)
-PRODUCTS = table(Product)
-NOTES = table(OrderNote)
-REFUNDS = table(Refund)
-REFUND_LINES = table(RefundLine)
-TRACKING = table(Tracking)
-HISTORY = table(History)
-VERSIONS = table(WorkflowVersion)
-OUTBOX = table(Outbox)
-ONCE = table(EmailOnce)
