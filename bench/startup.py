@@ -4,7 +4,9 @@
 - `orderwf --help`;
 - `orderwf validate workflows/woocommerce.yaml` with a warm validation cache;
 - `orderwf info` in a fresh `orderwf init` folder;
-- a cold `orderwf apply ID process` on a 2,000-order SQLite database (`make_db.py`).
+- a cold `orderwf apply ID process` on a 2,000-order SQLite database (`make_db.py`);
+- a cold `orderwf tick` (what cron runs; after the warm-up's run no timer is due) and
+  `orderwf order list` on the same database.
 
 Each is run N times, interleaved, CPU time (user + system) and wall time, medians; with
 `--against OTHER/src` the same commands run on another source tree, in the same rounds: before
@@ -91,6 +93,12 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         "orderwf info (init folder)": lambda: ([*py, "info"], shop),
         "orderwf apply ID process (cold)": lambda: (
             [*py, "--db", f"sqlite:///{db}", "apply", str(ids.pop()), "process"],
+            ROOT,
+        ),
+        # What cron runs every few minutes; after the warm-up's, no timer is due.
+        "orderwf tick (cold)": lambda: ([*py, "--db", f"sqlite:///{db}", "tick"], ROOT),
+        "orderwf order list (cold)": lambda: (
+            [*py, "--db", f"sqlite:///{db}", "order", "list"],
             ROOT,
         ),
     }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from orderwf.errors import UsageError
 from orderwf.store import repo
-from orderwf.store.db import read_session, write_transaction
+from orderwf.store.db import read_session, transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -121,7 +121,7 @@ def migrate(
     for wf, move in todo:
         after = 0
         while True:
-            with write_transaction(db) as session:
+            with transaction(db) as session:
                 ids = repo.order_ids(
                     session, status=move.old, workflow=move.workflow, after=after, limit=batch_size
                 )

@@ -159,6 +159,12 @@ DEFERRED: tuple[Deferral, ...] = (
 # Libraries and packages each light command never imports (a new process; `info` in a folder
 # fresh from `init`, its workflow already validated; `validate` answered by the cache).
 _STACK = ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "psycopg")
+_ORM = (
+    "sqlmodel",
+    "pydantic",
+    "sqlalchemy.orm",
+    *(f"orderwf.store.{m}" for m in ("tables", "catalog", "imports")),
+)
 LIGHT: dict[str, tuple[str, ...]] = {
     "--help": (
         *_STACK,
@@ -174,9 +180,8 @@ LIGHT: dict[str, tuple[str, ...]] = {
         *("sqlmodel", "pydantic", "alembic", "psycopg", "jsonschema", "babel", "yaml", "rich"),
         *("orderwf.store.repo", "orderwf.store.tables", "orderwf.engine"),
     ),
-    # An action on one order runs Core statements on `store.core`'s tables: no ORM.
-    "apply": (
-        *("sqlmodel", "pydantic", "sqlalchemy.orm", "alembic", "psycopg", "jsonschema", "yaml"),
-        *("rich", "orderwf.store.tables", "orderwf.store.catalog", "orderwf.store.imports"),
-    ),
+    # An apply (single or bulk), `tick`, the lists and an order's page run Core statements on
+    # `store.core`'s tables: no ORM (creating orders and products uses it).
+    "operators": _ORM,
+    "apply": (*_ORM, "alembic", "psycopg", "jsonschema", "yaml", "rich"),
 }

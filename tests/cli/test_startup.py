@@ -153,20 +153,35 @@ def test_info_in_a_fresh_shop_folder_imports_only_light_modules(tmp_path: Path) 
     assert _never(loaded, startup.LIGHT["info"]) == []
 
 
-def test_an_apply_in_a_shop_folder_imports_no_orm(tmp_path: Path) -> None:
-    """A cold `apply` (its workflow validated, its database migrated) runs Core statements on
-    the generated `store.core` tables: SQLModel, pydantic and the ORM are never imported."""
+def test_the_operators_commands_import_no_orm(tmp_path: Path) -> None:
+    """An apply, a bulk apply, `tick`, the lists and an order's page (a cold process each,
+    the workflow validated, the database migrated) run Core statements on the generated
+    `store.core` tables: SQLModel, pydantic and the ORM are never imported. Creating orders
+    and products does use the ORM."""
     shop = tmp_path / "shop"
     assert _modules_of("init", str(shop))
     products = '[{"id": 1, "sku": "TS", "name": "T", "price": "10.00", "manage_stock": true, '
     (shop / "p.json").write_text(products + '"stock_quantity": 5}]', encoding="utf-8")
     assert "sqlmodel" in _modules_of("product", "import", "p.json", cwd=shop)
-    assert "sqlmodel" in _modules_of(
-        "order", "create", "--email=a@example.com", "--line=TS=1", cwd=shop
-    )
-    loaded = _modules_of("apply", "1", "process", cwd=shop)
-    assert {"orderwf.store.core", "orderwf.engine.plan", "jinja2"} <= loaded  # it applied
-    assert _never(loaded, startup.LIGHT["apply"]) == []
+    for _ in range(2):
+        new = _modules_of("order", "create", "--email=a@example.com", "--line=TS=1", cwd=shop)
+        assert "sqlmodel" in new
+    commands = [
+        ("apply", "1", "process"),
+        ("apply", "--status", "pending", "process"),
+        ("tick",),
+        ("order", "list"),
+        ("order", "show", "2"),
+        ("order", "history", "2"),
+        ("outbox", "list"),
+    ]
+    for command in commands:
+        loaded = _modules_of(*command, cwd=shop)
+        assert "orderwf.store.core" in loaded, command  # it did open the database
+        if command[0] == "apply":
+            assert {"orderwf.engine.plan", "jinja2"} <= loaded  # it planned and rendered
+            assert _never(loaded, startup.LIGHT["apply"]) == [], command
+        assert _never(loaded, startup.LIGHT["operators"]) == [], command
 
 
 _COLLECTIONS_OF_HELP = """\

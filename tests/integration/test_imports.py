@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from orderwf import woo
 from orderwf.errors import NotFound, OrderwfError, Refused, StoreError, UsageError
@@ -48,14 +49,14 @@ def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _get(engine: Engine, model: Any, key: Any) -> Any:
-    with db.read_session(engine) as session:
+    with Session(engine) as session:  # the ORM's own: the store reads through Core
         return session.get(model, key)
 
 
 def _lines(engine: Engine, order_id: int) -> dict[int, LineItem]:
     from sqlmodel import select
 
-    with db.read_session(engine) as session:
+    with Session(engine) as session:
         rows = session.exec(select(LineItem).where(LineItem.order_id == order_id)).all()
         return {row.id: row for row in rows if row.id is not None}
 

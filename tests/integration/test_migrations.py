@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy import Engine, event, inspect, select, text
 
 from orderwf.errors import StoreError, UsageError
 from orderwf.store import db
+from orderwf.store.core import PRODUCTS
 from orderwf.store.migrations import HEAD
 
 
@@ -161,7 +162,7 @@ def test_write_transaction_begins_immediate_and_commits(sqlite_url: str) -> None
         with db.write_transaction(engine) as session:
             session.add(Product(id=1, sku="TS", name="T-Shirt"))
         with db.read_session(engine) as session:
-            assert session.get(Product, 1) is not None
+            assert session.execute(select(PRODUCTS.c.id).where(PRODUCTS.c.id == 1)).all()
     finally:
         engine.dispose()
     assert statements[0] == "BEGIN IMMEDIATE"
@@ -182,6 +183,6 @@ def test_write_transaction_rolls_back_on_error(db_url: str) -> None:
         with pytest.raises(RuntimeError):
             insert_then_fail()
         with db.read_session(engine) as session:
-            assert session.get(Product, 1) is None
+            assert not session.execute(select(PRODUCTS.c.id).where(PRODUCTS.c.id == 1)).all()
     finally:
         engine.dispose()

@@ -34,7 +34,7 @@ from orderwf.mail.smtp import Sender, parse_url
 from orderwf.quantities import ID_LIMIT
 from orderwf.store import faults
 from orderwf.store.core import OUTBOX
-from orderwf.store.db import read_session, write_transaction
+from orderwf.store.db import read_session, transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Row
@@ -116,7 +116,7 @@ def retry(db: Engine, message_id: int, *, now: datetime | None = None) -> Messag
     if not 0 < message_id <= ID_LIMIT:  # no such id can be stored: the driver would overflow
         raise NotFound(f"there is no outbox message {message_id}")
     table = OUTBOX
-    with write_transaction(db) as session:
+    with transaction(db) as session:
         conn = session.connection()
         row = conn.execute(select(table).where(table.c.id == message_id)).first()
         if row is None:
@@ -280,7 +280,7 @@ def _claim(
     if not retry_now:
         due.append(or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now))
     query = select(table).where(*due).order_by(table.c.id).limit(size)
-    with write_transaction(db) as session:
+    with transaction(db) as session:
         conn = session.connection()
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
@@ -311,7 +311,7 @@ def _settle(db: Engine, worker: str, outcomes: list[Outcome]) -> None:
         for o in outcomes
         if o.status != "released"
     ]
-    with write_transaction(db) as session:
+    with transaction(db) as session:
         conn = session.connection()
         if tried:
             conn.execute(

@@ -3,14 +3,17 @@ caller's session (`product list`, `product stock`, `order create`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlmodel import col, select
+from sqlalchemy import select
+from sqlmodel import select as orm_select
 
 from orderwf.errors import NotFound, StoreError
+from orderwf.store.core import PRODUCTS
 from orderwf.store.tables import Product
+from orderwf.store.tx import Tx
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -26,10 +29,10 @@ class ProductInfo:
     stock_quantity: int | None
 
 
-def list_products(session: Session) -> list[ProductInfo]:
-    """Every product, by id."""
-    rows = session.exec(select(Product).order_by(col(Product.id))).all()
-    return [_info(row) for row in rows]
+def list_products(session: Tx) -> list[ProductInfo]:
+    """Every product, by id (a Core read: `product list` needs no ORM)."""
+    query = select(*_INFO_COLUMNS).order_by(PRODUCTS.c.id)
+    return [ProductInfo(*row) for row in session.execute(query)]
 
 
 def set_stock(session: Session, ref: str, quantity: int) -> tuple[ProductInfo, int | None]:
@@ -57,12 +60,16 @@ def product_by_ref(session: Session, ref: str, *, hint: str = "") -> Product:
 def product_by_sku(session: Session, sku: str, *, hint: str = "") -> Product:
     """The one product with `sku`; `NotFound` (with `hint` appended) when there is none,
     `StoreError` when several share it."""
-    found = session.exec(select(Product).where(Product.sku == sku).limit(2)).all()
+    found = session.exec(orm_select(Product).where(Product.sku == sku).limit(2)).all()
     if not found:
         raise NotFound(f"no product has SKU {sku!r}{hint}")
     if len(found) > 1:
         raise StoreError(f"several products have SKU {sku!r}; give each a unique SKU")
     return found[0]
+
+
+# `ProductInfo`'s fields, in order.
+_INFO_COLUMNS = tuple(PRODUCTS.c[f.name] for f in fields(ProductInfo))
 
 
 def _info(row: Product) -> ProductInfo:

@@ -8,7 +8,8 @@ read, so two operators applying actions to one order queue up instead of failing
 On PostgreSQL an engine keeps the connection its last transaction or look ended with, clean,
 for the next one (`_kept`): a process applying actions one after the other does not check a
 connection out of the pool and back in each time. `transaction` gives the store a plain
-`tx.CoreTx` on it; `write_transaction` a `Session`, for the ORM's users.
+`tx.CoreTx` on it, and `read_session` one on a connection of its own; `write_transaction` a
+`Session`, for the ORM's users (creating orders and products, a stock level set).
 
 Any command that opens the database migrates a fresh one to the newest schema. The check is one
 query against `alembic_version` compared to `migrations.HEAD`; Alembic itself is imported only
@@ -253,12 +254,12 @@ def _first_use(conn: Connection, pooled: bool, what: str, use: Callable[[Any], o
 
 
 @contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reading (a deferred `BEGIN` on SQLite); nothing is committed."""
-    from sqlmodel import Session
-
-    with _translated(engine), Session(engine) as session:
-        yield session
+def read_session(engine: Engine) -> Iterator[Tx]:
+    """A transaction for reading (a deferred `BEGIN` on SQLite), on a Core connection: no
+    ORM, so a command that only reads and runs Core statements never imports SQLModel.
+    Nothing is committed."""
+    with _translated(engine), engine.connect() as conn:
+        yield CoreTx(conn)
 
 
 def look(engine: Engine, read: Callable[[Tx], T]) -> T:
@@ -268,7 +269,7 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     committed, each statement of a transaction sees its own snapshot anyway, so a read loses
     nothing; under a server-wide `repeatable read` the statements of one read (an order's seven
     parts) would no longer share a snapshot. SQLite keeps its transaction (`read_session`):
-    its statements then do share one (a Core connection's, as `read_session`'s without the ORM).
+    its statements then do share one.
 
     The read's first statement is the pooled connection's ping, as a write's `BEGIN` is
     (`_begun`): the checkout sends no `;`, and a connection the server dropped while it sat in
@@ -277,9 +278,9 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     connection itself (cheaper than SQLAlchemy's isolation level, set and reset per look) and
     off again when the connection goes back to the pool (the engine keeps it meanwhile:
     `_kept`)."""
-    if engine.dialect.name != "postgresql":  # a Core connection: no ORM on a cold `apply`
-        with _translated(engine), engine.connect() as conn:
-            return read(CoreTx(conn))
+    if engine.dialect.name != "postgresql":
+        with read_session(engine) as tx:
+            return read(tx)
     with _translated(engine):
         while True:
             conn, pooled = _unpinged(engine)
