@@ -216,13 +216,13 @@ class Shop:
     def levels(self) -> dict[int, int | None]:
         """Every product's stock level."""
         products = PRODUCTS
-        with db.read_session(self.engine) as session:
+        with db.read_transaction(self.engine) as session:
             query = select(products.c.id, products.c.stock_quantity)
             return dict(session.execute(query).all())
 
     def level(self, product_id: int) -> int | None:
         products = PRODUCTS
-        with db.read_session(self.engine) as session:
+        with db.read_transaction(self.engine) as session:
             return session.execute(
                 select(products.c.stock_quantity).where(products.c.id == product_id)
             ).scalar_one()
@@ -238,7 +238,7 @@ class Shop:
     def emails(self, order_id: int) -> list[tuple[str, str, str]]:
         """(email id, recipient, subject) of every queued email of the order, in order."""
         rows = OUTBOX
-        with db.read_session(self.engine) as session:
+        with db.read_transaction(self.engine) as session:
             return [
                 (r.email, r.to_addr, r.subject)
                 for r in session.execute(
@@ -248,7 +248,7 @@ class Shop:
 
     def history(self, order_id: int) -> list[tuple[str, str, str, str]]:
         """(actor, action, from, to) of every apply, in order."""
-        with db.read_session(self.engine) as session:
+        with db.read_transaction(self.engine) as session:
             return [
                 (h["actor"], h["action"], h["from_status"], h["to_status"])
                 for h in repo.history(session, order_id)

@@ -19,7 +19,7 @@ from orderwf.engine import context
 from orderwf.engine import plan as planner
 from orderwf.service import bulk
 from orderwf.store import repo, snapshots
-from orderwf.store.db import read_session
+from orderwf.store.db import read_transaction
 from orderwf.workflow.findings import Finding, display_path
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def check(
     them may declare a name that seems to have no file)."""
     now = now or datetime.now(UTC)
     by_name = {wf.name: wf for wf in workflows}
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         counts = repo.status_counts(session)
     found: list[Finding] = []
     missing: dict[str, int] = {}
@@ -145,7 +145,7 @@ def _refused_timer(db: Engine, wf: Workflow, timer: Timer, now: datetime) -> Fin
         workflow=wf.name,
     )
     for batch in batches:
-        with read_session(db) as session:
+        with read_transaction(db) as session:
             orders = snapshots.load_orders(session, batch)
         for order in orders.values():
             names = context.base_context(wf, order, actor="timer", now=now)

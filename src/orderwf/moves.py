@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from orderwf.errors import UsageError
 from orderwf.store import repo
-from orderwf.store.db import read_session, transaction
+from orderwf.store.db import read_transaction, transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -112,7 +112,7 @@ def migrate(
     todo = planned(workflows, extra or {})
     report = Report(dry_run=dry_run)
     if dry_run:
-        with read_session(db) as session:
+        with read_transaction(db) as session:
             counts = repo.status_counts(session)
         for _, move in todo:
             move.orders = counts.get((move.workflow, move.old), 0)

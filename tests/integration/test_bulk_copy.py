@@ -66,7 +66,7 @@ def _rows(shop: Shop, table: Table, ids: list[int]) -> list[dict[str, Any]]:
     row id, the order by its place in `ids`, its number in texts as N, no message id."""
     place = {order_id: i for i, order_id in enumerate(ids)}
     query = select(table).where(table.c.order_id.in_(ids)).order_by(*table.primary_key)
-    with db.read_session(shop.engine) as session:
+    with db.read_transaction(shop.engine) as session:
         found = [dict(r) for r in session.execute(query).mappings()]
     for row in found:
         order_id = row.pop("order_id")

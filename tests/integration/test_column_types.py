@@ -51,7 +51,7 @@ def test_amounts_and_times_round_trip(engine: Engine) -> None:
     ids = list(range(1, len(AMOUNTS) + 1))
     query = select(ORDERS.c.id, ORDERS.c.total, ORDERS.c.date_created, ORDERS.c.date_paid)
     bulk_query = snapshots.queries(engine.dialect.name).orders  # the bulk apply's read
-    with db.read_session(engine) as session:
+    with db.read_transaction(engine) as session:
         core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
         rows = driver.selects_by_ids(session, {"orders": bulk_query}, ids)["orders"]
         bulk = [(r["id"], r["total"], r["created_at"], r["date_paid"]) for r in rows]
@@ -84,7 +84,7 @@ def test_json_columns_read_back_what_was_written_by_both_readers(engine: Engine)
             )  # fmt: skip
     ids = list(range(1, len(JSON_VALUES) + 1))
     query = select(ORDERS.c.billing, ORDERS.c.shipping, ORDERS.c.meta).order_by(ORDERS.c.id)
-    with db.read_session(engine) as session:
+    with db.read_transaction(engine) as session:
         core = [tuple(r) for r in session.execute(query).all()]
         rows = driver.selects_by_ids(
             session, {"orders": snapshots.queries(engine.dialect.name).orders}, ids
@@ -102,7 +102,7 @@ def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(engine: Engine) 
 
     with db.write_transaction(engine) as session:
         session.execute(text("DROP TABLE tracking"))
-    with db.read_session(engine) as session, pytest.raises(DBAPIError) as failed:
+    with db.read_transaction(engine) as session, pytest.raises(DBAPIError) as failed:
         snapshots.load_orders(session, [1, 2])
     assert "tracking" in str(failed.value.orig)
 
@@ -132,7 +132,7 @@ def test_the_bulk_writer_stores_amounts_and_times_as_core_reads_them(engine: Eng
         )
         assert updated.rowcount == 1  # order 2 does not exist
     query = select(REFUNDS.c.amount, REFUNDS.c.created_at, REFUNDS.c.restock)
-    with db.read_session(engine) as session:
+    with db.read_transaction(engine) as session:
         refunds = [tuple(r) for r in session.execute(query.order_by(REFUNDS.c.id)).all()]
         order = session.execute(select(ORDERS.c.total, ORDERS.c.date_paid)).one()
     assert refunds == [(amount, when.astimezone(UTC), i % 2 == 0) for i, (amount, when) in ROWS]

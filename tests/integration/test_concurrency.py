@@ -91,7 +91,7 @@ def _start_together(commands: Sequence[list[str]], sync: Path) -> list[subproces
 
 def _history_by_key(engine: Engine) -> Counter[str]:
     h = core.HISTORY
-    with db.read_session(engine) as session:
+    with db.read_transaction(engine) as session:
         keys = session.execute(select(h.c.idempotency_key)).scalars()
         return Counter(k for k in keys if k is not None)
 
@@ -101,7 +101,7 @@ def _check_invariants(engine: Engine, ids: Sequence[int]) -> None:
     h, lines, products, refund_lines = (
         core.HISTORY, core.LINES, core.PRODUCTS, core.REFUND_LINES
     )  # fmt: skip
-    with db.read_session(engine) as session:
+    with db.read_transaction(engine) as session:
         history: dict[int, list[Any]] = defaultdict(list)
         for row in session.execute(select(h).order_by(h.c.id)):
             history[row.order_id].append(row)

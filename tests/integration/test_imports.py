@@ -341,7 +341,7 @@ def test_loaded_snapshots_have_every_field_the_constructor_sets(
 
     import_products(engine, _load(woo_dir, "products-list.json"))
     ids = import_orders(engine, workflow, _load(woo_dir, "orders-list.json"))
-    with db.read_session(engine) as session:
+    with db.read_transaction(engine) as session:
         loaded = snapshots.load_orders(session, ids)
     assert sorted(loaded) == sorted(ids)
     for order in loaded.values():

@@ -161,7 +161,7 @@ def test_write_transaction_begins_immediate_and_commits(sqlite_url: str) -> None
     try:
         with db.write_transaction(engine) as session:
             session.add(Product(id=1, sku="TS", name="T-Shirt"))
-        with db.read_session(engine) as session:
+        with db.read_transaction(engine) as session:
             assert session.execute(select(PRODUCTS.c.id).where(PRODUCTS.c.id == 1)).all()
     finally:
         engine.dispose()
@@ -182,7 +182,7 @@ def test_write_transaction_rolls_back_on_error(db_url: str) -> None:
     try:
         with pytest.raises(RuntimeError):
             insert_then_fail()
-        with db.read_session(engine) as session:
+        with db.read_transaction(engine) as session:
             assert not session.execute(select(PRODUCTS.c.id).where(PRODUCTS.c.id == 1)).all()
     finally:
         engine.dispose()

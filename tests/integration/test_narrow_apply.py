@@ -32,7 +32,7 @@ def shop(tmp_path: Path, db_url: str) -> Iterator[Shop]:
 
 
 def history_rows(shop: Shop, order_id: int) -> list[tuple[object, ...]]:
-    with db.read_session(shop.engine) as session:
+    with db.read_transaction(shop.engine) as session:
         return [
             (h["action"], h["from_status"], h["to_status"], [e["type"] for e in h["effects"]])
             for h in repo.history(session, order_id)
@@ -161,7 +161,7 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
 
     shop.add(parity_order(100, (A, 2)))
     shop.apply(100, "pay")
-    with db.read_session(shop.engine) as session:
+    with db.read_transaction(shop.engine) as session:
         order = snapshots.load_order(session, 100, parts=parts)
     assert vars(order).keys() == {f.name for f in fields(s.Order)}
     wanted = snapshots.ALL_PARTS if parts is None else set(parts)

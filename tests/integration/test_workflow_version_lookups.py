@@ -37,7 +37,7 @@ def _version_statements(shop: Shop) -> list[str]:
 
 def _history_versions(shop: Shop) -> list[tuple[int, str]]:
     """(order id, hash of the version row) of every history row, in order."""
-    with db.read_session(shop.engine) as session:
+    with db.read_transaction(shop.engine) as session:
         rows = session.execute(
             text(
                 "SELECT h.order_id, v.hash FROM history h "

@@ -17,7 +17,7 @@ from orderwf.engine import reads, timers
 from orderwf.engine.stock import BatchStock
 from orderwf.errors import OrderwfError, StoreError
 from orderwf.store import faults, repo, snapshots
-from orderwf.store.db import read_session, transaction
+from orderwf.store.db import read_transaction, transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ def order_batches(
     assert status is not None
     after = 0
     while True:
-        with read_session(db) as session:
+        with read_transaction(db) as session:
             batch = repo.order_ids(
                 session,
                 status=status,
@@ -292,7 +292,7 @@ def order_batches(
 
 
 def count_orders(db: Engine, status: str) -> int:
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return repo.count_orders(session, status)
 
 
@@ -316,7 +316,7 @@ def apply_all(
     interrupted). Orders whose workflow lacks the action are refused; an action no involved
     workflow has refuses the whole run."""
     action, status, ids = checked.action, checked.status, checked.ids
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         if ids is not None:
             owner = repo.workflows_of(session, ids)
             names = sorted(set(owner.values()))
@@ -391,7 +391,7 @@ def tick_all(
     workflow's timers; the reports of timers with the same id are added up. `report` (default:
     a new one) counts each batch once it is committed, so a caller that holds it knows what
     was done when Ctrl-C stops the run."""
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         names = set(repo.workflow_counts(session))
     names |= {wf.name for wf in workflows.all()}
     # Every workflow first: an order of a workflow no file declares refuses the run before

@@ -19,7 +19,7 @@ from orderwf.engine import plan as planner
 from orderwf.engine.params import declared
 from orderwf.errors import NotFound, Refused, UsageError
 from orderwf.store import faults, repo, snapshots
-from orderwf.store.db import look, read_session, transaction, write_transaction
+from orderwf.store.db import look, read_transaction, transaction, write_transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def apply(
         if key is None or "idempotency_key" not in e.constraint:
             raise
         # Another apply with this key, on another order, committed while this one ran.
-        with read_session(db) as session:
+        with read_transaction(db) as session:
             earlier = repo.history_by_key(session, key)
         if earlier is None:
             raise Refused(
@@ -217,7 +217,7 @@ def list_orders(
     db: Engine, *, status: str | None = None, search: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """The orders list, newest first: number, date, status, customer, total."""
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return repo.list_orders(session, status=status, search=search, limit=limit)
 
 
@@ -225,7 +225,7 @@ def history(db: Engine, order_id: int) -> list[dict[str, Any]]:
     """Every apply on the order, oldest first, with the workflow version it ran under;
     `NotFound` for an unknown order."""
     show(db, order_id)  # refuses an unknown order
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return repo.history(session, order_id)
 
 

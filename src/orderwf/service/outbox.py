@@ -34,7 +34,7 @@ from orderwf.mail.smtp import Sender, parse_url
 from orderwf.quantities import ID_LIMIT
 from orderwf.store import faults
 from orderwf.store.core import OUTBOX
-from orderwf.store.db import read_session, transaction
+from orderwf.store.db import read_transaction, transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Row
@@ -106,7 +106,7 @@ def list_messages(db: Engine, status: str | None = None) -> list[MessageInfo]:
     query = select(table).order_by(table.c.id)
     if status is not None:
         query = query.where(table.c.status == status)
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return [_info(row) for row in session.connection().execute(query)]
 
 

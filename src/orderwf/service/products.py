@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from orderwf import quantities
 from orderwf.store import catalog
-from orderwf.store.db import read_session, write_transaction
+from orderwf.store.db import read_transaction, write_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def list_products(db: Engine) -> list[ProductInfo]:
     """Every product, by id."""
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return catalog.list_products(session)
 
 

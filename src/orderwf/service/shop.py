@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orderwf.errors import NotFound, UsageError
 from orderwf.store import db as store_db
-from orderwf.store.db import missing_file, read_session
+from orderwf.store.db import missing_file, read_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -40,7 +40,7 @@ def workflow_counts(db: Engine) -> dict[str, int]:
     """workflow name → how many orders recorded it."""
     from orderwf.store import repo
 
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return repo.workflow_counts(session)
 
 
@@ -85,5 +85,5 @@ def workflow_versions(db: Engine, name: str, prefix: str) -> list[dict[str, Any]
     """The stored versions of workflow `name` whose hash starts with `prefix` (SPEC §9)."""
     from orderwf.store import repo
 
-    with read_session(db) as session:
+    with read_transaction(db) as session:
         return repo.versions(session, name, prefix)

@@ -8,7 +8,7 @@ read, so two operators applying actions to one order queue up instead of failing
 On PostgreSQL an engine keeps the connection its last transaction or look ended with, clean,
 for the next one (`_kept`): a process applying actions one after the other does not check a
 connection out of the pool and back in each time. `transaction` gives the store a plain
-`tx.CoreTx` on it, and `read_session` one on a connection of its own; `write_transaction` a
+`tx.CoreTx` on it, and `read_transaction` one on a connection of its own; `write_transaction` a
 `Session`, for the ORM's users (creating orders and products, a stock level set).
 
 Any command that opens the database migrates a fresh one to the newest schema. The check is one
@@ -254,7 +254,7 @@ def _first_use(conn: Connection, pooled: bool, what: str, use: Callable[[Any], o
 
 
 @contextmanager
-def read_session(engine: Engine) -> Iterator[Tx]:
+def read_transaction(engine: Engine) -> Iterator[Tx]:
     """A transaction for reading (a deferred `BEGIN` on SQLite), on a Core connection: no
     ORM, so a command that only reads and runs Core statements never imports SQLModel.
     Nothing is committed."""
@@ -268,7 +268,7 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     psycopg's `DEALLOCATE ALL` after a rollback). Under PostgreSQL's default isolation, read
     committed, each statement of a transaction sees its own snapshot anyway, so a read loses
     nothing; under a server-wide `repeatable read` the statements of one read (an order's seven
-    parts) would no longer share a snapshot. SQLite keeps its transaction (`read_session`):
+    parts) would no longer share a snapshot. SQLite keeps its transaction (`read_transaction`):
     its statements then do share one.
 
     The read's first statement is the pooled connection's ping, as a write's `BEGIN` is
@@ -279,7 +279,7 @@ def look(engine: Engine, read: Callable[[Tx], T]) -> T:
     off again when the connection goes back to the pool (the engine keeps it meanwhile:
     `_kept`)."""
     if engine.dialect.name != "postgresql":
-        with read_session(engine) as tx:
+        with read_transaction(engine) as tx:
             return read(tx)
     with _translated(engine):
         while True:
