@@ -4,7 +4,12 @@ the machine's load, for changes of a few per cent that CPU time, on a shared mac
 speed drifts by ±30 % between runs, cannot tell apart (docs/performance.md).
 
     python bench/instructions.py [--tree SRC …] [--floor] [--workflow "no email"|"1 email"]
-        [--orders 10000]
+        [--orders 10000] [--pg URL]
+
+`--pg URL` counts the same run on PostgreSQL (each a fresh database copied from the n-order
+template `bench/bulk.py` keeps on that server; the floor is then `floor-pg`): the client's
+instructions only (Python, psycopg, libpq), which is what issue 15's PostgreSQL figure, the
+client's CPU, is about; the server's work is not counted.
 
 Each tree (its `src` first on `PYTHONPATH`; default: this checkout's) runs twice on a fresh
 copy of the n-order database: once as it is, and once with its pending orders moved out of
@@ -30,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_db  # noqa: E402
-from bulk import warm_cache, workflows  # noqa: E402
+from bulk import pg_copy, pg_template, warm_cache, workflows  # noqa: E402
 from common import OUT, ROOT, env  # noqa: E402
 
 CHILD = str(ROOT / "bench" / "bulk_child.py")
@@ -50,6 +55,23 @@ def collected(args: list[str], tree: str | None) -> int:
     if proc.returncode != 0 or found is None:
         raise SystemExit(f"callgrind of {args} failed: {proc.stderr[-2000:]}")
     return int(found.group(1))
+
+
+def per_order_pg(kind: str, extra: str, n: int, tree: str | None, url: str) -> tuple[float, int]:
+    """`per_order` on PostgreSQL (`kind`: `orderwf` or `floor-pg`)."""
+    import psycopg
+
+    template = pg_template(url, n)
+    target = pg_copy(url, template, "bench_instructions")
+    with psycopg.connect(make_db.pg_dsn(target)) as conn:
+        row = conn.execute("SELECT count(*) FROM orders WHERE status = 'pending'").fetchone()
+    pending = int(row[0]) if row else 0
+    total = collected([kind, target, extra], tree)
+    target = pg_copy(url, template, "bench_instructions")
+    with psycopg.connect(make_db.pg_dsn(target)) as conn:  # committed at the end
+        conn.execute("UPDATE orders SET status = 'on-hold' WHERE status = 'pending'")
+    start = collected([kind, target, extra], tree)
+    return (total - start) / pending, pending
 
 
 def per_order(kind: str, extra: str, n: int, tree: str | None) -> tuple[float, int]:
@@ -72,18 +94,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--floor", action="store_true", help="count the raw sqlite3 floor too")
     parser.add_argument("--workflow", default="no email", choices=["no email", "1 email"])
     parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--pg", help="a PostgreSQL server's URL: count the runs there")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     wf = workflows()[args.workflow]
     warm_cache({args.workflow: wf})
     results = {}
+    email = "1" if args.workflow == "1 email" else "0"
+
+    def count(kind: str, extra: str, tree: str | None) -> tuple[float, int]:
+        if args.pg:
+            return per_order_pg(kind.replace("sqlite", "pg"), extra, args.orders, tree, args.pg)
+        return per_order(kind, extra, args.orders, tree)
+
     for tree in args.tree or [str(ROOT / "src")]:
-        results[tree] = per_order("orderwf", str(wf), args.orders, tree)
+        results[tree] = count("orderwf", str(wf), tree)
         print(f"{tree}: {results[tree][0]:,.0f} instructions an order ({results[tree][1]:,})")
     if args.floor:
-        email = "1" if args.workflow == "1 email" else "0"
-        results["floor"] = per_order("floor-sqlite", email, args.orders, None)
+        results["floor"] = count("floor-sqlite", email, None)
         print(f"floor: {results['floor'][0]:,.0f} instructions an order")
     first = next(iter(results.values()))[0]
     for name, (count, _) in results.items():

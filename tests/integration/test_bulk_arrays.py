@@ -6,10 +6,13 @@ that update the same row twice, a small batch, a single apply and SQLite go one 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from parity import NOW, A, open_shop, parity_order
 from sqlalchemy import select
 
@@ -88,6 +91,61 @@ def test_a_batch_updated_by_arrays_stores_what_executemany_stores(
         assert _state(pg_shop, mine) == _state(pg_shop, theirs)
     assert _state(pg_shop, by_arrays[0])[:2] == ("cancelled", 3)
     assert _state(pg_shop, by_arrays[0])[-1][0] == ("line_item", 0, 0, 0, 0)
+
+
+_COLUMNS = ("status", "total", "meta", "date_paid", "stock_reduced", "customer_id")
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+_ZONES = st.none() | st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+_ROW = st.tuples(
+    _TEXT,
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9
+    ),
+    _JSON,
+    st.none() | st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1), timezones=_ZONES),
+    st.booleans(),
+    st.integers(-(2**31), 2**31 - 1),
+)
+
+
+@pytest.mark.postgres
+def test_every_column_type_reads_back_as_executemany_stores_it(
+    pg_shop: Shop, arrays: list[str]
+) -> None:
+    """The arrays' text (`driver`'s own, not psycopg's dumping) for text with quotes,
+    backslashes, braces, commas, spaces, `NULL` and any Unicode; amounts; JSON with None at
+    any depth and alone; times naive, in any zone (stored in UTC), and none; booleans; integers."""
+    mine, theirs = _orders(pg_shop, 2001), _orders(pg_shop, 3001)
+    query = select(*(ORDERS.c[c] for c in _COLUMNS)).order_by(ORDERS.c.id)
+
+    def stored(ids: list[int]) -> list[tuple[Any, ...]]:
+        with db.read_transaction(pg_shop.engine) as tx:
+            return [tuple(r) for r in tx.execute(query.where(ORDERS.c.id.in_(ids)))]
+
+    def write(ids: list[int], rows: list[tuple[Any, ...]], arrays: bool) -> None:
+        with db.transaction(pg_shop.engine) as tx:
+            statement = driver.update(tx, ORDERS, _COLUMNS, ("id",))
+            driver.UNNEST_FROM = 32 if arrays else 10**9
+            try:
+                sent = statement.send(tx, [(*r, i) for r, i in zip(rows, ids, strict=True)])
+            finally:
+                driver.UNNEST_FROM = 32
+            assert sent.rowcount == N
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(_ROW, min_size=N, max_size=N))
+    def check(rows: list[tuple[Any, ...]]) -> None:
+        write(mine, rows, arrays=True)
+        write(theirs, rows, arrays=False)
+        assert stored(mine) == stored(theirs)
+
+    check()
+    assert set(arrays) == {"orders"}
 
 
 def _versions(shop: Shop, ids: list[int]) -> dict[int, int]:

@@ -9,7 +9,9 @@ The store talks to the database one way per job:
   `insert(table)` and `update(table).where(table.c.id == bindparam(…))`, compiled here once
   per dialect, one `executemany` of positional tuples each on the DBAPI cursor (`Write`); on
   PostgreSQL all of them in one pipeline (`pipeline`), but for a bulk batch's many new rows of
-  a table, which go before it by `COPY … FROM STDIN` (`Write.copy`, `copies`);
+  a table, which go before it by `COPY … FROM STDIN` (`Write.copy`, `copies`), and its many
+  updated rows of a table, which go in it as one `UPDATE … FROM unnest(arrays)`
+  (`_unnest_sql`);
 - **anything else** — one row (a refund, whose id its lines need; the workflow version), lists,
   counts, history, `migrate`'s move: Core, through `session.execute`;
 - **creating orders and products** (`store/imports.py`, `store/catalog.py`): SQLModel objects
@@ -33,19 +35,32 @@ defaults are filled in: a row that lacks a column is a `KeyError`)."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Date, DateTime, Select, Table, bindparam
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+)
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-from orderwf.store.columns import UTCDateTime
+from orderwf.store.columns import UTCDateTime, json_dumps
 from orderwf.store.tx import Tx
 
 Process = Callable[[Any], Any]
@@ -85,7 +100,9 @@ def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Process | None:
 class Write:
     """A compiled insert or update, run once per row with `executemany`: its SQL for one
     dialect, the names of its parameters in the order of a row's values, and the bind
-    processor of each (None: as is); for an insert on psycopg, the same rows' COPY too."""
+    processor of each (None: as is); on psycopg, an insert's COPY of the same rows, and an
+    update's one statement for many rows (`UPDATE … FROM unnest(arrays)`, from `UNNEST_FROM`
+    rows that update distinct rows)."""
 
     sql: str
     names: tuple[str, ...]
@@ -95,6 +112,7 @@ class Write:
     # whose last `keys` parameters are its WHERE's (`_unnest_sql`).
     unnest_sql: str | None = None
     keys: int = 0
+    arrays: tuple[Callable[[Sequence[Any]], Any], ...] = ()  # each column's (`_array_param`)
 
     def send(self, session: Tx, rows: Iterable[Sequence[Any]]) -> Sent:
         """Run once per row (each row's values in the order of `names`), on the DBAPI cursor.
@@ -105,10 +123,12 @@ class Write:
             return _NOTHING
         if len(rows[0]) != len(self.names):
             raise ValueError(f"{len(rows[0])} values a row for {self.names}")
+        if self.unnest_sql is not None and len(rows) >= UNNEST_FROM and self._distinct(rows):
+            columns = zip(*rows, strict=True)
+            params = [param(column) for param, column in zip(self.arrays, columns, strict=True)]
+            return self._execute_arrays(session, self.unnest_sql, params)
         if any(self.processors):
             rows = self._bound(rows)
-        if self.unnest_sql is not None and len(rows) >= UNNEST_FROM and self._distinct(rows):
-            return self._execute_arrays(session, self.unnest_sql, rows)
         return self._execute(session, rows)
 
     def _distinct(self, rows: Sequence[Sequence[Any]]) -> bool:
@@ -161,12 +181,12 @@ class Write:
             raise _wrapped(connection, e, self.sql) from e
         return Sent(cursor)
 
-    def _execute_arrays(self, session: Tx, sql: str, rows: Sequence[Sequence[Any]]) -> Sent:
+    def _execute_arrays(self, session: Tx, sql: str, params: list[Any]) -> Sent:
         """The rows as one statement, each parameter the array of one column's values."""
         connection = session.connection()
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            cursor.execute(sql, params)
         except connection.dialect.loaded_dbapi.Error as e:
             cursor.close()
             raise _wrapped(connection, e, sql) from e
@@ -236,8 +256,9 @@ def update(
         processors = tuple(_bind(params[n].type, dialect) for n in names)
         if not _copies(dialect):
             return Write(sql, names, processors)
-        arrays = _unnest_sql(dialect, table, set_, where, increment=increment)
-        return Write(sql, names, processors, unnest_sql=arrays, keys=len(where))
+        unnest = _unnest_sql(dialect, table, set_, where, increment=increment)
+        arrays = tuple(_array_param(params[n].type, dialect) for n in names)
+        return Write(sql, names, processors, unnest_sql=unnest, keys=len(where), arrays=arrays)
 
     key = f"update {table.name} {'+' if increment else ''}{list(set_)} {list(where)}"
     return _write(dialect, key, build)
@@ -270,6 +291,62 @@ def _unnest_sql(
     aliases = ", ".join([*(f"set_{k}" for k in set_), *(f"where_{k}" for k in where)])
     conditions = " AND ".join(f"{name}.{column(k)} = v.where_{k}" for k in where)
     return f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {conditions}"
+
+
+def _array_param(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
+    """How one column's values go as one array parameter of `_unnest_sql`'s statement: as the
+    text of the array, in PostgreSQL's array input syntax, for the store's column types
+    (integers, booleans, text and amounts, times, JSON), which psycopg would dump element by
+    element at ~7 times the client's CPU (docs/performance.md); else as the list of the bound
+    values, which psycopg dumps. Each value goes through its type's bind processor first, as
+    for `executemany`; a JSON value through the engine's serializer, as SQLAlchemy's JSON
+    does (None is JSON's `null`). `tests/integration/test_bulk_arrays.py` reads back what
+    each stores against what psycopg's own arrays store, over Hypothesis's values."""
+    bind = _bind(type_, dialect)
+    impl = getattr(type_, "impl_instance", type_)
+    if isinstance(impl, JSON):
+        return lambda values: _array_text([_quoted(json_dumps(v)) for v in values])
+    element: Callable[[Any], str]
+    if isinstance(impl, Boolean):
+        element = _boolean
+    elif isinstance(impl, Integer):
+        element = _integer
+    elif isinstance(impl, String | DateTime | Date):
+        element = _text
+    else:
+        return lambda values: [v if bind is None else bind(v) for v in values]
+
+    def text(values: Sequence[Any]) -> str:
+        if bind is not None:
+            values = [bind(v) for v in values]
+        seen: dict[Any, str] = {}  # a batch's one `now`, its few statuses: written once each
+        return _array_text(
+            ["NULL" if v is None else seen.get(v) or seen.setdefault(v, element(v)) for v in values]
+        )
+
+    return text
+
+
+def _array_text(elements: list[str]) -> str:
+    return "{" + ",".join(elements) + "}"
+
+
+def _quoted(value: str) -> str:
+    """An array element in double quotes, its backslashes and quotes escaped: any text, even
+    empty, `NULL`, or with commas, braces and spaces, is read back as it was."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _text(value: Any) -> str:
+    return _quoted(str(value))  # a time: `2026-12-06 09:30:00.123456`, as PostgreSQL reads it
+
+
+def _integer(value: Any) -> str:
+    return str(operator.index(value))  # an int, never a float's or a string's text
+
+
+def _boolean(value: Any) -> str:
+    return "t" if value else "f"
 
 
 # The fewest rows an update sends as one statement of arrays (`Write.send`, psycopg): below,
