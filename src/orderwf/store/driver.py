@@ -215,7 +215,7 @@ def insert(session: Tx, table: Table) -> Write:
         if sorted(names) != sorted(keys):  # a parameter no row gives (a Python-side default)
             raise ValueError(f"insert into {table.name}: parameters {names} for columns {keys}")
         copy_sql = None
-        if _copies(dialect):
+        if _psycopg(dialect):
             quote = dialect.identifier_preparer
             columns = ", ".join(quote.format_column(table.c[n]) for n in names)
             copy_sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
@@ -254,7 +254,7 @@ def update(
         if list(names) != order:  # the compiler's order is the rows' order: never reordered
             raise ValueError(f"update of {table.name}: parameters {names}, rows give {order}")
         processors = tuple(_bind(params[n].type, dialect) for n in names)
-        if not _copies(dialect):
+        if not _psycopg(dialect):
             return Write(sql, names, processors)
         unnest = _unnest_sql(dialect, table, set_, where, increment=increment)
         arrays = tuple(_array_param(params[n].type, dialect) for n in names)
@@ -359,7 +359,8 @@ UNNEST_FROM = 32
 COPY_FROM = 32
 
 
-def _copies(dialect: Dialect) -> bool:
+def _psycopg(dialect: Dialect) -> bool:
+    """psycopg 3: COPY for a batch's new rows, arrays for its updated ones."""
     return dialect.driver == "psycopg"
 
 
@@ -367,7 +368,7 @@ def copies(session: Tx, rows: int) -> bool:
     """Whether `rows` new rows of one table go by `Write.copy`: on psycopg, from `COPY_FROM`
     rows (a bulk batch's notes, history, outbox), where COPY costs the client ~3 µs of CPU a
     row against ~12 for a row of `executemany` in a pipeline."""
-    return rows >= COPY_FROM and _copies(session.get_bind().dialect)
+    return rows >= COPY_FROM and _psycopg(session.get_bind().dialect)
 
 
 class Sent:
