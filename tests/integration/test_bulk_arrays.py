@@ -168,6 +168,18 @@ def test_the_version_check_counts_the_rows_arrays_updated(pg_shop: Shop, arrays:
     assert _versions(pg_shop, ids) == dict.fromkeys(ids, 1)  # SET only what was given
 
 
+def test_two_rows_of_one_order_go_one_by_one(shop: Shop, arrays: list[str]) -> None:
+    """The second row matches the version the first one wrote: one after the other, as
+    `executemany` runs them, both apply; a join would see only the first."""
+    ids = _orders(shop, 1000)
+    rows = [("on-hold", 2, i, 1) for i in ids] + [("processing", 3, ids[0], 2)]
+    with db.transaction(shop.engine) as tx:
+        update = driver.update(tx, ORDERS, ("status", "version"), ("id", "version"))
+        assert update.send(tx, rows).rowcount == N + 1
+    assert (shop.status(ids[0]), _versions(shop, ids[:1])) == ("processing", {ids[0]: 3})
+    assert arrays == []
+
+
 def test_stock_increments_by_arrays_add_to_each_level(shop: Shop, arrays: list[str]) -> None:
     """Never read and written back: each product's level moves by its delta in SQL."""
     ids = range(100, 100 + N)

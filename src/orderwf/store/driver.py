@@ -111,7 +111,7 @@ class Write:
     # An update's one statement for many rows (psycopg): `UPDATE … FROM unnest(arrays)`,
     # whose last `keys` parameters are its WHERE's (`_unnest_sql`).
     unnest_sql: str | None = None
-    keys: int = 0
+    keys: int = 0  # how many of the last parameters are the WHERE's
     arrays: tuple[Callable[[Sequence[Any]], Any], ...] = ()  # each column's (`_array_param`)
 
     def send(self, session: Tx, rows: Iterable[Sequence[Any]]) -> Sent:
@@ -132,10 +132,12 @@ class Write:
         return self._execute(session, rows)
 
     def _distinct(self, rows: Sequence[Sequence[Any]]) -> bool:
-        """Whether no two rows update the same row: a join updates each target row once (one
-        of its rows, PostgreSQL's pick), where `executemany` would apply them one by one."""
-        keys = self.keys
-        return len({tuple(row[-keys:]) for row in rows}) == len(rows)
+        """Whether no two rows update the same row, by the WHERE's first column (the row's
+        id; a version beside it does not make two rows of one order distinct): a join
+        updates each target row once (with one of its rows, PostgreSQL's pick), where
+        `executemany` would apply them one after the other."""
+        first = -self.keys
+        return len({row[first] for row in rows}) == len(rows)
 
     def send_dicts(self, session: Tx, rows: list[dict[str, Any]]) -> Sent:
         """`send` for rows given as dicts holding (at least) every name of the statement."""
