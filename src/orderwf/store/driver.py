@@ -108,11 +108,12 @@ class Write:
     names: tuple[str, ...]
     processors: tuple[Process | None, ...]
     copy_sql: str | None = None  # an insert's `COPY … FROM STDIN` (psycopg: `copy`)
-    # An update's one statement for many rows (psycopg): `UPDATE … FROM unnest(arrays)`,
-    # whose last `keys` parameters are its WHERE's (`_unnest_sql`).
+    # An update's one statement for many rows (psycopg): `UPDATE … FROM unnest(arrays)`
+    # (`_unnest_sql`), each column's values made one parameter (`_array_param`); the last
+    # `keys` parameters are the WHERE's.
     unnest_sql: str | None = None
-    keys: int = 0  # how many of the last parameters are the WHERE's
-    arrays: tuple[Callable[[Sequence[Any]], Any], ...] = ()  # each column's (`_array_param`)
+    arrays: tuple[Callable[[Sequence[Any]], Any], ...] = ()
+    keys: int = 0
 
     def send(self, session: Tx, rows: Iterable[Sequence[Any]]) -> Sent:
         """Run once per row (each row's values in the order of `names`), on the DBAPI cursor.
@@ -126,10 +127,10 @@ class Write:
         if self.unnest_sql is not None and len(rows) >= UNNEST_FROM and self._distinct(rows):
             columns = zip(*rows, strict=True)
             params = [param(column) for param, column in zip(self.arrays, columns, strict=True)]
-            return self._execute_arrays(session, self.unnest_sql, params)
+            return self._execute(session, self.unnest_sql, params, many=False)
         if any(self.processors):
             rows = self._bound(rows)
-        return self._execute(session, rows)
+        return self._execute(session, self.sql, rows, many=True)
 
     def _distinct(self, rows: Sequence[Sequence[Any]]) -> bool:
         """Whether no two rows update the same row, by the WHERE's first column (the row's
@@ -143,7 +144,7 @@ class Write:
         """`send` for rows given as dicts holding (at least) every name of the statement."""
         if not rows:
             return _NOTHING
-        return self._execute(session, self._bound_dicts(rows))
+        return self._execute(session, self.sql, self._bound_dicts(rows), many=True)
 
     @cached_property
     def _bound(self) -> Callable[[list[Sequence[Any]]], list[tuple[Any, ...]]]:
@@ -173,22 +174,16 @@ class Write:
         finally:
             cursor.close()
 
-    def _execute(self, session: Tx, rows: Sequence[Sequence[Any]]) -> Sent:
+    def _execute(self, session: Tx, sql: str, params: Sequence[Any], *, many: bool) -> Sent:
+        """`sql` on the DBAPI cursor: once per row of `params` (`many`), or once with them
+        (the statement of arrays)."""
         connection = session.connection()
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(self.sql, rows)
-        except connection.dialect.loaded_dbapi.Error as e:
-            cursor.close()
-            raise _wrapped(connection, e, self.sql) from e
-        return Sent(cursor)
-
-    def _execute_arrays(self, session: Tx, sql: str, params: list[Any]) -> Sent:
-        """The rows as one statement, each parameter the array of one column's values."""
-        connection = session.connection()
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(sql, params)
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
         except connection.dialect.loaded_dbapi.Error as e:
             cursor.close()
             raise _wrapped(connection, e, sql) from e
@@ -302,8 +297,8 @@ def _array_param(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Sequence
     element at ~7 times the client's CPU (docs/performance.md); else as the list of the bound
     values, which psycopg dumps. Each value goes through its type's bind processor first, as
     for `executemany`; a JSON value through the engine's serializer, as SQLAlchemy's JSON
-    does (None is JSON's `null`). `tests/integration/test_bulk_arrays.py` reads back what
-    each stores against what psycopg's own arrays store, over Hypothesis's values."""
+    does (None is JSON's `null`). `tests/integration/test_bulk_writes.py` reads back what
+    each stores against what `executemany` stores, over Hypothesis's values."""
     bind = _bind(type_, dialect)
     impl = getattr(type_, "impl_instance", type_)
     if isinstance(impl, JSON):

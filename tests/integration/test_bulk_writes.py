@@ -1,10 +1,18 @@
-"""A bulk batch's updates go to PostgreSQL as one statement of arrays each
-(`UPDATE … FROM unnest(…)`: `driver.update`, `Write.send`): its orders and lines read back
-exactly as `executemany` leaves them; the version check still counts the rows updated; rows
-that update the same row twice, a small batch, a single apply and SQLite go one by one."""
+"""A bulk batch's writes on PostgreSQL: its new rows by COPY (`driver.copies`, `Write.copy`)
+and its updated rows as one statement of arrays a table (`UPDATE … FROM unnest(…)`:
+`driver.update`, `Write.send`).
+
+By COPY, its notes, `once` markers, outbox and history read back exactly as the pipeline's
+`executemany` writes them; a batch of fewer than `driver.COPY_FROM` rows of a table, and
+SQLite, send none by COPY; a COPY that fails leaves the whole batch unwritten.
+
+By arrays, its orders and lines read back exactly as `executemany` leaves them; the version
+check still counts the rows updated; rows that update the same row twice, a small batch, a
+single apply and SQLite go one by one."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,16 +21,19 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parity import NOW, A, open_shop, parity_order
-from sqlalchemy import select
+from parity import NOW, A, B, open_shop, parity_order
+from sqlalchemy import Table, select
 
+from orderwf.engine import plan as planner
 from orderwf.service import bulk
 from orderwf.service.imports import import_products
-from orderwf.store import db, driver
-from orderwf.store.core import ORDERS, PRODUCTS
+from orderwf.store import db, driver, faults, repo, snapshots
+from orderwf.store.core import HISTORY, NOTES, ONCE, ORDERS, OUTBOX, PRODUCTS, TRACKING
 from shop import Shop, default_workflow
 
-N = 40  # orders a batch: more than `driver.UNNEST_FROM`
+N = 40  # orders a batch: more new rows of a table than `driver.COPY_FROM`, more updated
+# rows than `driver.UNNEST_FROM`
+STOCKED = (A, 2)  # an order line whose stock moves: its line and product are updated too
 
 
 @pytest.fixture
@@ -36,28 +47,140 @@ def pg_shop(tmp_path: Path, pg_db_url: str) -> Iterator[Shop]:
 
 
 @pytest.fixture
-def arrays(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The tables updated by a statement of arrays from now on, as each is sent."""
+def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements sent by COPY from now on (each `Write.copy` of rows, as it runs)."""
     sent: list[str] = []
-    execute = driver.Write._execute_arrays
+    copy = driver.Write.copy
 
-    def observed(self: driver.Write, session: Any, sql: str, rows: Sequence[Any]) -> Any:
-        sent.append(sql.split()[1])
-        return execute(self, session, sql, rows)
+    def observed(self: driver.Write, session: Any, rows: list[dict[str, Any]]) -> None:
+        sent.append(str(self.copy_sql))
+        copy(self, session, rows)
 
-    monkeypatch.setattr(driver.Write, "_execute_arrays", observed)
+    monkeypatch.setattr(driver.Write, "copy", observed)
     return sent
 
 
-def _orders(shop: Shop, first: int, n: int = N) -> list[int]:
+@pytest.fixture
+def arrays(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tables updated by a statement of arrays from now on, as each is sent."""
+    sent: list[str] = []
+    execute = driver.Write._execute
+
+    def observed(
+        self: driver.Write, session: Any, sql: str, params: Sequence[Any], *, many: bool
+    ) -> Any:
+        if not many:
+            sent.append(sql.split()[1])
+        return execute(self, session, sql, params, many=many)
+
+    monkeypatch.setattr(driver.Write, "_execute", observed)
+    return sent
+
+
+def _orders(shop: Shop, first: int, n: int = N, item: tuple[int, int] = (B, 1)) -> list[int]:
     ids = list(range(first, first + n))
-    shop.add(*(parity_order(i, (A, 2)) for i in ids))
+    shop.add(*(parity_order(i, item) for i in ids))
     return ids
 
 
-def _apply(shop: Shop, ids: list[int], action: str) -> None:
-    report = bulk.apply(shop.engine, shop.model, action, {}, actor="admin", ids=ids, now=NOW)
+def _apply(shop: Shop, ids: list[int], action: str = "pay", **params: Any) -> None:
+    report = bulk.apply(shop.engine, shop.model, action, params, actor="admin", ids=ids, now=NOW)
     assert (report.applied, report.refused) == (len(ids), [])
+
+
+SHIPPED = {"number": "AB12345678", "carrier": "ups"}  # what `add_tracking` adds
+
+
+def _rows(shop: Shop, table: Table, ids: list[int]) -> list[dict[str, Any]]:
+    """The table's rows of the orders `ids`, in order, as the next order would have them: no
+    row id, the order by its place in `ids`, its number in texts as N, no message id."""
+    place = {order_id: i for i, order_id in enumerate(ids)}
+    query = select(table).where(table.c.order_id.in_(ids)).order_by(*table.primary_key)
+    with db.read_transaction(shop.engine) as session:
+        found = [dict(r) for r in session.execute(query).mappings()]
+    for row in found:
+        order_id = row.pop("order_id")
+        row.pop("id", None)
+        row.pop("message_id", None)
+        for key, value in row.items():
+            if isinstance(value, str):
+                row[key] = value.replace(str(order_id), "N")
+            elif isinstance(value, dict | list):  # a JSON column: the history's effects
+                row[key] = json.loads(json.dumps(value).replace(str(order_id), "N"))
+        row["order"] = place[order_id]  # (order ids that are not a year, an amount or a date)
+    return found
+
+
+@pytest.mark.postgres
+def test_a_batch_copied_stores_what_executemany_stores(
+    pg_shop: Shop, copied: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_copy, by_executemany = _orders(pg_shop, 7001), _orders(pg_shop, 8001)
+    _apply(pg_shop, by_copy)
+    assert [sql.split()[1] for sql in copied] == ["order_note", "email_once", "outbox", "history"]
+    _apply(pg_shop, by_copy, "add_tracking", **SHIPPED)
+    assert "tracking" in [sql.split()[1] for sql in copied]
+    copied.clear()
+    monkeypatch.setattr(driver, "COPY_FROM", 10**9)
+    _apply(pg_shop, by_executemany)
+    _apply(pg_shop, by_executemany, "add_tracking", **SHIPPED)
+    assert copied == []
+    for table in (NOTES, ONCE, OUTBOX, HISTORY, TRACKING):
+        rows = _rows(pg_shop, table, by_copy)
+        assert len(rows) >= N, table.name
+        assert rows == _rows(pg_shop, table, by_executemany), table.name
+    assert pg_shop.status(7001) == pg_shop.status(8001) == "completed"
+
+
+def test_a_small_batch_and_sqlite_send_nothing_by_copy(shop: Shop, copied: list[str]) -> None:
+    few = _orders(shop, 100, n=driver.COPY_FROM // 3)  # 3 new rows an order at most
+    _apply(shop, few)
+    shop.apply(_orders(shop, 500, n=1)[0], "pay")
+    if shop.url.startswith("sqlite"):
+        _apply(shop, _orders(shop, 1000))
+    assert copied == []
+    assert _rows(shop, NOTES, few)
+
+
+@pytest.mark.postgres
+def test_a_failing_copy_leaves_the_whole_batch_unwritten(pg_shop: Shop, copied: list[str]) -> None:
+    ids = _orders(pg_shop, 1000)
+    before = [pg_shop.stored(i) for i in ids]
+    # One idempotency key for every history row: the history's COPY, the last one, breaks
+    # its uniqueness after the notes', the `once` markers' and the outbox's went.
+    # The error is the store's, raised as the transaction ends (`db.transaction`).
+    conflict = pytest.raises(faults.Conflict, match="idempotency_key")
+    with conflict, db.transaction(pg_shop.engine) as tx:  # noqa: PT012
+        orders = snapshots.load_orders(tx, ids, lock=True)
+        plans = [
+            planner.plan(pg_shop.model, orders[i], "pay", {}, actor="admin", now=NOW) for i in ids
+        ]
+        repo.apply_plans(tx, plans, key="one key for all")
+    assert [sql.split()[1] for sql in copied] == ["order_note", "email_once", "outbox", "history"]
+    assert [pg_shop.stored(i) for i in ids] == before
+    _apply(pg_shop, ids)  # the connection is usable again
+
+
+@pytest.mark.postgres
+def test_a_failing_copy_is_one_sentence_without_its_rows(pg_shop: Shop) -> None:
+    # As a failing `executemany` (test_database_faults): the store's one sentence, and under
+    # it SQLAlchemy's error, with no row's values (COPY's context names a line, not its data).
+    from sqlalchemy.exc import DBAPIError
+
+    ids = _orders(pg_shop, 1000)
+    secret = "someone@private.test"
+    rows = [
+        {"order_id": i, "at": NOW, "actor": secret, "action": "hold", "params": {},
+         "from_status": "pending", "to_status": "on-hold", "idempotency_key": "K",
+         "request_hash": "", "effects": [], "workflow_version_id": None}
+        for i in ids
+    ]  # fmt: skip
+    with pytest.raises(faults.Conflict) as failed, db.write_transaction(pg_shop.engine) as tx:
+        driver.insert(tx, HISTORY).copy(tx, rows)
+    assert str(failed.value).startswith("a unique value is already taken")
+    assert isinstance(failed.value.__context__, DBAPIError)
+    assert secret not in str(failed.value)
+    assert secret not in str(failed.value.__context__)
 
 
 def _state(shop: Shop, order_id: int) -> tuple[Any, ...]:
@@ -74,7 +197,10 @@ def _state(shop: Shop, order_id: int) -> tuple[Any, ...]:
 def test_a_batch_updated_by_arrays_stores_what_executemany_stores(
     pg_shop: Shop, arrays: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    by_arrays, one_by_one = _orders(pg_shop, 7001), _orders(pg_shop, 8001)
+    by_arrays, one_by_one = (
+        _orders(pg_shop, 7001, item=STOCKED),
+        _orders(pg_shop, 8001, item=STOCKED),
+    )
     start = pg_shop.level(A)
     assert start is not None
     _apply(pg_shop, by_arrays, "pay")  # to processing: the stock goes out, 2 an order
@@ -120,7 +246,7 @@ def test_every_column_type_reads_back_as_executemany_stores_it(
     """The arrays' text (`driver`'s own, not psycopg's dumping) for text with quotes,
     backslashes, braces, commas, spaces, `NULL` and any Unicode; amounts; JSON with None at
     any depth and alone; times naive, in any zone (stored in UTC), and none; booleans; integers."""
-    mine, theirs = _orders(pg_shop, 2001), _orders(pg_shop, 3001)
+    mine, theirs = _orders(pg_shop, 2001, item=STOCKED), _orders(pg_shop, 3001, item=STOCKED)
     query = select(*(ORDERS.c[c] for c in _COLUMNS)).order_by(ORDERS.c.id)
 
     def stored(ids: list[int]) -> list[tuple[Any, ...]]:
@@ -156,7 +282,7 @@ def _versions(shop: Shop, ids: list[int]) -> dict[int, int]:
 
 @pytest.mark.postgres
 def test_the_version_check_counts_the_rows_arrays_updated(pg_shop: Shop, arrays: list[str]) -> None:
-    ids = _orders(pg_shop, 1000)
+    ids = _orders(pg_shop, 1000, item=STOCKED)
     stale = ids[7]
     rows = [("on-hold", i, 1 if i != stale else 99) for i in ids]  # one order moved on
     with db.transaction(pg_shop.engine) as tx:
@@ -171,7 +297,7 @@ def test_the_version_check_counts_the_rows_arrays_updated(pg_shop: Shop, arrays:
 def test_two_rows_of_one_order_go_one_by_one(shop: Shop, arrays: list[str]) -> None:
     """The second row matches the version the first one wrote: one after the other, as
     `executemany` runs them, both apply; a join would see only the first."""
-    ids = _orders(shop, 1000)
+    ids = _orders(shop, 1000, item=STOCKED)
     rows = [("on-hold", 2, i, 1) for i in ids] + [("processing", 3, ids[0], 2)]
     with db.transaction(shop.engine) as tx:
         update = driver.update(tx, ORDERS, ("status", "version"), ("id", "version"))
@@ -214,10 +340,10 @@ def test_rows_updating_one_row_twice_go_one_by_one(shop: Shop, arrays: list[str]
 
 
 def test_a_small_batch_an_apply_and_sqlite_send_no_arrays(shop: Shop, arrays: list[str]) -> None:
-    few = _orders(shop, 100, n=driver.UNNEST_FROM - 1)
+    few = _orders(shop, 100, n=driver.UNNEST_FROM - 1, item=STOCKED)
     _apply(shop, few, "pay")
-    shop.apply(_orders(shop, 500, n=1)[0], "pay")
+    shop.apply(_orders(shop, 500, n=1, item=STOCKED)[0], "pay")
     if shop.url.startswith("sqlite"):
-        _apply(shop, _orders(shop, 1000), "pay")
+        _apply(shop, _orders(shop, 1000, item=STOCKED), "pay")
     assert arrays == []
     assert {shop.status(i) for i in few} == {"processing"}
