@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from parity import NOW, A, B, open_shop, parity_order
-from sqlalchemy import Table, select
+from sqlalchemy import Column, Float, Integer, MetaData, Table, insert, select
 
 from orderwf.engine import plan as planner
 from orderwf.service import bulk
@@ -292,6 +292,25 @@ def test_the_version_check_counts_the_rows_arrays_updated(pg_shop: Shop, arrays:
     assert pg_shop.status(stale) == "pending"
     assert {pg_shop.status(i) for i in ids if i != stale} == {"on-hold"}
     assert _versions(pg_shop, ids) == dict.fromkeys(ids, 1)  # SET only what was given
+
+
+@pytest.mark.postgres
+def test_a_column_type_without_array_text_goes_one_by_one(pg_shop: Shop, arrays: list[str]) -> None:
+    """A type `driver` writes no array text for (a float here; none of the store's tables
+    has one): the update goes by `executemany`."""
+    scratch = Table(
+        "scratch", MetaData(), Column("id", Integer, primary_key=True), Column("ratio", Float)
+    )
+    scratch.create(pg_shop.engine)
+    ids = range(1, N + 1)
+    with db.transaction(pg_shop.engine) as tx:
+        tx.execute(insert(scratch), [{"id": i, "ratio": 0.0} for i in ids])
+        sent = driver.update(tx, scratch, ("ratio",), ("id",)).send(tx, [(i / 4, i) for i in ids])
+        assert sent.rowcount == N
+    with db.read_transaction(pg_shop.engine) as tx:
+        stored = dict(tx.execute(select(scratch.c.id, scratch.c.ratio)).all())
+    assert stored == {i: i / 4 for i in ids}
+    assert arrays == []
 
 
 def test_two_rows_of_one_order_go_one_by_one(shop: Shop, arrays: list[str]) -> None:

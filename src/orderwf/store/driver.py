@@ -112,7 +112,7 @@ class Write:
     # (`_unnest_sql`), each column's values made one parameter (`_array_param`); the last
     # `keys` parameters are the WHERE's.
     unnest_sql: str | None = None
-    arrays: tuple[Callable[[Sequence[Any]], Any], ...] = ()
+    arrays: tuple[Callable[[Sequence[Any]], str], ...] = ()
     keys: int = 0
 
     def send(self, session: Tx, rows: Iterable[Sequence[Any]]) -> Sent:
@@ -253,9 +253,12 @@ def update(
         processors = tuple(_bind(params[n].type, dialect) for n in names)
         if not _psycopg(dialect):
             return Write(sql, names, processors)
+        arrays = [_array_param(params[n].type, dialect) for n in names]
+        if None in arrays:  # a column type with no array text: executemany only
+            return Write(sql, names, processors)
         unnest = _unnest_sql(dialect, table, set_, where, increment=increment)
-        arrays = tuple(_array_param(params[n].type, dialect) for n in names)
-        return Write(sql, names, processors, unnest_sql=unnest, keys=len(where), arrays=arrays)
+        complete = tuple(param for param in arrays if param is not None)
+        return Write(sql, names, processors, unnest_sql=unnest, arrays=complete, keys=len(where))
 
     key = f"update {table.name} {'+' if increment else ''}{list(set_)} {list(where)}"
     return _write(dialect, key, build)
@@ -290,12 +293,12 @@ def _unnest_sql(
     return f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {conditions}"
 
 
-def _array_param(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
+def _array_param(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Sequence[Any]], str] | None:
     """How one column's values go as one array parameter of `_unnest_sql`'s statement: as the
     text of the array, in PostgreSQL's array input syntax, for the store's column types
     (integers, booleans, text and amounts, times, JSON), which psycopg would dump element by
-    element at ~7 times the client's CPU (docs/performance.md); else as the list of the bound
-    values, which psycopg dumps. Each value goes through its type's bind processor first, as
+    element at ~7 times the client's CPU (docs/performance.md); None for another type (the
+    update then goes by `executemany`). Each value goes through its type's bind processor first, as
     for `executemany`; a JSON value through the engine's serializer, as SQLAlchemy's JSON
     does (None is JSON's `null`). `tests/integration/test_bulk_writes.py` reads back what
     each stores against what `executemany` stores, over Hypothesis's values."""
@@ -311,7 +314,7 @@ def _array_param(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Sequence
     elif isinstance(impl, String | DateTime | Date):
         element = _text
     else:
-        return lambda values: [v if bind is None else bind(v) for v in values]
+        return None
 
     def text(values: Sequence[Any]) -> str:
         if bind is not None:
