@@ -29,6 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -57,35 +58,54 @@ def collected(args: list[str], tree: str | None) -> int:
     return int(found.group(1))
 
 
-def per_order_pg(kind: str, extra: str, n: int, tree: str | None, url: str) -> tuple[float, int]:
-    """`per_order` on PostgreSQL (`kind`: `orderwf` or `floor-pg`)."""
+Sql = Callable[[str, str], int]  # runs a statement on a database, committed: its count or 0
+
+_PENDING = "SELECT count(*) FROM orders WHERE status = 'pending'"
+_HOLD = "UPDATE orders SET status = 'on-hold' WHERE status = 'pending'"  # none left to apply
+
+
+def per_order(
+    kind: str, extra: str, tree: str | None, fresh: Callable[[], str], sql: Sql
+) -> tuple[float, int]:
+    """(instructions an order, orders applied) for `kind` (`orderwf`, `floor-sqlite`,
+    `floor-pg`): a run on a `fresh()` database less a run on one whose pending orders were
+    moved out first."""
+    target = fresh()
+    pending = sql(target, _PENDING)
+    total = collected([kind, target, extra], tree)
+    target = fresh()
+    sql(target, _HOLD)
+    return (total - collected([kind, target, extra], tree)) / pending, pending
+
+
+def on_sqlite(n: int, kind: str) -> tuple[Callable[[], str], Sql]:
+    """A fresh copy of the n-order SQLite database (a URL for orderwf, a path for the floor)."""
+
+    def fresh() -> str:
+        db = make_db.copy_sqlite(n, OUT / "instructions.db")
+        return f"sqlite:///{db}" if kind == "orderwf" else str(db)
+
+    def sql(target: str, statement: str) -> int:
+        with closing(sqlite3.connect(target.removeprefix("sqlite:///"))) as conn, conn:
+            row = conn.execute(statement).fetchone()
+        return int(row[0]) if row else 0
+
+    return fresh, sql
+
+
+def on_postgres(n: int, url: str) -> tuple[Callable[[], str], Sql]:
+    """A fresh copy of the n-order PostgreSQL template `bench/bulk.py` keeps on `url`."""
     import psycopg
 
     template = pg_template(url, n)
-    target = pg_copy(url, template, "bench_instructions")
-    with psycopg.connect(make_db.pg_dsn(target)) as conn:
-        row = conn.execute("SELECT count(*) FROM orders WHERE status = 'pending'").fetchone()
-    pending = int(row[0]) if row else 0
-    total = collected([kind, target, extra], tree)
-    target = pg_copy(url, template, "bench_instructions")
-    with psycopg.connect(make_db.pg_dsn(target)) as conn:  # committed at the end
-        conn.execute("UPDATE orders SET status = 'on-hold' WHERE status = 'pending'")
-    start = collected([kind, target, extra], tree)
-    return (total - start) / pending, pending
 
+    def sql(target: str, statement: str) -> int:
+        with psycopg.connect(make_db.pg_dsn(target)) as conn:  # committed at the end
+            cursor = conn.execute(statement)
+            row = cursor.fetchone() if cursor.description else None
+        return int(row[0]) if row else 0
 
-def per_order(kind: str, extra: str, n: int, tree: str | None) -> tuple[float, int]:
-    """(instructions an order, orders applied) for `kind` (`orderwf` or `floor-sqlite`)."""
-    db = make_db.copy_sqlite(n, OUT / "instructions.db")
-    with closing(sqlite3.connect(db)) as conn:
-        pending = conn.execute("SELECT count(*) FROM orders WHERE status = 'pending'").fetchone()
-    target = f"sqlite:///{db}" if kind == "orderwf" else str(db)
-    total = collected([kind, target, extra], tree)
-    db = make_db.copy_sqlite(n, OUT / "instructions.db")
-    with closing(sqlite3.connect(db)) as conn, conn:  # committed, then closed
-        conn.execute("UPDATE orders SET status = 'on-hold' WHERE status = 'pending'")
-    start = collected([kind, target, extra], tree)
-    return (total - start) / pending[0], pending[0]
+    return lambda: pg_copy(url, template, "bench_instructions"), sql
 
 
 def main(argv: list[str]) -> int:
@@ -105,8 +125,9 @@ def main(argv: list[str]) -> int:
 
     def count(kind: str, extra: str, tree: str | None) -> tuple[float, int]:
         if args.pg:
-            return per_order_pg(kind.replace("sqlite", "pg"), extra, args.orders, tree, args.pg)
-        return per_order(kind, extra, args.orders, tree)
+            kind = kind.replace("sqlite", "pg")
+            return per_order(kind, extra, tree, *on_postgres(args.orders, args.pg))
+        return per_order(kind, extra, tree, *on_sqlite(args.orders, kind))
 
     for tree in args.tree or [str(ROOT / "src")]:
         results[tree] = count("orderwf", str(wf), tree)
