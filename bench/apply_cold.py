@@ -61,9 +61,12 @@ def measure(
     run_measured([*floor, str(floor_ids.pop())])
     run_measured([*owf, str(owf_ids.pop()), "process"])
     run_measured([*orderwf_cmd(), "--help"])
+
+    def tree_apply(order_id: int) -> list[str]:  # run with a tree's `src` on PYTHONPATH
+        return [sys.executable, "-m", "orderwf", "--db", url, "apply", str(order_id), "process"]
+
     for tree in trees:
-        run_measured([*_module(), "--db", url, "apply", str(tree_ids[tree].pop()), "process"],
-                     environ=_on_path(tree))  # fmt: skip
+        run_measured(tree_apply(tree_ids[tree].pop()), environ=env(tree))
     commands: dict[str, Callable[[int], list[str]]] = {
         "python": lambda i: [sys.executable, "-c", "pass"],
         "floor": lambda i: [*floor, str(floor_ids[i])],
@@ -71,20 +74,12 @@ def measure(
         "help": lambda i: [*orderwf_cmd(), "--help"],
     }
     for tree in trees:
-        commands[f"apply {tree}"] = lambda i, t=tree: [  # type: ignore[misc]
-            *_module(),
-            "--db",
-            url,
-            "apply",
-            str(tree_ids[t][i]),
-            "process",
-        ]
-    tree_names = {f"apply {t}" for t in trees}
+        commands[f"apply {tree}"] = lambda i, t=tree: tree_apply(tree_ids[t][i])
     wall: dict[str, list[float]] = {k: [] for k in commands}
     cpu: dict[str, list[float]] = {k: [] for k in commands}
     for i in range(runs):
         for name, command in commands.items():
-            environ = _on_path(name.removeprefix("apply ")) if name in tree_names else env()
+            environ = env(name.removeprefix("apply ")) if name.startswith("apply ") else env()
             empty = tempfile.mkdtemp(prefix="apply-cold-", dir=OUT) if empty_cache else None
             if empty is not None and name != "floor":
                 environ["ORDERWF_CACHE_DIR"] = empty
@@ -96,16 +91,6 @@ def measure(
     figures = {k: median_ms(v) for k, v in wall.items()}
     figures.update({f"{k}_cpu": median_ms(v) for k, v in cpu.items()})
     return figures
-
-
-def _module() -> list[str]:
-    return [sys.executable, "-m", "orderwf"]
-
-
-def _on_path(tree: str) -> dict[str, str]:
-    environ = env()
-    environ["PYTHONPATH"] = str(Path(tree).resolve())
-    return environ
 
 
 def report(figures: dict[str, float], n_orders: int, runs: int, trees: Sequence[str] = ()) -> str:

@@ -312,9 +312,7 @@ def operators(  # type: ignore[no-untyped-def]
 ):
     """Start one operator process per pool (first, last order id), warm, all at once; their
     JSON results. `src`: the orderwf source tree the children run (first on `PYTHONPATH`)."""
-    environ = env()
-    if src is not None:
-        environ["PYTHONPATH"] = str(src)
+    environ = env(src)
     sync = Path(tempfile.mkdtemp(prefix="bench-sync-", dir=OUT))
     procs = []
     for seed, (first, last) in enumerate(pools, start=1):

@@ -31,13 +31,16 @@ def orderwf_cmd() -> list[str]:
     return [found] if found else [sys.executable, "-m", "orderwf"]
 
 
-def env() -> dict[str, str]:
+def env(src: str | Path | None = None) -> dict[str, str]:
     """The environment of every child: no stray ORDERWF_* setting from the caller's shell, and
     bytecode caching on (this sandbox sets PYTHONDONTWRITEBYTECODE, which would make every cold
-    start recompile orderwf's sources: no installed package runs like that)."""
+    start recompile orderwf's sources: no installed package runs like that). `src`: a source
+    tree put first on `PYTHONPATH` (a before and after runs each side's own)."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("ORDERWF_")}
     e.pop("PYTHONDONTWRITEBYTECODE", None)
     e["ORDERWF_ACTOR"] = "bench"
+    if src is not None:
+        e["PYTHONPATH"] = str(Path(src).resolve())
     return e
 
 

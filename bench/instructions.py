@@ -44,9 +44,7 @@ CHILD = str(ROOT / "bench" / "bulk_child.py")
 
 def collected(args: list[str], tree: str | None) -> int:
     """Instructions callgrind counted for `bulk_child.py args`, with `tree` on PYTHONPATH."""
-    environ = env()
-    if tree is not None:
-        environ["PYTHONPATH"] = tree
+    environ = env(tree)
     proc = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
          sys.executable, CHILD, *args],

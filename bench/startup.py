@@ -47,9 +47,8 @@ def _pending(path: Path, count: int) -> list[int]:
 
 def _environ(src: Path, cache: Path) -> dict[str, str]:
     """A child's environment: `src` first on the import path, `cache` its cache folder."""
-    e = env()
+    e = env(src)
     e["XDG_CACHE_HOME"] = str(cache)
-    e["PYTHONPATH"] = str(src)
     return e
 
 
