@@ -1,6 +1,8 @@
-"""One cold `orderwf apply ID process` versus the SQLModel floor (`bench/floor_apply.py`) on a
-100,000-order SQLite database: each run a new process on a different pending order, the two
-interleaved, median of N runs each. Also `orderwf --help` and a bare `python -c pass`.
+"""One cold `orderwf apply ID process` versus the SQLModel floor (`bench/floor_apply.py`, issue
+15's) and the same floor on SQLAlchemy Core alone (`bench/floor_apply_core.py`: no SQLModel,
+as orderwf's apply now imports none) on a 100,000-order SQLite database: each run a new process
+on a different pending order, all interleaved, median of N runs each. Also `orderwf --help` and
+a bare `python -c pass`.
 
     python bench/apply_cold.py [--orders 100000] [--runs 15] [--profile] [--empty-cache]
                                [--tree BEFORE/src]
@@ -51,14 +53,16 @@ def measure(
 ) -> dict[str, float]:
     db = make_db.copy_sqlite(n_orders, OUT / "apply-cold.db")
     url = f"sqlite:///{db}"
-    sides = 2 + len(trees)
+    sides = 3 + len(trees)
     ids = pending_ids(db, sides * (runs + 2))
-    floor_ids, owf_ids = ids[0::sides], ids[1::sides]
-    tree_ids = {tree: ids[2 + n :: sides] for n, tree in enumerate(trees)}
+    floor_ids, owf_ids, core_ids = ids[0::sides], ids[1::sides], ids[2::sides]
+    tree_ids = {tree: ids[3 + n :: sides] for n, tree in enumerate(trees)}
     floor = [sys.executable, "-m", "bench.floor_apply", url]  # from its .pyc, as orderwf
+    core = [sys.executable, "-m", "bench.floor_apply_core", url]
     owf = [*orderwf_cmd(), "--db", url, "apply"]
     # Warm-up (page cache, the validated-workflow cache, .pyc files); not counted.
     run_measured([*floor, str(floor_ids.pop())])
+    run_measured([*core, str(core_ids.pop())])
     run_measured([*owf, str(owf_ids.pop()), "process"])
     run_measured([*orderwf_cmd(), "--help"])
 
@@ -70,6 +74,7 @@ def measure(
     commands: dict[str, Callable[[int], list[str]]] = {
         "python": lambda i: [sys.executable, "-c", "pass"],
         "floor": lambda i: [*floor, str(floor_ids[i])],
+        "core floor": lambda i: [*core, str(core_ids[i])],
         "apply": lambda i: [*owf, str(owf_ids[i]), "process"],
         "help": lambda i: [*orderwf_cmd(), "--help"],
     }
@@ -81,7 +86,7 @@ def measure(
         for name, command in commands.items():
             environ = env(name.removeprefix("apply ")) if name.startswith("apply ") else env()
             empty = tempfile.mkdtemp(prefix="apply-cold-", dir=OUT) if empty_cache else None
-            if empty is not None and name != "floor":
+            if empty is not None and "floor" not in name:
                 environ["ORDERWF_CACHE_DIR"] = empty
             w, c = run_measured(command(i), environ=environ)
             if empty is not None:
@@ -97,6 +102,7 @@ def report(figures: dict[str, float], n_orders: int, runs: int, trees: Sequence[
     names = {
         "python": "python -c pass",
         "floor": "floor (sqlmodel, same reads and writes)",
+        "core floor": "the same floor on Core alone (no SQLModel)",
         "apply": "orderwf apply ID process",
         **{f"apply {t}": f"apply, {t} on PYTHONPATH" for t in trees},
         "help": "orderwf --help",
@@ -114,11 +120,13 @@ def report(figures: dict[str, float], n_orders: int, runs: int, trees: Sequence[
     ratio = figures["apply"] / figures["floor"]
     ratio_cpu = figures["apply_cpu"] / figures["floor_cpu"]
     verdict = "meets" if ratio_cpu <= TARGET else "MISSES"
+    core_cpu = figures["apply_cpu"] / figures["core floor_cpu"]
     return (
         f"cold apply on {n_orders:,} orders, median of {runs} interleaved runs\n"
         + table(["process", "wall ms", "× floor", "cpu ms", "× floor"], rows)
         + f"\napply / floor = {ratio:.2f} wall, {ratio_cpu:.2f} cpu "
         f"({verdict} the ≤ {TARGET}× CPU target)"
+        + f"\napply / the floor on Core alone = {core_cpu:.2f} cpu"
     )
 
 
