@@ -204,7 +204,7 @@ def test_inlined_code_is_kept_in_the_bytecode_cache(
     folders = [shop, shop / "fr"]  # the same name, two texts: each keeps its own code
     first = [templating.trusted_template(f, name, tmp_path / "cache") for f in folders]
     assert None not in first
-    assert list((tmp_path / "cache" / "trusted").iterdir())
+    assert list((tmp_path / "cache" / templating._TRUSTED_CACHE).iterdir())
     # Another process: a new environment over the same cache, nothing to inline again.
     templating.trusted_environment.cache_clear()
     templating._INLINED.clear()

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2 import meta
+from markupsafe import Markup, escape
 
 from orderwf import resources, templating, woo
 from orderwf.engine import context as ctx
@@ -219,3 +220,54 @@ def test_both_paths_render_every_shipped_template_to_the_same_bytes(
         assert not trusted.environment.sandboxed
         assert sandboxed.environment.sandboxed
         assert _outcome(trusted, context) == _outcome(sandboxed, context), (folder, name)
+
+
+class _Html:
+    """A value that escapes itself, as `markupsafe.Markup` and its kin do."""
+
+    def __html__(self) -> str:
+        return "<i>own</i>"
+
+    def __str__(self) -> str:
+        return "<i>not this</i>"
+
+
+class _Plain:
+    name = "O'Brien & <Sons>"
+
+
+_VALUES = [
+    "Tom & Jerry <tom@example.com> \"quoted\" 'single'",
+    Markup("<b>already safe</b>"),
+    _Html(),
+    42,
+    Decimal("1.50"),
+    None,
+    {"name": "<dict item>"},
+    {"other": 1},  # `x.name` undefined: both raise
+    {"items": "<an item named like a dict method>"},
+    _Plain(),
+]
+
+
+@pytest.mark.parametrize("value", _VALUES, ids=repr)
+@pytest.mark.parametrize("expression", ["v", "v.name", "v.items", "v|string", "w.v", "w.v.name"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_trusted_code_outputs_and_looks_up_as_jinja2_does(
+    value: Any, expression: str, autoescape: bool
+) -> None:
+    """`TrustedCode`'s own lookups (`x.y` on a dict) and escaping (`trusted_escape`) against
+    the sandbox's code, on values the shipped templates never pass."""
+    source = (
+        f"{{% autoescape {str(autoescape).lower()} %}}[{{{{ {expression} }}}}]{{% endautoescape %}}"
+    )
+    trusted = templating.trusted_environment(SHIPPED).from_string(source)
+    sandboxed = templating.email_environment(SHIPPED).from_string(source)
+    context = {"v": value, "w": {"v": value}}
+    assert _outcome(trusted, context) == _outcome(sandboxed, context)
+
+
+def test_trusted_escape_is_markupsafe_escape_as_str() -> None:
+    for value in _VALUES:
+        assert templating.trusted_escape(value) == str(escape(value))
+        assert type(templating.trusted_escape(value)) is str
