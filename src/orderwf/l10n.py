@@ -226,8 +226,15 @@ def _memo(format_value: Callable[..., str], value: Any, *args: Any) -> str:
     """`format_value(value, *args)`, remembered: a bulk run writes the same prices in
     thousands of emails, and Babel takes ~30 µs an amount. The key holds the value's type, as
     equal values of different types may print differently (`True == 1`, `'5'` vs `5`). (Days
-    are remembered after a time is placed in the shop's time zone: `_date`.)"""
-    key = (format_value, value.__class__, value, *args)
+    are remembered after a time is placed in the shop's time zone: `_date`.) A `Decimal` is
+    keyed by its text: hashing a fresh one costs ~0.4 µs, its `str` and that's hash ~0.2
+    (`1.5` and `1.50` are two entries, each formatted right)."""
+    key = (
+        format_value,
+        value.__class__,
+        str(value) if value.__class__ is Decimal else value,
+        *args,
+    )
     try:
         return _MEMO_ENTRIES[key]
     except KeyError:

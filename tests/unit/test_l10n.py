@@ -312,3 +312,20 @@ def test_a_loaded_locale_is_kept_for_the_next_command(isolated_cache: Path) -> N
     cut_short.write_bytes(cut_short.read_bytes()[:1000])  # Babel loads it again, and keeps it
     assert run("fresh") == fresh
     assert run("kept") == fresh
+
+
+def test_remembered_money_is_what_formatting_afresh_gives() -> None:
+    """`format_money` remembers by value and type (`_memo`): equal values of other types, or
+    of other exponents, never take another's text."""
+    values = [Decimal("1.5"), Decimal("1.50"), Decimal("1.505"), 1.5, "1.5", 1, Decimal("1"), True]
+    for _ in range(2):  # the second round reads what the first remembered
+        for value in values:
+            try:
+                fresh = l10n._money(value, "EUR", "en_US")
+            except l10n.FormatProblem as e:
+                fresh = str(e)
+            try:
+                remembered = l10n.format_money(value, "EUR", "en_US")
+            except l10n.FormatProblem as e:
+                remembered = str(e)
+            assert remembered == fresh, value
