@@ -227,8 +227,8 @@ def _memo(format_value: Callable[..., str], value: Any, *args: Any) -> str:
     thousands of emails, and Babel takes ~30 µs an amount. The key holds the value's type, as
     equal values of different types may print differently (`True == 1`, `'5'` vs `5`). (Days
     are remembered after a time is placed in the shop's time zone: `_date`.) A `Decimal` is
-    keyed by its text: hashing a fresh one costs ~0.4 µs, its `str` and that's hash ~0.2
-    (`1.5` and `1.50` are two entries, each formatted right)."""
+    keyed by its text: hashing a fresh one costs ~0.4 µs, its `str` and the hash of that
+    ~0.2 (`1.5` and `1.50` are two entries, each formatted right)."""
     key = (
         format_value,
         value.__class__,

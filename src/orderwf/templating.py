@@ -32,7 +32,7 @@ from orderwf.errors import OrderwfError
 
 try:  # markupsafe's own escaping, without the `Markup` around it: C, else its pure Python
     from markupsafe import _escape_inner  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover (markupsafe before 2.1)
+except ImportError:  # pragma: no cover (markupsafe 2, which Jinja2 3.1 allows)
     from markupsafe import escape as _escape
 
     def _escape_inner(s: str, /) -> str:
@@ -920,11 +920,10 @@ class TrustedCode(CodeGenerator):
 
     @optimizeconst
     def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
-        if node.attr in _DICT_ATTRIBUTES or self.environment.is_async:
+        if node.attr in _DICT_ATTRIBUTES:
             super().visit_Getattr(node, frame)
             return
-        self._orderwf_lookups = getattr(self, "_orderwf_lookups", 0) + 1
-        held, key = f"orderwf_{self._orderwf_lookups}", repr(node.attr)
+        held, key = self.temporary_identifier(), repr(node.attr)
         self.write(f"({held}[{key}] if type({held} := ")
         self.visit(node.node, frame)
         self.write(f") is dict and {key} in {held} else environment.getattr({held}, {key}))")
