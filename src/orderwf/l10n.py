@@ -19,7 +19,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,20 +158,19 @@ def format_money(value: Any, currency: Any, locale: str) -> str:
 
 
 def _money(value: Any, currency: Any, locale: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+    if value.__class__ is Decimal:  # what the store gives: read as it is (`str` and back: 1 µs)
+        amount = value
+    elif isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
         raise FormatProblem(f"the money filter needs a number, not {_shown(value)}")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise FormatProblem(f"the money filter needs a number, not {_shown(value)}") from None
+    else:
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise FormatProblem(f"the money filter needs a number, not {_shown(value)}") from None
     if not amount.is_finite():
         raise FormatProblem(f"the money filter needs a finite number, not {_shown(value)}")
-    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
-        raise FormatProblem(
-            f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
-        )
-    code = currency.upper()
-    amount = money.quantize(amount, code)
+    code, quantum = _currency(currency)
+    amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)  # `money.quantize`
     found = _currency_format(locale, code)
     if found is None:
         from babel.numbers import format_currency
@@ -184,6 +183,26 @@ def _money(value: Any, currency: Any, locale: str) -> str:
     # of its zeros. A test holds this equal to Babel's `format_currency` in every locale.
     head, zeros, tail = _whole_amount(locale, code, whole).rpartition(found[2] + "0" * len(cents))
     return f"{head}{found[2]}{cents}{tail}" if zeros else _write(found, amount, locale)
+
+
+_CURRENCIES: dict[str, tuple[str, Decimal]] = {}
+
+
+def _currency(currency: Any) -> tuple[str, Decimal]:
+    """(`EUR`, `0.01`) for `eur`: a currency code checked and its ISO 4217 quantum
+    (`money.quantum`), remembered: an email writes a dozen amounts in the same currency."""
+    found = _CURRENCIES.get(currency) if currency.__class__ is str else None
+    if found is not None:
+        return found
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise FormatProblem(
+            f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
+        )
+    code = currency.upper()
+    if len(_CURRENCIES) >= 256:
+        _CURRENCIES.clear()
+    found = _CURRENCIES[currency] = (code, money.quantum(code))
+    return found
 
 
 @lru_cache(maxsize=_MEMO)

@@ -310,3 +310,23 @@ def test_one_source_is_compiled_once_per_process_and_memos_stay_apart(
     assert second.render_memo("k", lambda: {"order": {"number": 1}, "to": {"label": "B"}}) == (
         "Order 1 is B."
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ 1234.5|money }} {{ '2026-11-26'|date }}", "1\u202f234,50\xa0€ 26 novembre 2026"),
+        (
+            "{% set shop = {'currency': 'USD', 'locale': 'en_US'} %}"
+            "{{ 1234.5|money }} {{ '2026-11-26'|date }}",
+            "$1,234.50 November 26, 2026",
+        ),
+    ],
+)
+def test_the_money_and_date_filters_read_the_shop_the_template_sees(
+    source: str, expected: str
+) -> None:
+    """The filters take the locale and currency from `shop` as the template sees it: the one
+    it was given, or one it set itself."""
+    template = templating.compile_template(source)
+    assert template.render({"shop": {"currency": "EUR", "locale": "fr_FR"}}) == expected

@@ -127,17 +127,29 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
     }
 
 
+# The shop's names by its settings' object (kept with it, so a reused id is not mistaken).
+_SHOPS: dict[int, tuple[object, dict[str, Any]]] = {}
+
+
 def shop_context(workflow: Workflow) -> dict[str, Any]:
+    """What templates see as `shop`: built once per workflow (a bulk apply plans thousands of
+    orders with it), each caller given its own copy."""
     shop = workflow.shop
-    return {
-        "name": shop.name,
-        "email": shop.email,
-        "from": shop.sender,
-        "currency": shop.currency,
-        "locale": shop.locale,
-        "timezone": shop.timezone,
-        "lang": shop.locale.replace("_", "-"),  # for `<html lang>` (BCP 47)
-    }
+    found = _SHOPS.get(id(shop))
+    if found is None or found[0] is not shop:
+        if len(_SHOPS) >= 64:
+            _SHOPS.clear()
+        names = {
+            "name": shop.name,
+            "email": shop.email,
+            "from": shop.sender,
+            "currency": shop.currency,
+            "locale": shop.locale,
+            "timezone": shop.timezone,
+            "lang": shop.locale.replace("_", "-"),  # for `<html lang>` (BCP 47)
+        }
+        found = _SHOPS[id(shop)] = (shop, names)
+    return dict(found[1])
 
 
 def base_context(
