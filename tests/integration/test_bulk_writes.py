@@ -274,6 +274,82 @@ def test_every_column_type_reads_back_as_executemany_stores_it(
     assert set(arrays) == {"orders"}
 
 
+_HISTORY_ROW = st.tuples(
+    _TEXT,
+    _JSON,
+    st.none() | _TEXT,
+    st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1), timezones=_ZONES),
+)
+
+
+@pytest.mark.postgres
+def test_copy_in_binary_stores_what_executemany_stores(pg_shop: Shop) -> None:
+    """COPY's binary format (`driver._binary_types`): text with tabs, newlines, backslashes
+    and any Unicode, JSON at any depth, a NULL, times in any zone read back as the rows
+    `executemany` inserts; the history's, notes', outbox's, tracking's and markers' COPY all
+    go in it."""
+    mine, theirs = _orders(pg_shop, 2001, n=4), _orders(pg_shop, 3001, n=4)
+    with db.read_transaction(pg_shop.engine) as tx:
+        formats = {
+            t.name: driver.insert(tx, t).copy_sql for t in (HISTORY, NOTES, OUTBOX, TRACKING, ONCE)
+        }
+    assert all(sql and sql.endswith("(FORMAT BINARY)") for sql in formats.values()), formats
+
+    def write(ids: list[int], rows: list[tuple[Any, ...]], copy: bool) -> None:
+        side = "c" if copy else "e"  # the keys are unique across both sides' rows
+        values = [
+            {"order_id": i, "at": at, "actor": text, "action": "hold", "params": data,
+             "from_status": "pending", "to_status": "",
+             "idempotency_key": None if key is None else side + key,
+             "request_hash": text[:5], "effects": [data, text], "workflow_version_id": None}
+            for i, (text, data, key, at) in zip(ids * len(rows), rows, strict=False)
+        ]  # fmt: skip
+        with db.transaction(pg_shop.engine) as tx:
+            statement = driver.insert(tx, HISTORY)
+            if copy:
+                statement.copy(tx, values)
+            else:
+                statement.send_dicts(tx, values)
+
+    def stored(ids: list[int]) -> list[dict[str, Any]]:
+        query = select(*(c for c in HISTORY.c if c.key not in ("id", "order_id")))
+        query = query.where(HISTORY.c.order_id.in_(ids)).order_by(HISTORY.c.id)
+        with db.read_transaction(pg_shop.engine) as tx:
+            rows = [dict(r) for r in tx.execute(query).mappings()]
+        for row in rows:
+            key = row["idempotency_key"]
+            row["idempotency_key"] = None if key is None else key[1:]
+        return rows
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(_HISTORY_ROW, min_size=1, max_size=4, unique_by=lambda r: r[2]))
+    def check(rows: list[tuple[Any, ...]]) -> None:
+        with db.transaction(pg_shop.engine) as tx:
+            tx.execute(HISTORY.delete().where(HISTORY.c.order_id.in_(mine + theirs)))
+        write(mine, rows, copy=True)
+        write(theirs, rows, copy=False)
+        assert stored(mine) == stored(theirs)
+
+    check()
+
+
+@pytest.mark.postgres
+def test_a_column_type_without_binary_format_copies_as_text(pg_shop: Shop) -> None:
+    """A type `driver` knows no binary format for (a float here; none of the store's tables
+    has one): its COPY goes in the text format, and stores the rows."""
+    scratch = Table(
+        "scratch_copy", MetaData(), Column("id", Integer, primary_key=True), Column("ratio", Float)
+    )
+    scratch.create(pg_shop.engine)
+    with db.transaction(pg_shop.engine) as tx:
+        statement = driver.insert(tx, scratch)
+        assert statement.copy_sql is not None
+        assert "BINARY" not in statement.copy_sql
+        statement.copy(tx, [{"ratio": i / 4} for i in range(N)])
+    with db.read_transaction(pg_shop.engine) as tx:
+        assert sorted(tx.execute(select(scratch.c.ratio)).scalars()) == [i / 4 for i in range(N)]
+
+
 def _versions(shop: Shop, ids: list[int]) -> dict[int, int]:
     with db.read_transaction(shop.engine) as tx:
         query = select(ORDERS.c.id, ORDERS.c.version).where(ORDERS.c.id.in_(ids))

@@ -108,6 +108,8 @@ class Write:
     names: tuple[str, ...]
     processors: tuple[Process | None, ...]
     copy_sql: str | None = None  # an insert's `COPY … FROM STDIN` (psycopg: `copy`)
+    # Each column's type for COPY's binary format (`_binary_types`); None: the text format.
+    copy_types: tuple[str, ...] | None = None
     # An update's one statement for many rows (psycopg): `UPDATE … FROM unnest(arrays)`
     # (`_unnest_sql`), each column's values made one parameter (`_array_param`); the last
     # `keys` parameters are the WHERE's.
@@ -167,6 +169,8 @@ class Write:
         cursor = connection.connection.cursor()
         try:
             with cursor.copy(self.copy_sql) as copy:
+                if self.copy_types is not None:
+                    copy.set_types(self.copy_types)
                 for row in values:
                     copy.write_row(row)
         except connection.dialect.loaded_dbapi.Error as e:
@@ -211,13 +215,16 @@ def insert(session: Tx, table: Table) -> Write:
         sql, names, _ = _compiled(dialect, table.insert(), column_keys=keys, for_executemany=True)
         if sorted(names) != sorted(keys):  # a parameter no row gives (a Python-side default)
             raise ValueError(f"insert into {table.name}: parameters {names} for columns {keys}")
-        copy_sql = None
+        copy_sql, copy_types = None, None
         if _psycopg(dialect):
             quote = dialect.identifier_preparer
             columns = ", ".join(quote.format_column(table.c[n]) for n in names)
             copy_sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+            copy_types = _binary_types(dialect, [table.c[n] for n in names])
+            if copy_types is not None:
+                copy_sql += " (FORMAT BINARY)"
         processors = tuple(_bind(table.c[n].type, dialect) for n in names)
-        return Write(sql, names, processors, copy_sql)
+        return Write(sql, names, processors, copy_sql, copy_types=copy_types)
 
     return _write(dialect, f"insert {table.name}", build)
 
@@ -357,6 +364,36 @@ UNNEST_FROM = 32
 # The fewest rows of a table a batch inserts by COPY (`copies`): below, COPY's own round trip
 # and set-up cost more than the rows save (an apply inserts two or three of each).
 COPY_FROM = 32
+
+
+# PostgreSQL's column types (as the dialect writes them in DDL) and psycopg's name of the type
+# whose binary format each takes: a `varchar`'s is a `text`'s, the bytes as they are.
+_BINARY_TYPES = {
+    "INTEGER": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "VARCHAR": "text",
+    "TEXT": "text",
+    "BOOLEAN": "bool",
+    "TIMESTAMP WITHOUT TIME ZONE": "timestamp",
+    "DATE": "date",
+    "JSON": "json",  # the bound value is psycopg's `Json`, dumped by the engine's serializer
+}
+
+
+def _binary_types(dialect: Dialect, columns: Sequence[Any]) -> tuple[str, ...] | None:
+    """The types `Write.copy` declares (`Copy.set_types`) to send the columns' values in
+    COPY's binary format: each value as its bytes, with its length, where the text format
+    escapes every backslash, tab and newline of it (an email's HTML body: ~17 µs of client
+    CPU a row instead of ~3.5). None when a column's type is not one of `_BINARY_TYPES`:
+    those go in the text format."""
+    found = []
+    for column in columns:
+        name = column.type.compile(dialect=dialect).split("(", 1)[0].strip()
+        if name not in _BINARY_TYPES:
+            return None
+        found.append(_BINARY_TYPES[name])
+    return tuple(found)
 
 
 def _psycopg(dialect: Dialect) -> bool:
