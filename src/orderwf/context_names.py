@@ -31,9 +31,12 @@ ADDRESS_FIELDS = (
 )
 
 
+_BLANK_ADDRESS = dict.fromkeys(ADDRESS_FIELDS, "")
+
+
 def address(fields: Mapping[str, Any]) -> dict[str, Any]:
     """An address as templates see it: every field of `ADDRESS_FIELDS`, blank when unknown."""
-    return {**dict.fromkeys(ADDRESS_FIELDS, ""), **fields}
+    return {**_BLANK_ADDRESS, **fields}
 
 
 _SAMPLE_TIME = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
