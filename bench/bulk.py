@@ -20,8 +20,9 @@ the medians, and the share the median of the N pairs' shares (each pair ran unde
 load; PostgreSQL's server shares the CPUs, so its single runs move a lot).
 
 PostgreSQL has two floors: `floor-pg`, one `executemany` a table (issue 15's), and
-`floor-pg-fast`, the same rows by COPY and `UPDATE … FROM unnest(arrays)` as orderwf's bulk
-batch writes them, so that orderwf is also compared with a floor using its own techniques.
+`floor-pg-fast`, the same rows by binary COPY and `UPDATE … FROM unnest(arrays)` as
+orderwf's bulk batch writes them, so that orderwf is also compared with a floor using its own
+techniques.
 
 Without `--pg`, a throwaway cluster is started with `.ci/postgres.sh` and stopped at the end.
 """

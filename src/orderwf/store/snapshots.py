@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, false, func, literal_column, select, true
@@ -78,33 +79,32 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
     orders = select(
         *(o[name] for name in _ORDER_COLUMNS), o.date_created.label("created_at")
     ).where(by(o.id))
+    lines = select(
+        *(LINES.c[name] for name in _LINE_COLUMNS),
+        # A stored variation is the product whose stock moves (as WooCommerce does);
+        # else the parent. The flags are NOT NULL: a NULL is a product not stored.
+        stock_id.label("stock_id"),
+        (stock_id.is_not(None)).label("product_known"),
+        func.coalesce(variant.c.manage_stock, p.manage_stock, false()).label("manage_stock"),
+        case(
+            (variant.c.id.is_not(None), variant.c.stock_quantity),
+            else_=p.stock_quantity,
+        ).label("stock_quantity"),
+        func.coalesce(variant.c.virtual, p.virtual, false()).label("virtual"),
+        func.coalesce(variant.c.downloadable, p.downloadable, false()).label("downloadable"),
+    ).select_from(LINES.outerjoin(product, on_product).outerjoin(variant, on_variant))
+    if dialect == "sqlite":
+        # Put in order by `_build`: SQLite sorts the lines' whole rows in a temporary B-tree
+        # (its index gives them by order only), ~3.4 µs of the ~13 an order's lines take to
+        # read; sorting the rows, read in nearly that order, takes Python ~1.
+        lines = lines.add_columns(LINES.c.position.label(_POSITION)).where(by(LINES.c.order_id))
+    else:
+        lines = lines.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
     return Queries(
         orders=orders,
         orders_locked=orders.order_by(o.id).with_for_update(),
         orders_unlocked_only=orders.order_by(o.id).with_for_update(skip_locked=True),
-        lines=(
-            select(
-                *(LINES.c[name] for name in _LINE_COLUMNS),
-                # A stored variation is the product whose stock moves (as WooCommerce does);
-                # else the parent. The flags are NOT NULL: a NULL is a product not stored.
-                stock_id.label("stock_id"),
-                (stock_id.is_not(None)).label("product_known"),
-                func.coalesce(variant.c.manage_stock, p.manage_stock, false()).label(
-                    "manage_stock"
-                ),
-                case(
-                    (variant.c.id.is_not(None), variant.c.stock_quantity),
-                    else_=p.stock_quantity,
-                ).label("stock_quantity"),
-                func.coalesce(variant.c.virtual, p.virtual, false()).label("virtual"),
-                func.coalesce(variant.c.downloadable, p.downloadable, false()).label(
-                    "downloadable"
-                ),
-            )
-            .select_from(LINES.outerjoin(product, on_product).outerjoin(variant, on_variant))
-            .where(by(LINES.c.order_id))
-            .order_by(LINES.c.order_id, LINES.c.position, LINES.c.id)
-        ),
+        lines=lines,
         notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
         refunds=select(REFUNDS).where(by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id),
         refund_lines=(
@@ -137,6 +137,11 @@ def _product(dialect: str, column: Any, name: str) -> tuple[Any, Any]:
 
 
 _PRODUCT_COLUMNS = ("id", "manage_stock", "stock_quantity", "virtual", "downloadable")
+
+# An order's lines in order: by their place in the order, then as stored.
+_LINE_ORDER = (LINES.c.order_id, LINES.c.position, LINES.c.id)
+_POSITION = "orderwf_position"  # the place read with a line that `_build` puts in order
+_IN_ORDER = itemgetter("order_id", _POSITION, "id")
 
 # The columns read as they are: the snapshot fields that are columns of the same name.
 _ORDER_COLUMNS = tuple(f.name for f in fields(s.Order) if f.name in ORDERS.c)
@@ -238,8 +243,13 @@ def _build(
     """The snapshots of the orders' rows, each with its rows of the other tables; a field of
     `missing` (a part not read) holds its `NotLoaded` instead. Every snapshot goes through
     `adopt`'s check of its fields."""
+    line_rows = found["lines"]
+    if line_rows and _POSITION in line_rows[0]:  # read unsorted (SQLite: `queries`)
+        line_rows.sort(key=_IN_ORDER)
+        for r in line_rows:
+            del r[_POSITION]
     lines: dict[int, list[s.Line]] = defaultdict(list)
-    for r in found["lines"]:
+    for r in line_rows:
         r["meta"] = r["meta"] or {}
         lines[r.pop("order_id")].append(adopt(s.Line, r))
     notes: dict[int, list[s.Note]] = defaultdict(list)
