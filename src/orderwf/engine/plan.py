@@ -22,7 +22,7 @@ from orderwf.engine import events as ev
 from orderwf.engine import params as p
 from orderwf.engine.carriers import tracking_url
 from orderwf.engine.refunds import plan_refund
-from orderwf.engine.stock import apply_policy
+from orderwf.engine.stock import apply_policy, with_levels
 from orderwf.errors import NotFound, OrderwfError, Refused
 from orderwf.orders import StockChange, evolve
 from orderwf.suggest import did_you_mean
@@ -173,8 +173,11 @@ def plan(
     actor: str,
     now: datetime,
     note_prefix: str | None = None,
+    levels: Mapping[int, int | None] | None = None,
 ) -> Plan:
-    """The plan of `action_id` on `order`; raises `Refused` (every reason) or `NotFound`."""
+    """The plan of `action_id` on `order`; raises `Refused` (every reason) or `NotFound`.
+    `levels`: newer stock levels of some products than the order's lines hold (a bulk
+    batch's, `stock.BatchStock`), taken into the order where planning first moves stock."""
     action = find_action(workflow, action_id)
     reasons = status_reasons(workflow, order, action)
     values, problems = p.convert(action, raw_params or {}, order.currency)
@@ -184,6 +187,8 @@ def plan(
     if reasons:
         raise Refused(_refusal(order, action, reasons), reasons=reasons)
     planner = _Planner(workflow, order, action, values, actor, now)
+    if levels:
+        planner.carried = levels
     try:
         planner.run(note_prefix)
     except _Stop as stop:
@@ -218,6 +223,8 @@ class _Planner:
     events: list[ev.Event] = field(default_factory=list)
     refund: s.Refund | None = None
 
+    # Newer stock levels than the order's lines hold (`plan(levels=…)`), until taken in.
+    carried: Mapping[int, int | None] = field(default_factory=dict)
     shop: dict[str, Any] = field(init=False)
     _ctx: dict[str, Any] = field(init=False, default_factory=dict)
     _ctx_order: s.Order | None = field(init=False, default=None)
@@ -255,10 +262,15 @@ class _Planner:
             self.order = evolve(self.order, notes=notes)
         self.events.append(note)
 
+    def take_carried(self) -> Mapping[int, int | None]:
+        """The carried stock levels, once: the order's lines hold them from then on."""
+        carried, self.carried = self.carried, {}
+        return carried
+
     def apply_stock(self, policy: m.StockPolicy) -> None:
         if policy == "keep":
             return
-        after, changes = apply_policy(self.order, policy)
+        after, changes = apply_policy(self.order, policy, self.take_carried())
         if self.workflow.stock.negative == "refuse":
             short = [c for c in changes if c.new is not None and c.delta < 0 and c.new < 0]
             if short:
@@ -372,6 +384,8 @@ class _Planner:
                 reason = self.render(effect.reason).strip()
             if rules.reason == "required" and not reason:
                 raise _Stop(["a reason is required for this refund (refunds.reason: required)"])
+        if self.carried:  # a refund's restock reads the lines' levels
+            self.order = with_levels(self.order, {}, self.take_carried())
         result, problems = plan_refund(
             self.order,
             amount=amount,

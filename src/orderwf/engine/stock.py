@@ -69,28 +69,35 @@ def with_levels(
 
 class BatchStock:
     """The stock levels of a bulk batch, whose orders were read at once: each plan's stock
-    moves are carried to the orders planned after it, so their notes and `stock.negative:
-    refuse` see the real levels."""
+    moves are carried to the orders planned after it (`plan(levels=…)`), so their notes and
+    `stock.negative: refuse` see the real levels."""
 
     __slots__ = ("levels",)
 
     def __init__(self) -> None:
         self.levels: dict[int, int | None] = {}
 
-    def current(self, order: Order) -> Order:
-        """The order with the levels the batch's earlier plans left (itself if none moved)."""
-        return with_levels(order, {}, self.levels)
-
     def moved(self, changes: Iterable[StockChange]) -> None:
         """Record a plan's stock moves for the orders after it."""
         self.levels.update((c.product_id, c.new) for c in changes)
 
 
+_NONE_CARRIED: Mapping[int, int | None] = {}
+
+
 def apply_policy(
-    order: Order, policy: Literal["reduce", "restore"]
+    order: Order,
+    policy: Literal["reduce", "restore"],
+    carried: Mapping[int, int | None] = _NONE_CARRIED,
 ) -> tuple[Order, tuple[StockChange, ...]]:
-    """The order after the policy, and the stock changes it makes (possibly none)."""
+    """The order after the policy, and the stock changes it makes (possibly none).
+    `carried`: newer levels of some products than the order's lines hold (a bulk batch's,
+    `BatchStock.levels`), applied in the same pass: the order's lines leave with those levels
+    or the moves' (`with_levels`), each line copied once."""
     levels = stock_levels(order)
+    if carried:
+        for product in levels.keys() & carried.keys():
+            levels[product] = carried[product]
     lines: dict[int, Line] = {}
     changes = []
     for line in order.line_items:

@@ -240,12 +240,13 @@ def _apply_batch(
             try:
                 plan = planner.plan(
                     workflow,
-                    stock.current(order),
+                    order,
                     action,
                     params,
                     actor=actor,
                     now=now,
                     note_prefix=note_prefix,
+                    levels=stock.levels,  # what the batch's earlier plans moved
                 )
             except OrderwfError as e:
                 report.refused.append((order_id, e.reasons))

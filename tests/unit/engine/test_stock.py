@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from order_factory import (
+    NOW,
     ebook,
     note_texts,
     order,
@@ -19,6 +20,7 @@ from order_factory import (
     tshirt,
 )
 
+from orderwf.engine import plan as planner
 from orderwf.engine.stock import BatchStock, apply_policy, with_levels
 from orderwf.workflow.model import Workflow
 
@@ -242,17 +244,56 @@ def test_with_levels_brings_each_line_of_the_product_up_to_date() -> None:
 
 
 def test_a_batch_passes_its_stock_moves_to_the_next_order(workflow: Workflow) -> None:
-    """What a bulk apply does (`BatchStock`): each order is planned against the levels the
-    batch's earlier plans left, though every order was read before any was planned."""
-    first, second = order(tshirt(2, stock=10)), order(tshirt(3, stock=10))
+    """What a bulk apply does (`BatchStock`, `plan(levels=…)`): each order is planned against
+    the levels the batch's earlier plans left, though every order was read before any was
+    planned; the plan's order leaves with them, the order read is left as it was."""
+    first, second = order(tshirt(2, stock=10)), order(tshirt(3, stock=10), ebook())
     stock = BatchStock()
-    assert stock.current(first) is first  # nothing moved yet
-    for before, note in [
-        (first, "Stock levels reduced: T-Shirt (TS) 10→8"),
-        (second, "Stock levels reduced: T-Shirt (TS) 8→5"),
+    for before, note, level in [
+        (first, "Stock levels reduced: T-Shirt (TS) 10→8", 8),
+        (second, "Stock levels reduced: T-Shirt (TS) 8→5", 5),
     ]:
-        p = plan(workflow, stock.current(before), "hold")
+        p = planner.plan(workflow, before, "hold", {}, actor="admin", now=NOW, levels=stock.levels)
         assert note_texts(p)[0] == note
+        assert p.after.lines[0].stock_quantity == level
+        assert p.before is before
         stock.moved(p.stock)
     assert stock.levels == {11: 5}
-    assert second.lines[0].stock_quantity == 10  # the order read is left as it was
+    assert second.lines[0].stock_quantity == 10
+
+
+def test_a_batch_s_levels_reach_a_refund_s_restock(workflow: Workflow) -> None:
+    """A refund's restock reads the lines' levels: the batch's are taken in before it."""
+    paid = run(workflow, order(tshirt(3, stock=10)), "process")  # 3 out: 10→7 in its lines
+    p = planner.plan(
+        workflow, paid, "refund", {"lines": "1=1"}, actor="admin", now=NOW, levels={11: 4}
+    )
+    assert note_texts(p)[0] == "T-Shirt (TS) stock increased from 4 to 5."
+    assert p.after.lines[0].stock_quantity == 5
+
+
+BOUNCE = """
+orderwf: 1
+name: woocommerce
+title: Out and back in one action
+initial: pending
+shop: {name: Shop, email: shop@x.test, from: "Shop <shop@x.test>", currency: EUR}
+statuses:
+  pending: {label: Pending payment, stock: restore}
+  cancelled: {label: Cancelled, stock: restore}
+actions:
+  bounce: {label: Bounce, from: [pending], to: cancelled, effects: [{stock: reduce}]}
+"""
+
+
+def test_a_batch_s_levels_are_taken_in_once_by_the_first_stock_move(
+    write_workflow: Callable[[str], Workflow],
+) -> None:
+    """The second move of one plan starts from the levels the first left, not from the
+    batch's again."""
+    bounce = write_workflow(BOUNCE)
+    p = planner.plan(
+        bounce, order(tshirt(2, stock=10)), "bounce", {}, actor="admin", now=NOW, levels={11: 4}
+    )
+    assert [(c.old, c.new) for c in p.stock] == [(4, 2), (2, 4)]
+    assert p.after.lines[0].stock_quantity == 4
