@@ -207,3 +207,26 @@ def test_a_look_inside_a_transaction_takes_another_connection(shop: Shop) -> Non
     assert _backend(shop) == look
     with db.write_transaction(shop.engine) as session:
         assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() == look
+
+
+def test_a_bulk_apply_lists_its_batches_on_the_connection_it_writes_on(
+    db_url: str, shop: Shop, sent: list[str]
+) -> None:
+    """Each batch's ids are a look (`bulk.order_batches`): one `SELECT` in autocommit on the
+    connection the batches' transactions use, no `BEGIN`/`ROLLBACK` of a read transaction,
+    no second connection checked out (and pinged) beside it."""
+    from orderwf.service import bulk
+
+    shop.add(*(parity_order(i, (A, 1)) for i in range(100, 105)))
+    shop.apply(100, "hold")  # the engine now keeps a connection
+    checkouts: list[object] = []
+    event.listen(shop.engine, "checkout", lambda *args: checkouts.append(args))
+    sent.clear()
+    report = bulk.apply(
+        shop.engine, shop.model, "hold", {}, actor="admin", status="pending", batch_size=2
+    )
+    assert report.applied == 4
+    assert checkouts == []
+    assert sent.count("BEGIN") == 2  # one a batch that writes; the lists begin none
+    assert "ROLLBACK" not in sent
+    assert _the_others(db_url, "count(*)") == 1

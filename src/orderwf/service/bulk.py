@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from orderwf import orders as s
@@ -17,7 +18,7 @@ from orderwf.engine import reads, timers
 from orderwf.engine.stock import BatchStock
 from orderwf.errors import OrderwfError, StoreError
 from orderwf.store import faults, repo, snapshots
-from orderwf.store.db import read_transaction, transaction
+from orderwf.store.db import look, read_transaction, transaction
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -277,15 +278,19 @@ def order_batches(
     assert status is not None
     after = 0
     while True:
-        with read_transaction(db) as session:
-            batch = repo.order_ids(
-                session,
+        # A look (`db.look`): on PostgreSQL one statement in autocommit on the connection the
+        # batches write on, where a read transaction checked out and pinged another.
+        batch = look(
+            db,
+            partial(
+                repo.order_ids,
                 status=status,
                 after=after,
                 limit=size,
                 changed_before=before,
                 workflow=workflow,
-            )
+            ),
+        )
         if not batch:
             return
         yield batch
