@@ -19,7 +19,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,8 +169,8 @@ def _money(value: Any, currency: Any, locale: str) -> str:
             raise FormatProblem(f"the money filter needs a number, not {_shown(value)}") from None
     if not amount.is_finite():
         raise FormatProblem(f"the money filter needs a finite number, not {_shown(value)}")
-    code, quantum = _currency(currency)
-    amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)  # `money.quantize`
+    code = _currency_code(currency)
+    amount = money.quantize(amount, code)
     found = _currency_format(locale, code)
     if found is None:
         from babel.numbers import format_currency
@@ -185,24 +185,22 @@ def _money(value: Any, currency: Any, locale: str) -> str:
     return f"{head}{found[2]}{cents}{tail}" if zeros else _write(found, amount, locale)
 
 
-_CURRENCIES: dict[str, tuple[str, Decimal]] = {}
-
-
-def _currency(currency: Any) -> tuple[str, Decimal]:
-    """(`EUR`, `0.01`) for `eur`: a currency code checked and its ISO 4217 quantum
-    (`money.quantum`), remembered: an email writes a dozen amounts in the same currency."""
-    found = _CURRENCIES.get(currency) if currency.__class__ is str else None
-    if found is not None:
-        return found
-    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+def _currency_code(currency: Any) -> str:
+    """`EUR` for `eur`: a currency code checked (each once: `_checked_code`)."""
+    if not isinstance(currency, str):
         raise FormatProblem(
             f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
         )
-    code = currency.upper()
-    if len(_CURRENCIES) >= 256:
-        _CURRENCIES.clear()
-    found = _CURRENCIES[currency] = (code, money.quantum(code))
-    return found
+    return _checked_code(currency)
+
+
+@lru_cache(maxsize=256)  # an email writes a dozen amounts in the same currency
+def _checked_code(currency: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise FormatProblem(
+            f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
+        )
+    return currency.upper()
 
 
 @lru_cache(maxsize=_MEMO)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from functools import lru_cache
 
 from orderwf.errors import UsageError
 
@@ -46,6 +47,7 @@ def decimals(currency: str) -> int:
     return _DECIMALS.get(currency.upper(), 2)
 
 
+@lru_cache(maxsize=256)  # every amount a bulk apply's emails print asks
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-decimals(currency))
 

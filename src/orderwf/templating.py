@@ -246,12 +246,12 @@ def plain_parts(env: Environment, ast: nodes.Template) -> tuple[PlainPart, ...] 
 
 def _plain_render(
     env: Environment, parts: tuple[PlainPart, ...], context: Mapping[str, Any]
-) -> str:
+) -> str | None:
     """What Jinja2's code for `parts` prints: each value looked up as it does (the name in
     the context, each attribute through the environment's `getattr`, the sandbox's where it
-    is one) and printed with `str`. Raises `_NotPlain` for a name the context lacks (Jinja2
-    looks in its globals, or fails); an undefined value raises on use (`StrictUndefined`),
-    and the caller then lets Jinja2 fail as it does."""
+    is one) and printed with `str`. None for a name the context lacks (Jinja2 looks in its
+    globals, or fails); an undefined value raises on use (`StrictUndefined`), and the caller
+    then lets Jinja2 fail as it does."""
     out = []
     for part in parts:
         if part.__class__ is str:
@@ -259,15 +259,11 @@ def _plain_render(
             continue
         value = context.get(part[0], missing)
         if value is missing:
-            raise _NotPlain
+            return None
         for attr in part[1:]:
             value = env.getattr(value, attr)
         out.append(str(value))
     return "".join(out)
-
-
-class _NotPlain(Exception):
-    """A plain template's render that Jinja2 must do (`_plain_render`)."""
 
 
 # What can declare a name, or make a name special, in a template (Jinja2's scoping rules).
@@ -439,9 +435,11 @@ class CompiledTemplate:
         plain = getattr(template, "orderwf_plain", None)
         if plain is not None:
             try:
-                return _plain_render(template.environment, plain, context)
-            except Exception:  # noqa: BLE001, S110 (Jinja2 renders it, or raises as it should)
-                pass
+                text = _plain_render(template.environment, plain, context)
+            except Exception:  # noqa: BLE001 (Jinja2 renders it below, failing as it should)
+                text = None
+            if text is not None:
+                return text
         try:
             return template.render(context)
         except _RENDER_ERRORS as e:

@@ -12,7 +12,8 @@ from typing import Any
 
 from orderwf import orders as s
 from orderwf.context_names import address
-from orderwf.workflow.model import Workflow
+from orderwf.engine.remembered import PerObject
+from orderwf.workflow.model import Shop, Workflow
 
 
 def status_context(workflow: Workflow, status_id: str) -> dict[str, Any]:
@@ -127,29 +128,27 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
     }
 
 
-# The shop's names by its settings' object (kept with it, so a reused id is not mistaken).
-_SHOPS: dict[int, tuple[object, dict[str, Any]]] = {}
+# The shop's names by its settings' object.
+_SHOPS: PerObject[dict[str, Any]] = PerObject()
 
 
 def shop_context(workflow: Workflow) -> dict[str, Any]:
-    """What templates see as `shop`: built once per workflow (a bulk apply plans thousands of
-    orders with it), each caller given its own copy."""
+    """What templates see as `shop`: built once per workflow's shop (a bulk apply plans
+    thousands of orders with it), each caller given its own copy."""
     shop = workflow.shop
-    found = _SHOPS.get(id(shop))
-    if found is None or found[0] is not shop:
-        if len(_SHOPS) >= 64:
-            _SHOPS.clear()
-        names = {
-            "name": shop.name,
-            "email": shop.email,
-            "from": shop.sender,
-            "currency": shop.currency,
-            "locale": shop.locale,
-            "timezone": shop.timezone,
-            "lang": shop.locale.replace("_", "-"),  # for `<html lang>` (BCP 47)
-        }
-        found = _SHOPS[id(shop)] = (shop, names)
-    return dict(found[1])
+    return dict(_SHOPS.get(shop, lambda: _shop_names(shop)))
+
+
+def _shop_names(shop: Shop) -> dict[str, Any]:
+    return {
+        "name": shop.name,
+        "email": shop.email,
+        "from": shop.sender,
+        "currency": shop.currency,
+        "locale": shop.locale,
+        "timezone": shop.timezone,
+        "lang": shop.locale.replace("_", "-"),  # for `<html lang>` (BCP 47)
+    }
 
 
 def base_context(

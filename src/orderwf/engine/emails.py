@@ -11,6 +11,7 @@ from typing import Any
 from orderwf import orders as s
 from orderwf.engine import context as ctx
 from orderwf.engine import events as ev
+from orderwf.engine.remembered import PerObject
 from orderwf.errors import NotFound, OrderwfError
 from orderwf.orders import QueuedEmail
 from orderwf.suggest import did_you_mean
@@ -52,7 +53,8 @@ def _key(event: ev.Event) -> tuple[Any, ...] | None:
     return None
 
 
-_PICKED: dict[int, tuple[m.Workflow, dict[tuple[Any, ...], tuple[m.Email, ...]]]] = {}
+# By workflow, the emails each kind of event picks (`_key`).
+_PICKED: PerObject[dict[tuple[Any, ...], tuple[m.Email, ...]]] = PerObject()
 
 
 def picked(workflow: m.Workflow, event: ev.Event) -> tuple[m.Email, ...]:
@@ -63,12 +65,7 @@ def picked(workflow: m.Workflow, event: ev.Event) -> tuple[m.Email, ...]:
     key = _key(event)
     if key is None:
         return ()
-    found = _PICKED.get(id(workflow))
-    if found is None or found[0] is not workflow:
-        if len(_PICKED) > 64:
-            _PICKED.clear()
-        found = _PICKED[id(workflow)] = (workflow, {})
-    table = found[1]
+    table = _PICKED.get(workflow, dict)
     emails = table.get(key)
     if emails is None:
         emails = table[key] = tuple(

@@ -186,9 +186,7 @@ def plan(
         reasons += guard_reasons(workflow, order, action, values, actor, now)
     if reasons:
         raise Refused(_refusal(order, action, reasons), reasons=reasons)
-    planner = _Planner(workflow, order, action, values, actor, now)
-    if levels:
-        planner.carried = levels
+    planner = _Planner(workflow, order, action, values, actor, now, carried=levels or {})
     try:
         planner.run(note_prefix)
     except _Stop as stop:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from orderwf.engine.remembered import PerObject
 from orderwf.workflow import model as m
 
 # The parts `store.snapshots.load_orders` reads besides the order's row.
@@ -31,22 +32,19 @@ _FIELD_PARTS = {
     "tracking": "tracking",
 }
 
-_CACHE: dict[tuple[int, str], tuple[m.Workflow, frozenset[str]]] = {}
+# By workflow, each action's parts.
+_PARTS: PerObject[dict[str, frozenset[str]]] = PerObject()
 
 
 def parts_for(workflow: m.Workflow, action_id: str) -> frozenset[str]:
     """The parts of an order that planning `action_id` may read (`PARTS` when unsure, or for
     an action the workflow lacks: planning refuses it anyway). Worked out once per workflow
     and action."""
-    key = (id(workflow), action_id)
-    found = _CACHE.get(key)
-    if found is not None and found[0] is workflow:
-        return found[1]
-    action = workflow.actions.get(action_id)
-    parts = PARTS if action is None else _parts(workflow, action)
-    if len(_CACHE) > 256:
-        _CACHE.clear()
-    _CACHE[key] = (workflow, parts)
+    table = _PARTS.get(workflow, dict)
+    parts = table.get(action_id)
+    if parts is None:
+        action = workflow.actions.get(action_id)
+        parts = table[action_id] = PARTS if action is None else _parts(workflow, action)
     return parts
 
 
