@@ -131,6 +131,12 @@ DEFERRED: tuple[Deferral, ...] = (
         "`= ANY`), 22 ms",
     ),
     Deferral(
+        "orderwf.store.driver",
+        "psycopg.adapt",
+        "every command on SQLite: psycopg, 95 ms (imported when a PostgreSQL connection "
+        "opens, which has loaded it)",
+    ),
+    Deferral(
         "orderwf.store.repo",
         "sqlalchemy.dialects",
         "every command on SQLite (or PostgreSQL): the other database's dialect, 22 ms",

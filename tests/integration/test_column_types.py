@@ -94,6 +94,27 @@ def test_json_columns_read_back_what_was_written_by_both_readers(engine: Engine)
     assert [(r["billing"], r["shipping"], r["meta"]) for r in rows] == expected
 
 
+@pytest.mark.postgres
+def test_psycopg_reads_json_through_json_loads_itself(pg_db_url: str) -> None:
+    # Not through psycopg's own loader, which copies each value to `bytes` and then calls it.
+    from psycopg.pq import Format
+
+    from orderwf.store.columns import json_loads
+
+    engine = db.connect(pg_db_url)
+    try:
+        with engine.connect() as conn:
+            adapters = conn.connection.driver_connection.adapters  # type: ignore[union-attr]
+            for name in ("json", "jsonb"):
+                oid = adapters.types[name].oid
+                assert adapters.get_loader(oid, Format.TEXT).load is json_loads
+                assert adapters.get_loader(oid, Format.BINARY) is not None
+            value = conn.exec_driver_sql("""SELECT '{"a": [1, "é", null]}'::jsonb""").scalar()
+            assert value == {"a": [1, "é", None]}
+    finally:
+        engine.dispose()
+
+
 def test_a_failing_read_raises_as_sqlalchemys_own_statements_do(engine: Engine) -> None:
     # The bulk reader runs on the DBAPI cursor; its errors still come as SQLAlchemy's, which
     # the store's error handling (and the pool's invalidation of a dropped connection) expect.

@@ -265,10 +265,14 @@ class _Planner:
         carried, self.carried = self.carried, {}
         return carried
 
-    def apply_stock(self, policy: m.StockPolicy) -> None:
+    def apply_stock(self, policy: m.StockPolicy, **fields: Any) -> None:
+        """Apply a stock policy; `fields`: changes to the order's other fields made in the
+        same copy (a status change's), whatever the policy."""
         if policy == "keep":
+            if fields:
+                self.order = evolve(self.order, **fields)
             return
-        after, changes = apply_policy(self.order, policy, self.take_carried())
+        after, changes = apply_policy(self.order, policy, self.take_carried(), **fields)
         if self.workflow.stock.negative == "refuse":
             short = [c for c in changes if c.new is not None and c.delta < 0 and c.new < 0]
             if short:
@@ -290,15 +294,15 @@ class _Planner:
         if to_id == source:
             return
         status = self.workflow.status(to_id)
-        self.order = evolve(
-            self.order,
+        self.events.append(ev.StatusChanged(source, to_id))
+        # The new status and the new status's stock policy in one copy of the order.
+        self.apply_stock(
+            status.stock,
             status=to_id,
             status_changed_at=self.now,
             date_paid=self.order.date_paid or (self.now if status.paid else None),
             date_completed=self.now if to_id == "completed" else self.order.date_completed,
         )
-        self.events.append(ev.StatusChanged(source, to_id))
-        self.apply_stock(status.stock)
         template = self.workflow.messages["status_changed"]
 
         def names() -> dict[str, Any]:

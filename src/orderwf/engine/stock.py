@@ -89,22 +89,25 @@ def apply_policy(
     order: Order,
     policy: Literal["reduce", "restore"],
     carried: Mapping[int, int | None] = _NONE_CARRIED,
+    **changes: Any,
 ) -> tuple[Order, tuple[StockChange, ...]]:
     """The order after the policy, and the stock changes it makes (possibly none).
     `carried`: newer levels of some products than the order's lines hold (a bulk batch's,
     `BatchStock.levels`), applied in the same pass: the order's lines leave with those levels
-    or the moves' (`with_levels`), each line copied once."""
+    or the moves' (`with_levels`), each line copied once. `changes`: to the order's other
+    fields in the same copy (a status change's)."""
     levels = stock_levels(order)
     if carried:
         for product in levels.keys() & carried.keys():
             levels[product] = carried[product]
     lines: dict[int, Line] = {}
-    changes = []
+    moves = []
     for line in order.line_items:
         if not line.manage_stock or line.stock_product is None:
             continue
         units_back = line.reduced_stock - target(line, policy)
         if units_back:
             lines[line.id], change = move(line, units_back, levels)
-            changes.append(change)
-    return with_levels(order, lines, levels, stock_reduced=policy == "reduce"), tuple(changes)
+            moves.append(change)
+    after = with_levels(order, lines, levels, stock_reduced=policy == "reduce", **changes)
+    return after, tuple(moves)

@@ -55,6 +55,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         # instead of the dialect's regular expression and then `process_result_value`.
         if dialect.name == "sqlite":
             return _aware_utc
+        # A driver that gives datetimes itself (psycopg): `process_result_value` without
+        # `TypeDecorator`'s wrapper around it (a bulk read has four times an order).
+        if self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype) is None:
+            return _utc_or_none
         return super().result_processor(dialect, coltype)
 
 
@@ -75,12 +79,7 @@ class Json(TypeDecorator[Any]):
 
 
 def _json_or_none(value: str | bytes | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return json.loads(value)
+    return None if value is None else json_loads(value)
 
 
 def _decimal_or_none(value: Any) -> Decimal | None:
@@ -102,6 +101,13 @@ def _aware_utc(value: datetime | str | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    """`_aware_utc` of what a driver gives for a `timestamp` column: None or a datetime."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 def json_dumps(value: Any) -> str:
     """The text of a JSON column (the engine's `json_serializer`). orjson is several times
     faster than `json`, which a bulk apply feels: every order writes its history's effects and
@@ -113,7 +119,11 @@ def json_dumps(value: Any) -> str:
         return json.dumps(value)
 
 
-def json_loads(text: str | bytes) -> Any:
-    """A JSON column's value (the engine's `json_deserializer`); `json` reads what orjson
-    refuses (NaN, an integer beyond 64 bits)."""
-    return _json_or_none(text)
+def json_loads(text: str | bytes | memoryview) -> Any:
+    """A JSON column's value (the engine's `json_deserializer`; on PostgreSQL psycopg's loader
+    of JSON itself, `driver.load_json`, given a value's bytes or a view of them, never a
+    NULL); `json` reads what orjson refuses (NaN, an integer beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text if isinstance(text, str | bytes) else bytes(text))

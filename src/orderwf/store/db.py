@@ -32,6 +32,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from orderwf.errors import StoreError, UsageError
 from orderwf.store import faults
 from orderwf.store.columns import json_dumps, json_loads
+from orderwf.store.driver import load_json
 from orderwf.store.migrations import HEAD
 from orderwf.store.tx import CoreTx, Tx
 from orderwf.urls import redact
@@ -359,6 +360,8 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
             conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
     else:
+        if engine.dialect.driver == "psycopg":
+            event.listen(engine, "connect", lambda dbapi_connection, _: load_json(dbapi_connection))
         faults.quiet_driver()
         _ping_on_checkout(engine)
         event.listen(engine, "engine_disposed", _close_kept)

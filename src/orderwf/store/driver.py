@@ -60,7 +60,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-from orderwf.store.columns import UTCDateTime, json_dumps
+from orderwf.store.columns import UTCDateTime, json_dumps, json_loads
 from orderwf.store.tx import Tx
 
 Process = Callable[[Any], Any]
@@ -394,6 +394,25 @@ def _binary_types(dialect: Dialect, columns: Sequence[Any]) -> tuple[str, ...] |
             return None
         found.append(_BINARY_TYPES[name])
     return tuple(found)
+
+
+def load_json(dbapi_connection: Any) -> None:
+    """Have a psycopg connection read `json` and `jsonb` values through `json_loads` itself:
+    the loader SQLAlchemy registers (`json_deserializer`) is psycopg's, a Python method that
+    copies each value into `bytes` before calling it (a bulk read has six JSON values an
+    order: an order's billing, shipping and meta, each line's meta)."""
+    for name in ("json", "jsonb"):
+        dbapi_connection.adapters.register_loader(name, _json_loader())
+
+
+@lru_cache(maxsize=1)
+def _json_loader() -> type[Any]:
+    from psycopg.adapt import Loader
+
+    class JsonLoader(Loader):
+        load = staticmethod(json_loads)  # type: ignore[assignment]
+
+    return JsonLoader
 
 
 def _psycopg(dialect: Dialect) -> bool:
