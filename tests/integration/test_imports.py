@@ -333,7 +333,7 @@ def test_fixture_payloads_are_the_documented_ones(woo_dir: Path) -> None:
 def test_loaded_snapshots_have_every_field_the_constructor_sets(
     engine: Engine, workflow: Workflow, woo_dir: Path
 ) -> None:
-    """The store builds snapshots without their `__init__` (`snapshots.adopt`); rebuilding them
+    """The store builds snapshots without their `__init__` (`snapshots.adopt_all`); rebuilding them
     through it must give the same objects, so no field was left out."""
     import dataclasses
 
@@ -375,7 +375,7 @@ def test_update_refuses_an_order_orderwf_has_acted_on(
 
 
 @pytest.mark.parametrize("change", ["missing", "extra", "misspelt"])
-def test_adopt_refuses_a_row_that_is_not_the_snapshots_fields(change: str) -> None:
+def test_adopt_all_refuses_rows_that_is_not_the_snapshots_fields(change: str) -> None:
     """A row out of step with the snapshot fails loudly instead of becoming a snapshot with a
     stray attribute or without a field."""
     import dataclasses
@@ -385,7 +385,7 @@ def test_adopt_refuses_a_row_that_is_not_the_snapshots_fields(change: str) -> No
 
     line = s.Line(id=1, kind="fee", name="Gift wrap", total=Decimal("1"))
     row = dataclasses.asdict(line)
-    assert snapshots.adopt(s.Line, dict(row)) == line
+    assert snapshots.adopt_all(s.Line, [dict(row), dict(row)]) == [line, line]
     if change == "missing":
         del row["sku"]
     elif change == "extra":
@@ -393,4 +393,4 @@ def test_adopt_refuses_a_row_that_is_not_the_snapshots_fields(change: str) -> No
     else:
         row["quantiy"] = row.pop("quantity")
     with pytest.raises(TypeError, match="^a Line row lacks"):
-        snapshots.adopt(s.Line, row)
+        snapshots.adopt_all(s.Line, [row, dataclasses.asdict(line)])
