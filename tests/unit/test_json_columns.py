@@ -18,14 +18,18 @@ from orderwf.store.columns import json_dumps, json_loads
         {"type": "status", "from": "pending", "to": "processing"},
         [{"item_id": 1, "delta": -2, "old": 10, "new": 8}, None, True, 1.5],
         {"name": "Crème brûlée – 2×", "emoji": "📦"},
-        {"big": 2**70},  # beyond orjson's 64-bit integers: `json` writes it
+        {"big": 2**70 + 1},  # beyond orjson's 64-bit integers: `json` writes and reads it
+        [2**64, 2**64 - 1, -(2**63)],  # orjson would read the first as a float
+        {"low": -(2**63) - 1},  # … and this one, of 19 digits
+        {"card": "4111111111111111111", "n": 1.5},  # 19 digits in a string: read alike
         {},
     ],
 )
 def test_values_round_trip(value: object) -> None:
     text = json_dumps(value)
     assert isinstance(text, str)
-    assert json_loads(text) == value
+    assert json.dumps(json_loads(text)) == json.dumps(value)  # ints stay ints, exactly
+    assert json.dumps(json_loads(text.encode())) == json.dumps(value)
     assert json.loads(text) == value  # plain JSON any other reader understands
 
 
