@@ -41,12 +41,12 @@ class NotLoadedError(RuntimeError):
 
 
 class NotLoaded:
-    """An order's part (its notes, refunds, tracking, `once` markers or lines) that the store
-    did not read, because the action being planned reads none of it (`engine.reads`). It
-    stands where the tuple would, and any use of it (iterating, counting, testing, printing,
-    comparing, an attribute) raises `NotLoadedError`: a snapshot that did not load its notes
-    must never look as if it had none. Identity equality only, so an unchanged part compares
-    equal to itself."""
+    """An order's part (its notes, refunds, tracking, `once` markers, lines or addresses) that
+    the store did not read, because the action being planned reads none of it
+    (`engine.reads`). It stands where the tuple (an address's mapping) would, and any use of
+    it (iterating, counting, testing, printing, comparing, an attribute) raises
+    `NotLoadedError`: a snapshot that did not load its notes must never look as if it had
+    none. Identity equality only, so an unchanged part compares equal to itself."""
 
     __slots__ = ("part",)
 

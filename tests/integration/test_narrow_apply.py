@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from parity import NOW, A, open_shop, parity_order
+from parity import CUSTOMER, NOW, A, open_shop, parity_order
 from sqlalchemy import event, text
 
 from orderwf import orders as s
@@ -148,7 +148,7 @@ def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
 
 
 @pytest.mark.parametrize(
-    "parts", [(), ("lines",), ("notes", "once"), ("refunds", "tracking"), None]
+    "parts", [(), ("lines",), ("notes", "once"), ("refunds", "tracking"), ("addresses",), None]
 )
 def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
     shop: Shop, parts: tuple[str, ...] | None
@@ -165,14 +165,29 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
         order = snapshots.load_order(session, 100, parts=parts)
     assert vars(order).keys() == {f.name for f in fields(s.Order)}
     wanted = snapshots.ALL_PARTS if parts is None else set(parts)
-    for part, name in [("lines", "lines"), ("notes", "notes"), ("once", "emails_sent")]:
+    for part, name in [
+        *[("lines", "lines"), ("notes", "notes"), ("once", "emails_sent")],
+        *[("addresses", "billing"), ("addresses", "shipping")],
+    ]:
         assert s.loaded(getattr(order, name)) == (part in wanted)
+    if "addresses" in wanted:
+        assert order.billing["email"] == CUSTOMER
     if "lines" in wanted:
         assert all(vars(line).keys() == {f.name for f in fields(s.Line)} for line in order.lines)
 
 
 def _tables_read(shop: Shop, run: Callable[[], object]) -> set[str]:
     """The order tables `run` selects from (SQLite's own trace of the statements it runs)."""
+    return _tables(_selects(shop, run))
+
+
+def _tables(selects: list[str]) -> set[str]:
+    tables = ("line_item", "order_note", "refund", "tracking", "email_once")
+    return {t for t in tables for sql in selects if re.search(rf"\b(FROM|JOIN) {t}\b", sql)}
+
+
+def _selects(shop: Shop, run: Callable[[], object]) -> list[str]:
+    """The SELECT statements `run` runs (SQLite's own trace of them)."""
     statements: list[str] = []
 
     def traced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -183,9 +198,7 @@ def _tables_read(shop: Shop, run: Callable[[], object]) -> set[str]:
         run()
     finally:
         event.remove(shop.engine, "checkout", traced)
-    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
-    tables = ("line_item", "order_note", "refund", "tracking", "email_once")
-    return {t for t in tables for sql in selects if re.search(rf"\b(FROM|JOIN) {t}\b", sql)}
+    return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
 COUNTING_NOTE = {
@@ -217,9 +230,11 @@ def test_a_bulk_apply_reads_only_the_parts_its_action_reads(
             bulk.apply, shop.engine, shop.model, "hold", {}, actor="admin", ids=[100, 101],
             now=NOW, report=report,
         )  # fmt: skip
-        read = _tables_read(shop, run)
+        selects = _selects(shop, run)
         assert (report.applied, report.refused) == (2, [])
-        assert read == tables
+        assert _tables(selects) == tables
+        # No email, no template reading them: the orders' addresses are not read either.
+        assert [sql for sql in selects if re.search(r"\b(billing|shipping)\b", sql)] == []
         assert [shop.status(i) for i in (100, 101)] == ["on-hold", "on-hold"]
         assert shop.notes(100)[-1] == shop.notes(101)[-1] == note
         assert history_rows(shop, 100)[-1] == ("hold", "processing", "on-hold", ["status", "note"])

@@ -81,8 +81,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "subtotal": subtotal,
         "shipping_total": shipping_total,
         "total_tax": total_tax,
-        "billing": address(order.billing),
-        "shipping": address(order.shipping),
+        "billing": address(order.billing) if s.loaded(order.billing) else order.billing,
+        "shipping": address(order.shipping) if s.loaded(order.shipping) else order.shipping,
         "line_items": items,
         "lines": items,  # the product lines, by the name routes use (SPEC §8)
         "shipping_lines": shipping,

@@ -1,10 +1,11 @@
 """Which parts of an order planning an action reads, so a single apply loads only those: the
-order's row always, then its lines, notes, refunds (with their lines), tracking entries and
-`once` email markers only when something reads them. The workflow knows: each guard, `if`,
-note, message and inline template reports the fields of `order` it reads
-(`order_fields`; None when it uses `order` whole), and the planner's own reads are fixed
-(stock moves read lines, refunds read refunds, emails read `once` markers). An email that
-may be sent reads what its subject, recipient and files read, partials included
+order's row always (but for its billing and shipping addresses), then its addresses, lines,
+notes, refunds (with their lines), tracking entries and `once` email markers only when
+something reads them. The workflow knows: each guard, `if`, note, message and inline template
+reports the fields of `order` it reads (`order_fields`; None when it uses `order` whole), and
+the planner's own reads are fixed (stock moves read lines, refunds read refunds, emails read
+`once` markers, an email to the customer the billing address). An email that may be sent
+reads what its subject, recipient and files read, partials included
 (`templating.email_order_fields`); one that uses `order` whole makes everything load.
 
 What is not loaded is an `orders.NotLoaded`, which raises on any use: a reckoning that
@@ -19,8 +20,9 @@ from typing import Any
 from orderwf.engine.remembered import PerObject
 from orderwf.workflow import model as m
 
-# The parts `store.snapshots.load_orders` reads besides the order's row.
-PARTS = frozenset({"lines", "notes", "refunds", "tracking", "once"})
+# The parts `store.snapshots.load_orders` reads besides the rest of the order's row (whose
+# billing and shipping addresses are the part "addresses").
+PARTS = frozenset({"lines", "notes", "refunds", "tracking", "once", "addresses"})
 
 # The fields of the order's template context (`context.order_context`) that need a part.
 _FIELD_PARTS = {
@@ -30,6 +32,8 @@ _FIELD_PARTS = {
     "total_refunded": "refunds",
     "remaining_refundable": "refunds",
     "tracking": "tracking",
+    "billing": "addresses",
+    "shipping": "addresses",
 }
 
 # By workflow, each action's parts.
@@ -70,6 +74,8 @@ def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
     texts = [*_texts(workflow, action)]
     for email in _may_send(workflow, action):
         texts += _present(email.subject, email.to_template, email.text, email.html)
+        if email.to == "customer":  # sent to the billing address's email (`emails.render`)
+            parts.add("addresses")
     for text in texts:
         fields = getattr(text, "order_fields", None)
         if fields is None:

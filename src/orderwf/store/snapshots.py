@@ -48,11 +48,16 @@ def load_order(
 
 @dataclass(frozen=True)
 class Queries:
-    """The statements of `load_orders` for one dialect, each selecting by a list of ids."""
+    """The statements of `load_orders` for one dialect, each selecting by a list of ids. Each
+    read of the orders' rows three ways: as they are, locked, and locking those no one else
+    holds while skipping the others; with their addresses, and without (`bare_…`)."""
 
     orders: Select[Any]
     orders_locked: Select[Any]
-    orders_unlocked_only: Select[Any]  # locks those no one else holds, skips the others
+    orders_unlocked_only: Select[Any]
+    bare_orders: Select[Any]
+    bare_orders_locked: Select[Any]
+    bare_orders_unlocked_only: Select[Any]
     lines: Select[Any]
     notes: Select[Any]
     refunds: Select[Any]
@@ -79,6 +84,10 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
     orders = select(
         *(o[name] for name in _ORDER_COLUMNS), o.date_created.label("created_at")
     ).where(by(o.id))
+    bare = select(
+        *(o[name] for name in _ORDER_COLUMNS if name not in _ADDRESSES),
+        o.date_created.label("created_at"),
+    ).where(by(o.id))
     lines = select(
         *(LINES.c[name] for name in _LINE_COLUMNS),
         # A stored variation is the product whose stock moves (as WooCommerce does);
@@ -104,6 +113,9 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
         orders=orders,
         orders_locked=orders.order_by(o.id).with_for_update(),
         orders_unlocked_only=orders.order_by(o.id).with_for_update(skip_locked=True),
+        bare_orders=bare,
+        bare_orders_locked=bare.order_by(o.id).with_for_update(),
+        bare_orders_unlocked_only=bare.order_by(o.id).with_for_update(skip_locked=True),
         lines=lines,
         notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
         refunds=select(REFUNDS).where(by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id),
@@ -137,6 +149,7 @@ def _product(dialect: str, column: Any, name: str) -> tuple[Any, Any]:
 
 
 _PRODUCT_COLUMNS = ("id", "manage_stock", "stock_quantity", "virtual", "downloadable")
+_ADDRESSES = ("billing", "shipping")  # the order's columns of the part "addresses"
 
 # An order's lines in order: by their place in the order, then as stored.
 _LINE_ORDER = (LINES.c.order_id, LINES.c.position, LINES.c.id)
@@ -173,13 +186,15 @@ def adopt_all(cls: type[T], rows: list[dict[str, Any]]) -> list[T]:
     return snapshots
 
 
-# What stands for a part that was not read: any use of it raises (`orders.NotLoaded`).
+# What stands for a part that was not read, in each of its fields: any use of it raises
+# (`orders.NotLoaded`).
 _NOT_LOADED = {
-    "lines": s.NotLoaded("lines"),
-    "notes": s.NotLoaded("notes"),
-    "refunds": s.NotLoaded("refunds"),
-    "tracking": s.NotLoaded("tracking"),
-    "once": s.NotLoaded("once-only emails sent"),
+    "lines": {"lines": s.NotLoaded("lines")},
+    "notes": {"notes": s.NotLoaded("notes")},
+    "refunds": {"refunds": s.NotLoaded("refunds")},
+    "tracking": {"tracking": s.NotLoaded("tracking")},
+    "once": {"emails_sent": s.NotLoaded("once-only emails sent")},
+    "addresses": {name: s.NotLoaded(f"{name} address fields") for name in _ADDRESSES},
 }
 ALL_PARTS = frozenset(_NOT_LOADED)
 _NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
@@ -216,9 +231,13 @@ def load_orders(
     wanted = ALL_PARTS if parts is None else frozenset(parts)
     if not wanted <= ALL_PARTS:
         raise ValueError(f"unknown parts {sorted(wanted - ALL_PARTS)} (known: {sorted(ALL_PARTS)})")
-    orders_query = q.orders
+    addresses = "addresses" in wanted
+    orders_query = q.orders if addresses else q.bare_orders
     if lock and dialect == "postgresql":
-        orders_query = q.orders_unlocked_only if skip_locked else q.orders_locked
+        if skip_locked:
+            orders_query = q.orders_unlocked_only if addresses else q.bare_orders_unlocked_only
+        else:
+            orders_query = q.orders_locked if addresses else q.bare_orders_locked
     stmts = {"orders": orders_query}
     if "lines" in wanted:
         stmts["lines"] = q.lines
@@ -246,10 +265,11 @@ def _build(
     rows: list[dict[str, Any]],
     found: dict[str, list[dict[str, Any]]],
     missing: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
+    missing_parts: frozenset[str] = frozenset(),
 ) -> dict[int, s.Order]:
     """The snapshots of the orders' rows, each with its rows of the other tables; a field of
-    `missing` (a part not read) holds its `NotLoaded` instead. Every snapshot goes through
-    `adopt`'s check of its fields."""
+    `missing` (of a part of `missing_parts`, not read) holds its `NotLoaded` instead. Every
+    snapshot goes through `adopt_all`'s check of its fields."""
     line_rows = found["lines"]
     if line_rows and _POSITION in line_rows[0]:  # read unsorted (SQLite: `queries`)
         line_rows.sort(key=_IN_ORDER)
@@ -294,11 +314,13 @@ def _build(
     sent: dict[int, set[str]] = defaultdict(set)
     for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
+    addresses = "addresses" not in missing_parts
     for r in rows:
         oid = r["id"]
         r["number"] = r["number"] or str(oid)
-        r["billing"] = r["billing"] or {}
-        r["shipping"] = r["shipping"] or {}
+        if addresses:
+            r["billing"] = r["billing"] or {}
+            r["shipping"] = r["shipping"] or {}
         r["meta"] = r["meta"] or {}
         r["lines"] = tuple(lines.get(oid, ()))
         r["notes"] = tuple(notes.get(oid, ()))
@@ -317,16 +339,12 @@ def _adopt_orders(
     read replaced by its `NotLoaded`."""
     whole = {key: found.get(key, []) for key in _PART_KEYS}
     missing = {
-        field: _NOT_LOADED[part] for part, field in _PART_FIELDS.items() if part not in wanted
+        field: value
+        for part, fields_ in _NOT_LOADED.items()
+        if part not in wanted
+        for field, value in fields_.items()
     }
-    return _build(rows, whole, missing)
+    return _build(rows, whole, missing, ALL_PARTS - wanted)
 
 
 _PART_KEYS = ("lines", "notes", "refunds", "refund lines", "tracking", "once")
-_PART_FIELDS = {
-    "lines": "lines",
-    "notes": "notes",
-    "refunds": "refunds",
-    "tracking": "tracking",
-    "once": "emails_sent",
-}

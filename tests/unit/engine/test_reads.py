@@ -25,8 +25,9 @@ from orderwf.templating import compile_expr, compile_template
 from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
 
-_FIELDS = {"lines": "lines", "notes": "notes", "refunds": "refunds", "tracking": "tracking",
-           "once": "emails_sent"}  # fmt: skip
+_FIELDS = {"lines": ["lines"], "notes": ["notes"], "refunds": ["refunds"],
+           "tracking": ["tracking"], "once": ["emails_sent"],
+           "addresses": ["billing", "shipping"]}  # fmt: skip
 
 PARAMS: Mapping[str, dict[str, Any]] = {
     "complete": {"tracking_number": "ABCD12345678"},
@@ -38,7 +39,12 @@ PARAMS: Mapping[str, dict[str, Any]] = {
 
 def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
     """The order as `load_orders(parts=parts)` gives it: the other parts `NotLoaded`."""
-    missing = {field: s.NotLoaded(part) for part, field in _FIELDS.items() if part not in parts}
+    missing = {
+        field: s.NotLoaded(part)
+        for part, fields in _FIELDS.items()
+        if part not in parts
+        for field in fields
+    }
     return s.evolve(whole, **missing)
 
 
@@ -112,7 +118,7 @@ def test_a_plain_status_change_reads_the_lines_alone(
     wf = write_workflow(NO_EMAIL)
     assert reads.parts_for(wf, "process") == {"lines"}
     assert reads.parts_for(wf, "chase") == {"lines", "notes"}
-    assert reads.parts_for(wf, "thank") == {"lines", "refunds"}
+    assert reads.parts_for(wf, "thank") == {"lines", "refunds", "addresses"}
     assert reads.parts_for(wf, "track") == {"lines", "tracking"}
     # `order` used whole, or an action the workflow lacks: everything.
     assert reads.parts_for(wf, "dump") == reads.PARTS
@@ -142,7 +148,7 @@ def test_a_timer_reads_what_its_if_and_its_action_read(
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "emails"
 # What the shipped order emails read, partials included: everything but the notes.
-EMAIL = {"lines", "once", "refunds", "tracking"}
+EMAIL = {"lines", "once", "refunds", "tracking", "addresses"}
 
 
 def test_an_action_that_may_send_an_email_reads_what_its_files_read(workflow: Workflow) -> None:
@@ -187,6 +193,19 @@ def test_an_edited_email_reads_what_its_text_and_partials_read(
 ) -> None:
     folder = _email_folder(tmp_path, text)
     wf = write_workflow(_emailing("[{status: {}}]").replace("{templates}", str(folder)))
+    assert reads.parts_for(wf, "process") == expected
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"), [("shop", {"lines", "once"}), ("customer", {"lines", "once", "addresses"})]
+)
+def test_an_email_to_the_customer_reads_the_billing_address(
+    write_workflow: Callable[[str], Workflow], tmp_path: Path, to: str, expected: set[str]
+) -> None:
+    # Its recipient is the billing address's email, whatever its files read.
+    folder = _email_folder(tmp_path, "{{ order.number }}")
+    text = _emailing("[{status: {}}]").replace("{templates}", str(folder))
+    wf = write_workflow(text.replace("to: shop", f"to: {to}"))
     assert reads.parts_for(wf, "process") == expected
 
 
@@ -247,6 +266,8 @@ def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
         "{{ order.customer_notes|length }}",
         "{{ order.total_refunded }}",
         "{% if order.tracking %}tracked{% endif %}",
+        "{{ order.billing.first_name }}",
+        "{% if order.shipping %}ships{% endif %}",
     ):
         with pytest.raises(s.NotLoadedError):
             compile_template(source).render(context)
