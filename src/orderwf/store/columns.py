@@ -109,14 +109,20 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
 
 
 def json_dumps(value: Any) -> str:
-    """The text of a JSON column (the engine's `json_serializer`). orjson is several times
-    faster than `json`, which a bulk apply feels: every order writes its history's effects and
-    reads its billing, shipping and meta. What orjson refuses (an integer beyond 64 bits)
-    goes through `json`, which raises as it always did for what neither can encode."""
+    """The text of a JSON column (the engine's `json_serializer` on SQLite). orjson is several
+    times faster than `json`, which a bulk apply feels: every order writes its history's
+    effects and reads its billing, shipping and meta. What orjson refuses (an integer beyond
+    64 bits) goes through `json`, which raises as it always did for what neither can encode."""
+    return json_bytes(value).decode()
+
+
+def json_bytes(value: Any) -> bytes:
+    """`json_dumps` as UTF-8 bytes: the engine's `json_serializer` on PostgreSQL, whose driver
+    sends bytes (a `str` it would encode again: orjson's bytes decoded, then encoded)."""
     try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:
-        return json.dumps(value)
+        return json.dumps(value).encode()
 
 
 def json_loads(text: str | bytes | memoryview) -> Any:

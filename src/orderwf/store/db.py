@@ -31,7 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from orderwf.errors import StoreError, UsageError
 from orderwf.store import faults
-from orderwf.store.columns import json_dumps, json_loads
+from orderwf.store.columns import json_bytes, json_dumps, json_loads
 from orderwf.store.driver import load_json
 from orderwf.store.migrations import HEAD
 from orderwf.store.tx import CoreTx, Tx
@@ -317,7 +317,7 @@ def _create_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engi
         _check_postgres_options(url, parsed)
 
     options: dict[str, Any] = {
-        "json_serializer": json_dumps,
+        "json_serializer": json_bytes if postgres else json_dumps,
         "json_deserializer": json_loads,
         "hide_parameters": True,  # customer addresses and email bodies stay out of messages
     }

@@ -209,10 +209,13 @@ def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> driver.Sent:
             if line is not old and (values := _line_values(line)) != _line_values(old):
                 changed.append((*values, line.id))
     driver.update(session, LINES, _LINE_FIELDS, ("id",)).send(session, changed)
+    # Each product's move summed over the plans (a product with no stock level, `old` None,
+    # has nothing to move).
     deltas: dict[int, int] = {}
     for p in plans:
-        for product_id, delta in stock_deltas(p):
-            deltas[product_id] = deltas.get(product_id, 0) + delta
+        for change in p.stock:
+            if change.old is not None:
+                deltas[change.product_id] = deltas.get(change.product_id, 0) + change.delta
     if deltas:
         # Increments in SQL, never read-modify-write: other orders move this stock too.
         driver.update(session, PRODUCTS, ("stock_quantity",), ("id",), increment=True).send(
@@ -319,14 +322,6 @@ def _insert_refund(session: Tx, order_id: int, r: s.Refund) -> None:
             for ln in r.lines
         ],
     )
-
-
-def stock_deltas(plan: s.WriteSet) -> Iterable[tuple[int, int]]:
-    totals: dict[int, int] = {}
-    for change in plan.stock:
-        if change.old is not None:  # a product with no stock level has nothing to move
-            totals[change.product_id] = totals.get(change.product_id, 0) + change.delta
-    return ((pid, delta) for pid, delta in sorted(totals.items()) if delta)
 
 
 def outbox_rows(order_id: int, plan: s.WriteSet) -> Iterable[dict[str, Any]]:
