@@ -36,7 +36,7 @@ defaults are filled in: a row that lacks a column is a `KeyError`)."""
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -606,6 +606,65 @@ def selects_by_ids(
     finally:
         for cursor in cursors.values():
             cursor.close()
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A compiled select of one column (`first_column`): its SQL, its parameters' names in
+    order with their bind processors, and the column's result processor."""
+
+    sql: str
+    names: tuple[str, ...]
+    binds: tuple[Process | None, ...]
+    process: Process | None
+    given: Mapping[str, Any]  # the values of the parameters the dialect adds (SQLite's OFFSET)
+
+
+# By dialect name and the caller's key: compiled once per process.
+_COLUMNS: dict[tuple[str, Hashable], _Column] = {}
+
+
+def first_column(
+    session: Tx, key: Hashable, build: Callable[[], Select[Any]], params: Mapping[str, Any]
+) -> list[Any]:
+    """The first column of the rows of the select `build()` makes, whose parameters are
+    `bindparam`s named in `params` (any other keeps its value: SQLite's `OFFSET 0` after a
+    `LIMIT`): compiled once per dialect and `key` (what tells the selects `build` may make
+    apart), run on the DBAPI cursor. A bulk apply lists each batch's ids so
+    (`repo.order_ids`): building, compiling and running the select through SQLAlchemy, its
+    result rows included, cost ~1 ms a batch of 500 ids, 4 % of its client CPU."""
+    dialect = session.get_bind().dialect
+    column = _COLUMNS.get((dialect.name, key))
+    if column is None:
+        stmt = build()
+        sql, names, binds = _compiled(dialect, stmt)
+        first = stmt.selected_columns[0].type.dialect_impl(dialect)
+        column = _COLUMNS.setdefault(
+            (dialect.name, key),
+            _Column(
+                sql,
+                names,
+                tuple(_bind(binds[name].type, dialect) for name in names),
+                first.result_processor(dialect, None),
+                {name: binds[name].effective_value for name in names},
+            ),
+        )
+    params = {**column.given, **params}
+    values = [
+        params[name] if bind is None else bind(params[name])
+        for name, bind in zip(column.names, column.binds, strict=True)
+    ]
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(column.sql, values)
+        rows = cursor.fetchall()
+    except connection.dialect.loaded_dbapi.Error as e:
+        raise _wrapped(connection, e, column.sql) from e
+    finally:
+        cursor.close()
+    process = column.process
+    return [row[0] for row in rows] if process is None else [process(row[0]) for row in rows]
 
 
 def _pipelines(dialect: Dialect) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Integer, Select, Table, bindparam, func, insert, select, update
 
 from orderwf import orders as s
 from orderwf.errors import StoreError
@@ -418,14 +418,28 @@ def order_ids(
     workflow: str | None = None,
 ) -> list[int]:
     """Ids of orders in `status` (of `workflow`) above `after`, ascending (keyset
-    pagination)."""
-    query = select(ORDERS.c.id).where(ORDERS.c.status == status, ORDERS.c.id > after)
-    if workflow is not None:
-        query = query.where(ORDERS.c.workflow == workflow)
-    if changed_before is not None:
-        since = func.coalesce(ORDERS.c.status_changed_at, ORDERS.c.date_created)
-        query = query.where(since <= changed_before)
-    return list(session.execute(query.order_by(ORDERS.c.id).limit(limit)).scalars())
+    pagination); the select compiled once for each set of conditions (`driver.first_column`)."""
+
+    def build() -> Select[Any]:
+        query = select(ORDERS.c.id).where(
+            ORDERS.c.status == bindparam("status"), ORDERS.c.id > bindparam("after")
+        )
+        if workflow is not None:
+            query = query.where(ORDERS.c.workflow == bindparam("workflow"))
+        if changed_before is not None:
+            since = func.coalesce(ORDERS.c.status_changed_at, ORDERS.c.date_created)
+            query = query.where(since <= bindparam("before"))
+        return query.order_by(ORDERS.c.id).limit(bindparam("limit", type_=Integer()))
+
+    key = ("order ids", workflow is not None, changed_before is not None)
+    params = {
+        "status": status,
+        "after": after,
+        "workflow": workflow,
+        "before": changed_before,
+        "limit": limit,
+    }
+    return driver.first_column(session, key, build, params)
 
 
 def count_orders(session: Tx, status: str) -> int:
