@@ -20,7 +20,8 @@ rendered as Jinja2 loads it. A test compares both ways on every shipped template
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from jinja2 import Environment, nodes
 from jinja2.visitor import NodeTransformer
@@ -47,8 +48,84 @@ def flattened(
     except (_Cannot, LookupError):
         return None
     tree = nodes.Template(body, lineno=1)
+    if WITH_LAST in env.filters:
+        tree = _LastWithoutLoop().visit(tree)
     tree.set_environment(env)
     return tree
+
+
+# The filter `flattened` loops through instead of reading `loop.last` (`with_last`); an
+# environment that has it registered gets those loops.
+WITH_LAST = "orderwf_with_last"
+
+
+def with_last(items: Iterable[Any]) -> list[tuple[Any, bool]]:
+    """Each item with whether it is the last one: what `loop.last` tells, for a loop that
+    reads nothing else of `loop` (`_LastWithoutLoop`)."""
+    listed = list(items)
+    last = len(listed) - 1
+    return [(item, i == last) for i, item in enumerate(listed)]
+
+
+class _LastWithoutLoop(NodeTransformer):
+    """`{% for x in xs %}…{{ loop.last }}…{% endfor %}` as `{% for x, last in xs|with_last %}
+    …{{ last }}…`: the same output without Jinja2's `LoopContext`, an object whose iteration
+    and `last` (a look ahead) run in Python, ~3 µs a loop against ~0.3 (the shipped emails'
+    address blocks: four loops an email). Only a plain loop (one name, no filter, no `else`,
+    not recursive) with no loop inside it, whose body reads `loop` only as `loop.last`."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:  # noqa: N802 (Jinja2's visitor names)
+        if (
+            node.recursive
+            or node.else_
+            or node.test is not None
+            or not isinstance(node.target, nodes.Name)
+            or any(isinstance(n, nodes.For) or any(n.find_all(nodes.For)) for n in node.body)
+        ):
+            return self.generic_visit(node)
+        uses = [n for child in node.body for n in _names(child) if n.name == "loop"]
+        lasts = [
+            n
+            for child in node.body
+            for n in _getattrs(child)
+            if isinstance(n.node, nodes.Name) and n.node.name == "loop" and n.attr == "last"
+        ]
+        if not uses or len(uses) != len(lasts):
+            return node
+        self.count += 1
+        name = f"orderwf_last_{self.count}"
+        node.iter = nodes.Filter(node.iter, WITH_LAST, [], [], None, None, lineno=node.lineno)
+        node.target = nodes.Tuple(
+            [node.target, nodes.Name(name, "store", lineno=node.lineno)], "store"
+        )
+        node.body = [_Replace(lasts, name).visit(child) for child in node.body]
+        return node
+
+
+def _names(node: nodes.Node) -> list[nodes.Name]:
+    found = list(node.find_all(nodes.Name))
+    return [node, *found] if isinstance(node, nodes.Name) else found
+
+
+def _getattrs(node: nodes.Node) -> list[nodes.Getattr]:
+    found = list(node.find_all(nodes.Getattr))
+    return [node, *found] if isinstance(node, nodes.Getattr) else found
+
+
+class _Replace(NodeTransformer):
+    """Each of the `loop.last` nodes given replaced by the name `name`."""
+
+    def __init__(self, lasts: list[nodes.Getattr], name: str) -> None:
+        self.ids = {id(n) for n in lasts}
+        self.name = name
+
+    def visit_Getattr(self, node: nodes.Getattr) -> nodes.Node:  # noqa: N802
+        if id(node) in self.ids:
+            return nodes.Name(self.name, "load", lineno=node.lineno)
+        return self.generic_visit(node)
 
 
 def _autoescaped(env: Environment, name: str) -> bool:

@@ -1037,6 +1037,7 @@ def trusted_environment(templates_dir: Path, bytecode_dir: Path | None = None) -
         return None if found is None else (found[0], found[1], lambda: True)
 
     env = _email_env(Trusted, jinja2.FunctionLoader(load), cache)
+    env.filters[inlining.WITH_LAST] = inlining.with_last  # loops of `inlining.flattened`
     env.orderwf_verified = verified  # type: ignore[attr-defined]
     return env
 
@@ -1063,7 +1064,7 @@ def trusted_template(
 # None: one that cannot be (`inlining.flattened`).
 _INLINED: dict[tuple[object, ...], jinja2.Template | None] = {}
 # In what the bytecode cache keys an inlined template's code by: changed when `inlining` is.
-_INLINING_VERSION = "orderwf inlining 1"
+_INLINING_VERSION = "orderwf inlining 2"
 
 
 def _inlined(

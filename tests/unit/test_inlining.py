@@ -6,6 +6,7 @@ orders."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -74,13 +75,17 @@ def _env(templates: dict[str, str]) -> jinja2.Environment:
     )
 
 
-def _inlined(env: jinja2.Environment, name: str) -> jinja2.Template | None:
+def _flattened(env: jinja2.Environment, name: str) -> jinja2.nodes.Template | None:
     assert env.loader is not None
-    tree = inlining.flattened(
+    return inlining.flattened(
         env,
         name,
         lambda n: env.parse(env.loader.get_source(env, n)[0], n),  # type: ignore[union-attr]
     )
+
+
+def _inlined(env: jinja2.Environment, name: str) -> jinja2.Template | None:
+    tree = _flattened(env, name)
     if tree is None:
         return None
     return env.template_class.from_code(env, env.compile(tree, name), env.make_globals(None))
@@ -222,3 +227,64 @@ def test_inlined_code_is_kept_in_the_bytecode_cache(
         assert again.render(context) == before.render(context)  # type: ignore[union-attr]
     assert "Order #" in first[0].render(context)  # type: ignore[union-attr]
     assert "Commande" in first[1].render(context)  # type: ignore[union-attr]
+
+
+LOOPS = [
+    # (template, loops rewritten, `LoopContext`s left). Rewritten: the loop reads `loop.last`
+    # alone (`inlining._LastWithoutLoop`).
+    ("{% for x in xs %}{{ x }}{% if not loop.last %}, {% endif %}{% endfor %}", 1, 0),
+    ("{% for x in xs %}{{ x }}{{ '.' if loop.last }}{% endfor %}|"
+     "{% for y in xs %}{% if loop.last or y %}[{{ y }}]{% endif %}{% endfor %}", 2, 0),
+    ("{% for x in xs|reverse %}{{ x }}{% if loop.last %}!{% endif %}{% endfor %}", 1, 0),
+    ("{% filter trim %}{% for x in xs %}\n{{ x }}{% if not loop.last %}<br>{% endif +%}\n"
+     "{% endfor %}{% endfilter %}", 1, 0),
+    # The inner loop is rewritten; the outer one, holding a loop, is not.
+    ("{% for x in xs %}{% for y in xs %}{{ loop.last }}{% endfor %}{{ loop.last }}{% endfor %}",
+     1, 1),
+    # Left to Jinja2: `loop` read otherwise, a filter, an `else`, two names; no `loop` at all.
+    ("{% for x in xs %}{{ loop.index }}{{ x }}{% if loop.last %}.{% endif %}{% endfor %}", 0, 1),
+    ("{% for x in xs %}{{ loop.length }}{% endfor %}", 0, 1),
+    ("{% for x in xs if x != 'b' %}{{ x }}{{ loop.last }}{% endfor %}", 0, 1),
+    ("{% for x in xs %}{{ loop.last }}{% else %}none{% endfor %}", 0, 1),
+    ("{% for k, v in pairs %}{{ k }}{{ v }}{{ loop.last }}{% endfor %}", 0, 1),
+    ("{% for x in xs %}{{ x }}{% endfor %}", 0, 0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "rewritten", "contexts"), LOOPS)
+@pytest.mark.parametrize(
+    "xs", [[], ["a"], ["a", "b"], ["a", "b", "<c>"], ("t", "u"), "xyz", {"k": 1, "j": 2}, range(4)]
+)
+def test_a_loop_reading_loop_last_alone_renders_the_same_without_loop_context(
+    source: str, rewritten: int, contexts: int, xs: Any
+) -> None:
+    env = _env({"page.html": source})
+    env.filters[inlining.WITH_LAST] = inlining.with_last
+    inlined = _inlined(env, "page.html")
+    assert inlined is not None
+    context = {"xs": xs, "pairs": [("a", 1), ("b", 2)]}
+    assert inlined.render(context) == env.get_template("page.html").render(context)
+    assert env.get_template("page.html").render({**context, "xs": iter(list(xs))}) == (
+        inlined.render({**context, "xs": iter(list(xs))})  # a one-pass iterator too
+    )
+    code = env.compile(_flattened(env, "page.html"), raw=True)  # type: ignore[arg-type]
+    assert code.count("LoopContext(") == contexts
+    assert len(set(re.findall(r"orderwf_last_\d+", code))) == rewritten
+
+
+def test_without_the_filter_registered_loops_keep_their_loop_context() -> None:
+    env = _env({"page.html": LOOPS[0][0]})  # an environment other than the trusted one
+    inlined = _inlined(env, "page.html")
+    assert inlined is not None
+    assert inlined.render({"xs": ["a", "b"]}) == "a, b"
+    assert "orderwf_last" not in env.compile(_flattened(env, "page.html"), raw=True)  # type: ignore[arg-type]
+
+
+def test_an_undefined_sequence_fails_as_it_does_with_loop_context() -> None:
+    env = _env({"page.html": LOOPS[0][0]})
+    env.filters[inlining.WITH_LAST] = inlining.with_last
+    inlined = _inlined(env, "page.html")
+    assert inlined is not None
+    for template in (inlined, env.get_template("page.html")):
+        with pytest.raises(jinja2.UndefinedError, match="'xs' is undefined"):
+            template.render({})
