@@ -157,7 +157,7 @@ def _refund(
     actor: str,
     now: datetime,
 ) -> RefundResult:
-    levels = stock_levels(order)
+    levels = stock_levels(order.line_items)
     updated: dict[int, s.Line] = {}
     restocked = []
     stored_lines = []

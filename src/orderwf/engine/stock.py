@@ -18,12 +18,13 @@ def target(line: Line, policy: Literal["reduce", "restore"]) -> int:
     return min(line.refunded_kept, line.reduced_stock)
 
 
-def stock_levels(order: Order) -> dict[int, int | None]:
-    """The stock level of each product the order's product lines move."""
+def stock_levels(items: Iterable[Line]) -> dict[int, int | None]:
+    """The stock level of each product the product lines `items` (an order's `line_items`)
+    move."""
     return {
-        line.stock_product: line.stock_quantity
-        for line in order.line_items
-        if line.stock_product is not None
+        product: line.stock_quantity
+        for line in items
+        if (product := line.stock_product) is not None
     }
 
 
@@ -96,13 +97,14 @@ def apply_policy(
     `BatchStock.levels`), applied in the same pass: the order's lines leave with those levels
     or the moves' (`with_levels`), each line copied once. `changes`: to the order's other
     fields in the same copy (a status change's)."""
-    levels = stock_levels(order)
+    items = order.line_items
+    levels = stock_levels(items)
     if carried:
         for product in levels.keys() & carried.keys():
             levels[product] = carried[product]
     lines: dict[int, Line] = {}
     moves = []
-    for line in order.line_items:
+    for line in items:
         if not line.manage_stock or line.stock_product is None:
             continue
         units_back = line.reduced_stock - target(line, policy)
