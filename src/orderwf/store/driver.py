@@ -399,8 +399,8 @@ def _binary_types(dialect: Dialect, columns: Sequence[Any]) -> tuple[str, ...] |
 def load_json(dbapi_connection: Any) -> None:
     """Have a psycopg connection read `json` and `jsonb` values through `json_loads` itself:
     the loader SQLAlchemy registers (`json_deserializer`) is psycopg's, a Python method that
-    copies each value into `bytes` before calling it (a bulk read has six JSON values an
-    order: an order's billing, shipping and meta, each line's meta)."""
+    copies each value into `bytes` before calling it (a bulk read has up to six JSON values
+    an order: its billing, shipping and meta, each line's meta)."""
     for name in ("json", "jsonb"):
         dbapi_connection.adapters.register_loader(name, _json_loader())
 

@@ -265,11 +265,10 @@ def _build(
     rows: list[dict[str, Any]],
     found: dict[str, list[dict[str, Any]]],
     missing: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
-    missing_parts: frozenset[str] = frozenset(),
 ) -> dict[int, s.Order]:
     """The snapshots of the orders' rows, each with its rows of the other tables; a field of
-    `missing` (of a part of `missing_parts`, not read) holds its `NotLoaded` instead. Every
-    snapshot goes through `adopt_all`'s check of its fields."""
+    `missing` (a part not read) holds its `NotLoaded` instead. Every snapshot goes through
+    `adopt_all`'s check of its fields."""
     line_rows = found["lines"]
     if line_rows and _POSITION in line_rows[0]:  # read unsorted (SQLite: `queries`)
         line_rows.sort(key=_IN_ORDER)
@@ -314,7 +313,7 @@ def _build(
     sent: dict[int, set[str]] = defaultdict(set)
     for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
-    addresses = "addresses" not in missing_parts
+    addresses = "billing" not in missing  # the orders' rows hold their addresses
     for r in rows:
         oid = r["id"]
         r["number"] = r["number"] or str(oid)
@@ -344,7 +343,7 @@ def _adopt_orders(
         if part not in wanted
         for field, value in fields_.items()
     }
-    return _build(rows, whole, missing, ALL_PARTS - wanted)
+    return _build(rows, whole, missing)
 
 
 _PART_KEYS = ("lines", "notes", "refunds", "refund lines", "tracking", "once")
