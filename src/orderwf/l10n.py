@@ -186,21 +186,18 @@ def _money(value: Any, currency: Any, locale: str) -> str:
 
 
 def _currency_code(currency: Any) -> str:
-    """`EUR` for `eur`: a currency code checked (each once: `_checked_code`)."""
-    if not isinstance(currency, str):
+    """`EUR` for `eur`: a currency code checked (each text once: `_checked_code`)."""
+    code = _checked_code(currency) if isinstance(currency, str) else None
+    if code is None:
         raise FormatProblem(
             f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
         )
-    return _checked_code(currency)
+    return code
 
 
 @lru_cache(maxsize=256)  # an email writes a dozen amounts in the same currency
-def _checked_code(currency: str) -> str:
-    if not re.fullmatch(r"[A-Za-z]{3}", currency):
-        raise FormatProblem(
-            f"the money filter needs a currency code such as 'EUR', not {_shown(currency)}"
-        )
-    return currency.upper()
+def _checked_code(currency: str) -> str | None:
+    return currency.upper() if re.fullmatch(r"[A-Za-z]{3}", currency) else None
 
 
 @lru_cache(maxsize=_MEMO)

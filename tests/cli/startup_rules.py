@@ -131,7 +131,7 @@ DEFERRED: tuple[Deferral, ...] = (
         "`= ANY`), 22 ms",
     ),
     Deferral(
-        "orderwf.store.driver",
+        "orderwf.store.columns",
         "psycopg.adapt",
         "every command on SQLite: psycopg, 95 ms (imported when a PostgreSQL connection "
         "opens, which has loaded it)",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -141,7 +142,7 @@ def json_bytes(value: Any) -> bytes:
 
 def json_loads(text: str | bytes | memoryview) -> Any:
     """A JSON column's value (the engine's `json_deserializer`; on PostgreSQL psycopg's loader
-    of JSON itself, `driver.load_json`, given a value's bytes or a view of them, never a
+    of JSON itself, `load_json`, given a value's bytes or a view of them, never a
     NULL). orjson reads an integer beyond 64 bits as a float, silently losing digits
     (ijl/orjson#53): a text with a run of 19 digits or more (-2**63 - 1 has 19) is read by
     `json`, as is what orjson refuses (NaN). ~0.3 µs for an address's 200 bytes; a run of
@@ -157,3 +158,22 @@ def json_loads(text: str | bytes | memoryview) -> Any:
 
 _DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_DIGITS = b"0" * 19
+
+
+def load_json(dbapi_connection: Any) -> None:
+    """Have a psycopg connection read `json` and `jsonb` values through `json_loads` itself:
+    the loader SQLAlchemy registers (`json_deserializer`) is psycopg's, a Python method that
+    copies each value into `bytes` before calling it (a bulk read has up to six JSON values
+    an order: its billing, shipping and meta, each line's meta)."""
+    for name in ("json", "jsonb"):
+        dbapi_connection.adapters.register_loader(name, _json_loader())
+
+
+@lru_cache(maxsize=1)
+def _json_loader() -> type[Any]:
+    from psycopg.adapt import Loader  # a PostgreSQL connection's: psycopg is loaded by then
+
+    class JsonLoader(Loader):
+        load = staticmethod(json_loads)  # type: ignore[assignment]
+
+    return JsonLoader

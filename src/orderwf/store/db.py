@@ -31,8 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from orderwf.errors import StoreError, UsageError
 from orderwf.store import faults
-from orderwf.store.columns import json_bytes, json_dumps, json_loads
-from orderwf.store.driver import load_json
+from orderwf.store.columns import json_bytes, json_dumps, json_loads, load_json
 from orderwf.store.migrations import HEAD
 from orderwf.store.tx import CoreTx, Tx
 from orderwf.urls import redact

@@ -60,7 +60,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-from orderwf.store.columns import UTCDateTime, json_dumps, json_loads
+from orderwf.store.columns import UTCDateTime, json_dumps
 from orderwf.store.tx import Tx
 
 Process = Callable[[Any], Any]
@@ -158,25 +158,19 @@ class Write:
 
     def copy(self, session: Tx, rows: list[dict[str, Any]]) -> None:
         """`send_dicts` of an insert by PostgreSQL's `COPY … FROM STDIN` (psycopg's `copy`):
-        each row's values, bound as `send` binds them, written in COPY's text format. Not
+        each row's values, bound as `send` binds them, written in COPY's binary format (its
+        text format for a table with a type `_binary_types` does not know). Not
         inside a `pipeline` (psycopg refuses COPY there), and one round trip more than a
         statement in one: for a bulk batch's many rows (`copies`)."""
         if not rows:
             return
         assert self.copy_sql is not None, "COPY is for PostgreSQL inserts (`copies`)"
         values = self._bound_dicts(rows)
-        connection = session.connection()
-        cursor = connection.connection.cursor()
-        try:
-            with cursor.copy(self.copy_sql) as copy:
-                if self.copy_types is not None:
-                    copy.set_types(self.copy_types)
-                for row in values:
-                    copy.write_row(row)
-        except connection.dialect.loaded_dbapi.Error as e:
-            raise _wrapped(connection, e, self.copy_sql) from e
-        finally:
-            cursor.close()
+        with _cursor(session, self.copy_sql) as cursor, cursor.copy(self.copy_sql) as copy:
+            if self.copy_types is not None:
+                copy.set_types(self.copy_types)
+            for row in values:
+                copy.write_row(row)
 
     def _execute(self, session: Tx, sql: str, params: Sequence[Any], *, many: bool) -> Sent:
         """`sql` on the DBAPI cursor: once per row of `params` (`many`), or once with them
@@ -394,25 +388,6 @@ def _binary_types(dialect: Dialect, columns: Sequence[Any]) -> tuple[str, ...] |
             return None
         found.append(_BINARY_TYPES[name])
     return tuple(found)
-
-
-def load_json(dbapi_connection: Any) -> None:
-    """Have a psycopg connection read `json` and `jsonb` values through `json_loads` itself:
-    the loader SQLAlchemy registers (`json_deserializer`) is psycopg's, a Python method that
-    copies each value into `bytes` before calling it (a bulk read has up to six JSON values
-    an order: its billing, shipping and meta, each line's meta)."""
-    for name in ("json", "jsonb"):
-        dbapi_connection.adapters.register_loader(name, _json_loader())
-
-
-@lru_cache(maxsize=1)
-def _json_loader() -> type[Any]:
-    from psycopg.adapt import Loader
-
-    class JsonLoader(Loader):
-        load = staticmethod(json_loads)  # type: ignore[assignment]
-
-    return JsonLoader
 
 
 def _psycopg(dialect: Dialect) -> bool:
@@ -654,17 +629,25 @@ def first_column(
         params[name] if bind is None else bind(params[name])
         for name, bind in zip(column.names, column.binds, strict=True)
     ]
+    with _cursor(session, column.sql) as cursor:
+        cursor.execute(column.sql, values)
+        rows = cursor.fetchall()
+    process = column.process
+    return [row[0] for row in rows] if process is None else [process(row[0]) for row in rows]
+
+
+@contextmanager
+def _cursor(session: Tx, sql: str) -> Iterator[Any]:
+    """A DBAPI cursor of the session's connection, closed after use; a driver error meanwhile
+    is raised as SQLAlchemy raises its own statements' (`_wrapped`), naming `sql`."""
     connection = session.connection()
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(column.sql, values)
-        rows = cursor.fetchall()
+        yield cursor
     except connection.dialect.loaded_dbapi.Error as e:
-        raise _wrapped(connection, e, column.sql) from e
+        raise _wrapped(connection, e, sql) from e
     finally:
         cursor.close()
-    process = column.process
-    return [row[0] for row in rows] if process is None else [process(row[0]) for row in rows]
 
 
 def _pipelines(dialect: Dialect) -> bool:
