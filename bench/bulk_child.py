@@ -12,7 +12,8 @@ through pending orders by id (500 a batch, one transaction per batch), read thei
 with the products' stock levels, then per batch one executemany each for the orders UPDATE
 (version-checked), the line items UPDATE, the product stock increments, the notes INSERT (stock
 note and status note), the history INSERT and, with emails, the outbox INSERT. Its email bodies
-are fixed strings of the same size as orderwf's rendered ones: the floor renders nothing.
+are fixed strings of the size of orderwf's rendered ones, not ASCII alone as theirs are not,
+and its Message-IDs are made as orderwf's: the floor renders nothing.
 
 Both sides run under the same settings: the cycle collector paused for start-up (imports,
 connecting), what start-up loaded frozen and collection resumed before the loop (as
@@ -25,10 +26,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import resource
 import sys
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,8 +41,11 @@ import orjson
 
 BATCH = 500
 CPU: list[float] = []  # CPU seconds of the timed part (this process only)
-BODY_TEXT = "x" * 620
-BODY_HTML = "<p>" + "x" * 7000 + "</p>"
+# The size of orderwf's rendered bodies, and like them not ASCII alone (`×`, `€`): a `str`
+# holding only ASCII goes to UTF-8 without being encoded (sqlite3 and psycopg take its bytes
+# as they are), one with a `€` is encoded, ~3 µs for 7 kB.
+BODY_TEXT = "x" * 610 + "2 × €12.90"
+BODY_HTML = "<p>" + "x" * 6990 + "2 × €12.90</p>"
 
 
 def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
@@ -105,7 +109,7 @@ def _rows(batch: list[tuple[Any, ...]], now: datetime, email: bool) -> dict[str,
                             "to": address, "subject": subject})  # fmt: skip
             out["outbox"].append(
                 (order_id, "customer_processing_order", address, "Example Shop <no-reply@ex.com>",
-                 subject, BODY_TEXT, BODY_HTML, f"<{uuid.uuid4().hex}@orderwf.local>", "pending",
+                 subject, BODY_TEXT, BODY_HTML, _message_id(), "pending",
                  0, now, now)
             )  # fmt: skip
         out["history"].append(
@@ -138,6 +142,11 @@ _WRITES = {
     " body_html, message_id, status, attempts, created_at, next_attempt_at)"
     " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
 }
+
+
+def _message_id() -> str:
+    """A Message-ID made as orderwf makes one (`store.repo.message_id`)."""
+    return f"<{int(time.time() * 100)}.{os.getpid()}.{os.urandom(12).hex()}@orderwf.local>"
 
 
 def _resume_collector() -> None:
