@@ -19,6 +19,12 @@ clients' own work, the wall share includes the server's).
 the medians, and the share the median of the N pairs' shares (each pair ran under the same
 load; PostgreSQL's server shares the CPUs, so its single runs move a lot).
 
+With one email, the floor writes the email by hand (`floor_email`), the same bytes as
+orderwf's: after each pair of runs the two outboxes are compared (recipient, subject, both
+parts, order by order), and a difference stops the bench. `--email-floor fixed` runs the
+floor of the sessions before 2026-12-07 instead (a fixed body of the same size: nothing
+rendered, nothing read for it).
+
 PostgreSQL has two floors: `floor-pg`, one `executemany` a table (issue 15's), and
 `floor-pg-fast`, the same rows by binary COPY and `UPDATE … FROM unnest(arrays)` as
 orderwf's bulk batch writes them, so that orderwf is also compared with a floor using its own
@@ -33,13 +39,14 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -105,8 +112,31 @@ def sqlite_child(kind: str, n: int, extra: str) -> dict[str, Any]:
 
 
 def pg_child(kind: str, url: str, template: str, extra: str) -> dict[str, Any]:
-    """One bulk child on a fresh PostgreSQL database made from `template`."""
-    return child(kind, pg_copy(url, template, "bench_run"), extra)
+    """One bulk child on a fresh PostgreSQL database made from `template` (one database for
+    orderwf, one for the floors: the last run of each is kept, for `same_outbox`)."""
+    return child(kind, pg_copy(url, template, _pg_run_db(kind)), extra)
+
+
+def _pg_run_db(kind: str) -> str:
+    return "bench_run_orderwf" if kind == "orderwf" else "bench_run_floor"
+
+
+_FIELDS = ("order_id", "to_addr", "subject", "body_text", "body_html")
+_OUTBOX = f"SELECT {', '.join(_FIELDS)} FROM outbox ORDER BY order_id"
+
+
+def same_outbox(orderwf: Any, floor: Any) -> None:
+    """Stop unless the two connections' outboxes hold the same emails, order by order: the
+    floor's hand-written emails are orderwf's bytes."""
+    mine, theirs = orderwf.execute(_OUTBOX).fetchall(), floor.execute(_OUTBOX).fetchall()
+    if not mine or len(mine) != len(theirs):
+        raise SystemExit(
+            f"outboxes differ: {len(mine)} emails by orderwf, {len(theirs)} by the floor"
+        )
+    for a, b in zip(mine, theirs, strict=True):
+        if a != b:
+            field = next(name for name, x, y in zip(_FIELDS, a, b, strict=True) if x != y)
+            raise SystemExit(f"order {a[0]}: the floor's {field} differs from orderwf's")
 
 
 def paired(
@@ -134,19 +164,29 @@ def paired(
 
 
 def sqlite_runs(
-    sizes: list[int], email_sizes: list[int], wfs: dict[str, Path], repeat: int = 1
+    sizes: list[int],
+    email_sizes: list[int],
+    wfs: dict[str, Path],
+    repeat: int = 1,
+    email_floor: str = "1",
 ) -> list[list[str]]:
     rows = []
     for n in sizes:
         for variant, wf in wfs.items():
             if variant != "no email" and n not in email_sizes:
                 continue
-            email = "1" if variant != "no email" else "0"
+            email = email_floor if variant != "no email" else "0"
             owf, floor, share = paired(
                 repeat,
                 partial(sqlite_child, "orderwf", n, str(wf)),
                 partial(sqlite_child, "floor-sqlite", n, email),
             )
+            if email == "1":
+                with (
+                    closing(sqlite3.connect(ORDERWF_DB)) as a,
+                    closing(sqlite3.connect(FLOOR_DB)) as b,
+                ):
+                    same_outbox(a, b)
             rows.append(
                 [
                     f"{n:,}",
@@ -233,6 +273,12 @@ def _admin(url: str) -> Any:
     return psycopg.connect(make_db.pg_dsn(url), autocommit=True)
 
 
+def _connect(url: str, name: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(make_db.pg_dsn(_with_db(url, name)))
+
+
 def _with_db(url: str, name: str) -> str:
     head, _, _ = url.rpartition("/")
     return f"{head}/{name}"
@@ -260,17 +306,25 @@ def pg_copy(url: str, template: str, name: str) -> str:
     return _with_db(url, name)
 
 
-def pg_runs(url: str, sizes: list[int], wfs: dict[str, Path], repeat: int = 1) -> list[list[str]]:
+def pg_runs(
+    url: str, sizes: list[int], wfs: dict[str, Path], repeat: int = 1, email_floor: str = "1"
+) -> list[list[str]]:
     rows = []
     for n in sizes:
         template = pg_template(url, n)
         for variant, wf in wfs.items():
-            email = "1" if variant != "no email" else "0"
+            email = email_floor if variant != "no email" else "0"
             owf, floor, share = paired(
                 repeat,
                 partial(pg_child, "orderwf", url, template, str(wf)),
                 partial(pg_child, "floor-pg", url, template, email),
             )
+            if email == "1":
+                with (
+                    _connect(url, _pg_run_db("orderwf")) as a,
+                    _connect(url, _pg_run_db("floor")) as b,
+                ):
+                    same_outbox(a, b)
             # The same rows by COPY and arrays, as orderwf writes them: no slower technique
             # on the floor's side.
             _, fast, fast_share = paired(
@@ -489,12 +543,19 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="run each bulk comparison N times, back to back; report medians",
     )
+    parser.add_argument(
+        "--email-floor",
+        choices=("1", "fixed"),
+        default="1",
+        help="the floor's email: 1 written by hand, the same bytes as orderwf's (the default);"
+        " fixed: a body of the same size, nothing rendered (the floor before 2026-12-07)",
+    )
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     wfs = workflows()
     warm_cache(wfs)
     if "sqlite" in parts:
-        rows = sqlite_runs(args.sizes, args.email_sizes, wfs, args.repeat)
+        rows = sqlite_runs(args.sizes, args.email_sizes, wfs, args.repeat, args.email_floor)
         print("SQLite bulk apply `process` from pending versus raw sqlite3 executemany")
         print(table(SQLITE_HEAD, rows), end="\n\n", flush=True)
     if "memory" in parts and args.memory_sizes:
@@ -511,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     if parts & {"pg", "concurrency"}:
         with postgres(args.pg) as url:
             if "pg" in parts:
-                rows = pg_runs(url, args.pg_sizes, wfs, args.repeat)
+                rows = pg_runs(url, args.pg_sizes, wfs, args.repeat, args.email_floor)
                 print("PostgreSQL bulk apply versus raw psycopg: by executemany (the issue's")
                 print("floor), and by COPY and arrays (the techniques orderwf's batch uses)")
                 print(table(PG_HEAD, rows), end="\n\n", flush=True)

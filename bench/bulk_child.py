@@ -3,17 +3,26 @@
 Prints one JSON line: {"orders", "seconds", "rate", "maxrss_mb"}.
 
     python bench/bulk_child.py orderwf URL WORKFLOW
-    python bench/bulk_child.py floor-sqlite PATH EMAIL(0|1)
-    python bench/bulk_child.py floor-pg URL EMAIL(0|1)
-    python bench/bulk_child.py floor-pg-fast URL EMAIL(0|1)
+    python bench/bulk_child.py floor-sqlite PATH EMAIL(0|1|fixed)
+    python bench/bulk_child.py floor-pg URL EMAIL(0|1|fixed)
+    python bench/bulk_child.py floor-pg-fast URL EMAIL(0|1|fixed)
 
 The floor is what a hand-written script would do for `apply --status pending process`: page
 through pending orders by id (500 a batch, one transaction per batch), read their product lines
 with the products' stock levels, then per batch one executemany each for the orders UPDATE
 (version-checked), the line items UPDATE, the product stock increments, the notes INSERT (stock
-note and status note), the history INSERT and, with emails, the outbox INSERT. Its email bodies
-are fixed strings of the size of orderwf's rendered ones, not ASCII alone as theirs are not,
-and its Message-IDs are made as orderwf's: the floor renders nothing.
+note and status note), the history INSERT and, with emails, the outbox INSERT, its
+Message-IDs made as orderwf's.
+
+Its emails (`EMAIL` 1) are written by hand (`floor_email`: f-strings, no template engine),
+the same bytes as orderwf renders from the shipped templates, from what the email shows, read
+as orderwf reads it (the orders' amounts, dates and addresses, every line, the refunds and the
+tracking; `bulk.py` compares the two outboxes after each pair of runs). `EMAIL` fixed is the
+floor of the sessions before 2026-12-07: the product lines read alone and a body of a fixed
+text of the size of orderwf's, not ASCII alone as orderwf's are not, with the order's number in
+it (a new `str` for each order, as a rendered body is: sqlite3 and psycopg encode each to
+UTF-8, ~8 µs for 7 kB with a `€`, where one `str` for all would be encoded once, its UTF-8
+kept by Python).
 
 Both sides run under the same settings: the cycle collector paused for start-up (imports,
 connecting), what start-up loaded frozen and collection resumed before the loop (as
@@ -34,18 +43,25 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import floor_email  # noqa: E402
+
 BATCH = 500
 CPU: list[float] = []  # CPU seconds of the timed part (this process only)
-# The size of orderwf's rendered bodies, and like them not ASCII alone (`×`, `€`): a `str`
-# holding only ASCII goes to UTF-8 without being encoded (sqlite3 and psycopg take its bytes
-# as they are), one with a `€` is encoded, ~3 µs for 7 kB.
-BODY_TEXT = "x" * 610 + "2 × €12.90"
-BODY_HTML = "<p>" + "x" * 6990 + "2 × €12.90</p>"
+# `EMAIL`: "0" none; "1" the email written by hand (`floor_email`: the same bytes as orderwf's);
+# "fixed" a body the size of orderwf's, fixed but for the order's number, and like orderwf's not
+# ASCII alone (`×`, `€`): a `str` of ASCII alone goes to UTF-8 as it is, one with a `€` is
+# encoded.
+EMAILS = ("0", "1", "fixed")
+SUBJECT = "Your Example Shop order has been received!"
+BODY_TEXT = "x" * 606 + "2 × €12.90"
+BODY_HTML = "<p>" + "x" * 6986 + "2 × €12.90</p>"
 
 
 def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
@@ -69,53 +85,119 @@ def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
     return report.applied, seconds
 
 
-def _rows(batch: list[tuple[Any, ...]], now: datetime, email: bool) -> dict[str, list[Any]]:
+def _rows(batch: list[tuple[Any, ...]], now: datetime | str, email: str) -> dict[str, list[Any]]:
     """The writes for one batch. `batch`: (order_id, version, email, item_id, product_id,
-    quantity, stock, name, sku) rows, ordered by order then line."""
+    quantity, stock, name, sku) rows, ordered by order then line. `email`: "0" none, "fixed"
+    a fixed body with the order's number in it."""
     lines: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     info: dict[int, tuple[int, str]] = {}
     for r in batch:
         info[r[0]] = (r[1], r[2])
         if r[3] is not None:
-            lines[r[0]].append(r)
+            lines[r[0]].append(r[3:])
     out: dict[str, list[Any]] = defaultdict(list)
     deltas: dict[int, int] = defaultdict(int)
     for order_id, (version, address) in info.items():
-        out["orders"].append(
-            ("processing", 1, version + 1, "{}", now, now, None, now, order_id, version)
-        )
-        changes, effects = [], []
-        for _o, _v, _e, item_id, product_id, qty, stock, name, sku in lines[order_id]:
-            out["lines"].append((0, "0.00", qty, 0, 0, item_id))
-            deltas[product_id] -= qty
-            changes.append(f"{name} ({sku}) {stock}→{stock - qty}")
-            effects.append(
-                {"item_id": item_id, "product_id": product_id, "sku": sku, "delta": -qty,
-                 "old": stock, "new": stock - qty}
-            )  # fmt: skip
-        stock_note = "Stock levels reduced: " + ", ".join(changes)
-        status_note = "Order status changed from Pending payment to Processing."
-        out["notes"].append((order_id, stock_note, 0, "system", now))
-        out["notes"].append((order_id, status_note, 0, "system", now))
-        history = [
-            {"type": "status", "from": "pending", "to": "processing"},
-            {"type": "stock", "policy": "reduce", "changes": effects},
-            {"type": "note", "text": stock_note, "customer": False, "author": "system"},
-            {"type": "note", "text": status_note, "customer": False, "author": "system"},
-        ]
-        if email:
-            subject = "Your Example Shop order has been received!"
-            history.append({"type": "email", "email": "customer_processing_order",
-                            "to": address, "subject": subject})  # fmt: skip
-            out["outbox"].append(
-                (order_id, "customer_processing_order", address, "Example Shop <no-reply@ex.com>",
-                 subject, BODY_TEXT, BODY_HTML, _message_id(), "pending",
-                 0, now, now)
-            )  # fmt: skip
-        out["history"].append(
-            (order_id, now, "bench", "process", "{}", "pending", "processing", None, "",
-             orjson.dumps(history).decode())  # orderwf's JSON columns: orjson too
+        sent = None
+        if email != "0":
+            number = str(order_id)
+            sent = (address, SUBJECT, BODY_TEXT + number, BODY_HTML[:-4] + number + "</p>")
+        _order_rows(out, deltas, order_id, version, lines[order_id], now, sent)
+    out["products"] = [(d, pid) for pid, d in sorted(deltas.items()) if d]
+    return out
+
+
+def _order_rows(
+    out: dict[str, list[Any]],
+    deltas: dict[int, int],
+    order_id: int,
+    version: int,
+    lines: list[tuple[Any, ...]],
+    now: datetime | str,
+    email: tuple[str, str, str, str] | None,
+) -> None:
+    """One order's writes into `out`, its stock moves into `deltas`. `lines`: its product
+    lines' (item_id, product_id, quantity, stock, name, sku); `email`: (to, subject, text,
+    html) of the one it sends, if any."""
+    out["orders"].append(
+        ("processing", 1, version + 1, "{}", now, now, None, now, order_id, version)
+    )
+    changes, effects = [], []
+    for item_id, product_id, qty, stock, name, sku in lines:
+        out["lines"].append((0, "0.00", qty, 0, 0, item_id))
+        deltas[product_id] -= qty
+        changes.append(f"{name} ({sku}) {stock}→{stock - qty}")
+        effects.append(
+            {"item_id": item_id, "product_id": product_id, "sku": sku, "delta": -qty,
+             "old": stock, "new": stock - qty}
         )  # fmt: skip
+    stock_note = "Stock levels reduced: " + ", ".join(changes)
+    status_note = "Order status changed from Pending payment to Processing."
+    out["notes"].append((order_id, stock_note, 0, "system", now))
+    out["notes"].append((order_id, status_note, 0, "system", now))
+    history = [
+        {"type": "status", "from": "pending", "to": "processing"},
+        {"type": "stock", "policy": "reduce", "changes": effects},
+        {"type": "note", "text": stock_note, "customer": False, "author": "system"},
+        {"type": "note", "text": status_note, "customer": False, "author": "system"},
+    ]
+    if email is not None:
+        to, subject, text, html = email
+        history.append({"type": "email", "email": "customer_processing_order",
+                        "to": to, "subject": subject})  # fmt: skip
+        out["outbox"].append(
+            (order_id, "customer_processing_order", to, "Example Shop <no-reply@example.com>",
+             subject, text, html, _message_id(), "pending", 0, now, now)
+        )  # fmt: skip
+    out["history"].append(
+        (order_id, now, "bench", "process", "{}", "pending", "processing", None, "",
+         orjson.dumps(history).decode())  # orderwf's JSON columns: orjson too
+    )  # fmt: skip
+
+
+def _rows_rendered(
+    conn: Any, ids: list[int], now: datetime | str, json_text: bool
+) -> dict[str, list[Any]]:
+    """The writes for one batch whose emails are rendered (`floor_email`): what the email
+    shows is read too (the orders' amounts, dates and addresses, every line, the refunds and
+    the tracking), as orderwf reads it. `json_text`: whether
+    the driver gives JSON columns as text (SQLite) or decoded (psycopg)."""
+    where = ",".join(map(str, ids))
+    orders = conn.execute(_ORDERS_FOR_EMAIL.format(ids=where)).fetchall()
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in conn.execute(_LINES_FOR_EMAIL.format(ids=where)).fetchall():
+        lines[r[0]].append(
+            {"id": r[1], "kind": r[2], "product_id": r[3], "quantity": r[4], "stock": r[5],
+             "name": r[6], "sku": r[7], "price": Decimal(r[8]), "total": Decimal(r[9]),
+             "total_tax": Decimal(r[10]), "quantity_refunded": r[11]}
+        )  # fmt: skip
+    refunds: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in conn.execute(_REFUNDS_FOR_EMAIL.format(ids=where)).fetchall():
+        refunds[r[0]].append({"amount": Decimal(r[1]), "reason": r[2]})
+    tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in conn.execute(_TRACKING_FOR_EMAIL.format(ids=where)).fetchall():
+        tracking[r[0]].append({"carrier": r[1], "number": r[2], "url": r[3], "shipped_on": r[4]})
+    out: dict[str, list[Any]] = defaultdict(list)
+    deltas: dict[int, int] = defaultdict(int)
+    for order_id, version, number, total, billing, shipping, note, paid_by, created in orders:
+        if json_text:
+            billing, shipping = orjson.loads(billing), orjson.loads(shipping)
+        order = {
+            "number": number, "total": Decimal(total), "billing": billing,
+            "shipping": shipping, "customer_note": note, "payment_method_title": paid_by,
+            "date_created": created,
+        }  # fmt: skip
+        its_lines = lines[order_id]
+        subject, text, html = floor_email.render(
+            order, its_lines, refunds[order_id], tracking[order_id]
+        )
+        stocked = [
+            (li["id"], li["product_id"], li["quantity"], li["stock"], li["name"], li["sku"])
+            for li in its_lines
+            if li["kind"] == "line_item"
+        ]
+        sent = (str(billing.get("email") or ""), subject, text, html)
+        _order_rows(out, deltas, order_id, version, stocked, now, sent)
     out["products"] = [(d, pid) for pid, d in sorted(deltas.items()) if d]
     return out
 
@@ -125,6 +207,24 @@ _SELECT = (
     " l.name, l.sku FROM orders o LEFT JOIN line_item l ON l.order_id = o.id"
     " AND l.kind = 'line_item' LEFT JOIN product p ON p.id = l.product_id AND p.manage_stock"
     " WHERE o.id IN ({ids}) ORDER BY o.id, l.position, l.id"
+)
+# With the email rendered (`floor_email`): what it shows, read as orderwf reads it.
+_ORDERS_FOR_EMAIL = (
+    "SELECT id, version, number, total, billing, shipping, customer_note, payment_method_title,"
+    " date_created FROM orders WHERE id IN ({ids}) ORDER BY id"
+)
+_LINES_FOR_EMAIL = (
+    "SELECT l.order_id, l.id, l.kind, l.product_id, l.quantity, p.stock_quantity, l.name, l.sku,"
+    " l.price, l.total, l.total_tax, l.quantity_refunded FROM line_item l"
+    " LEFT JOIN product p ON p.id = l.product_id AND p.manage_stock"
+    " WHERE l.order_id IN ({ids}) ORDER BY l.order_id, l.position, l.id"
+)
+_REFUNDS_FOR_EMAIL = (
+    "SELECT order_id, amount, reason FROM refund WHERE order_id IN ({ids}) ORDER BY id"
+)
+_TRACKING_FOR_EMAIL = (
+    "SELECT order_id, carrier, number, url, shipped_on FROM tracking WHERE order_id IN ({ids})"
+    " ORDER BY id"
 )
 _WRITES = {
     "orders": "UPDATE orders SET status = {p}, stock_reduced = {p}, version = {p}, meta = {p},"
@@ -167,7 +267,7 @@ def _batch() -> Iterator[None]:
         gc.enable()
 
 
-def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
+def run_floor_sqlite(path: str, email: str) -> tuple[int, float]:
     gc.disable()
     import sqlite3
 
@@ -192,8 +292,11 @@ def run_floor_sqlite(path: str, email: bool) -> tuple[int, float]:
             return done, time.perf_counter() - t0
         with _batch():
             conn.execute("BEGIN IMMEDIATE")
-            batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
-            rows = _rows(batch, now, email)  # type: ignore[arg-type]
+            if email == "1":
+                rows = _rows_rendered(conn, ids, now, json_text=True)
+            else:
+                batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+                rows = _rows(batch, now, email)
             for table, sql in writes.items():
                 if rows.get(table):
                     conn.executemany(sql, rows[table])
@@ -272,11 +375,13 @@ def _write_fast(conn: Any, rows: dict[str, list[Any]]) -> None:
                     cur.execute(sql, [_array(column) for column in zip(*rows[table], strict=True)])
 
 
-def run_floor_pg(url: str, email: bool, fast: bool = False) -> tuple[int, float]:
+def run_floor_pg(url: str, email: str, fast: bool = False) -> tuple[int, float]:
     gc.disable()
     import psycopg
+    from psycopg.types.json import set_json_loads
 
     conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    set_json_loads(orjson.loads, conn)  # JSON as orderwf reads it: orjson
     writes = {k: v.format(p="%s") for k, v in _WRITES.items()}
     now = datetime.now(UTC).replace(tzinfo=None)
     _resume_collector()
@@ -299,8 +404,11 @@ def run_floor_pg(url: str, email: bool, fast: bool = False) -> tuple[int, float]
                 conn.execute(
                     "SELECT id FROM orders WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (ids,)
                 ).fetchall()
-                batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
-                rows = _rows(batch, now, email)
+                if email == "1":
+                    rows = _rows_rendered(conn, ids, now, json_text=False)
+                else:
+                    batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+                    rows = _rows(batch, now, email)
                 rows["orders"] = [(*r[:1], True, *r[2:]) for r in rows["orders"]]
                 rows["notes"] = [(r[0], r[1], False, *r[3:]) for r in rows["notes"]]
                 if fast:
@@ -327,14 +435,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _email_kind(extra: str) -> str:
+    if extra not in EMAILS:
+        raise SystemExit(f"EMAIL is one of {', '.join(EMAILS)}, not {extra!r}")
+    return extra
+
+
 def main(argv: list[str]) -> int:
     kind, target, extra = argv
     if kind == "orderwf":
         n, seconds = run_orderwf(target, extra)
     elif kind == "floor-sqlite":
-        n, seconds = run_floor_sqlite(target, extra == "1")
+        n, seconds = run_floor_sqlite(target, _email_kind(extra))
     elif kind in ("floor-pg", "floor-pg-fast"):
-        n, seconds = run_floor_pg(target, extra == "1", fast=kind == "floor-pg-fast")
+        n, seconds = run_floor_pg(target, _email_kind(extra), fast=kind == "floor-pg-fast")
     else:
         raise SystemExit(f"unknown kind {kind!r}")
     maxrss = peak_rss_mb()
