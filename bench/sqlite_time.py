@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
     _instrument()
     db = make_db.copy_sqlite(args.orders, OUT / f"sqlite-time-{args.side}.db")
     if args.side == "floor":
-        n, _ = bulk_child.run_floor_sqlite(str(db), args.workflow == "1 email")
+        n, _ = bulk_child.run_floor_sqlite(str(db), "1" if args.workflow == "1 email" else "0")
     else:
         n, _ = bulk_child.run_orderwf(f"sqlite:///{db}", str(wf))
     total, sql = bulk_child.CPU[0], sum(SPENT.values())
