@@ -147,6 +147,10 @@ def _keep(target: Path, where: Locale) -> None:
 
 
 def _shown(value: Any) -> str:
+    """A refused value as a filter's message shows it. A part of an order the store did not
+    read (`orders.NotLoaded`) is not a wrong value: it raises its own error."""
+    if getattr(type(value), "orderwf_not_loaded", False):
+        str(value)  # raises `orders.NotLoadedError`
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

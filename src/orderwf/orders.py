@@ -49,6 +49,9 @@ class NotLoaded:
     none. Identity equality only, so an unchanged part compares equal to itself."""
 
     __slots__ = ("part",)
+    # Read off the class by what cannot import this module (`l10n`'s filters): a value they
+    # refuse is shown in their message, except this, which raises its own error instead.
+    orderwf_not_loaded = True
 
     def __init__(self, part: str) -> None:
         self.part = part
@@ -64,6 +67,7 @@ class NotLoaded:
 
     __iter__ = __len__ = __bool__ = __contains__ = __getitem__ = __str__ = _fail
     __lt__ = __le__ = __gt__ = __ge__ = __add__ = __radd__ = __sub__ = __rsub__ = _fail
+    __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __neg__ = __abs__ = __round__ = _fail
     __format__ = __float__ = __int__ = _fail
 
     def __getattr__(self, name: str) -> Any:

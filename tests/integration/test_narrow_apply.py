@@ -67,7 +67,15 @@ def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
     for part in ("lines", "notes", "refunds", "tracking"):
         with pytest.raises(s.NotLoadedError):
             len(getattr(row, part))
-    assert service_orders.show(shop.engine, 100, parts={"lines"}).lines == whole.lines
+    assert service_orders.show(shop.engine, 100, parts={"lines", "line details"}).lines == (
+        whole.lines
+    )
+    bare = service_orders.show(shop.engine, 100, parts={"lines"}).lines
+    assert [(li.id, li.sku, li.quantity) for li in bare] == [
+        (li.id, li.sku, li.quantity) for li in whole.lines
+    ]
+    with pytest.raises(s.NotLoadedError, match="lines' total were not loaded"):
+        _ = bare[0].total + 1
     with pytest.raises(ValueError, match="unknown parts"):
         service_orders.show(shop.engine, 100, parts={"history"})
 
@@ -148,7 +156,11 @@ def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
 
 
 @pytest.mark.parametrize(
-    "parts", [(), ("lines",), ("notes", "once"), ("refunds", "tracking"), ("addresses",), None]
+    "parts",
+    [
+        *[(), ("lines",), ("lines", "line details"), ("notes", "once"), ("refunds", "tracking")],
+        *[("addresses",), None],
+    ],
 )
 def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
     shop: Shop, parts: tuple[str, ...] | None
@@ -174,6 +186,13 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
         assert order.billing["email"] == CUSTOMER
     if "lines" in wanted:
         assert all(vars(line).keys() == {f.name for f in fields(s.Line)} for line in order.lines)
+        details = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
+        for line in order.lines:
+            assert [s.loaded(getattr(line, name)) for name in details] == [
+                "line details" in wanted
+            ] * len(details)
+            assert line.quantity == 2 if line.kind == "line_item" else 1
+            assert line.sku == ("TS" if line.kind == "line_item" else "")
 
 
 def _tables_read(shop: Shop, run: Callable[[], object]) -> set[str]:
@@ -233,8 +252,11 @@ def test_a_bulk_apply_reads_only_the_parts_its_action_reads(
         selects = _selects(shop, run)
         assert (report.applied, report.refused) == (2, [])
         assert _tables(selects) == tables
-        # No email, no template reading them: the orders' addresses are not read either.
+        # No email, no template reading them: the orders' addresses are not read either, nor
+        # the lines' details (amounts, method, meta, the products' flags).
         assert [sql for sql in selects if re.search(r"\b(billing|shipping)\b", sql)] == []
+        details = r"\b(price|total|total_tax|method_id|meta|virtual|downloadable)\b"
+        assert [sql for sql in selects if "line_item" in sql and re.search(details, sql)] == []
         assert [shop.status(i) for i in (100, 101)] == ["on-hold", "on-hold"]
         assert shop.notes(100)[-1] == shop.notes(101)[-1] == note
         assert history_rows(shop, 100)[-1] == ("hold", "processing", "on-hold", ["status", "note"])

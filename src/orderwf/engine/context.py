@@ -22,6 +22,9 @@ def status_context(workflow: Workflow, status_id: str) -> dict[str, Any]:
 
 
 def line_context(line: s.Line) -> dict[str, Any]:
+    """A line as templates see it. Read without its details (`orders.NotLoaded`), each
+    stands for its names, `gross`'s too: reading them raises, building them does not."""
+    details = s.loaded(line.total)
     return {
         "id": line.id,
         "kind": line.kind,
@@ -35,14 +38,18 @@ def line_context(line: s.Line) -> dict[str, Any]:
         "price": line.price,
         "total": line.total,
         "total_tax": line.total_tax,
-        "gross": line.gross,
+        "gross": line.gross if details else line.total,
         "quantity_refunded": line.quantity_refunded,
         "total_refunded": line.total_refunded,
         "reduced_stock": line.reduced_stock,
         "virtual": line.virtual,
         "downloadable": line.downloadable,
-        "meta": dict(line.meta),
+        "meta": dict(line.meta) if details else line.meta,
     }
+
+
+# What the order's sums and flags of its lines are when the lines were read without details.
+_NO_DETAILS: Any = s.NotLoaded("lines' details")
 
 
 def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
@@ -58,17 +65,25 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
     # `sum`s walked them six times); the sums add in the same order, so the same decimals.
     items, shipping, fees = [], [], []
     subtotal = shipping_total = total_tax = Decimal(0)
-    for li in order.lines:
+    lines = order.lines
+    details = not lines or s.loaded(lines[0].total)  # else read without them: no sums
+    for li in lines:
         kind = li.kind
         if kind == "line_item":
             items.append(line_context(li))
-            subtotal += li.total
+            if details:
+                subtotal += li.total
         elif kind == "shipping":
             shipping.append(line_context(li))
-            shipping_total += li.total
+            if details:
+                shipping_total += li.total
         elif kind == "fee":
             fees.append(line_context(li))
-        total_tax += li.total_tax
+        if details:
+            total_tax += li.total_tax
+    needs_processing: Any = order.needs_processing if details else _NO_DETAILS
+    if not details:
+        subtotal = shipping_total = total_tax = _NO_DETAILS
     return {
         "id": order.id,
         "number": order.number,
@@ -120,7 +135,7 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "customer_note": order.customer_note,
         "created_via": order.created_via,
         "payment_method_title": order.payment_method_title,
-        "needs_processing": order.needs_processing,
+        "needs_processing": needs_processing,
         "stock_reduced": order.stock_reduced,
         "date_created": order.created_at,
         "date_paid": order.date_paid,

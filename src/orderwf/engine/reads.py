@@ -1,10 +1,11 @@
 """Which parts of an order planning an action reads, so a single apply loads only those: the
-order's row always (but for its billing and shipping addresses), then its addresses, lines,
+order's row always (but for its billing and shipping addresses) and its lines (but for their
+details: amounts, method, meta, product flags), then its addresses, the lines' details,
 notes, refunds (with their lines), tracking entries and `once` email markers only when
 something reads them. The workflow knows: each guard, `if`, note, message and inline template
 reports the fields of `order` it reads (`order_fields`; None when it uses `order` whole), and
-the planner's own reads are fixed (stock moves read lines, refunds read refunds, emails read
-`once` markers, an email to the customer the billing address). An email that may be sent
+the planner's own reads are fixed (stock moves read lines, refunds read refunds and the
+lines' amounts, emails read `once` markers, an email to the customer the billing address). An email that may be sent
 reads what its subject, recipient and files read, partials included
 (`templating.email_order_fields`); one that uses `order` whole makes everything load.
 
@@ -22,7 +23,9 @@ from orderwf.workflow import model as m
 
 # The parts `store.snapshots.load_orders` reads besides the rest of the order's row (whose
 # billing and shipping addresses are the part "addresses").
-PARTS = frozenset({"lines", "notes", "refunds", "tracking", "once", "addresses"})
+PARTS = frozenset(
+    {"lines", "line details", "notes", "refunds", "tracking", "once", "addresses"}
+)
 
 # The fields of the order's template context (`context.order_context`) that need a part.
 _FIELD_PARTS = {
@@ -34,6 +37,15 @@ _FIELD_PARTS = {
     "tracking": "tracking",
     "billing": "addresses",
     "shipping": "addresses",
+    # The lines as templates see them (`context.line_context`) and what is summed of them.
+    "line_items": "line details",
+    "lines": "line details",
+    "shipping_lines": "line details",
+    "fee_lines": "line details",
+    "subtotal": "line details",
+    "shipping_total": "line details",
+    "total_tax": "line details",
+    "needs_processing": "line details",
 }
 
 # By workflow, each action's parts.
@@ -65,12 +77,13 @@ def parts_for_timer(workflow: m.Workflow, timer: m.Timer) -> frozenset[str]:
 
 
 def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
-    # Lines: stock moves, `needs_processing`, sums; read by nearly every action, and cheap.
+    # Lines: stock moves; read by nearly every action. Their details (amounts, flags) when a
+    # text or a refund reads them.
     parts = {"lines"}
     if workflow.emails:
         parts.add("once")  # `emails.queue` starts from the markers
     if any(isinstance(e, m.RefundEffect) for e in action.effects):
-        parts.add("refunds")
+        parts |= {"refunds", "line details"}  # a refund's amounts are the lines' (`refunds`)
     texts = [*_texts(workflow, action)]
     for email in _may_send(workflow, action):
         texts += _present(email.subject, email.to_template, email.text, email.html)

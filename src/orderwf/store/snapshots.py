@@ -50,7 +50,8 @@ def load_order(
 class Queries:
     """The statements of `load_orders` for one dialect, each selecting by a list of ids. Each
     read of the orders' rows three ways: as they are, locked, and locking those no one else
-    holds while skipping the others; with their addresses, and without (`bare_…`)."""
+    holds while skipping the others; with their addresses, and without (`bare_…`). The
+    lines with their details, and without (`bare_lines`)."""
 
     orders: Select[Any]
     orders_locked: Select[Any]
@@ -59,6 +60,7 @@ class Queries:
     bare_orders_locked: Select[Any]
     bare_orders_unlocked_only: Select[Any]
     lines: Select[Any]
+    bare_lines: Select[Any]
     notes: Select[Any]
     refunds: Select[Any]
     refund_lines: Select[Any]
@@ -88,27 +90,34 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
         *(o[name] for name in _ORDER_COLUMNS if name not in _ADDRESSES),
         o.date_created.label("created_at"),
     ).where(by(o.id))
-    lines = select(
-        *(LINES.c[name] for name in _LINE_COLUMNS),
-        # A stored variation is the product whose stock moves (as WooCommerce does);
-        # else the parent. The flags are NOT NULL: a NULL is a product not stored.
-        stock_id.label("stock_id"),
-        (stock_id.is_not(None)).label("product_known"),
-        func.coalesce(variant.c.manage_stock, p.manage_stock, false()).label("manage_stock"),
-        case(
-            (variant.c.id.is_not(None), variant.c.stock_quantity),
-            else_=p.stock_quantity,
-        ).label("stock_quantity"),
-        func.coalesce(variant.c.virtual, p.virtual, false()).label("virtual"),
-        func.coalesce(variant.c.downloadable, p.downloadable, false()).label("downloadable"),
-    ).select_from(LINES.outerjoin(product, on_product).outerjoin(variant, on_variant))
-    if dialect == "sqlite":
-        # Put in order by `_build`: SQLite sorts the lines' whole rows in a temporary B-tree
-        # (its index gives them by order only), ~3.4 µs of the ~13 an order's lines take to
-        # read; sorting the rows, read in nearly that order, takes Python ~1.
-        lines = lines.add_columns(LINES.c.position.label(_POSITION)).where(by(LINES.c.order_id))
-    else:
-        lines = lines.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
+
+    def lines(details: bool) -> Select[Any]:
+        flags = [
+            func.coalesce(variant.c[flag], p[flag], false()).label(flag)
+            for flag in ("virtual", "downloadable")
+        ]
+        stmt = select(
+            *(LINES.c[name] for name in _LINE_COLUMNS if details or name not in _LINE_DETAILS),
+            # A stored variation is the product whose stock moves (as WooCommerce does);
+            # else the parent. The flags are NOT NULL: a NULL is a product not stored.
+            stock_id.label("stock_id"),
+            (stock_id.is_not(None)).label("product_known"),
+            func.coalesce(variant.c.manage_stock, p.manage_stock, false()).label("manage_stock"),
+            case(
+                (variant.c.id.is_not(None), variant.c.stock_quantity),
+                else_=p.stock_quantity,
+            ).label("stock_quantity"),
+            *(flags if details else ()),
+        ).select_from(LINES.outerjoin(product, on_product).outerjoin(variant, on_variant))
+        if dialect == "sqlite":
+            # Put in order by `_build`: SQLite sorts the lines' whole rows in a temporary
+            # B-tree (its index gives them by order only), ~3.4 µs of the ~13 an order's lines
+            # take to read; sorting the rows, read in nearly that order, takes Python ~1.
+            return stmt.add_columns(LINES.c.position.label(_POSITION)).where(
+                by(LINES.c.order_id)
+            )
+        return stmt.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
+
     return Queries(
         orders=orders,
         orders_locked=orders.order_by(o.id).with_for_update(),
@@ -116,7 +125,8 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
         bare_orders=bare,
         bare_orders_locked=bare.order_by(o.id).with_for_update(),
         bare_orders_unlocked_only=bare.order_by(o.id).with_for_update(skip_locked=True),
-        lines=lines,
+        lines=lines(details=True),
+        bare_lines=lines(details=False),
         notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
         refunds=select(REFUNDS).where(by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id),
         refund_lines=(
@@ -150,6 +160,8 @@ def _product(dialect: str, column: Any, name: str) -> tuple[Any, Any]:
 
 _PRODUCT_COLUMNS = ("id", "manage_stock", "stock_quantity", "virtual", "downloadable")
 _ADDRESSES = ("billing", "shipping")  # the order's columns of the part "addresses"
+# A line's fields of the part "line details": its amounts, method, meta and product flags.
+_LINE_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
 
 # An order's lines in order: by their place in the order, then as stored.
 _LINE_ORDER = (LINES.c.order_id, LINES.c.position, LINES.c.id)
@@ -195,8 +207,10 @@ _NOT_LOADED = {
     "tracking": {"tracking": s.NotLoaded("tracking")},
     "once": {"emails_sent": s.NotLoaded("once-only emails sent")},
     "addresses": {name: s.NotLoaded(f"{name} address fields") for name in _ADDRESSES},
+    "line details": {},  # fields of the lines, not of the order: `_LINE_NOT_LOADED`
 }
 ALL_PARTS = frozenset(_NOT_LOADED)
+_LINE_NOT_LOADED = {name: s.NotLoaded(f"lines' {name}") for name in _LINE_DETAILS}
 _NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 _LOCKED = "orderwf_locked_orders"  # session.info: ids of the orders whose row lock it holds
 
@@ -240,7 +254,7 @@ def load_orders(
             orders_query = q.orders_locked if addresses else q.bare_orders_locked
     stmts = {"orders": orders_query}
     if "lines" in wanted:
-        stmts["lines"] = q.lines
+        stmts["lines"] = q.lines if "line details" in wanted else q.bare_lines
     if "notes" in wanted:
         stmts["notes"] = q.notes
     if "refunds" in wanted:
@@ -265,10 +279,11 @@ def _build(
     rows: list[dict[str, Any]],
     found: dict[str, list[dict[str, Any]]],
     missing: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
+    missing_in_lines: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
 ) -> dict[int, s.Order]:
     """The snapshots of the orders' rows, each with its rows of the other tables; a field of
-    `missing` (a part not read) holds its `NotLoaded` instead. Every snapshot goes through
-    `adopt_all`'s check of its fields."""
+    `missing` (of `missing_in_lines` in each line: a part not read) holds its `NotLoaded`
+    instead. Every snapshot goes through `adopt_all`'s check of its fields."""
     line_rows = found["lines"]
     if line_rows and _POSITION in line_rows[0]:  # read unsorted (SQLite: `queries`)
         line_rows.sort(key=_IN_ORDER)
@@ -276,7 +291,10 @@ def _build(
             del r[_POSITION]
     owners = []
     for r in line_rows:
-        r["meta"] = r["meta"] or {}
+        if missing_in_lines:
+            r.update(missing_in_lines)
+        else:
+            r["meta"] = r["meta"] or {}
         owners.append(r.pop("order_id"))
     lines: dict[int, list[s.Line]] = defaultdict(list)
     for owner, line in zip(owners, adopt_all(s.Line, line_rows), strict=True):
@@ -343,7 +361,8 @@ def _adopt_orders(
         if part not in wanted
         for field, value in fields_.items()
     }
-    return _build(rows, whole, missing)
+    details = _NOTHING_MISSING if "line details" in wanted else _LINE_NOT_LOADED
+    return _build(rows, whole, missing, details)
 
 
 _PART_KEYS = ("lines", "notes", "refunds", "refund lines", "tracking", "once")

@@ -28,6 +28,8 @@ from orderwf.workflow.model import Workflow
 _FIELDS = {"lines": ["lines"], "notes": ["notes"], "refunds": ["refunds"],
            "tracking": ["tracking"], "once": ["emails_sent"],
            "addresses": ["billing", "shipping"]}  # fmt: skip
+# A line's fields of the part "line details" (`store.snapshots._LINE_DETAILS`).
+_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
 
 PARAMS: Mapping[str, dict[str, Any]] = {
     "complete": {"tracking_number": "ABCD12345678"},
@@ -38,13 +40,17 @@ PARAMS: Mapping[str, dict[str, Any]] = {
 
 
 def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
-    """The order as `load_orders(parts=parts)` gives it: the other parts `NotLoaded`."""
-    missing = {
+    """The order as `load_orders(parts=parts)` gives it: the other parts `NotLoaded`, and
+    without "line details" each line's details."""
+    missing: dict[str, Any] = {
         field: s.NotLoaded(part)
         for part, fields in _FIELDS.items()
         if part not in parts
         for field in fields
     }
+    if "lines" in parts and "line details" not in parts:
+        bare = {name: s.NotLoaded(f"lines' {name}") for name in _DETAILS}
+        missing["lines"] = tuple(s.evolve(line, **bare) for line in whole.lines)
     return s.evolve(whole, **missing)
 
 
@@ -146,9 +152,30 @@ def test_a_timer_reads_what_its_if_and_its_action_read(
     assert reads.parts_for_timer(wf, replace(timer, action="chase")) == expected | {"notes"}
 
 
+@pytest.mark.parametrize(
+    "field",
+    [
+        *["line_items", "lines", "shipping_lines", "fee_lines"],
+        *["subtotal", "shipping_total", "total_tax", "needs_processing"],
+    ],
+)
+def test_what_is_read_of_the_lines_details_reads_them(
+    write_workflow: Callable[[str], Workflow], field: str
+) -> None:
+    # Each name of the order's context made of the lines' amounts or flags reads the lines'
+    # details; the order row's own total does not.
+    wf = write_workflow(NO_EMAIL)
+    timer = m.Timer(
+        "t", "pending", timedelta(hours=1), "process", cond=compile_expr(f"order.{field}")
+    )
+    assert reads.parts_for_timer(wf, timer) == {"lines", "line details"}
+    total = replace(timer, cond=compile_expr("order.total > 0"))
+    assert reads.parts_for_timer(wf, total) == {"lines"}
+
+
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "emails"
 # What the shipped order emails read, partials included: everything but the notes.
-EMAIL = {"lines", "once", "refunds", "tracking", "addresses"}
+EMAIL = {"lines", "line details", "once", "refunds", "tracking", "addresses"}
 
 
 def test_an_action_that_may_send_an_email_reads_what_its_files_read(workflow: Workflow) -> None:
@@ -277,6 +304,36 @@ def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
         _ = narrow.total_refunded
 
 
+def test_lines_read_without_their_details_raise_on_a_read_of_them(workflow: Workflow) -> None:
+    # The lines loaded, their details not (a plain status change's stock moves read neither
+    # an amount nor a flag): names, SKUs and quantities render; amounts, sums, `meta` and
+    # the product flags raise, in a template and off the snapshot.
+    narrow = partly(rich_order("processing"), frozenset({"lines"}))
+    context = ctx.base_context(workflow, narrow, now=NOW)
+    loop = "{% for i in order.line_items %}{{ i.name }} {{ i.sku }} ×{{ i.quantity }}{% endfor %}"
+    assert compile_template(loop).render(context) == "T-Shirt TS ×2"
+    for source in (
+        "{{ order.subtotal }}",
+        "{{ order.total_tax }}",
+        "{{ order.shipping_total }}",
+        "{% if order.needs_processing %}ships{% endif %}",
+        "{% for i in order.line_items %}{{ i.total }}{% endfor %}",
+        "{% for i in order.line_items %}{{ i.gross }}{% endfor %}",
+        "{% for i in order.line_items %}{{ i.total|money }}{% endfor %}",
+        "{{ order.subtotal|money(order.currency) }}",
+        "{% for i in order.shipping_lines %}{{ i.meta.x }}{% endfor %}",
+        "{% for i in order.line_items %}{% if i.virtual %}v{% endif %}{% endfor %}",
+    ):
+        with pytest.raises(s.NotLoadedError):
+            compile_template(source).render(context)
+    with pytest.raises(s.NotLoadedError):
+        _ = narrow.lines[0].gross
+    with pytest.raises(s.NotLoadedError):
+        _ = narrow.lines[0].price * 2
+    with pytest.raises(s.NotLoadedError):
+        _ = narrow.needs_processing
+
+
 def test_fields_read_off_order() -> None:
     expr = compile_expr("order.notes|length > 1 and order['tracking']")
     assert expr.order_fields == {"notes", "tracking"}
@@ -317,7 +374,7 @@ emails:
 
 
 LINES = {"lines", "once"}  # what an action that sends no email reads here
-REFUNDS = {"lines", "once", "refunds"}
+REFUNDS = {"lines", "once", "refunds", "line details"}  # a refund's amounts are the lines'
 
 
 @pytest.mark.parametrize(
