@@ -5,9 +5,10 @@ notes, refunds (with their lines), tracking entries and `once` email markers onl
 something reads them. The workflow knows: each guard, `if`, note, message and inline template
 reports the fields of `order` it reads (`order_fields`; None when it uses `order` whole), and
 the planner's own reads are fixed (stock moves read lines, refunds read refunds and the
-lines' amounts, emails read `once` markers, an email to the customer the billing address). An email that may be sent
-reads what its subject, recipient and files read, partials included
-(`templating.email_order_fields`); one that uses `order` whole makes everything load.
+lines' amounts, emails read `once` markers, an email to the customer the billing address).
+An email that may be sent reads what its subject, recipient and files read, partials
+included (`templating.email_order_fields`); one that uses `order` whole makes everything
+load.
 
 What is not loaded is an `orders.NotLoaded`, which raises on any use: a reckoning that
 missed a read fails loudly instead of planning from an order that looks as if it had no
