@@ -24,9 +24,7 @@ from orderwf.workflow import model as m
 
 # The parts `store.snapshots.load_orders` reads besides the rest of the order's row (whose
 # billing and shipping addresses are the part "addresses").
-PARTS = frozenset(
-    {"lines", "line details", "notes", "refunds", "tracking", "once", "addresses"}
-)
+PARTS = frozenset({"lines", "line details", "notes", "refunds", "tracking", "once", "addresses"})
 
 # The fields of the order's template context (`context.order_context`) that need a part.
 _FIELD_PARTS = {

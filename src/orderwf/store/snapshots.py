@@ -113,9 +113,7 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
             # Put in order by `_build`: SQLite sorts the lines' whole rows in a temporary
             # B-tree (its index gives them by order only), ~3.4 µs of the ~13 an order's lines
             # take to read; sorting the rows, read in nearly that order, takes Python ~1.
-            return stmt.add_columns(LINES.c.position.label(_POSITION)).where(
-                by(LINES.c.order_id)
-            )
+            return stmt.add_columns(LINES.c.position.label(_POSITION)).where(by(LINES.c.order_id))
         return stmt.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
 
     return Queries(
