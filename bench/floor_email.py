@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 SHOP_NAME = "Example Shop"
 SHOP_EMAIL = "shop@example.com"
@@ -85,6 +85,21 @@ def address_lines(a: Mapping[str, Any], email: bool) -> list[str]:
     return [s for line in lines if line and (s := line.strip())]
 
 
+class Order(NamedTuple):
+    """What both parts show of an order, worked out once: its row, its lines by kind, their
+    sums, its refunds with their sum, its tracking."""
+
+    row: Mapping[str, Any]
+    items: list[Mapping[str, Any]]
+    shipping: list[Mapping[str, Any]]
+    fees: list[Mapping[str, Any]]
+    subtotal: Decimal
+    tax: Decimal
+    refunds: Sequence[Mapping[str, Any]]
+    refunded: Decimal
+    tracking: Sequence[Mapping[str, Any]]
+
+
 def render(
     order: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]],
@@ -94,7 +109,22 @@ def render(
     """The subject, text and HTML of `customer_processing_order` for one order: `order` its
     row (billing and shipping decoded), `lines` its lines of every kind in order, `refunds`
     and `tracking` its rows."""
-    return SUBJECT, _text(order, lines, refunds, tracking), _html(order, lines, refunds, tracking)
+    items, shipping, fees = [], [], []
+    subtotal = tax = refunded = Decimal(0)
+    for li in lines:
+        tax += li["total_tax"]
+        kind = li["kind"]
+        if kind == "line_item":
+            items.append(li)
+            subtotal += li["total"]
+        elif kind == "shipping":
+            shipping.append(li)
+        elif kind == "fee":
+            fees.append(li)
+    for r in refunds:
+        refunded += r["amount"]
+    o = Order(order, items, shipping, fees, subtotal, tax, refunds, refunded, tracking)
+    return SUBJECT, _text(o), _html(o)
 
 
 _TH = (
@@ -178,12 +208,8 @@ def _html_address(a: Mapping[str, Any]) -> str:
     return "<br>\n".join(lines)
 
 
-def _html(
-    order: Mapping[str, Any],
-    lines: Sequence[Mapping[str, Any]],
-    refunds: Sequence[Mapping[str, Any]],
-    tracking: Sequence[Mapping[str, Any]],
-) -> str:
+def _html(o: Order) -> str:
+    order = o.row
     number = escape(order["number"])
     billing, shipping = order["billing"], order["shipping"]
     out = [
@@ -197,12 +223,7 @@ def _html(
         _TABLE,
         f"  <thead>\n    <tr>\n{_COLUMNS}    </tr>\n  </thead>\n  <tbody>\n",
     ]
-    subtotal = tax = Decimal(0)
-    for li in lines:
-        tax += li["total_tax"]
-        if li["kind"] != "line_item":
-            continue
-        subtotal += li["total"]
+    for li in o.items:
         sku = li["sku"]
         quantity = li["quantity"]
         out += (_ROW, escape(li["name"]))
@@ -232,31 +253,27 @@ def _html(
         + _TH[:-2]
         + ' border-top-width:4px;">Subtotal:</th>\n'
         + _TD[:-2]
-        + f' border-top-width:4px;">{money(subtotal)}</td>\n    </tr>\n'
+        + f' border-top-width:4px;">{money(o.subtotal)}</td>\n    </tr>\n'
     )
-    for li in lines:
-        if li["kind"] == "shipping":
-            out.append(
-                f"    <tr>\n{_TH}Shipping:</th>\n{_TD}{money(li['total'])}"
-                '<br><span style="font-size:12px; color:#8a8a8a;">via '
-                f"{escape(li['name'])}</span></td>\n    </tr>\n"
-            )
-    for li in lines:
-        if li["kind"] == "fee":
-            out.append(
-                f"    <tr>\n{_TH}{escape(li['name'])}:</th>\n{_TD}{money(li['total'])}</td>\n"
-                "    </tr>\n"
-            )
-    if tax:
-        out.append(f"    <tr>\n{_TH}Tax:</th>\n{_TD}{money(tax)}</td>\n    </tr>\n")
+    for li in o.shipping:
+        out.append(
+            f"    <tr>\n{_TH}Shipping:</th>\n{_TD}{money(li['total'])}"
+            '<br><span style="font-size:12px; color:#8a8a8a;">via '
+            f"{escape(li['name'])}</span></td>\n    </tr>\n"
+        )
+    for li in o.fees:
+        out.append(
+            f"    <tr>\n{_TH}{escape(li['name'])}:</th>\n{_TD}{money(li['total'])}</td>\n"
+            "    </tr>\n"
+        )
+    if o.tax:
+        out.append(f"    <tr>\n{_TH}Tax:</th>\n{_TD}{money(o.tax)}</td>\n    </tr>\n")
     if order["payment_method_title"]:
         out.append(
             f"    <tr>\n{_TH}Payment method:</th>\n"
             f"{_TD}{escape(order['payment_method_title'])}</td>\n    </tr>\n"
         )
-    refunded = Decimal(0)
-    for r in refunds:
-        refunded += r["amount"]
+    for r in o.refunds:
         reason = f": {escape(r['reason'])}" if r["reason"] else ""
         out.append(
             f"    <tr>\n{_TH.replace('bold', 'normal')}Refund{reason}</th>\n"
@@ -265,8 +282,8 @@ def _html(
     total = order["total"]
     shown = (
         f'<del style="color:#8a8a8a; font-weight:normal;">{money(total)}</del> '
-        f"{money(total - refunded)}"
-        if refunds
+        f"{money(total - o.refunded)}"
+        if o.refunds
         else money(total)
     )
     out.append(
@@ -280,9 +297,9 @@ def _html(
             ' border-left:4px solid #7f54b3; color:#3c3c3c;"><strong>Customer note:</strong> '
             f"{escape(order['customer_note'])}</p>\n"
         )
-    if tracking:
+    if o.tracking:
         out.append(_H2.format("32px") + "Tracking</h2>\n" + _TABLE)
-        for t in tracking:
+        for t in o.tracking:
             shipped = (
                 '<br><span style="font-size:12px; color:#8a8a8a;">Shipped on '
                 f"{day(t['shipped_on'])}</span>"
@@ -318,12 +335,8 @@ def _html(
     return "".join(out)
 
 
-def _text(
-    order: Mapping[str, Any],
-    lines: Sequence[Mapping[str, Any]],
-    refunds: Sequence[Mapping[str, Any]],
-    tracking: Sequence[Mapping[str, Any]],
-) -> str:
+def _text(o: Order) -> str:
+    order = o.row
     billing, shipping = order["billing"], order["shipping"]
     out = [
         "Thank you for your order\n\n"
@@ -332,12 +345,7 @@ def _text(
         " being processed:\n\n"
         f"[Order #{order['number']}] ({day(order['date_created'])})\n\n"
     ]
-    subtotal = tax = Decimal(0)
-    for li in lines:
-        tax += li["total_tax"]
-        if li["kind"] != "line_item":
-            continue
-        subtotal += li["total"]
+    for li in o.items:
         quantity = li["quantity"]
         out += ("- ", li["name"])
         if li["sku"]:
@@ -349,30 +357,26 @@ def _text(
         if li["quantity_refunded"]:
             out += (" (", str(li["quantity_refunded"]), " refunded)")
         out.append("\n")
-    out.append(f"\nSubtotal: {money(subtotal)}\n")
-    for li in lines:
-        if li["kind"] == "shipping":
-            out.append(f"Shipping: {money(li['total'])} via {li['name']}\n")
-    for li in lines:
-        if li["kind"] == "fee":
-            out.append(f"{li['name']}: {money(li['total'])}\n")
-    if tax:
-        out.append(f"Tax: {money(tax)}\n")
+    out.append(f"\nSubtotal: {money(o.subtotal)}\n")
+    for li in o.shipping:
+        out.append(f"Shipping: {money(li['total'])} via {li['name']}\n")
+    for li in o.fees:
+        out.append(f"{li['name']}: {money(li['total'])}\n")
+    if o.tax:
+        out.append(f"Tax: {money(o.tax)}\n")
     if order["payment_method_title"]:
         out.append(f"Payment method: {order['payment_method_title']}\n")
     out.append(f"Total: {money(order['total'])}\n")
-    refunded = Decimal(0)
-    for r in refunds:
-        refunded += r["amount"]
+    for r in o.refunds:
         reason = f" ({r['reason']})" if r["reason"] else ""
         out.append(f"Refund{reason}: -{money(r['amount'])}\n")
-    if refunds:
-        out.append(f"Total after refunds: {money(order['total'] - refunded)}\n")
+    if o.refunds:
+        out.append(f"Total after refunds: {money(order['total'] - o.refunded)}\n")
     if order["customer_note"]:
         out.append(f"\nCustomer note: {order['customer_note']}\n")
-    if tracking:
+    if o.tracking:
         out.append("\nTracking\n")
-        for t in tracking:
+        for t in o.tracking:
             shipped = f", shipped on {day(t['shipped_on'])}" if t["shipped_on"] else ""
             out.append(f"- {t['carrier'].title()} {t['number']}{shipped}\n")
             if t["url"]:

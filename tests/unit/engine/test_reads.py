@@ -280,6 +280,12 @@ def test_a_part_not_loaded_fails_loudly_on_any_use() -> None:
     assert notes == notes  # unchanged parts still compare (identity)
 
 
+def each_raises_not_loaded(context: dict[str, Any], *sources: str) -> None:
+    for source in sources:
+        with pytest.raises(s.NotLoadedError):
+            compile_template(source).render(context)
+
+
 def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
     workflow: Workflow,
 ) -> None:
@@ -288,16 +294,15 @@ def test_a_template_reading_a_part_not_loaded_raises_rather_than_reads_nothing(
     # What was loaded renders; what was not raises NotLoadedError (a bug: exit 3), never the
     # template's "no notes" branch or a TemplateProblem blaming the workflow.
     assert compile_template("#{{ order.number }}").render(context) == "#100"
-    for source in (
+    each_raises_not_loaded(
+        context,
         "{% for n in order.notes %}{{ n.note }}{% else %}no notes{% endfor %}",
         "{{ order.customer_notes|length }}",
         "{{ order.total_refunded }}",
         "{% if order.tracking %}tracked{% endif %}",
         "{{ order.billing.first_name }}",
         "{% if order.shipping %}ships{% endif %}",
-    ):
-        with pytest.raises(s.NotLoadedError):
-            compile_template(source).render(context)
+    )
     with pytest.raises(s.NotLoadedError):
         compile_expr("order.remaining_refundable > 0").evaluate(context)
     with pytest.raises(s.NotLoadedError):
@@ -312,7 +317,8 @@ def test_lines_read_without_their_details_raise_on_a_read_of_them(workflow: Work
     context = ctx.base_context(workflow, narrow, now=NOW)
     loop = "{% for i in order.line_items %}{{ i.name }} {{ i.sku }} ×{{ i.quantity }}{% endfor %}"
     assert compile_template(loop).render(context) == "T-Shirt TS ×2"
-    for source in (
+    each_raises_not_loaded(
+        context,
         "{{ order.subtotal }}",
         "{{ order.total_tax }}",
         "{{ order.shipping_total }}",
@@ -323,9 +329,7 @@ def test_lines_read_without_their_details_raise_on_a_read_of_them(workflow: Work
         "{{ order.subtotal|money(order.currency) }}",
         "{% for i in order.shipping_lines %}{{ i.meta.x }}{% endfor %}",
         "{% for i in order.line_items %}{% if i.virtual %}v{% endif %}{% endfor %}",
-    ):
-        with pytest.raises(s.NotLoadedError):
-            compile_template(source).render(context)
+    )
     with pytest.raises(s.NotLoadedError):
         _ = narrow.lines[0].gross
     with pytest.raises(s.NotLoadedError):
