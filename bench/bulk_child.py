@@ -155,6 +155,18 @@ def _order_rows(
     )  # fmt: skip
 
 
+_AMOUNTS: dict[Any, Decimal] = {}
+
+
+def _amount(text: Any) -> Decimal:
+    """A stored amount's text as a `Decimal`, each text made once, as orderwf reads them
+    (`store.columns._decimal_or_none`: most amounts of a batch are the same few texts)."""
+    amount = _AMOUNTS.get(text)
+    if amount is None:
+        amount = _AMOUNTS[text] = Decimal(text)
+    return amount
+
+
 def _rows_rendered(
     conn: Any, ids: list[int], now: datetime | str, json_text: bool
 ) -> dict[str, list[Any]]:
@@ -168,12 +180,12 @@ def _rows_rendered(
     for r in conn.execute(_LINES_FOR_EMAIL.format(ids=where)).fetchall():
         lines[r[0]].append(
             {"id": r[1], "kind": r[2], "product_id": r[3], "quantity": r[4], "stock": r[5],
-             "name": r[6], "sku": r[7], "price": Decimal(r[8]), "total": Decimal(r[9]),
-             "total_tax": Decimal(r[10]), "quantity_refunded": r[11]}
+             "name": r[6], "sku": r[7], "price": _amount(r[8]), "total": _amount(r[9]),
+             "total_tax": _amount(r[10]), "quantity_refunded": r[11]}
         )  # fmt: skip
     refunds: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in conn.execute(_REFUNDS_FOR_EMAIL.format(ids=where)).fetchall():
-        refunds[r[0]].append({"amount": Decimal(r[1]), "reason": r[2]})
+        refunds[r[0]].append({"amount": _amount(r[1]), "reason": r[2]})
     tracking: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in conn.execute(_TRACKING_FOR_EMAIL.format(ids=where)).fetchall():
         tracking[r[0]].append({"carrier": r[1], "number": r[2], "url": r[3], "shipped_on": r[4]})
@@ -183,7 +195,7 @@ def _rows_rendered(
         if json_text:
             billing, shipping = orjson.loads(billing), orjson.loads(shipping)
         order = {
-            "number": number, "total": Decimal(total), "billing": billing,
+            "number": number, "total": _amount(total), "billing": billing,
             "shipping": shipping, "customer_note": note, "payment_method_title": paid_by,
             "date_created": created,
         }  # fmt: skip

@@ -25,16 +25,19 @@ SUBJECT = f"Your {SHOP_NAME} order has been received!"
 CENT = Decimal("0.01")
 
 
+try:  # markupsafe's escaping in C without a `Markup` around it, as orderwf's trusted path
+    from markupsafe import _escape_inner  # type: ignore[attr-defined]
+except ImportError:  # markupsafe 2: its `escape`, made a `str`
+    from markupsafe import escape as _escape
+
+    def _escape_inner(s: str, /) -> str:
+        return str(_escape(s))
+
+
 def escape(value: Any) -> str:
-    """What an autoescaped `{{ value }}` writes (markupsafe's five characters)."""
-    return (
-        str(value)
-        .replace("&", "&amp;")
-        .replace(">", "&gt;")
-        .replace("<", "&lt;")
-        .replace("'", "&#39;")
-        .replace('"', "&#34;")
-    )
+    """What an autoescaped `{{ value }}` writes (markupsafe's five characters), as orderwf's
+    trusted templates write it (`templating.trusted_escape`)."""
+    return _escape_inner(value if type(value) is str else str(value))
 
 
 def money(amount: Decimal) -> str:

@@ -21,7 +21,7 @@ rendered as Jinja2 loads it. A test compares both ways on every shipped template
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, nodes
 from jinja2.visitor import NodeTransformer
@@ -53,6 +53,8 @@ def flattened(
     tree.set_environment(env)
     return tree
 
+
+N = TypeVar("N", bound=nodes.Node)
 
 # The filter `flattened` loops through instead of reading `loop.last` (`with_last`); an
 # environment that has it registered gets those loops.
@@ -86,11 +88,11 @@ class _LastWithoutLoop(NodeTransformer):
             or any(isinstance(n, nodes.For) or any(n.find_all(nodes.For)) for n in node.body)
         ):
             return self.generic_visit(node)
-        uses = [n for child in node.body for n in _names(child) if n.name == "loop"]
+        uses = [n for child in node.body for n in _within(child, nodes.Name) if n.name == "loop"]
         lasts = [
             n
             for child in node.body
-            for n in _getattrs(child)
+            for n in _within(child, nodes.Getattr)
             if isinstance(n.node, nodes.Name) and n.node.name == "loop" and n.attr == "last"
         ]
         if not uses or len(uses) != len(lasts):
@@ -105,14 +107,10 @@ class _LastWithoutLoop(NodeTransformer):
         return node
 
 
-def _names(node: nodes.Node) -> list[nodes.Name]:
-    found = list(node.find_all(nodes.Name))
-    return [node, *found] if isinstance(node, nodes.Name) else found
-
-
-def _getattrs(node: nodes.Node) -> list[nodes.Getattr]:
-    found = list(node.find_all(nodes.Getattr))
-    return [node, *found] if isinstance(node, nodes.Getattr) else found
+def _within(node: nodes.Node, kind: type[N]) -> list[N]:
+    """The nodes of `kind` in `node`, itself included (`find_all` looks below it only)."""
+    found = list(node.find_all(kind))
+    return [node, *found] if isinstance(node, kind) else found
 
 
 class _Replace(NodeTransformer):

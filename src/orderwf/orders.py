@@ -35,15 +35,21 @@ def evolve(obj: T, **changes: Any) -> T:
     return new
 
 
+# The parts of an order the store may leave unread (`store.snapshots.load_orders`), besides
+# the rest of its row: what planning an action reads of them is `engine.reads`'s reckoning.
+PARTS = frozenset({"lines", "line details", "notes", "refunds", "tracking", "once", "addresses"})
+
+
 class NotLoadedError(RuntimeError):
     """Something read a part of an order the store did not load: a bug in the reckoning of
     what an action reads (`engine.reads`), never a reason to carry on as if it were empty."""
 
 
 class NotLoaded:
-    """An order's part (its notes, refunds, tracking, `once` markers, lines or addresses) that
-    the store did not read, because the action being planned reads none of it
-    (`engine.reads`). It stands where the tuple (an address's mapping) would, and any use of
+    """An order's part (its notes, refunds, tracking, `once` markers, lines, addresses or its
+    lines' details: `PARTS`) that the store did not read, because the action being planned
+    reads none of it (`engine.reads`). It stands where the tuple (an address's mapping, a
+    line's amount) would, and any use of
     it (iterating, counting, testing, printing, comparing, an attribute) raises
     `NotLoadedError`: a snapshot that did not load its notes must never look as if it had
     none. Identity equality only, so an unchanged part compares equal to itself."""

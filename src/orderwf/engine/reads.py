@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from orderwf import orders as s
 from orderwf.engine.remembered import PerObject
 from orderwf.workflow import model as m
 
 # The parts `store.snapshots.load_orders` reads besides the rest of the order's row (whose
 # billing and shipping addresses are the part "addresses").
-PARTS = frozenset({"lines", "line details", "notes", "refunds", "tracking", "once", "addresses"})
+PARTS = s.PARTS
 
 # The fields of the order's template context (`context.order_context`) that need a part.
 _FIELD_PARTS = {

@@ -207,7 +207,7 @@ _NOT_LOADED = {
     "addresses": {name: s.NotLoaded(f"{name} address fields") for name in _ADDRESSES},
     "line details": {},  # fields of the lines, not of the order: `_LINE_NOT_LOADED`
 }
-ALL_PARTS = frozenset(_NOT_LOADED)
+ALL_PARTS = s.PARTS
 _LINE_NOT_LOADED = {name: s.NotLoaded(f"lines' {name}") for name in _LINE_DETAILS}
 _NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 _LOCKED = "orderwf_locked_orders"  # session.info: ids of the orders whose row lock it holds
