@@ -220,6 +220,10 @@ class _Planner:
     before: s.Order = field(init=False)
     events: list[ev.Event] = field(default_factory=list)
     refund: s.Refund | None = None
+    # Each kind `Plan` reads from the log, kept as it is logged (`result`).
+    notes: list[s.Note] = field(default_factory=list)
+    moves: list[StockChange] = field(default_factory=list)
+    tracking: list[s.Tracking] = field(default_factory=list)
 
     # Newer stock levels than the order's lines hold (`plan(levels=…)`), until taken in.
     carried: Mapping[int, int | None] = field(default_factory=dict)
@@ -259,6 +263,7 @@ class _Planner:
         if notes is not self.order.notes:  # else not loaded: nothing reads them, no copy
             self.order = evolve(self.order, notes=notes)
         self.events.append(note)
+        self.notes.append(note)
 
     def take_carried(self) -> Mapping[int, int | None]:
         """The carried stock levels, once: the order's lines hold them from then on."""
@@ -285,7 +290,8 @@ class _Planner:
         self.order = after
         if not changes:
             return
-        self.events.append(ev.StockMoved(policy, tuple(changes)))
+        self.events.append(ev.StockMoved(policy, changes))
+        self.moves += changes
         key = "stock_reduced" if policy == "reduce" else "stock_restored"
         self.add_note(self.message(key, changes=", ".join(c.describe() for c in changes)))
 
@@ -366,6 +372,7 @@ class _Planner:
         entry = s.Tracking(carrier, number, url, shipped_on)
         self.order = evolve(self.order, tracking=s.appended(self.order.tracking, entry))
         self.events.append(entry)
+        self.tracking.append(entry)
 
     def run_refund(self, effect: m.RefundEffect) -> None:
         rules = self.workflow.refunds
@@ -404,6 +411,7 @@ class _Planner:
         self.refund = result.refund
         restocked = tuple(change for _, change in result.restocked)
         self.events.append(ev.Refunded(result.refund, result.full, restocked, self.order.currency))
+        self.moves += restocked
         for line, change in result.restocked:
             item = ctx.line_context(line)
             self.add_note(self.message("restocked", item=item, old=change.old, new=change.new))
@@ -411,20 +419,35 @@ class _Planner:
             self.add_note(text)
 
     # -- emails ------------------------------------------------------------------------------
-    def queue_emails(self) -> None:
+    def queue_emails(self) -> list[s.QueuedEmail]:
         queued, sent = emails.queue(self.workflow, self.order, self.events, self.context)
         if sent != self.order.emails_sent:
             self.order = evolve(self.order, emails_sent=sent)
         self.events += queued
+        return queued
 
     def result(self) -> Plan:
-        self.queue_emails()
-        return Plan(
-            action=self.action.id,
-            params=self.params,
-            actor=self.actor,
-            now=self.now,
-            before=self.before,
-            after=evolve(self.order, version=self.before.version + 1),
-            events=tuple(self.events),
+        queued = self.queue_emails()
+        # `Plan(…)` without its `__post_init__` reading the log again: the kinds were kept
+        # as they were logged, and a frozen `__init__` costs a call a field (a bulk apply
+        # makes a plan an order; a test compares the two ways).
+        plan = object.__new__(Plan)
+        object.__setattr__(
+            plan,
+            "__dict__",
+            {
+                "action": self.action.id,
+                "params": self.params,
+                "actor": self.actor,
+                "now": self.now,
+                "before": self.before,
+                "after": evolve(self.order, version=self.before.version + 1),
+                "events": tuple(self.events),
+                "notes": tuple(self.notes),
+                "stock": tuple(self.moves),
+                "refund": self.refund,
+                "tracking": tuple(self.tracking),
+                "emails": tuple(queued),
+            },
         )
+        return plan

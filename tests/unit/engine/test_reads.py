@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -260,6 +260,26 @@ def test_planning_from_the_parts_read_is_planning_from_the_whole_order(
         for action in wf.actions:
             narrow = partly(whole, reads.parts_for(wf, action))
             assert outcome(wf, narrow, action) == outcome(wf, whole, action), (wf.name, action)
+
+
+@pytest.mark.parametrize("status", ["pending", "processing", "on-hold", "completed"])
+def test_a_plan_holds_the_kinds_its_log_holds(
+    workflow: Workflow, write_workflow: Callable[[str], Workflow], status: str
+) -> None:
+    # The planner keeps each kind as it logs it; `Plan(...)` reads them from the log.
+    made = 0
+    for wf in (workflow, write_workflow(NO_EMAIL)):
+        for action in wf.actions:
+            try:
+                p = planner.plan(
+                    wf, rich_order(status), action, PARAMS.get(action, {}), actor="a", now=NOW
+                )
+            except OrderwfError:
+                continue
+            assert p.__dict__.keys() == {f.name for f in fields(planner.Plan)}
+            assert replace(p) == p, (wf.name, action)  # `replace` runs `__post_init__`
+            made += 1
+    assert made >= 4  # planned, not refused, in each status
 
 
 def test_a_part_not_loaded_fails_loudly_on_any_use() -> None:

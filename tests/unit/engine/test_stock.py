@@ -4,7 +4,12 @@ and `stock.negative: refuse`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from order_factory import (
     NOW,
@@ -21,7 +26,9 @@ from order_factory import (
 )
 
 from orderwf.engine import plan as planner
-from orderwf.engine.stock import BatchStock, apply_policy, with_levels
+from orderwf import orders as s
+from orderwf.engine.stock import BatchStock, apply_policy, move, stock_levels, with_levels
+from orderwf.orders import StockChange
 from orderwf.workflow.model import Workflow
 
 NEGATIVE_REFUSED = """
@@ -297,3 +304,68 @@ def test_a_batch_s_levels_are_taken_in_once_by_the_first_stock_move(
     )
     assert [(c.old, c.new) for c in p.stock] == [(4, 2), (2, 4)]
     assert p.after.lines[0].stock_quantity == 4
+
+
+def _policy_from_its_parts(
+    before: s.Order,
+    policy: Literal["reduce", "restore"],
+    carried: Mapping[int, int | None],
+    **changes: Any,
+) -> tuple[s.Order, tuple[StockChange, ...]]:
+    """`apply_policy` as the steps SPEC §2.3 names, one call each: every managed product
+    line's `reduced_stock` set to the policy's target, its product moved by the difference
+    (`move`), then each line given its product's last level (`with_levels`)."""
+    items = before.line_items
+    levels = stock_levels(items)
+    for product in levels.keys() & carried.keys():
+        levels[product] = carried[product]
+    moved: dict[int, s.Line] = {}
+    changes_made = []
+    for line in items:
+        if not line.manage_stock or line.stock_product is None:
+            continue
+        if policy == "reduce":
+            target = line.quantity - line.refunded_restocked
+        else:
+            target = min(line.refunded_kept, line.reduced_stock)
+        if units_back := line.reduced_stock - target:
+            moved[line.id], change = move(line, units_back, levels)
+            changes_made.append(change)
+    after = with_levels(before, moved, levels, stock_reduced=policy == "reduce", **changes)
+    return after, tuple(changes_made)
+
+
+_LINES = st.lists(
+    st.builds(
+        s.Line,
+        id=st.integers(1, 10**6),
+        kind=st.sampled_from(["line_item", "line_item", "shipping", "fee"]),
+        name=st.sampled_from(["T-Shirt", "Mug"]),
+        total=st.just(Decimal("1.00")),
+        quantity=st.integers(1, 5),
+        product_id=st.one_of(st.none(), st.integers(1, 3)),
+        stock_id=st.one_of(st.none(), st.integers(2, 4)),
+        sku=st.sampled_from(["", "TS"]),
+        reduced_stock=st.integers(0, 5),
+        refunded_kept=st.integers(0, 3),
+        refunded_restocked=st.integers(0, 3),
+        manage_stock=st.booleans(),
+        stock_quantity=st.one_of(st.none(), st.integers(-3, 20)),
+    ),
+    max_size=5,
+    unique_by=lambda line: line.id,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=_LINES,
+    policy=st.sampled_from(["reduce", "restore"]),
+    carried=st.dictionaries(st.integers(1, 4), st.one_of(st.none(), st.integers(0, 30))),
+)
+def test_the_policy_in_one_pass_is_the_policy_from_its_parts(
+    lines: list[s.Line], policy: Literal["reduce", "restore"], carried: dict[int, int | None]
+) -> None:
+    before = order(*lines)
+    expected = _policy_from_its_parts(before, policy, carried, status="processing")
+    assert apply_policy(before, policy, carried, status="processing") == expected
