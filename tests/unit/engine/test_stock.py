@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from order_factory import (
     NOW,
     ebook,
@@ -25,8 +24,8 @@ from order_factory import (
     tshirt,
 )
 
-from orderwf.engine import plan as planner
 from orderwf import orders as s
+from orderwf.engine import plan as planner
 from orderwf.engine.stock import BatchStock, apply_policy, move, stock_levels, with_levels
 from orderwf.orders import StockChange
 from orderwf.workflow.model import Workflow
