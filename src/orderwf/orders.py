@@ -135,8 +135,11 @@ class Line:
         return self.gross - self.total_refunded
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
+    """A note on the order, private or to the customer. A named tuple: a bulk apply adds two
+    an order (its stock and status notes), and a frozen dataclass's `__init__` costs one
+    `object.__setattr__` per field."""
+
     id: int | None
     note: str
     customer_note: bool

@@ -181,7 +181,7 @@ class Shop:
         if new_notes:
             notes = list(after.notes)
             for i in range(len(notes) - new_notes, len(notes)):
-                notes[i] = evolve(notes[i], id=self._next("note"))
+                notes[i] = notes[i]._replace(id=self._next("note"))
             after = evolve(after, notes=tuple(notes))
         if plan.refund is not None:
             refund = evolve(plan.refund, id=self._next("refund"))
