@@ -82,9 +82,25 @@ class NotLoaded:
         return self._fail()
 
 
+# What stands for an order's shipping and fee lines when its lines were read without their
+# details (`ProductLines`).
+OTHER_LINES_NOT_LOADED = NotLoaded("shipping and fee lines")
+
+
 def loaded(part: Any) -> bool:
     """False for a part the store did not read (`NotLoaded`)."""
     return not isinstance(part, NotLoaded)
+
+
+class ProductLines(tuple):  # type: ignore[type-arg]
+    """An order's lines read without their details (the part "line details"): its product
+    lines alone, because its shipping and fee lines have nothing but details (`engine.reads`
+    loads them with the details, for whatever reads them). Asking the order for those
+    (`shipping_lines`, `fee_lines`, `line` of an id it does not hold) raises
+    `NotLoadedError`, as reading any part not loaded does; the product lines are as ever. A
+    copy of the order keeps the marker: `type(order.lines)(new_lines)`."""
+
+    __slots__ = ()
 
 
 def appended(part: tuple[T, ...], item: T) -> tuple[T, ...]:
@@ -207,11 +223,17 @@ class Order:
 
     @property
     def shipping_lines(self) -> tuple[Line, ...]:
-        return tuple(line for line in self.lines if line.kind == "shipping")
+        return tuple(line for line in self._all_lines() if line.kind == "shipping")
 
     @property
     def fee_lines(self) -> tuple[Line, ...]:
-        return tuple(line for line in self.lines if line.kind == "fee")
+        return tuple(line for line in self._all_lines() if line.kind == "fee")
+
+    def _all_lines(self) -> tuple[Line, ...]:
+        """The lines, of every kind: `NotLoadedError` for the product lines alone."""
+        if type(self.lines) is ProductLines:
+            OTHER_LINES_NOT_LOADED._fail()
+        return self.lines
 
     @property
     def total_refunded(self) -> Decimal:
@@ -231,7 +253,10 @@ class Order:
         )
 
     def line(self, item_id: int) -> Line | None:
-        return next((line for line in self.lines if line.id == item_id), None)
+        found = next((line for line in self.lines if line.id == item_id), None)
+        if found is None:
+            self._all_lines()  # raises when it may be a shipping or fee line not read
+        return found
 
 
 class StockChange(NamedTuple):

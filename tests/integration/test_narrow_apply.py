@@ -70,12 +70,19 @@ def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
     assert service_orders.show(shop.engine, 100, parts={"lines", "line details"}).lines == (
         whole.lines
     )
-    bare = service_orders.show(shop.engine, 100, parts={"lines"}).lines
+    narrow = service_orders.show(shop.engine, 100, parts={"lines"})
+    bare = narrow.lines  # the product lines alone: the shipping line is nothing but details
+    assert whole.shipping_lines
     assert [(li.id, li.sku, li.quantity) for li in bare] == [
-        (li.id, li.sku, li.quantity) for li in whole.lines
+        (li.id, li.sku, li.quantity) for li in whole.line_items
     ]
     with pytest.raises(s.NotLoadedError, match="lines' total were not loaded"):
         _ = bare[0].total + 1
+    for other in (lambda: narrow.shipping_lines, lambda: narrow.fee_lines,
+                  lambda: narrow.line(whole.shipping_lines[0].id)):  # fmt: skip
+        with pytest.raises(s.NotLoadedError, match="shipping and fee lines were not loaded"):
+            other()
+    assert narrow.line(bare[0].id) == bare[0]
     with pytest.raises(ValueError, match="unknown parts"):
         service_orders.show(shop.engine, 100, parts={"history"})
 

@@ -66,7 +66,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
     items, shipping, fees = [], [], []
     subtotal = shipping_total = total_tax = Decimal(0)
     lines = order.lines
-    details = not lines or s.loaded(lines[0].total)  # else read without them: no sums
+    # Read without their details (`orders.ProductLines`): no sums, no shipping or fee lines.
+    details = type(lines) is not s.ProductLines
     for li in lines:
         kind = li.kind
         if kind == "line_item":
@@ -82,8 +83,10 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         if details:
             total_tax += li.total_tax
     needs_processing: Any = order.needs_processing if details else _NO_DETAILS
+    others: tuple[Any, Any] = (shipping, fees)
     if not details:
         subtotal = shipping_total = total_tax = _NO_DETAILS
+        others = (s.OTHER_LINES_NOT_LOADED,) * 2  # not read: reading them raises
     return {
         "id": order.id,
         "number": order.number,
@@ -100,8 +103,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "shipping": address(order.shipping) if s.loaded(order.shipping) else order.shipping,
         "line_items": items,
         "lines": items,  # the product lines, by the name routes use (SPEC §8)
-        "shipping_lines": shipping,
-        "fee_lines": fees,
+        "shipping_lines": others[0],
+        "fee_lines": others[1],
         "notes": [
             {
                 "note": n.note,

@@ -58,7 +58,7 @@ def with_levels(
         new_lines.append(line)
     if not changes and not changed:
         return order
-    return evolve(order, lines=tuple(new_lines), **changes)
+    return evolve(order, lines=type(order.lines)(new_lines), **changes)
 
 
 class BatchStock:
@@ -132,4 +132,6 @@ def apply_policy(
         elif product is not None and product in levels and level != line.stock_quantity:
             line = evolve(line, stock_quantity=level)
         new_lines.append(line)
-    return evolve(order, lines=tuple(new_lines), stock_reduced=reduce, **changes), tuple(moves)
+    return evolve(order, lines=type(lines)(new_lines), stock_reduced=reduce, **changes), tuple(
+        moves
+    )

@@ -51,7 +51,8 @@ class Queries:
     """The statements of `load_orders` for one dialect, each selecting by a list of ids. Each
     read of the orders' rows three ways: as they are, locked, and locking those no one else
     holds while skipping the others; with their addresses, and without (`bare_…`). The
-    lines with their details, and without (`bare_lines`)."""
+    lines with their details, and the product lines without them (`bare_lines`:
+    `orders.ProductLines`)."""
 
     orders: Select[Any]
     orders_locked: Select[Any]
@@ -109,6 +110,8 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
             ).label("stock_quantity"),
             *(flags if details else ()),
         ).select_from(LINES.outerjoin(product, on_product).outerjoin(variant, on_variant))
+        if not details:  # the product lines alone: the others are nothing but details
+            stmt = stmt.where(LINES.c.kind == literal_column("'line_item'"))
         if dialect == "sqlite":
             # Put in order by `_build`: SQLite sorts the lines' whole rows in a temporary
             # B-tree (its index gives them by order only), ~3.4 µs of the ~13 an order's lines
@@ -281,7 +284,8 @@ def _build(
 ) -> dict[int, s.Order]:
     """The snapshots of the orders' rows, each with its rows of the other tables; a field of
     `missing` (of `missing_in_lines` in each line: a part not read) holds its `NotLoaded`
-    instead. Every snapshot goes through `adopt_all`'s check of its fields."""
+    instead, and then the lines are the product lines alone (`orders.ProductLines`). Every
+    snapshot goes through `adopt_all`'s check of its fields."""
     line_rows = found["lines"]
     if line_rows and _POSITION in line_rows[0]:  # read unsorted (SQLite: `queries`)
         line_rows.sort(key=_IN_ORDER)
@@ -330,6 +334,7 @@ def _build(
     for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
     addresses = "billing" not in missing  # the orders' rows hold their addresses
+    lines_of = s.ProductLines if missing_in_lines else tuple
     for r in rows:
         oid = r["id"]
         r["number"] = r["number"] or str(oid)
@@ -337,7 +342,7 @@ def _build(
             r["billing"] = r["billing"] or {}
             r["shipping"] = r["shipping"] or {}
         r["meta"] = r["meta"] or {}
-        r["lines"] = tuple(lines.get(oid, ()))
+        r["lines"] = lines_of(lines.get(oid, ()))
         r["notes"] = tuple(notes.get(oid, ()))
         r["refunds"] = tuple(refunds.get(oid, ()))
         r["tracking"] = tuple(tracking.get(oid, ()))

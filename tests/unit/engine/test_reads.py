@@ -41,7 +41,7 @@ PARAMS: Mapping[str, dict[str, Any]] = {
 
 def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
     """The order as `load_orders(parts=parts)` gives it: the other parts `NotLoaded`, and
-    without "line details" each line's details."""
+    without "line details" the product lines alone, each without its details."""
     missing: dict[str, Any] = {
         field: s.NotLoaded(part)
         for part, fields in _FIELDS.items()
@@ -50,7 +50,7 @@ def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
     }
     if "lines" in parts and "line details" not in parts:
         bare = {name: s.NotLoaded(f"lines' {name}") for name in _DETAILS}
-        missing["lines"] = tuple(s.evolve(line, **bare) for line in whole.lines)
+        missing["lines"] = s.ProductLines(s.evolve(line, **bare) for line in whole.line_items)
     return s.evolve(whole, **missing)
 
 
@@ -349,7 +349,14 @@ def test_lines_read_without_their_details_raise_on_a_read_of_them(workflow: Work
         "{{ order.subtotal|money(order.currency) }}",
         "{% for i in order.shipping_lines %}{{ i.meta.x }}{% endfor %}",
         "{% for i in order.line_items %}{% if i.virtual %}v{% endif %}{% endfor %}",
+        # The shipping and fee lines, not read at all (`orders.ProductLines`): not "none".
+        "{% for i in order.shipping_lines %}{{ i.name }}{% else %}none{% endfor %}",
+        "{{ order.fee_lines|length }}",
     )
+    assert [line.kind for line in rich_order("processing").lines] == ["line_item", "shipping"]
+    assert [line.kind for line in narrow.lines] == ["line_item"]
+    with pytest.raises(s.NotLoadedError, match="shipping and fee lines were not loaded"):
+        _ = narrow.shipping_lines
     with pytest.raises(s.NotLoadedError):
         _ = narrow.lines[0].gross
     with pytest.raises(s.NotLoadedError):
