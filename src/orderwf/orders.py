@@ -151,6 +151,22 @@ class Line:
         return self.gross - self.total_refunded
 
 
+# A line's fields of the part "line details": its amounts, method, meta and product flags.
+LINE_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
+
+
+class BareLine(Line):
+    """A product line read without its details (`LINE_DETAILS`: the part "line details" not
+    loaded; the order's lines are then `ProductLines`). The instance holds its other fields;
+    each detail is its class's `NotLoaded`, which raises on any use (`line.gross`,
+    `line.price * 2`), so a line read without them never shows a wrong amount. A copy
+    (`evolve`) is a bare line too."""
+
+
+for _name in LINE_DETAILS:
+    setattr(BareLine, _name, NotLoaded(f"lines' {_name}"))
+
+
 class Note(NamedTuple):
     """A note on the order, private or to the customer. A named tuple: a bulk apply adds two
     an order (its stock and status notes), and a frozen dataclass's `__init__` costs one

@@ -161,8 +161,7 @@ def _product(dialect: str, column: Any, name: str) -> tuple[Any, Any]:
 
 _PRODUCT_COLUMNS = ("id", "manage_stock", "stock_quantity", "virtual", "downloadable")
 _ADDRESSES = ("billing", "shipping")  # the order's columns of the part "addresses"
-# A line's fields of the part "line details": its amounts, method, meta and product flags.
-_LINE_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
+_LINE_DETAILS = s.LINE_DETAILS  # a line's fields of the part "line details"
 
 # An order's lines in order: by their place in the order, then as stored.
 _LINE_ORDER = (LINES.c.order_id, LINES.c.position, LINES.c.id)
@@ -175,6 +174,7 @@ _LINE_COLUMNS = ("order_id", *(f.name for f in fields(s.Line) if f.name in LINES
 _FIELDS: dict[type, frozenset[str]] = {
     cls: frozenset(f.name for f in fields(cls)) for cls in (s.Order, s.Line)
 }
+_FIELDS[s.BareLine] = _FIELDS[s.Line] - set(_LINE_DETAILS)  # the rest is its class's
 
 
 def adopt_all(cls: type[T], rows: list[dict[str, Any]]) -> list[T]:
@@ -208,10 +208,9 @@ _NOT_LOADED = {
     "tracking": {"tracking": s.NotLoaded("tracking")},
     "once": {"emails_sent": s.NotLoaded("once-only emails sent")},
     "addresses": {name: s.NotLoaded(f"{name} address fields") for name in _ADDRESSES},
-    "line details": {},  # fields of the lines, not of the order: `_LINE_NOT_LOADED`
+    "line details": {},  # fields of the lines, not of the order: `orders.BareLine`
 }
 ALL_PARTS = s.PARTS
-_LINE_NOT_LOADED = {name: s.NotLoaded(f"lines' {name}") for name in _LINE_DETAILS}
 _NOTHING_MISSING: Mapping[str, s.NotLoaded] = {}
 _LOCKED = "orderwf_locked_orders"  # session.info: ids of the orders whose row lock it holds
 
@@ -280,12 +279,12 @@ def _build(
     rows: list[dict[str, Any]],
     found: dict[str, list[dict[str, Any]]],
     missing: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
-    missing_in_lines: Mapping[str, s.NotLoaded] = _NOTHING_MISSING,
+    details: bool = True,
 ) -> dict[int, s.Order]:
     """The snapshots of the orders' rows, each with its rows of the other tables; a field of
-    `missing` (of `missing_in_lines` in each line: a part not read) holds its `NotLoaded`
-    instead, and then the lines are the product lines alone (`orders.ProductLines`). Every
-    snapshot goes through `adopt_all`'s check of its fields."""
+    `missing` (a part not read) holds its `NotLoaded` instead. Lines read without their
+    `details` are `orders.BareLine`s, and the product lines alone (`orders.ProductLines`).
+    Every snapshot goes through `adopt_all`'s check of its fields."""
     line_rows = found["lines"]
     if line_rows and _POSITION in line_rows[0]:  # read unsorted (SQLite: `queries`)
         line_rows.sort(key=_IN_ORDER)
@@ -293,13 +292,12 @@ def _build(
             del r[_POSITION]
     owners = []
     for r in line_rows:
-        if missing_in_lines:
-            r.update(missing_in_lines)
-        else:
+        if details:
             r["meta"] = r["meta"] or {}
         owners.append(r.pop("order_id"))
     lines: dict[int, list[s.Line]] = defaultdict(list)
-    for owner, line in zip(owners, adopt_all(s.Line, line_rows), strict=True):
+    line_class = s.Line if details else s.BareLine
+    for owner, line in zip(owners, adopt_all(line_class, line_rows), strict=True):
         lines[owner].append(line)
     notes: dict[int, list[s.Note]] = defaultdict(list)
     for r in found["notes"]:
@@ -334,7 +332,19 @@ def _build(
     for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
     addresses = "billing" not in missing  # the orders' rows hold their addresses
-    lines_of = s.ProductLines if missing_in_lines else tuple
+    lines_of = tuple if details else s.ProductLines
+    # The parts read besides the lines, each from its rows by order (a part not read is in
+    # `missing`).
+    parts = [
+        (name, by_order, kind)
+        for name, by_order, kind in (
+            ("notes", notes, tuple),
+            ("refunds", refunds, tuple),
+            ("tracking", tracking, tuple),
+            ("emails_sent", sent, frozenset),
+        )
+        if name not in missing
+    ]
     for r in rows:
         oid = r["id"]
         r["number"] = r["number"] or str(oid)
@@ -343,10 +353,8 @@ def _build(
             r["shipping"] = r["shipping"] or {}
         r["meta"] = r["meta"] or {}
         r["lines"] = lines_of(lines.get(oid, ()))
-        r["notes"] = tuple(notes.get(oid, ()))
-        r["refunds"] = tuple(refunds.get(oid, ()))
-        r["tracking"] = tuple(tracking.get(oid, ()))
-        r["emails_sent"] = frozenset(sent.get(oid, ()))
+        for name, by_order, kind in parts:
+            r[name] = kind(by_order.get(oid, ()))
         if missing:
             r.update(missing)  # names of the snapshot's fields: `adopt_all` checks them
     return {order.id: order for order in adopt_all(s.Order, rows)}
@@ -364,8 +372,7 @@ def _adopt_orders(
         if part not in wanted
         for field, value in fields_.items()
     }
-    details = _NOTHING_MISSING if "line details" in wanted else _LINE_NOT_LOADED
-    return _build(rows, whole, missing, details)
+    return _build(rows, whole, missing, details="line details" in wanted)
 
 
 _PART_KEYS = ("lines", "notes", "refunds", "refund lines", "tracking", "once")

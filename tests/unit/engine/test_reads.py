@@ -21,6 +21,7 @@ from orderwf.engine import context as ctx
 from orderwf.engine import plan as planner
 from orderwf.engine import reads
 from orderwf.errors import OrderwfError
+from orderwf.store import snapshots
 from orderwf.templating import compile_expr, compile_template
 from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
@@ -28,8 +29,6 @@ from orderwf.workflow.model import Workflow
 _FIELDS = {"lines": ["lines"], "notes": ["notes"], "refunds": ["refunds"],
            "tracking": ["tracking"], "once": ["emails_sent"],
            "addresses": ["billing", "shipping"]}  # fmt: skip
-# A line's fields of the part "line details" (`store.snapshots._LINE_DETAILS`).
-_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
 
 PARAMS: Mapping[str, dict[str, Any]] = {
     "complete": {"tracking_number": "ABCD12345678"},
@@ -49,9 +48,14 @@ def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
         for field in fields
     }
     if "lines" in parts and "line details" not in parts:
-        bare = {name: s.NotLoaded(f"lines' {name}") for name in _DETAILS}
-        missing["lines"] = s.ProductLines(s.evolve(line, **bare) for line in whole.line_items)
+        missing["lines"] = s.ProductLines(bare(line) for line in whole.line_items)
     return s.evolve(whole, **missing)
+
+
+def bare(line: s.Line) -> s.BareLine:
+    """The line as the store reads it without its details."""
+    fields_ = {k: v for k, v in line.__dict__.items() if k not in s.LINE_DETAILS}
+    return snapshots.adopt_all(s.BareLine, [fields_])[0]
 
 
 def rich_order(status: str) -> s.Order:
