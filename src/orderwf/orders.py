@@ -37,7 +37,19 @@ def evolve(obj: T, **changes: Any) -> T:
 
 # The parts of an order the store may leave unread (`store.snapshots.load_orders`), besides
 # the rest of its row: what planning an action reads of them is `engine.reads`'s reckoning.
-PARTS = frozenset({"lines", "line details", "notes", "refunds", "tracking", "once", "addresses"})
+PARTS = frozenset(
+    {"lines", "line details", "notes", "refunds", "tracking", "once", "addresses", "order details"}
+)
+# The order's fields of the part "order details": what only templates (and a refund, the
+# total) read of its row.
+ORDER_DETAILS = (
+    "total",
+    "customer_note",
+    "created_via",
+    "payment_method_title",
+    "created_at",
+    "workflow_hash",
+)
 
 
 class NotLoadedError(RuntimeError):

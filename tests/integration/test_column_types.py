@@ -50,7 +50,7 @@ def test_amounts_and_times_round_trip(engine: Engine) -> None:
             )
     ids = list(range(1, len(AMOUNTS) + 1))
     query = select(ORDERS.c.id, ORDERS.c.total, ORDERS.c.date_created, ORDERS.c.date_paid)
-    bulk_query = snapshots.queries(engine.dialect.name).orders  # the bulk apply's read
+    bulk_query = snapshots.queries(engine.dialect.name).orders_reading(snapshots.ALL_PARTS)
     with db.read_transaction(engine) as session:
         core = [tuple(r) for r in session.execute(query.order_by(ORDERS.c.id)).all()]
         rows = driver.selects_by_ids(session, {"orders": bulk_query}, ids)["orders"]
@@ -87,7 +87,9 @@ def test_json_columns_read_back_what_was_written_by_both_readers(engine: Engine)
     with db.read_transaction(engine) as session:
         core = [tuple(r) for r in session.execute(query).all()]
         rows = driver.selects_by_ids(
-            session, {"orders": snapshots.queries(engine.dialect.name).orders}, ids
+            session,
+            {"orders": snapshots.queries(engine.dialect.name).orders_reading(snapshots.ALL_PARTS)},
+            ids,
         )["orders"]
     expected = [(value, {"v": i}, value) for i, value in enumerate(JSON_VALUES, start=1)]
     assert core == expected

@@ -63,10 +63,16 @@ def test_show_reads_only_the_parts_asked_for(shop: Shop) -> None:
     shop.apply(100, "pay")
     row = service_orders.show(shop.engine, 100, parts=())
     whole = service_orders.show(shop.engine, 100)
-    assert (row.status, row.version, row.total) == (whole.status, whole.version, whole.total)
+    assert (row.status, row.version, row.number) == (whole.status, whole.version, whole.number)
     for part in ("lines", "notes", "refunds", "tracking"):
         with pytest.raises(s.NotLoadedError):
             len(getattr(row, part))
+    with pytest.raises(s.NotLoadedError, match=r"order.s details \(total\) were not loaded"):
+        _ = row.total + 1  # a field of the part "order details"
+    detailed = service_orders.show(shop.engine, 100, parts={"order details"})
+    assert [getattr(detailed, f) for f in s.ORDER_DETAILS] == [
+        getattr(whole, f) for f in s.ORDER_DETAILS
+    ]
     assert service_orders.show(shop.engine, 100, parts={"lines", "line details"}).lines == (
         whole.lines
     )
@@ -166,7 +172,7 @@ def test_looking_at_an_order_keeps_the_statements_postgres_prepared(
     "parts",
     [
         *[(), ("lines",), ("lines", "line details"), ("notes", "once"), ("refunds", "tracking")],
-        *[("addresses",), None],
+        *[("addresses",), ("order details",), None],
     ],
 )
 def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
@@ -187,6 +193,7 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
     for part, name in [
         *[("lines", "lines"), ("notes", "notes"), ("once", "emails_sent")],
         *[("addresses", "billing"), ("addresses", "shipping")],
+        *[("order details", name) for name in s.ORDER_DETAILS],
     ]:
         assert s.loaded(getattr(order, name)) == (part in wanted)
     if "addresses" in wanted:
@@ -200,9 +207,9 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
         assert [line.kind for line in order.lines] == ["line_item", "shipping"][: 1 + details]
         assert all((type(line) is s.BareLine) != details for line in order.lines)
         for line in order.lines:
-            assert [s.loaded(getattr(line, name)) for name in s.LINE_DETAILS] == [
-                details
-            ] * len(s.LINE_DETAILS)
+            assert [s.loaded(getattr(line, name)) for name in s.LINE_DETAILS] == [details] * len(
+                s.LINE_DETAILS
+            )
             assert line.quantity == 2 if line.kind == "line_item" else 1
             assert line.sku == ("TS" if line.kind == "line_item" else "")
 

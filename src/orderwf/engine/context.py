@@ -59,8 +59,9 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
     if not s.loaded(refunds):
         refunded: Any = refunds
         remaining: Any = refunds
-    else:
-        refunded, remaining = order.total_refunded, order.remaining_refundable
+    else:  # what is left needs the total too (the part "order details")
+        refunded = order.total_refunded
+        remaining = order.remaining_refundable if s.loaded(order.total) else order.total
     # One pass over the lines for the three kinds and the three sums (the properties and
     # `sum`s walked them six times); the sums add in the same order, so the same decimals.
     items, shipping, fees = [], [], []

@@ -1,18 +1,19 @@
 """Which parts of an order planning an action reads, so a single apply loads only those: the
-order's row always (but for its billing and shipping addresses) and its lines (but for their
-details: amounts, method, meta, product flags), then its addresses, the lines' details,
-notes, refunds (with their lines), tracking entries and `once` email markers only when
-something reads them. The workflow knows: each guard, `if`, note, message and inline template
-reports the fields of `order` it reads (`order_fields`; None when it uses `order` whole), and
-the planner's own reads are fixed (stock moves read lines, refunds read refunds and the
-lines' amounts, emails read `once` markers, an email to the customer the billing address).
-An email that may be sent reads what its subject, recipient and files read, partials
-included (`templating.email_order_fields`); one that uses `order` whole makes everything
-load.
+order's row always (but for its billing and shipping addresses and its "order details": the
+total, customer note, origin, payment method, creation date) and its product lines (but for
+their details: amounts, method, meta, product flags; the shipping and fee lines are nothing but
+details), then its addresses, order details, the lines' details, notes, refunds (with their
+lines), tracking entries and `once` email markers only when something reads them. The workflow
+knows: each guard, `if`, note, message and inline template reports the fields of `order` it
+reads (`order_fields`; None when it uses `order` whole), and the planner's own reads are fixed
+(stock moves read lines, refunds read refunds and the lines' amounts, emails read `once`
+markers, an email to the customer the billing address). An email that may be sent reads what
+its subject, recipient and files read, partials included (`templating.email_order_fields`); one
+that uses `order` whole makes everything load.
 
-What is not loaded is an `orders.NotLoaded`, which raises on any use: a reckoning that
-missed a read fails loudly instead of planning from an order that looks as if it had no
-notes. Pure: no I/O of its own (a file template reads its files once, in `templating`)."""
+What is not loaded is an `orders.NotLoaded`, which raises on any use: a reckoning that missed a
+read fails loudly instead of planning from an order that looks as if it had no notes. Pure: no
+I/O of its own (a file template reads its files once, in `templating`)."""
 
 from __future__ import annotations
 
@@ -27,26 +28,38 @@ from orderwf.workflow import model as m
 # billing and shipping addresses are the part "addresses").
 PARTS = s.PARTS
 
-# The fields of the order's template context (`context.order_context`) that need a part.
+# The fields of the order's template context (`context.order_context`) that need parts.
 _FIELD_PARTS = {
-    "notes": "notes",
-    "customer_notes": "notes",
-    "refunds": "refunds",
-    "total_refunded": "refunds",
-    "remaining_refundable": "refunds",
-    "tracking": "tracking",
-    "billing": "addresses",
-    "shipping": "addresses",
+    "notes": ("notes",),
+    "customer_notes": ("notes",),
+    "refunds": ("refunds",),
+    "total_refunded": ("refunds",),
+    "remaining_refundable": ("refunds", "order details"),  # the total less the refunds
+    "tracking": ("tracking",),
+    "billing": ("addresses",),
+    "shipping": ("addresses",),
     # The lines as templates see them (`context.line_context`) and what is summed of them.
-    "line_items": "line details",
-    "lines": "line details",
-    "shipping_lines": "line details",
-    "fee_lines": "line details",
-    "subtotal": "line details",
-    "shipping_total": "line details",
-    "total_tax": "line details",
-    "needs_processing": "line details",
+    "line_items": ("line details",),
+    "lines": ("line details",),
+    "shipping_lines": ("line details",),
+    "fee_lines": ("line details",),
+    "subtotal": ("line details",),
+    "shipping_total": ("line details",),
+    "total_tax": ("line details",),
+    "needs_processing": ("line details",),
+    # What only templates read of the order's row (`orders.ORDER_DETAILS`).
+    "total": ("order details",),
+    "customer_note": ("order details",),
+    "created_via": ("order details",),
+    "payment_method_title": ("order details",),
+    "date_created": ("order details",),
 }
+
+
+def _parts_of(fields: Iterable[str]) -> set[str]:
+    """The parts that the context's `fields` need."""
+    return {part for f in fields for part in _FIELD_PARTS.get(f, ())}
+
 
 # By workflow, each action's parts.
 _PARTS: PerObject[dict[str, frozenset[str]]] = PerObject()
@@ -73,7 +86,7 @@ def parts_for_timer(workflow: m.Workflow, timer: m.Timer) -> frozenset[str]:
     fields = getattr(timer.cond, "order_fields", None)
     if fields is None:
         return PARTS
-    return parts | {_FIELD_PARTS[f] for f in fields if f in _FIELD_PARTS}
+    return parts | _parts_of(fields)
 
 
 def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
@@ -83,7 +96,8 @@ def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
     if workflow.emails:
         parts.add("once")  # `emails.queue` starts from the markers
     if any(isinstance(e, m.RefundEffect) for e in action.effects):
-        parts |= {"refunds", "line details"}  # a refund's amounts are the lines' (`refunds`)
+        # A refund's amounts are the lines', and what is left the total less the refunds.
+        parts |= {"refunds", "line details", "order details"}
     texts = [*_texts(workflow, action)]
     for email in _may_send(workflow, action):
         texts += _present(email.subject, email.to_template, email.text, email.html)
@@ -93,7 +107,7 @@ def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
         fields = getattr(text, "order_fields", None)
         if fields is None:
             return PARTS
-        parts.update(_FIELD_PARTS[f] for f in fields if f in _FIELD_PARTS)
+        parts |= _parts_of(fields)
     return frozenset(parts)
 
 

@@ -48,18 +48,14 @@ def load_order(
 
 @dataclass(frozen=True)
 class Queries:
-    """The statements of `load_orders` for one dialect, each selecting by a list of ids. Each
-    read of the orders' rows three ways: as they are, locked, and locking those no one else
-    holds while skipping the others; with their addresses, and without (`bare_…`). The
-    lines with their details, and the product lines without them (`bare_lines`:
-    `orders.ProductLines`)."""
+    """The statements of `load_orders` for one dialect, each selecting by a list of ids. The
+    orders' rows by the parts of them read (`orders`); the lines with their details, and the
+    product lines without them (`bare_lines`: `orders.ProductLines`)."""
 
-    orders: Select[Any]
-    orders_locked: Select[Any]
-    orders_unlocked_only: Select[Any]
-    bare_orders: Select[Any]
-    bare_orders_locked: Select[Any]
-    bare_orders_unlocked_only: Select[Any]
+    # By the parts of the row read ("addresses", "order details": `_ROW_PARTS`) and the
+    # lock: None, "locked", or "unlocked only" (locking those no one else holds, skipping
+    # the others).
+    orders: Mapping[tuple[frozenset[str], str | None], Select[Any]]
     lines: Select[Any]
     bare_lines: Select[Any]
     notes: Select[Any]
@@ -67,6 +63,10 @@ class Queries:
     refund_lines: Select[Any]
     tracking: Select[Any]
     once: Select[Any]
+
+    def orders_reading(self, parts: Collection[str], lock: str | None = None) -> Select[Any]:
+        """The select of the orders' rows for the `parts` read (those of the row count)."""
+        return self.orders[frozenset(parts) & _ROW_PART_NAMES, lock]
 
 
 @cache
@@ -84,13 +84,20 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
     variant, on_variant = _product(dialect, LINES.c.variation_id, "variant")
     p = product.c
     stock_id = func.coalesce(variant.c.id, p.id)
-    orders = select(
-        *(o[name] for name in _ORDER_COLUMNS), o.date_created.label("created_at")
-    ).where(by(o.id))
-    bare = select(
-        *(o[name] for name in _ORDER_COLUMNS if name not in _ADDRESSES),
-        o.date_created.label("created_at"),
-    ).where(by(o.id))
+
+    def orders(parts: frozenset[str]) -> Select[Any]:
+        left_out = {name for part in _ROW_PARTS.keys() - parts for name in _ROW_PARTS[part]}
+        columns: list[Any] = [o[name] for name in _ORDER_COLUMNS if name not in left_out]
+        if "created_at" not in left_out:
+            columns.append(o.date_created.label("created_at"))
+        return select(*columns).where(by(o.id))
+
+    by_parts: dict[tuple[frozenset[str], str | None], Select[Any]] = {}
+    for parts in _ROW_PART_SETS:
+        read = orders(parts)
+        by_parts[parts, None] = read
+        by_parts[parts, "locked"] = read.order_by(o.id).with_for_update()
+        by_parts[parts, "unlocked only"] = read.order_by(o.id).with_for_update(skip_locked=True)
 
     def lines(details: bool) -> Select[Any]:
         flags = [
@@ -120,12 +127,7 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
         return stmt.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
 
     return Queries(
-        orders=orders,
-        orders_locked=orders.order_by(o.id).with_for_update(),
-        orders_unlocked_only=orders.order_by(o.id).with_for_update(skip_locked=True),
-        bare_orders=bare,
-        bare_orders_locked=bare.order_by(o.id).with_for_update(),
-        bare_orders_unlocked_only=bare.order_by(o.id).with_for_update(skip_locked=True),
+        orders=by_parts,
         lines=lines(details=True),
         bare_lines=lines(details=False),
         notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
@@ -161,6 +163,11 @@ def _product(dialect: str, column: Any, name: str) -> tuple[Any, Any]:
 
 _PRODUCT_COLUMNS = ("id", "manage_stock", "stock_quantity", "virtual", "downloadable")
 _ADDRESSES = ("billing", "shipping")  # the order's columns of the part "addresses"
+# The parts of the order's row: each one's fields.
+_ROW_PARTS = {"addresses": _ADDRESSES, "order details": s.ORDER_DETAILS}
+_ROW_PART_SETS = [frozenset(), frozenset({"addresses"}), frozenset({"order details"}),
+                  frozenset(_ROW_PARTS)]  # fmt: skip
+_ROW_PART_NAMES = frozenset(_ROW_PARTS)
 _LINE_DETAILS = s.LINE_DETAILS  # a line's fields of the part "line details"
 
 # An order's lines in order: by their place in the order, then as stored.
@@ -208,6 +215,7 @@ _NOT_LOADED = {
     "tracking": {"tracking": s.NotLoaded("tracking")},
     "once": {"emails_sent": s.NotLoaded("once-only emails sent")},
     "addresses": {name: s.NotLoaded(f"{name} address fields") for name in _ADDRESSES},
+    "order details": {name: s.NotLoaded(f"details ({name})") for name in s.ORDER_DETAILS},
     "line details": {},  # fields of the lines, not of the order: `orders.BareLine`
 }
 ALL_PARTS = s.PARTS
@@ -245,14 +253,10 @@ def load_orders(
     wanted = ALL_PARTS if parts is None else frozenset(parts)
     if not wanted <= ALL_PARTS:
         raise ValueError(f"unknown parts {sorted(wanted - ALL_PARTS)} (known: {sorted(ALL_PARTS)})")
-    addresses = "addresses" in wanted
-    orders_query = q.orders if addresses else q.bare_orders
+    locking = None
     if lock and dialect == "postgresql":
-        if skip_locked:
-            orders_query = q.orders_unlocked_only if addresses else q.bare_orders_unlocked_only
-        else:
-            orders_query = q.orders_locked if addresses else q.bare_orders_locked
-    stmts = {"orders": orders_query}
+        locking = "unlocked only" if skip_locked else "locked"
+    stmts = {"orders": q.orders_reading(wanted, locking)}
     if "lines" in wanted:
         stmts["lines"] = q.lines if "line details" in wanted else q.bare_lines
     if "notes" in wanted:

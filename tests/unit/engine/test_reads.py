@@ -28,7 +28,7 @@ from orderwf.workflow.model import Workflow
 
 _FIELDS = {"lines": ["lines"], "notes": ["notes"], "refunds": ["refunds"],
            "tracking": ["tracking"], "once": ["emails_sent"],
-           "addresses": ["billing", "shipping"]}  # fmt: skip
+           "addresses": ["billing", "shipping"], "order details": s.ORDER_DETAILS}  # fmt: skip
 
 PARAMS: Mapping[str, dict[str, Any]] = {
     "complete": {"tracking_number": "ABCD12345678"},
@@ -128,7 +128,8 @@ def test_a_plain_status_change_reads_the_lines_alone(
     wf = write_workflow(NO_EMAIL)
     assert reads.parts_for(wf, "process") == {"lines"}
     assert reads.parts_for(wf, "chase") == {"lines", "notes"}
-    assert reads.parts_for(wf, "thank") == {"lines", "refunds", "addresses"}
+    # What is left to refund: the refunds, and the total (a field of "order details").
+    assert reads.parts_for(wf, "thank") == {"lines", "refunds", "addresses", "order details"}
     assert reads.parts_for(wf, "track") == {"lines", "tracking"}
     # `order` used whole, or an action the workflow lacks: everything.
     assert reads.parts_for(wf, "dump") == reads.PARTS
@@ -139,9 +140,10 @@ def test_a_plain_status_change_reads_the_lines_alone(
     ("cond", "expected"),
     [
         (None, {"lines"}),
-        ("order.created_via == 'checkout'", {"lines"}),
+        ("order.created_via == 'checkout'", {"lines", "order details"}),
+        ("order.status == 'pending'", {"lines"}),
         ("order.customer_notes | length == 0", {"lines", "notes"}),
-        ("order.remaining_refundable > 0", {"lines", "refunds"}),
+        ("order.remaining_refundable > 0", {"lines", "refunds", "order details"}),
         ("order['notes'] or order", reads.PARTS),  # `order` used whole: everything
     ],
 )
@@ -167,19 +169,41 @@ def test_what_is_read_of_the_lines_details_reads_them(
     write_workflow: Callable[[str], Workflow], field: str
 ) -> None:
     # Each name of the order's context made of the lines' amounts or flags reads the lines'
-    # details; the order row's own total does not.
+    # details; the order row's own total does not (it reads the row's "order details").
     wf = write_workflow(NO_EMAIL)
     timer = m.Timer(
         "t", "pending", timedelta(hours=1), "process", cond=compile_expr(f"order.{field}")
     )
     assert reads.parts_for_timer(wf, timer) == {"lines", "line details"}
     total = replace(timer, cond=compile_expr("order.total > 0"))
-    assert reads.parts_for_timer(wf, total) == {"lines"}
+    assert reads.parts_for_timer(wf, total) == {"lines", "order details"}
+
+
+@pytest.mark.parametrize(
+    "field", ["total", "customer_note", "created_via", "payment_method_title", "date_created"]
+)
+def test_what_only_templates_read_of_the_row_reads_the_order_details(
+    write_workflow: Callable[[str], Workflow], field: str
+) -> None:
+    wf = write_workflow(NO_EMAIL)
+    timer = m.Timer(
+        "t", "pending", timedelta(hours=1), "process", cond=compile_expr(f"order.{field}")
+    )
+    assert reads.parts_for_timer(wf, timer) == {"lines", "order details"}
+
+
+def test_refunds_read_without_the_total_show_the_refunds_but_not_what_is_left(
+    workflow: Workflow,
+) -> None:
+    narrow = partly(rich_order("processing"), frozenset({"lines", "refunds"}))
+    context = ctx.base_context(workflow, narrow, now=NOW)
+    assert compile_template("{{ order.refunds|length }} refund").render(context) == "1 refund"
+    each_raises_not_loaded(context, "{{ order.remaining_refundable }}", "{{ order.total }}")
 
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "emails"
 # What the shipped order emails read, partials included: everything but the notes.
-EMAIL = {"lines", "line details", "once", "refunds", "tracking", "addresses"}
+EMAIL = {"lines", "line details", "once", "refunds", "tracking", "addresses", "order details"}
 
 
 def test_an_action_that_may_send_an_email_reads_what_its_files_read(workflow: Workflow) -> None:
@@ -409,7 +433,8 @@ emails:
 
 
 LINES = {"lines", "once"}  # what an action that sends no email reads here
-REFUNDS = {"lines", "once", "refunds", "line details"}  # a refund's amounts are the lines'
+# A refund's amounts are the lines', and what is left to refund the total less the refunds.
+REFUNDS = {"lines", "once", "refunds", "line details", "order details"}
 
 
 @pytest.mark.parametrize(
