@@ -304,8 +304,9 @@ class StockChange(NamedTuple):
         return f"{self.name} ({self.sku or f'#{self.product_id}'})"
 
     def describe(self) -> str:
-        """'T-Shirt (TS) 10→8', as WooCommerce's stock notes list it."""
-        return f"{self.label} {self.old}→{self.new}"
+        """'T-Shirt (TS) 10→8', as WooCommerce's stock notes list it (`label`, written out:
+        a stock note lists every line a bulk apply moves)."""
+        return f"{self.name} ({self.sku or f'#{self.product_id}'}) {self.old}→{self.new}"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ def convert(
     """(values for every declared param, problems). Absent optional params are None (or their
     default); `lines` is always a list."""
     params = declared(action)
+    if not params and not raw:  # a plain status change: every order of a bulk apply
+        return {}, []
     known = {p.name: p for p in params}
     problems = [
         f"unknown param {name!r} for action {action.id!r}"

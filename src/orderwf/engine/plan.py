@@ -227,19 +227,20 @@ class _Planner:
 
     # Newer stock levels than the order's lines hold (`plan(levels=…)`), until taken in.
     carried: Mapping[int, int | None] = field(default_factory=dict)
-    shop: dict[str, Any] = field(init=False)
+    _shop: dict[str, Any] | None = field(init=False, default=None)
     _ctx: dict[str, Any] = field(init=False, default_factory=dict)
     _ctx_order: s.Order | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.before = self.order
-        self.shop = ctx.shop_context(self.workflow)
 
     # -- helpers -----------------------------------------------------------------------------
     def context(self, needs: frozenset[str] | None = None, **extra: Any) -> dict[str, Any]:
         """The names templates see. `needs`: the names a template reads (None: all of them);
         the order's context, the costly one, is built only when read, once per order state."""
-        names = {"params": self.params, "shop": self.shop, "actor": self.actor, "now": self.now}
+        if self._shop is None:  # the first text rendered (a plain status change renders none)
+            self._shop = ctx.shop_context(self.workflow)
+        names = {"params": self.params, "shop": self._shop, "actor": self.actor, "now": self.now}
         if needs is None or "order" in needs:
             if self._ctx_order is not self.order:
                 self._ctx = ctx.order_context(self.workflow, self.order)
@@ -301,13 +302,15 @@ class _Planner:
             return
         status = self.workflow.status(to_id)
         self.events.append(ev.StatusChanged(source, to_id))
-        # The new status and the new status's stock policy in one copy of the order.
+        # The new status and the new status's stock policy in one copy of the order, which
+        # carries the plan's new version too (`result` copies it again only when none has).
         self.apply_stock(
             status.stock,
             status=to_id,
             status_changed_at=self.now,
             date_paid=self.order.date_paid or (self.now if status.paid else None),
             date_completed=self.now if to_id == "completed" else self.order.date_completed,
+            version=self.before.version + 1,
         )
         template = self.workflow.messages["status_changed"]
 
@@ -428,6 +431,9 @@ class _Planner:
 
     def result(self) -> Plan:
         queued = self.queue_emails()
+        after = self.order
+        if after.version == self.before.version:  # no copy carried the new version yet
+            after = evolve(after, version=self.before.version + 1)
         # `Plan(…)` without its `__post_init__` reading the log again: the kinds were kept
         # as they were logged, and a frozen `__init__` costs a call a field (a bulk apply
         # makes a plan an order; a test compares the two ways).
@@ -441,7 +447,7 @@ class _Planner:
                 "actor": self.actor,
                 "now": self.now,
                 "before": self.before,
-                "after": evolve(self.order, version=self.before.version + 1),
+                "after": after,
                 "events": tuple(self.events),
                 "notes": tuple(self.notes),
                 "stock": tuple(self.moves),

@@ -294,7 +294,8 @@ def test_planning_from_the_parts_read_is_planning_from_the_whole_order(
 def test_a_plan_holds_the_kinds_its_log_holds(
     workflow: Workflow, write_workflow: Callable[[str], Workflow], status: str
 ) -> None:
-    # The planner keeps each kind as it logs it; `Plan(...)` reads them from the log.
+    # The planner keeps each kind as it logs it; `Plan(...)` reads them from the log. Every
+    # plan's order has the next version, whichever copy of it carried it.
     made = 0
     for wf in (workflow, write_workflow(NO_EMAIL)):
         for action in wf.actions:
@@ -306,6 +307,7 @@ def test_a_plan_holds_the_kinds_its_log_holds(
                 continue
             assert p.__dict__.keys() == {f.name for f in fields(planner.Plan)}
             assert replace(p) == p, (wf.name, action)  # `replace` runs `__post_init__`
+            assert p.after.version == p.before.version + 1, (wf.name, action)
             made += 1
     assert made >= 4  # planned, not refused, in each status
 
