@@ -228,7 +228,7 @@ class _Planner:
     # Newer stock levels than the order's lines hold (`plan(levels=…)`), until taken in.
     carried: Mapping[int, int | None] = field(default_factory=dict)
     _shop: dict[str, Any] | None = field(init=False, default=None)
-    _ctx: dict[str, Any] = field(init=False, default_factory=dict)
+    _ctx: dict[str, Any] | None = field(init=False, default=None)
     _ctx_order: s.Order | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:

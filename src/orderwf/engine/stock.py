@@ -73,7 +73,9 @@ class BatchStock:
 
     def moved(self, changes: Iterable[StockChange]) -> None:
         """Record a plan's stock moves for the orders after it."""
-        self.levels.update((c.product_id, c.new) for c in changes)
+        levels = self.levels
+        for change in changes:
+            levels[change.product_id] = change.new
 
 
 _NONE_CARRIED: Mapping[int, int | None] = {}

@@ -269,7 +269,7 @@ def _inserts(
                 for e in sorted(p.after.emails_sent - p.before.emails_sent)
             ],
         ),
-        (OUTBOX, [row for p in plans for row in outbox_rows(p.before.id, p)]),
+        (OUTBOX, [row for p in plans if p.emails for row in outbox_rows(p.before.id, p)]),
         (
             HISTORY,
             [

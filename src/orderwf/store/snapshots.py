@@ -48,14 +48,13 @@ def load_order(
 
 @dataclass(frozen=True)
 class Queries:
-    """The statements of `load_orders` for one dialect, each selecting by a list of ids. The
-    orders' rows by the parts of them read (`orders`); the lines with their details, and the
-    product lines without them (`bare_lines`: `orders.ProductLines`)."""
+    """The statements of `load_orders` for one dialect, each selecting by a list of ids (by
+    one: `one`). The orders' rows by the parts of them read (`orders_reading`); the lines
+    with their details, and the product lines without them (`bare_lines`:
+    `orders.ProductLines`)."""
 
-    # By the parts of the row read ("addresses", "order details": `_ROW_PARTS`) and the
-    # lock: None, "locked", or "unlocked only" (locking those no one else holds, skipping
-    # the others).
-    orders: Mapping[tuple[frozenset[str], str | None], Select[Any]]
+    dialect: str
+    one: bool
     lines: Select[Any]
     bare_lines: Select[Any]
     notes: Select[Any]
@@ -65,8 +64,24 @@ class Queries:
     once: Select[Any]
 
     def orders_reading(self, parts: Collection[str], lock: str | None = None) -> Select[Any]:
-        """The select of the orders' rows for the `parts` read (those of the row count)."""
-        return self.orders[frozenset(parts) & _ROW_PART_NAMES, lock]
+        """The select of the orders' rows for the `parts` read (those of the row: "addresses"
+        and "order details", `_ROW_PARTS`); `lock`: None, "locked", or "unlocked only"
+        (locking those no one else holds, skipping the others)."""
+        return _orders(self.dialect, self.one, frozenset(parts) & _ROW_PART_NAMES, lock)
+
+
+@cache
+def _orders(dialect: str, one: bool, parts: frozenset[str], lock: str | None) -> Select[Any]:
+    """`Queries.orders_reading`, built on first use (a run reads one of them)."""
+    o = ORDERS.c
+    left_out = {name for part in _ROW_PARTS.keys() - parts for name in _ROW_PARTS[part]}
+    columns: list[Any] = [o[name] for name in _ORDER_COLUMNS if name not in left_out]
+    if "created_at" not in left_out:
+        columns.append(o.date_created.label("created_at"))
+    read = select(*columns).where(driver.where_in_ids(o.id, dialect, one=one))
+    if lock is None:
+        return read
+    return read.order_by(o.id).with_for_update(skip_locked=lock == "unlocked only")
 
 
 @cache
@@ -79,25 +94,10 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
     def by(column: Any) -> Any:
         return driver.where_in_ids(column, dialect, one=one)
 
-    o = ORDERS.c
     product, on_product = _product(dialect, LINES.c.product_id, "product")
     variant, on_variant = _product(dialect, LINES.c.variation_id, "variant")
     p = product.c
     stock_id = func.coalesce(variant.c.id, p.id)
-
-    def orders(parts: frozenset[str]) -> Select[Any]:
-        left_out = {name for part in _ROW_PARTS.keys() - parts for name in _ROW_PARTS[part]}
-        columns: list[Any] = [o[name] for name in _ORDER_COLUMNS if name not in left_out]
-        if "created_at" not in left_out:
-            columns.append(o.date_created.label("created_at"))
-        return select(*columns).where(by(o.id))
-
-    by_parts: dict[tuple[frozenset[str], str | None], Select[Any]] = {}
-    for parts in _ROW_PART_SETS:
-        read = orders(parts)
-        by_parts[parts, None] = read
-        by_parts[parts, "locked"] = read.order_by(o.id).with_for_update()
-        by_parts[parts, "unlocked only"] = read.order_by(o.id).with_for_update(skip_locked=True)
 
     def lines(details: bool) -> Select[Any]:
         flags = [
@@ -127,7 +127,8 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
         return stmt.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
 
     return Queries(
-        orders=by_parts,
+        dialect=dialect,
+        one=one,
         lines=lines(details=True),
         bare_lines=lines(details=False),
         notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
@@ -165,8 +166,6 @@ _PRODUCT_COLUMNS = ("id", "manage_stock", "stock_quantity", "virtual", "download
 _ADDRESSES = ("billing", "shipping")  # the order's columns of the part "addresses"
 # The parts of the order's row: each one's fields.
 _ROW_PARTS = {"addresses": _ADDRESSES, "order details": s.ORDER_DETAILS}
-_ROW_PART_SETS = [frozenset(), frozenset({"addresses"}), frozenset({"order details"}),
-                  frozenset(_ROW_PARTS)]  # fmt: skip
 _ROW_PART_NAMES = frozenset(_ROW_PARTS)
 _LINE_DETAILS = s.LINE_DETAILS  # a line's fields of the part "line details"
 
