@@ -35,6 +35,8 @@ def test_values_round_trip(value: object) -> None:
 
 def test_integer_keys_become_strings_as_with_json() -> None:
     assert json_loads(json_dumps({1: "a"})) == {"1": "a"} == json.loads(json.dumps({1: "a"}))
+    big = {1: 2**70, "x": [{2: True}]}  # what only `json` writes, with keys to turn too
+    assert json.dumps(json_loads(json_dumps(big))) == json.dumps(json.loads(json.dumps(big)))
 
 
 def test_what_only_json_reads_is_still_read() -> None:
