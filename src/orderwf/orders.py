@@ -7,7 +7,7 @@ transaction, the engine returns a new one with a plan, and the store writes the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar
@@ -27,12 +27,55 @@ def evolve(obj: T, **changes: Any) -> T:
     fields = obj.__dict__.copy()  # a dict's copy clones its table: faster than filling one
     size = len(fields)
     fields.update(changes)
-    if len(fields) != size:  # a name the snapshot did not have: a misspelt field
-        unknown = ", ".join(sorted(changes.keys() - obj.__dict__.keys()))
-        raise TypeError(f"{type(obj).__name__} has no field {unknown}")
+    if len(fields) != size:  # a name the instance did not hold: a field its class holds (a
+        # part not read: `narrowed`), or a misspelt one
+        unknown = changes.keys() - obj.__dict__.keys() - field_names(type(obj))
+        if unknown:
+            raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}")
     new = object.__new__(type(obj))
     object.__setattr__(new, "__dict__", fields)
     return new
+
+
+# By snapshot class (`narrowed` ones too): its fields' names, and those its snapshots hold.
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+_HELD: dict[type, frozenset[str]] = {}
+
+
+def field_names(cls: type) -> frozenset[str]:
+    """The names of a snapshot class's fields."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
+
+
+def held_fields(cls: type) -> frozenset[str]:
+    """The fields a snapshot of `cls` holds itself: all of them but those its class holds, a
+    part not read (`narrowed`, `BareLine`)."""
+    held = _HELD.get(cls)
+    if held is None:
+        held = _HELD[cls] = frozenset(
+            name for name in field_names(cls) if not isinstance(getattr(cls, name, None), NotLoaded)
+        )
+    return held
+
+
+_NARROWED: dict[tuple[type, frozenset[str]], type] = {}
+
+
+def narrowed(cls: type[T], missing: Mapping[str, NotLoaded]) -> type[T]:
+    """`cls` for snapshots read without the fields of `missing` (the parts not read): a
+    subclass whose class holds each one's `NotLoaded`, so that each snapshot holds only what
+    was read (no marker put in every one; a copy, `evolve`, copies fewer fields). Made once
+    per set of missing fields (each field's marker is the store's one for it)."""
+    key = (cls, frozenset(missing))
+    narrow = _NARROWED.get(key)
+    if narrow is None:
+        narrow = type(cls.__name__, (cls,), {"__module__": cls.__module__, **missing})
+        narrow.__qualname__ = cls.__qualname__  # printed as the snapshot it is
+        narrow = _NARROWED.setdefault(key, narrow)
+    return narrow
 
 
 # The parts of an order the store may leave unread (`store.snapshots.load_orders`), besides

@@ -179,7 +179,7 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
     shop: Shop, parts: tuple[str, ...] | None
 ) -> None:
     # The store builds snapshots without their `__init__`: each, narrow or whole, holds the
-    # snapshot's fields and nothing else (a part not read holds its `NotLoaded`).
+    # fields read and nothing else; a part not read is its class's `NotLoaded` (`narrowed`).
     from dataclasses import fields
 
     from orderwf.store import snapshots
@@ -188,14 +188,19 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
     shop.apply(100, "pay")
     with db.read_transaction(shop.engine) as session:
         order = snapshots.load_order(session, 100, parts=parts)
-    assert vars(order).keys() == {f.name for f in fields(s.Order)}
     wanted = snapshots.ALL_PARTS if parts is None else set(parts)
+    assert isinstance(order, s.Order)
+    assert (type(order) is s.Order) == (wanted == snapshots.ALL_PARTS)
+    held = vars(order).keys()
+    assert held == s.held_fields(type(order))
+    not_read = {f.name for f in fields(s.Order)} - held
+    assert all(not s.loaded(getattr(type(order), name)) for name in not_read)
     for part, name in [
         *[("lines", "lines"), ("notes", "notes"), ("once", "emails_sent")],
         *[("addresses", "billing"), ("addresses", "shipping")],
         *[("order details", name) for name in s.ORDER_DETAILS],
     ]:
-        assert s.loaded(getattr(order, name)) == (part in wanted)
+        assert s.loaded(getattr(order, name)) == (part in wanted) == (name in held)
     if "addresses" in wanted:
         assert order.billing["email"] == CUSTOMER
     if "lines" in wanted:

@@ -177,10 +177,6 @@ _IN_ORDER = itemgetter("order_id", _POSITION, "id")
 # The columns read as they are: the snapshot fields that are columns of the same name.
 _ORDER_COLUMNS = tuple(f.name for f in fields(s.Order) if f.name in ORDERS.c)
 _LINE_COLUMNS = ("order_id", *(f.name for f in fields(s.Line) if f.name in LINES.c))
-_FIELDS: dict[type, frozenset[str]] = {
-    cls: frozenset(f.name for f in fields(cls)) for cls in (s.Order, s.Line)
-}
-_FIELDS[s.BareLine] = _FIELDS[s.Line] - set(_LINE_DETAILS)  # the rest is its class's
 
 
 def adopt_all(cls: type[T], rows: list[dict[str, Any]]) -> list[T]:
@@ -192,7 +188,7 @@ def adopt_all(cls: type[T], rows: list[dict[str, Any]]) -> list[T]:
     is a `TypeError` (a select out of step with the snapshot), never a snapshot with a stray
     attribute."""
     if rows:
-        expected, names = _FIELDS[cls], rows[0].keys()
+        expected, names = s.held_fields(cls), rows[0].keys()
         if names != expected:
             missing, extra = sorted(expected - names), sorted(names - expected)
             raise TypeError(f"a {cls.__name__} row lacks {missing} and has extra {extra}")
@@ -341,6 +337,7 @@ def _build(
     parts = [
         (name, by_order, kind)
         for name, by_order, kind in (
+            ("lines", lines, lines_of),
             ("notes", notes, tuple),
             ("refunds", refunds, tuple),
             ("tracking", tracking, tuple),
@@ -355,12 +352,11 @@ def _build(
             r["billing"] = r["billing"] or {}
             r["shipping"] = r["shipping"] or {}
         r["meta"] = r["meta"] or {}
-        r["lines"] = lines_of(lines.get(oid, ()))
         for name, by_order, kind in parts:
             r[name] = kind(by_order.get(oid, ()))
-        if missing:
-            r.update(missing)  # names of the snapshot's fields: `adopt_all` checks them
-    return {order.id: order for order in adopt_all(s.Order, rows)}
+    # A part not read is its `NotLoaded`, held by the class of the snapshots (`narrowed`).
+    order_class = s.narrowed(s.Order, missing) if missing else s.Order
+    return {order.id: order for order in adopt_all(order_class, rows)}
 
 
 def _adopt_orders(

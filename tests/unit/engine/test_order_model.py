@@ -63,6 +63,41 @@ def test_evolve_names_every_misspelt_field() -> None:
         s.evolve(_order(), status="x", versoin=2, sattus="y")
 
 
+def _narrow() -> s.Order:
+    """`_order()` as the store reads it without its notes and addresses (`narrowed`)."""
+    missing = {"notes": s.NotLoaded("notes"), "billing": s.NotLoaded("billing address fields")}
+    cls = s.narrowed(s.Order, missing)
+    held = {k: v for k, v in vars(_order()).items() if k not in missing}
+    order = object.__new__(cls)
+    object.__setattr__(order, "__dict__", held)
+    return order
+
+
+def test_a_narrowed_order_holds_what_was_read_and_its_class_the_rest() -> None:
+    narrow = _narrow()
+    assert type(narrow) is s.narrowed(s.Order, {"billing": 0, "notes": 0})  # type: ignore[dict-item]
+    assert isinstance(narrow, s.Order)
+    assert s.held_fields(type(narrow)) == s.field_names(s.Order) - {"notes", "billing"}
+    assert s.held_fields(s.Order) == s.field_names(s.Order)
+    assert repr(narrow).startswith("Order(id=1, ")  # printed as the snapshot it is
+    with pytest.raises(s.NotLoadedError):
+        len(narrow.notes)
+    assert narrow.status == "pending"
+    assert not s.loaded(narrow.billing)
+
+
+def test_evolve_copies_a_narrowed_order_and_sets_a_field_its_class_holds() -> None:
+    narrow = _narrow()
+    evolved = s.evolve(narrow, status="processing")
+    assert type(evolved) is type(narrow)
+    assert vars(evolved).keys() == vars(narrow).keys()
+    noted = s.evolve(narrow, notes=())  # now read: the snapshot holds it
+    assert noted.notes == ()
+    assert "notes" in vars(noted)
+    with pytest.raises(TypeError, match=r"^Order has no field nots$"):
+        s.evolve(narrow, nots=())
+
+
 # -- defaults --------------------------------------------------------------------------------
 
 
