@@ -72,8 +72,8 @@ def narrowed(cls: type[T], missing: Mapping[str, NotLoaded]) -> type[T]:
     key = (cls, frozenset(missing))
     narrow = _NARROWED.get(key)
     if narrow is None:
+        # Named as `cls` (and so printed as the snapshot it is).
         narrow = type(cls.__name__, (cls,), {"__module__": cls.__module__, **missing})
-        narrow.__qualname__ = cls.__qualname__  # printed as the snapshot it is
         narrow = _NARROWED.setdefault(key, narrow)
     return narrow
 
