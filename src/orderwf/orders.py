@@ -51,13 +51,13 @@ def field_names(cls: type) -> frozenset[str]:
 
 
 def held_fields(cls: type) -> frozenset[str]:
-    """The fields a snapshot of `cls` holds itself: all of them but those its class holds, a
-    part not read (`narrowed`, `BareLine`)."""
+    """The fields a snapshot of `cls` holds itself: all of them, but for a subclass of a
+    snapshot class (`narrowed`, `BareLine`) those that subclass holds (a part not read, a
+    product line's kind)."""
     held = _HELD.get(cls)
     if held is None:
-        held = _HELD[cls] = frozenset(
-            name for name in field_names(cls) if not isinstance(getattr(cls, name, None), NotLoaded)
-        )
+        own = () if "__dataclass_fields__" in vars(cls) else vars(cls).keys()
+        held = _HELD[cls] = field_names(cls) - set(own)
     return held
 
 
@@ -212,10 +212,12 @@ LINE_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "
 
 class BareLine(Line):
     """A product line read without its details (`LINE_DETAILS`: the part "line details" not
-    loaded; the order's lines are then `ProductLines`). The instance holds its other fields;
-    each detail is its class's `NotLoaded`, which raises on any use (`line.gross`,
-    `line.price * 2`), so a line read without them never shows a wrong amount. A copy
-    (`evolve`) is a bare line too."""
+    loaded; the order's lines are then `ProductLines`). The instance holds its other fields
+    but its kind (the class's: a product line); each detail is its class's `NotLoaded`, which
+    raises on any use (`line.gross`, `line.price * 2`), so a line read without them never
+    shows a wrong amount. A copy (`evolve`) is a bare line too."""
+
+    kind: LineKind = "line_item"
 
 
 for _name in LINE_DETAILS:

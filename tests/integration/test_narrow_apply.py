@@ -205,9 +205,9 @@ def test_a_loaded_order_holds_exactly_its_fields_whatever_parts_are_read(
         assert order.billing["email"] == CUSTOMER
     if "lines" in wanted:
         # Without their details, the product lines alone, each holding the other fields (its
-        # details are its class's `NotLoaded`: `orders.BareLine`).
+        # details are its class's `NotLoaded`, its kind its class's: `orders.BareLine`).
         details = "line details" in wanted
-        held = {f.name for f in fields(s.Line)} - (set() if details else set(s.LINE_DETAILS))
+        held = {f.name for f in fields(s.Line)} - (set() if details else {*s.LINE_DETAILS, "kind"})
         assert all(vars(line).keys() == held for line in order.lines)
         assert [line.kind for line in order.lines] == ["line_item", "shipping"][: 1 + details]
         assert all((type(line) is s.BareLine) != details for line in order.lines)

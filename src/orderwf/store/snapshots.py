@@ -105,7 +105,8 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
             for flag in ("virtual", "downloadable")
         ]
         stmt = select(
-            *(LINES.c[name] for name in _LINE_COLUMNS if details or name not in _LINE_DETAILS),
+            # Without their details, the product lines alone, whose kind `BareLine` holds.
+            *(LINES.c[name] for name in _LINE_COLUMNS if details or name not in _BARE_LEFT_OUT),
             # A stored variation is the product whose stock moves (as WooCommerce does);
             # else the parent. The flags are NOT NULL: a NULL is a product not stored.
             stock_id.label("stock_id"),
@@ -168,6 +169,7 @@ _ADDRESSES = ("billing", "shipping")  # the order's columns of the part "address
 _ROW_PARTS = {"addresses": _ADDRESSES, "order details": s.ORDER_DETAILS}
 _ROW_PART_NAMES = frozenset(_ROW_PARTS)
 _LINE_DETAILS = s.LINE_DETAILS  # a line's fields of the part "line details"
+_BARE_LEFT_OUT = frozenset({*_LINE_DETAILS, "kind"})  # what a `BareLine`'s class holds
 
 # An order's lines in order: by their place in the order, then as stored.
 _LINE_ORDER = (LINES.c.order_id, LINES.c.position, LINES.c.id)

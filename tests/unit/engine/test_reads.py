@@ -54,7 +54,7 @@ def partly(whole: s.Order, parts: frozenset[str]) -> s.Order:
 
 def bare(line: s.Line) -> s.BareLine:
     """The line as the store reads it without its details."""
-    fields_ = {k: v for k, v in line.__dict__.items() if k not in s.LINE_DETAILS}
+    fields_ = {k: v for k, v in line.__dict__.items() if k in s.held_fields(s.BareLine)}
     return snapshots.adopt_all(s.BareLine, [fields_])[0]
 
 
