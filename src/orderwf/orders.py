@@ -206,8 +206,12 @@ class Line:
         return self.gross - self.total_refunded
 
 
-# A line's fields of the part "line details": its amounts, method, meta and product flags.
-LINE_DETAILS = ("price", "total", "total_tax", "method_id", "meta", "virtual", "downloadable")
+# A line's fields of the part "line details": its amounts, method, meta, variation and
+# product flags (whether its product is known, virtual, downloadable).
+LINE_DETAILS = (
+    "price", "total", "total_tax", "method_id", "meta", "variation_id", "product_known",
+    "virtual", "downloadable",
+)  # fmt: skip
 
 
 class BareLine(Line):

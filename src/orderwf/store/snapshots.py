@@ -110,7 +110,7 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
             # A stored variation is the product whose stock moves (as WooCommerce does);
             # else the parent. The flags are NOT NULL: a NULL is a product not stored.
             stock_id.label("stock_id"),
-            (stock_id.is_not(None)).label("product_known"),
+            *([(stock_id.is_not(None)).label("product_known")] if details else []),
             func.coalesce(variant.c.manage_stock, p.manage_stock, false()).label("manage_stock"),
             case(
                 (variant.c.id.is_not(None), variant.c.stock_quantity),

@@ -379,6 +379,7 @@ def test_lines_read_without_their_details_raise_on_a_read_of_them(workflow: Work
         "{{ order.subtotal|money(order.currency) }}",
         "{% for i in order.shipping_lines %}{{ i.meta.x }}{% endfor %}",
         "{% for i in order.line_items %}{% if i.virtual %}v{% endif %}{% endfor %}",
+        "{% for i in order.line_items %}{{ i.variation_id }}{% endfor %}",
         # The shipping and fee lines, not read at all (`orders.ProductLines`): not "none".
         "{% for i in order.shipping_lines %}{{ i.name }}{% else %}none{% endfor %}",
         "{{ order.fee_lines|length }}",
