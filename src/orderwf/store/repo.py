@@ -293,8 +293,10 @@ def _inserts(
 
 
 def _insert(session: Tx, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Rows as dicts, each with every column of the table but its `id`."""
-    driver.insert(session, table).send_dicts(session, rows)
+    """Rows as dicts, each with every column of the table but its `id`. No rows, no insert
+    compiled (a run that sends no email compiles no outbox insert)."""
+    if rows:
+        driver.insert(session, table).send_dicts(session, rows)
 
 
 def _insert_refund(session: Tx, order_id: int, r: s.Refund) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, cached_property
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -49,19 +49,14 @@ def load_order(
 @dataclass(frozen=True)
 class Queries:
     """The statements of `load_orders` for one dialect, each selecting by a list of ids (by
-    one: `one`). The orders' rows by the parts of them read (`orders_reading`); the lines
-    with their details, and the product lines without them (`bare_lines`:
-    `orders.ProductLines`)."""
+    one: `one`), each built when first used (building a select costs more than running it,
+    and a run uses two or three of them). Each select names its columns as the snapshot's
+    fields, and reads only those: the orders' rows by the parts of them read
+    (`orders_reading`); the lines with their details, and the product lines without them
+    (`bare_lines`: `orders.ProductLines`)."""
 
     dialect: str
     one: bool
-    lines: Select[Any]
-    bare_lines: Select[Any]
-    notes: Select[Any]
-    refunds: Select[Any]
-    refund_lines: Select[Any]
-    tracking: Select[Any]
-    once: Select[Any]
 
     def orders_reading(self, parts: Collection[str], lock: str | None = None) -> Select[Any]:
         """The select of the orders' rows for the `parts` read (those of the row: "addresses"
@@ -69,37 +64,47 @@ class Queries:
         (locking those no one else holds, skipping the others)."""
         return _orders(self.dialect, self.one, frozenset(parts) & _ROW_PART_NAMES, lock)
 
+    def _by(self, column: Any) -> Any:
+        return driver.where_in_ids(column, self.dialect, one=self.one)
 
-@cache
-def _orders(dialect: str, one: bool, parts: frozenset[str], lock: str | None) -> Select[Any]:
-    """`Queries.orders_reading`, built on first use (a run reads one of them)."""
-    o = ORDERS.c
-    left_out = {name for part in _ROW_PARTS.keys() - parts for name in _ROW_PARTS[part]}
-    columns: list[Any] = [o[name] for name in _ORDER_COLUMNS if name not in left_out]
-    if "created_at" not in left_out:
-        columns.append(o.date_created.label("created_at"))
-    read = select(*columns).where(driver.where_in_ids(o.id, dialect, one=one))
-    if lock is None:
-        return read
-    return read.order_by(o.id).with_for_update(skip_locked=lock == "unlocked only")
+    @cached_property
+    def lines(self) -> Select[Any]:
+        return self._lines(details=True)
 
+    @cached_property
+    def bare_lines(self) -> Select[Any]:
+        return self._lines(details=False)
 
-@cache
-def queries(dialect: str, *, one: bool = False) -> Queries:
-    """Built once per dialect (building a select costs more than running it), each by the
-    ids `driver.selects_by_ids` is given (`driver.where_in_ids`); `one`: by a single id, the
-    statements PostgreSQL plans once per connection (a look, an apply). Each select names
-    its columns as the snapshot's fields, and reads only those."""
+    @cached_property
+    def notes(self) -> Select[Any]:
+        return select(NOTES).where(self._by(NOTES.c.order_id)).order_by(NOTES.c.id)
 
-    def by(column: Any) -> Any:
-        return driver.where_in_ids(column, dialect, one=one)
+    @cached_property
+    def refunds(self) -> Select[Any]:
+        return select(REFUNDS).where(self._by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id)
 
-    product, on_product = _product(dialect, LINES.c.product_id, "product")
-    variant, on_variant = _product(dialect, LINES.c.variation_id, "variant")
-    p = product.c
-    stock_id = func.coalesce(variant.c.id, p.id)
+    @cached_property
+    def refund_lines(self) -> Select[Any]:
+        of_orders = select(REFUNDS.c.id).where(self._by(REFUNDS.c.order_id))
+        return (
+            select(REFUND_LINES)
+            .where(REFUND_LINES.c.refund_id.in_(of_orders))
+            .order_by(REFUND_LINES.c.id)
+        )
 
-    def lines(details: bool) -> Select[Any]:
+    @cached_property
+    def tracking(self) -> Select[Any]:
+        return select(TRACKING).where(self._by(TRACKING.c.order_id)).order_by(TRACKING.c.id)
+
+    @cached_property
+    def once(self) -> Select[Any]:
+        return select(ONCE).where(self._by(ONCE.c.order_id))
+
+    def _lines(self, *, details: bool) -> Select[Any]:
+        product, on_product = _product(self.dialect, LINES.c.product_id, "product")
+        variant, on_variant = _product(self.dialect, LINES.c.variation_id, "variant")
+        p = product.c
+        stock_id = func.coalesce(variant.c.id, p.id)
         flags = [
             func.coalesce(variant.c[flag], p[flag], false()).label(flag)
             for flag in ("virtual", "downloadable")
@@ -120,28 +125,35 @@ def queries(dialect: str, *, one: bool = False) -> Queries:
         ).select_from(LINES.outerjoin(product, on_product).outerjoin(variant, on_variant))
         if not details:  # the product lines alone: the others are nothing but details
             stmt = stmt.where(LINES.c.kind == literal_column("'line_item'"))
-        if dialect == "sqlite":
+        by_order = self._by(LINES.c.order_id)
+        if self.dialect == "sqlite":
             # Put in order by `_build`: SQLite sorts the lines' whole rows in a temporary
             # B-tree (its index gives them by order only), ~3.4 µs of the ~13 an order's lines
             # take to read; sorting the rows, read in nearly that order, takes Python ~1.
-            return stmt.add_columns(LINES.c.position.label(_POSITION)).where(by(LINES.c.order_id))
-        return stmt.where(by(LINES.c.order_id)).order_by(*_LINE_ORDER)
+            return stmt.add_columns(LINES.c.position.label(_POSITION)).where(by_order)
+        return stmt.where(by_order).order_by(*_LINE_ORDER)
 
-    return Queries(
-        dialect=dialect,
-        one=one,
-        lines=lines(details=True),
-        bare_lines=lines(details=False),
-        notes=select(NOTES).where(by(NOTES.c.order_id)).order_by(NOTES.c.id),
-        refunds=select(REFUNDS).where(by(REFUNDS.c.order_id)).order_by(REFUNDS.c.id),
-        refund_lines=(
-            select(REFUND_LINES)
-            .where(REFUND_LINES.c.refund_id.in_(select(REFUNDS.c.id).where(by(REFUNDS.c.order_id))))
-            .order_by(REFUND_LINES.c.id)
-        ),
-        tracking=select(TRACKING).where(by(TRACKING.c.order_id)).order_by(TRACKING.c.id),
-        once=select(ONCE).where(by(ONCE.c.order_id)),
-    )
+
+@cache
+def _orders(dialect: str, one: bool, parts: frozenset[str], lock: str | None) -> Select[Any]:
+    """`Queries.orders_reading`, built on first use (a run reads one of them)."""
+    o = ORDERS.c
+    left_out = {name for part in _ROW_PARTS.keys() - parts for name in _ROW_PARTS[part]}
+    columns: list[Any] = [o[name] for name in _ORDER_COLUMNS if name not in left_out]
+    if "created_at" not in left_out:
+        columns.append(o.date_created.label("created_at"))
+    read = select(*columns).where(driver.where_in_ids(o.id, dialect, one=one))
+    if lock is None:
+        return read
+    return read.order_by(o.id).with_for_update(skip_locked=lock == "unlocked only")
+
+
+@cache
+def queries(dialect: str, *, one: bool = False) -> Queries:
+    """The statements for `dialect`, by the ids `driver.selects_by_ids` is given
+    (`driver.where_in_ids`); `one`: by a single id, the statements PostgreSQL plans once per
+    connection (a look, an apply). One per process: each statement is built once."""
+    return Queries(dialect, one)
 
 
 def _product(dialect: str, column: Any, name: str) -> tuple[Any, Any]:
