@@ -60,7 +60,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
-from orderwf.store.columns import UTCDateTime, json_dumps
+from orderwf.store.columns import Money, UTCDateTime, json_dumps
 from orderwf.store.tx import Tx
 
 Process = Callable[[Any], Any]
@@ -86,14 +86,17 @@ def _compiled(
 
 
 def _bind(type_: TypeEngine[Any], dialect: Dialect) -> Process | None:
-    """The type's bind processor for the dialect. A time's remembers its last results: the
-    rows of a bulk apply carry the same `now` a few times each (modified, status changed, paid,
-    every note's and history row's time), and converting it is the costliest step of binding."""
+    """The type's bind processor for the dialect. A time's, a flag's and an amount's remember
+    their last results: the rows of a bulk apply carry the same `now` a few times each
+    (modified, status changed, paid, every note's and history row's time), and converting it
+    is the costliest step of binding; flags (a note to the customer or not, stock reduced)
+    and amounts (a line's refunded total, 0.00 until it is refunded) take few values, and a
+    remembered one costs half its conversion."""
     process = type_.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return None
-    timely = isinstance(type_, UTCDateTime | Date | DateTime)
-    return lru_cache(maxsize=64)(process) if timely else process
+    few_values = isinstance(type_, UTCDateTime | Date | DateTime | Boolean | Money)
+    return lru_cache(maxsize=64)(process) if few_values else process
 
 
 @dataclass(frozen=True)
