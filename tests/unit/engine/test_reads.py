@@ -159,37 +159,25 @@ def test_a_timer_reads_what_its_if_and_its_action_read(
 
 
 @pytest.mark.parametrize(
-    "field",
+    ("field", "part"),
     [
-        *["line_items", "lines", "shipping_lines", "fee_lines"],
-        *["subtotal", "shipping_total", "total_tax", "needs_processing"],
+        # The names of the order's context made of the lines' amounts or flags.
+        *[(f, "line details") for f in ["line_items", "lines", "shipping_lines", "fee_lines"]],
+        *[(f, "line details") for f in ["subtotal", "shipping_total", "total_tax"]],
+        ("needs_processing", "line details"),
+        # What only templates read of the order's row (`orders.ORDER_DETAILS`).
+        *[(f, "order details") for f in ["total", "customer_note", "created_via"]],
+        *[(f, "order details") for f in ["payment_method_title", "date_created"]],
     ],
 )
-def test_what_is_read_of_the_lines_details_reads_them(
-    write_workflow: Callable[[str], Workflow], field: str
-) -> None:
-    # Each name of the order's context made of the lines' amounts or flags reads the lines'
-    # details; the order row's own total does not (it reads the row's "order details").
-    wf = write_workflow(NO_EMAIL)
-    timer = m.Timer(
-        "t", "pending", timedelta(hours=1), "process", cond=compile_expr(f"order.{field}")
-    )
-    assert reads.parts_for_timer(wf, timer) == {"lines", "line details"}
-    total = replace(timer, cond=compile_expr("order.total > 0"))
-    assert reads.parts_for_timer(wf, total) == {"lines", "order details"}
-
-
-@pytest.mark.parametrize(
-    "field", ["total", "customer_note", "created_via", "payment_method_title", "date_created"]
-)
-def test_what_only_templates_read_of_the_row_reads_the_order_details(
-    write_workflow: Callable[[str], Workflow], field: str
+def test_a_name_of_the_order_read_reads_its_part(
+    write_workflow: Callable[[str], Workflow], field: str, part: str
 ) -> None:
     wf = write_workflow(NO_EMAIL)
     timer = m.Timer(
         "t", "pending", timedelta(hours=1), "process", cond=compile_expr(f"order.{field}")
     )
-    assert reads.parts_for_timer(wf, timer) == {"lines", "order details"}
+    assert reads.parts_for_timer(wf, timer) == {"lines", part}
 
 
 def test_refunds_read_without_the_total_show_the_refunds_but_not_what_is_left(
