@@ -143,6 +143,12 @@ def test_stock_of_an_unknown_sku_is_refused(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == "error: no product has SKU 'NOPE'\n"
     assert _products(run) == before
+    by_id = run("product", "stock", "11", "3")  # an id without its `#`
+    assert by_id.exit_code == 1
+    assert by_id.stderr == (
+        "error: no product has SKU '11' (for the product with id 11, write #11)\n"
+    )
+    assert _products(run) == before
 
 
 def test_db_upgrade(run: Run, tmp_path: Path) -> None:

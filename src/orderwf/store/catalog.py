@@ -54,6 +54,8 @@ def product_by_ref(session: Session, ref: str, *, hint: str = "") -> Product:
         if product is None:
             raise NotFound(f"no product has id {number}{hint}")
         return product
+    if not hint and ref.isascii() and ref.isdigit():  # an id given without its `#`
+        hint = f" (for the product with id {ref}, write #{ref})"
     return product_by_sku(session, ref, hint=hint)
 
 
