@@ -539,6 +539,7 @@ class SlowRunner:
         "scenarios",
         "docs",
         "tools",  # a unit test loads tools/precompile_templates.py
+        "bench",  # and one bench/floor_email.py
         "pyproject.toml",
         "README.md",
     )
@@ -546,7 +547,7 @@ class SlowRunner:
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self.tmp = Path(tempfile.mkdtemp(prefix="orderwf-mutate-"))
-        skip = shutil.ignore_patterns("__pycache__", ".hypothesis")
+        skip = shutil.ignore_patterns("__pycache__", ".hypothesis", "out")  # bench/out: its DBs
         for name in self.COPIED:
             if (ROOT / name).is_dir():
                 shutil.copytree(ROOT / name, self.tmp / name, ignore=skip)

@@ -64,7 +64,9 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         remaining = order.remaining_refundable if s.loaded(order.total) else order.total
     # One pass over the lines for the three kinds and the three sums (the properties and
     # `sum`s walked them six times); the sums add in the same order, so the same decimals.
-    items, shipping, fees = [], [], []
+    items: list[dict[str, Any]] = []
+    shipping: Any = []
+    fees: Any = []
     subtotal = shipping_total = total_tax = Decimal(0)
     lines = order.lines
     # Read without their details (`orders.ProductLines`): no sums, no shipping or fee lines.
@@ -84,10 +86,9 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         if details:
             total_tax += li.total_tax
     needs_processing: Any = order.needs_processing if details else _NO_DETAILS
-    others: tuple[Any, Any] = (shipping, fees)
     if not details:
         subtotal = shipping_total = total_tax = _NO_DETAILS
-        others = (s.OTHER_LINES_NOT_LOADED,) * 2  # not read: reading them raises
+        shipping = fees = s.OTHER_LINES_NOT_LOADED  # not read: reading them raises
     return {
         "id": order.id,
         "number": order.number,
@@ -104,8 +105,8 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         "shipping": address(order.shipping) if s.loaded(order.shipping) else order.shipping,
         "line_items": items,
         "lines": items,  # the product lines, by the name routes use (SPEC §8)
-        "shipping_lines": others[0],
-        "fee_lines": others[1],
+        "shipping_lines": shipping,
+        "fee_lines": fees,
         "notes": [
             {
                 "note": n.note,

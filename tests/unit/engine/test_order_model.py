@@ -10,7 +10,7 @@ from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
-from order_factory import NOW, ebook, order, plan, shipping, tshirt
+from order_factory import NOW, ebook, fee, order, plan, shipping, tshirt
 
 from orderwf import orders as s
 from orderwf.workflow.model import Workflow
@@ -96,6 +96,24 @@ def test_evolve_copies_a_narrowed_order_and_sets_a_field_its_class_holds() -> No
     assert "notes" in vars(noted)
     with pytest.raises(TypeError, match=r"^Order has no field nots$"):
         s.evolve(narrow, nots=())
+
+
+def test_an_order_gives_its_lines_by_kind_and_by_id() -> None:
+    whole = order(tshirt(), ebook(), shipping(), fee("2.00"))
+    assert [line.id for line in whole.line_items] == [1, 2]
+    assert [line.id for line in whole.shipping_lines] == [3]
+    assert [line.id for line in whole.fee_lines] == [4]
+    assert whole.line(3) is whole.lines[2]
+    assert whole.line(99) is None
+
+
+def test_an_order_of_its_product_lines_alone_refuses_to_look_for_the_others() -> None:
+    products = s.evolve(order(tshirt(), shipping()), lines=s.ProductLines([tshirt()]))
+    assert products.line(1) == tshirt()
+    for other in (lambda: products.line(3), lambda: products.shipping_lines,
+                  lambda: products.fee_lines):  # fmt: skip
+        with pytest.raises(s.NotLoadedError, match="shipping and fee lines were not loaded"):
+            other()
 
 
 # -- defaults --------------------------------------------------------------------------------
