@@ -215,11 +215,18 @@ def _rows_rendered(
 
 
 _SELECT = (
-    "SELECT o.id, o.version, o.customer_email, l.id, l.product_id, l.quantity, p.stock_quantity,"
+    "SELECT o.id, o.version, {address}, l.id, l.product_id, l.quantity, p.stock_quantity,"
     " l.name, l.sku FROM orders o LEFT JOIN line_item l ON l.order_id = o.id"
     " AND l.kind = 'line_item' LEFT JOIN product p ON p.id = l.product_id AND p.manage_stock"
     " WHERE o.id IN ({ids}) ORDER BY o.id, l.position, l.id"
 )
+
+
+def _select(ids: list[int], email: str) -> str:
+    """The batch's select: the recipient's address read only for an email (as orderwf reads
+    the addresses only then)."""
+    address = "NULL" if email == "0" else "o.customer_email"
+    return _SELECT.format(address=address, ids=",".join(map(str, ids)))
 # With the email rendered (`floor_email`): what it shows, read as orderwf reads it.
 _ORDERS_FOR_EMAIL = (
     "SELECT id, version, number, total, billing, shipping, customer_note, payment_method_title,"
@@ -307,7 +314,7 @@ def run_floor_sqlite(path: str, email: str) -> tuple[int, float]:
             if email == "1":
                 rows = _rows_rendered(conn, ids, now, json_text=True)
             else:
-                batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+                batch = conn.execute(_select(ids, email)).fetchall()
                 rows = _rows(batch, now, email)
             for table, sql in writes.items():
                 if rows.get(table):
@@ -419,7 +426,7 @@ def run_floor_pg(url: str, email: str, fast: bool = False) -> tuple[int, float]:
                 if email == "1":
                     rows = _rows_rendered(conn, ids, now, json_text=False)
                 else:
-                    batch = conn.execute(_SELECT.format(ids=",".join(map(str, ids)))).fetchall()
+                    batch = conn.execute(_select(ids, email)).fetchall()
                     rows = _rows(batch, now, email)
                 rows["orders"] = [(*r[:1], True, *r[2:]) for r in rows["orders"]]
                 rows["notes"] = [(r[0], r[1], False, *r[3:]) for r in rows["notes"]]

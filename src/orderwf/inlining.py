@@ -85,7 +85,7 @@ class _LastWithoutLoop(NodeTransformer):
             or node.else_
             or node.test is not None
             or not isinstance(node.target, nodes.Name)
-            or any(isinstance(n, nodes.For) or any(n.find_all(nodes.For)) for n in node.body)
+            or any(_within(child, nodes.For) for child in node.body)
         ):
             return self.generic_visit(node)
         uses = [n for child in node.body for n in _within(child, nodes.Name) if n.name == "loop"]

@@ -35,8 +35,9 @@ SYSTEM = "system"
 class Plan:
     """What applying `action` does to `before`: `after`, and what happened on the way, in
     order (`events`: the one log). Its notes, stock moves, refund, tracking and emails are
-    read from the log when the plan is made: the store reads each kind of every plan, as the
-    `orders.WriteSet` a plan is."""
+    each kind of the log, which the store reads of every plan (the `orders.WriteSet` a plan
+    is): `Plan(…)` reads them from the log; the planner, which kept them as it logged them,
+    gives them itself (`_Planner.result`)."""
 
     action: str
     params: Mapping[str, Any]

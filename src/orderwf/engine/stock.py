@@ -93,9 +93,12 @@ def apply_policy(
     or the moves' (`with_levels`), each line copied once. `changes`: to the order's other
     fields in the same copy (a status change's).
 
-    `target`, `stock_levels`, `move` and `with_levels` in three loops over the lines, without
-    a call a line: a bulk apply runs it for every order, and the calls were half its cost (a
-    test compares the two ways)."""
+    Each managed product line's target (`quantity - refunded_restocked` to reduce; what the
+    customer keeps, at most what is out, to restore), then `stock_levels`, `move` and
+    `with_levels`, in three loops over the lines without a call a line: a bulk apply runs it
+    for every order, and the calls were half its cost (a test compares the two ways). So
+    `Line.stock_product` is written out: calling the property, even once a line, made this
+    25 % slower."""
     lines = order.lines
     levels: dict[int, int | None] = {}  # `stock_levels` of the product lines
     for line in lines:
@@ -134,6 +137,5 @@ def apply_policy(
         elif product is not None and product in levels and level != line.stock_quantity:
             line = evolve(line, stock_quantity=level)
         new_lines.append(line)
-    return evolve(order, lines=type(lines)(new_lines), stock_reduced=reduce, **changes), tuple(
-        moves
-    )
+    after = evolve(order, lines=type(lines)(new_lines), stock_reduced=reduce, **changes)
+    return after, tuple(moves)
