@@ -227,6 +227,8 @@ def _select(ids: list[int], email: str) -> str:
     the addresses only then)."""
     address = "NULL" if email == "0" else "o.customer_email"
     return _SELECT.format(address=address, ids=",".join(map(str, ids)))
+
+
 # With the email rendered (`floor_email`): what it shows, read as orderwf reads it.
 _ORDERS_FOR_EMAIL = (
     "SELECT id, version, number, total, billing, shipping, customer_note, payment_method_title,"
