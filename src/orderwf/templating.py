@@ -350,7 +350,10 @@ class CompiledExpr:
 
     @cached_property
     def order_fields(self) -> frozenset[str] | None:
-        """The fields of `order` the expression reads (`fields_read`)."""
+        """The fields of `order` the expression reads (`fields_read`; none when its text
+        never names `order`, `_never_names_order`)."""
+        if _never_names_order(self.source):
+            return frozenset()
         return fields_read(self.source, "order", expression=True)
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
@@ -409,7 +412,7 @@ class CompiledTemplate:
         with those of every partial it uses (`email_order_fields`). None: anything."""
         if self.name:
             return None if self._file_fields is None else self._file_fields()
-        if self._literal:
+        if self._literal or _never_names_order(self.source):
             return frozenset()
         return fields_read(self.source, "order")
 
@@ -461,6 +464,16 @@ class CompiledTemplate:
             reason=_explain(e),
             syntax=isinstance(e, jinja2.TemplateSyntaxError),
         ) from None
+
+
+def _never_names_order(source: str) -> bool:
+    """Whether a template's or expression's text cannot read `order`: Jinja2 names are
+    case-sensitive, and a string template reads a name of its context only by writing it
+    (it has no partials). Telling so costs no parse: working out what a bulk apply reads
+    (`engine.reads`) parsed every note and message (~0.7 ms, and ~0.65 ms more for Jinja2's
+    lexer), where most of them (`Order status changed from {{ from.label }}…`) never name it.
+    A text that does not parse reads nothing here, and fails when it is rendered."""
+    return "order" not in source
 
 
 def compile_expr(source: str, *, lazy: bool = False) -> CompiledExpr:

@@ -173,3 +173,43 @@ def test_the_bulk_writer_fills_in_no_column_a_row_lacks(engine: Engine) -> None:
     note = {"order_id": 1, "note": "n", "customer_note": False, "created_at": TIMES[0]}
     with db.write_transaction(engine) as session, pytest.raises(KeyError, match="author"):
         driver.insert(session, NOTES).send_dicts(session, [note])
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 9, 17, 600, 1025])
+def test_a_select_by_ids_padded_to_its_bucket_reads_each_order_once(
+    engine: Engine, count: int
+) -> None:
+    # On SQLite the id list is padded with its last id (`driver.padded`): 3 ids are sent as
+    # 4, 600 as 1,024. The rows are those of the ids given, each once.
+    with db.write_transaction(engine) as session:
+        session.execute(
+            ORDERS.insert(),
+            [
+                {
+                    "id": i,
+                    "status": "pending",
+                    "workflow": "woocommerce",
+                    "total": Decimal(i),
+                    "date_created": TIMES[0],
+                    "billing": {},
+                    "shipping": {},
+                    "meta": {},
+                }  # fmt: skip
+                for i in range(1, 2100)
+            ],
+        )
+    ids = list(range(2, 2 + 2 * count, 2))[::-1]  # not in order, not contiguous
+    query = snapshots.queries(engine.dialect.name).orders_reading(snapshots.ALL_PARTS)
+    with db.read_transaction(engine) as session:
+        rows = driver.selects_by_ids(session, {"orders": query}, ids)["orders"]
+    assert sorted(r["id"] for r in rows) == sorted(ids)
+    assert {r["id"]: r["total"] for r in rows} == {i: Decimal(i) for i in ids}
+
+
+def test_padded_sizes_share_a_statement_and_stay_within_sqlite_limit() -> None:
+    assert [driver.padded(n) for n in (1, 2, 3, 4, 5, 472, 500, 512, 513)] == [
+        1, 2, 4, 4, 8, 512, 512, 512, 1024,
+    ]  # fmt: skip
+    assert [driver.padded(n) for n in (1025, 2048, 2049, 32256, 32257, 32766)] == [
+        2048, 2048, 3072, 32256, 32257, 32766,
+    ]  # fmt: skip

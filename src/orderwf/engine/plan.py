@@ -238,7 +238,11 @@ class _Planner:
     # -- helpers -----------------------------------------------------------------------------
     def context(self, needs: frozenset[str] | None = None, **extra: Any) -> dict[str, Any]:
         """The names templates see. `needs`: the names a template reads (None: all of them);
-        the order's context, the costly one, is built only when read, once per order state."""
+        the order's context, the costly one, is built only when read, once per order state.
+        A text that reads only names of `extra` is given `extra` alone: the stock note
+        (`changes`), which a bulk apply renders for every order."""
+        if needs is not None and needs <= extra.keys():
+            return extra
         if self._shop is None:  # the first text rendered (a plain status change renders none)
             self._shop = ctx.shop_context(self.workflow)
         names = {"params": self.params, "shop": self._shop, "actor": self.actor, "now": self.now}
@@ -257,7 +261,8 @@ class _Planner:
         return cond is None or bool(cond.evaluate(self.context(cond.names)))
 
     def message(self, key: str, **extra: Any) -> str:
-        return self.render(self.workflow.messages[key], **extra)
+        template = self.workflow.messages[key]
+        return template.render(self.context(template.names, **extra))
 
     def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
         note = s.Note(None, text, customer, author, self.now)
@@ -295,7 +300,7 @@ class _Planner:
         self.events.append(ev.StockMoved(policy, changes))
         self.moves += changes
         key = "stock_reduced" if policy == "reduce" else "stock_restored"
-        self.add_note(self.message(key, changes=", ".join(c.describe() for c in changes)))
+        self.add_note(self.message(key, changes=", ".join([c.describe() for c in changes])))
 
     def change_status(self, to_id: str, prefix: str | None = None) -> None:
         source = self.order.status

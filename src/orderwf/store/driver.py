@@ -550,19 +550,22 @@ def selects_by_ids(
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of each statement, by key, as dicts by column label. Each statement's only
     parameter is the list `ids` (`where_in_ids`); it is compiled once per dialect (and on
-    SQLite per number of ids). On PostgreSQL the statements go in one pipeline: one round
+    SQLite per `padded` number of ids: the list is padded with its last id, which matches
+    the same rows). On PostgreSQL the statements go in one pipeline: one round
     trip to the server for all of them, where each would wait for its own (an apply reads
     seven tables). One statement alone (a look at an order's row) is sent plainly: entering
     and leaving a pipeline cost ~4 % of an operator's step."""
     if not ids:
         return {key: [] for key in stmts}
     dialect = session.get_bind().dialect
-    queries = {key: _select(dialect, stmt, len(ids)) for key, stmt in stmts.items()}
+    given = len(ids)
+    n = given if _array_ids(dialect.name) else padded(given)
+    queries = {key: _select(dialect, stmt, n) for key, stmt in stmts.items()}
     arrays = {query.array for query in queries.values()}
     if arrays == {True}:
         params: tuple[Any, ...] = (list(ids),)
-    elif arrays == {False} and (len(ids) == 1 or not _array_ids(dialect.name)):
-        params = tuple(ids)
+    elif arrays == {False} and (given == 1 or not _array_ids(dialect.name)):
+        params = (*ids, *(ids[-1],) * (n - given))
     else:  # a select for one id (`where_in_ids(…, one=True)`) given several, or a mix
         raise ValueError(f"selects by {len(ids)} ids that take them {sorted(arrays)} as arrays")
     connection = session.connection()
@@ -679,11 +682,26 @@ def _wrapped(connection: Connection, error: Any, sql: str) -> StatementError:
     return wrapped
 
 
+# SQLite's limit on a statement's parameters (`SQLITE_MAX_VARIABLE_NUMBER` since 3.32).
+_SQLITE_MAX_PARAMS = 32766
+
+
+def padded(n: int) -> int:
+    """How many ids a select by `n` ids takes on SQLite, where each id is a parameter and
+    each number of them a statement to compile (SQLAlchemy's ~0.8 ms, then SQLite's own): the
+    next power of two up to 1,024, then the next multiple of 1,024 (never past SQLite's
+    limit). A bulk apply's batches of 500 and its shorter last batch share one statement."""
+    if n <= 1024:
+        return 1 << (n - 1).bit_length() if n > 1 else n
+    rounded = -(-n // 1024) * 1024
+    return rounded if rounded <= _SQLITE_MAX_PARAMS else n
+
+
 def _select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
     cache_key = (dialect.name, stmt, 0 if _array_ids(dialect.name) else n)
     query = _SELECTS.get(cache_key)
     if query is None:
-        if len(_SELECTS) >= 512:  # SQLite compiles per batch length: keep a long process small
+        if len(_SELECTS) >= 512:  # SQLite compiles per `padded` length: keep a process small
             _SELECTS.clear()
         query = _SELECTS.setdefault(cache_key, _compile_select(dialect, stmt, n))
     return query

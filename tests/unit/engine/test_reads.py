@@ -22,7 +22,7 @@ from orderwf.engine import plan as planner
 from orderwf.engine import reads
 from orderwf.errors import OrderwfError
 from orderwf.store import snapshots
-from orderwf.templating import compile_expr, compile_template
+from orderwf.templating import TemplateProblem, compile_expr, compile_template
 from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
 
@@ -392,6 +392,20 @@ def test_fields_read_off_order() -> None:
     assert compile_template("{% set o = order %}{{ o.notes }}").order_fields is None
     assert compile_template("{{ order|length }}").order_fields is None
     assert replace(rich_order("pending")).notes  # the factory's order has all its parts
+
+
+def test_a_text_that_never_names_order_reads_none_of_it_unparsed() -> None:
+    # Told from the text alone (Jinja2's names are case-sensitive): not even parsed, so a
+    # broken one reads nothing here and fails when rendered.
+    assert compile_template("Order {{ Order.notes }}", lazy=True).order_fields == frozenset()
+    assert compile_expr("ORDER.total > 1", lazy=True).order_fields == frozenset()
+    broken = compile_template("Order {{ from.label", lazy=True)
+    assert broken.order_fields == frozenset()
+    with pytest.raises(TemplateProblem, match="syntax error"):
+        broken.render({"from": {"label": "x"}})
+    # Naming it anywhere, even in text, parses it: then what it reads is worked out.
+    assert compile_template("order: {{ order.total }}", lazy=True).order_fields == {"total"}
+    assert compile_template("order {{ x", lazy=True).order_fields is None
 
 
 def _emailing(on: str, full_status: str | None = "refunded") -> str:
