@@ -176,7 +176,7 @@ def test_a_failing_copy_is_one_sentence_without_its_rows(pg_shop: Shop) -> None:
         for i in ids
     ]  # fmt: skip
     with pytest.raises(faults.Conflict) as failed, db.write_transaction(pg_shop.engine) as tx:
-        driver.insert(tx, HISTORY).copy(tx, rows)
+        driver.insert(tx, HISTORY).copy_dicts(tx, rows)
     assert str(failed.value).startswith("a unique value is already taken")
     assert isinstance(failed.value.__context__, DBAPIError)
     assert secret not in str(failed.value)
@@ -307,7 +307,7 @@ def test_copy_in_binary_stores_what_executemany_stores(pg_shop: Shop) -> None:
         with db.transaction(pg_shop.engine) as tx:
             statement = driver.insert(tx, HISTORY)
             if copy:
-                statement.copy(tx, values)
+                statement.copy_dicts(tx, values)
             else:
                 statement.send_dicts(tx, values)
 
@@ -345,7 +345,7 @@ def test_a_column_type_without_binary_format_copies_as_text(pg_shop: Shop) -> No
         statement = driver.insert(tx, scratch)
         assert statement.copy_sql is not None
         assert "BINARY" not in statement.copy_sql
-        statement.copy(tx, [{"ratio": i / 4} for i in range(N)])
+        statement.copy_dicts(tx, [{"ratio": i / 4} for i in range(N)])
     with db.read_transaction(pg_shop.engine) as tx:
         assert sorted(tx.execute(select(scratch.c.ratio)).scalars()) == [i / 4 for i in range(N)]
 

@@ -152,23 +152,29 @@ class Write:
         return self._execute(session, self.sql, self._bound_dicts(rows), many=True)
 
     @cached_property
-    def _bound(self) -> Callable[[list[Sequence[Any]]], list[tuple[Any, ...]]]:
+    def _bound(self) -> Callable[[Sequence[Sequence[Any]]], list[tuple[Any, ...]]]:
         return converter(range(len(self.names)), self.processors)
 
     @cached_property
     def _bound_dicts(self) -> Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]:
         return converter(self.names, self.processors)
 
-    def copy(self, session: Tx, rows: list[dict[str, Any]]) -> None:
-        """`send_dicts` of an insert by PostgreSQL's `COPY … FROM STDIN` (psycopg's `copy`):
+    def copy(self, session: Tx, rows: list[tuple[Any, ...]]) -> None:
+        """`send` of an insert by PostgreSQL's `COPY … FROM STDIN` (psycopg's `copy`):
         each row's values, bound as `send` binds them, written in COPY's binary format (its
         text format for a table with a type `_binary_types` does not know). Not
         inside a `pipeline` (psycopg refuses COPY there), and one round trip more than a
         statement in one: for a bulk batch's many rows (`copies`)."""
-        if not rows:
-            return
+        if rows:
+            self._copy(session, self._bound(rows))
+
+    def copy_dicts(self, session: Tx, rows: list[dict[str, Any]]) -> None:
+        """`copy` for rows given as dicts holding (at least) every name of the statement."""
+        if rows:
+            self._copy(session, self._bound_dicts(rows))
+
+    def _copy(self, session: Tx, values: list[tuple[Any, ...]]) -> None:
         assert self.copy_sql is not None, "COPY is for PostgreSQL inserts (`copies`)"
-        values = self._bound_dicts(rows)
         with _cursor(session, self.copy_sql) as cursor, cursor.copy(self.copy_sql) as copy:
             if self.copy_types is not None:
                 copy.set_types(self.copy_types)
@@ -202,28 +208,34 @@ def _write(dialect: Dialect, key: str, build: Callable[[], Write]) -> Write:
     return found
 
 
-def insert(session: Tx, table: Table) -> Write:
-    """`insert(table)` of every column but an autoincremented key (`id`): each row gives
-    them all, in the table's order (`Write.names`)."""
+def insert(session: Tx, table: Table, columns: Sequence[str] | None = None) -> Write:
+    """`insert(table)` of `columns`, in the table's order (default: every column but an
+    autoincremented key, `id`): each row gives them all, in that order (`Write.names`). A
+    column left out is NULL (or its server default); one with a Python-side default cannot
+    be (its parameter would be one no row gives: `ValueError`)."""
     dialect = session.get_bind().dialect
 
     def build() -> Write:
-        keys = [c.key for c in table.columns if c is not table.autoincrement_column]
+        if columns is None:
+            keys = [c.key for c in table.columns if c is not table.autoincrement_column]
+        else:
+            keys = list(columns)
         sql, names, _ = _compiled(dialect, table.insert(), column_keys=keys, for_executemany=True)
-        if sorted(names) != sorted(keys):  # a parameter no row gives (a Python-side default)
+        if list(names) != keys:  # a parameter no row gives (a Python-side default)
             raise ValueError(f"insert into {table.name}: parameters {names} for columns {keys}")
         copy_sql, copy_types = None, None
         if _psycopg(dialect):
             quote = dialect.identifier_preparer
-            columns = ", ".join(quote.format_column(table.c[n]) for n in names)
-            copy_sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+            listed = ", ".join(quote.format_column(table.c[n]) for n in names)
+            copy_sql = f"COPY {quote.format_table(table)} ({listed}) FROM STDIN"
             copy_types = _binary_types(dialect, [table.c[n] for n in names])
             if copy_types is not None:
                 copy_sql += " (FORMAT BINARY)"
         processors = tuple(_bind(table.c[n].type, dialect) for n in names)
         return Write(sql, names, processors, copy_sql, copy_types=copy_types)
 
-    return _write(dialect, f"insert {table.name}", build)
+    key = f"insert {table.name}" if columns is None else f"insert {table.name} {list(columns)}"
+    return _write(dialect, key, build)
 
 
 def update(

@@ -165,15 +165,15 @@ def apply_plans(
     inserts = _inserts(plans, key=key, request_hash=request_hash, version_id=version_id)
     # A bulk batch's new rows by COPY, before the pipeline (which COPY cannot run in):
     # a few µs of client CPU a row instead of ~12 (docs/performance.md).
-    copied = [driver.copies(session, len(rows)) for _, rows in inserts]
-    for (table, rows), copy in zip(inserts, copied, strict=True):
+    copied = [driver.copies(session, len(rows)) for _, _, rows in inserts]
+    for (table, columns, rows), copy in zip(inserts, copied, strict=True):
         if copy:
-            driver.insert(session, table).copy(session, rows)
+            driver.insert(session, table, columns).copy(session, rows)
     with driver.pipeline(session):
         sent = _updates(session, plans)
-        for (table, rows), copy in zip(inserts, copied, strict=True):
+        for (table, columns, rows), copy in zip(inserts, copied, strict=True):
             if not copy:
-                _insert(session, table, rows)
+                _insert(session, table, rows, columns)
         if committing:
             driver.commit_in_pipeline(session)
     dialect = session.get_bind().dialect
@@ -224,79 +224,96 @@ def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> driver.Sent:
     return matched
 
 
+# The columns of each table's new rows in `_inserts`, in the table's order (`driver.insert`).
+_NOTE_COLUMNS = ("order_id", "note", "customer_note", "author", "created_at")
+_TRACKING_COLUMNS = ("order_id", "carrier", "number", "url", "shipped_on", "created_at")
+_ONCE_COLUMNS = ("order_id", "email")
+_OUTBOX_COLUMNS = (
+    "order_id", "email", "to_addr", "from_addr", "subject", "body_text", "body_html",
+    "message_id", "status", "attempts", "next_attempt_at", "last_error", "created_at",
+)  # fmt: skip
+_HISTORY_COLUMNS = (
+    "order_id", "at", "actor", "action", "params", "from_status", "to_status",
+    "idempotency_key", "request_hash", "effects", "workflow_version_id",
+)  # fmt: skip
+
+
 def _inserts(
     plans: Sequence[s.WriteSet], *, key: str | None, request_hash: str, version_id: int | None
-) -> list[tuple[Table, list[dict[str, Any]]]]:
-    """The new rows of `apply_plans` but the refunds', by table: each a dict with every
-    column of its table but its `id`."""
+) -> list[tuple[Table, tuple[str, ...], list[tuple[Any, ...]]]]:
+    """The new rows of `apply_plans` but the refunds', by table: its columns, and each row's
+    values in their order (tuples: a bulk apply writes three rows an order, and a dict
+    each, turned back into a tuple to send, cost ~0.6 µs an order more)."""
     return [
         (
             NOTES,
+            _NOTE_COLUMNS,
             [
-                {
-                    "order_id": p.before.id,
-                    "note": n.note,
-                    "customer_note": n.customer_note,
-                    "author": n.author,
-                    "created_at": n.created_at,
-                }
+                (p.before.id, n.note, n.customer_note, n.author, n.created_at)
                 for p in plans
                 for n in p.notes
             ],
         ),
         (
             TRACKING,
+            _TRACKING_COLUMNS,
             [
-                {
-                    "order_id": p.before.id,
-                    "carrier": tr.carrier,
-                    "number": tr.number,
-                    "url": tr.url,
-                    "shipped_on": tr.shipped_on,
-                    "created_at": p.now,
-                }
+                (p.before.id, tr.carrier, tr.number, tr.url, tr.shipped_on, p.now)
                 for p in plans
                 for tr in p.tracking
             ],
         ),
         (
             ONCE,
+            _ONCE_COLUMNS,
             [
-                {"order_id": p.before.id, "email": e}
+                (p.before.id, e)
                 for p in plans
                 # The same set when none was sent (and then it may not have been loaded).
                 if p.after.emails_sent is not p.before.emails_sent
                 for e in sorted(p.after.emails_sent - p.before.emails_sent)
             ],
         ),
-        (OUTBOX, [row for p in plans if p.emails for row in outbox_rows(p.before.id, p)]),
+        (
+            OUTBOX,
+            _OUTBOX_COLUMNS,
+            [row for p in plans if p.emails for row in outbox_rows(p.before.id, p)],
+        ),
         (
             HISTORY,
+            _HISTORY_COLUMNS,
             [
-                {
-                    "order_id": p.before.id,
-                    "at": p.now,
-                    "actor": p.actor,
-                    "action": p.action,
-                    "params": jsonable(p.params),
-                    "from_status": p.before.status,
-                    "to_status": p.after.status,
-                    "idempotency_key": key,
-                    "request_hash": request_hash,
-                    "effects": p.effects,  # a new list each time: no copy
-                    "workflow_version_id": version_id,
-                }
+                (
+                    p.before.id,
+                    p.now,
+                    p.actor,
+                    p.action,
+                    jsonable(p.params),
+                    p.before.status,
+                    p.after.status,
+                    key,
+                    request_hash,
+                    p.effects,  # a new list each time: no copy
+                    version_id,
+                )
                 for p in plans
             ],
         ),
     ]
 
 
-def _insert(session: Tx, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Rows as dicts, each with every column of the table but its `id`. No rows, no insert
-    compiled (a run that sends no email compiles no outbox insert)."""
-    if rows:
+def _insert(
+    session: Tx, table: Table, rows: list[Any], columns: Sequence[str] | None = None
+) -> None:
+    """New rows: tuples of `columns`' values, or (`columns` None) dicts each with every
+    column of the table but its `id`. No rows, no insert compiled (a run that sends no email
+    compiles no outbox insert)."""
+    if not rows:
+        return
+    if columns is None:
         driver.insert(session, table).send_dicts(session, rows)
+    else:
+        driver.insert(session, table, columns).send(session, rows)
 
 
 def _insert_refund(session: Tx, order_id: int, r: s.Refund) -> None:
@@ -326,26 +343,14 @@ def _insert_refund(session: Tx, order_id: int, r: s.Refund) -> None:
     )
 
 
-def outbox_rows(order_id: int, plan: s.WriteSet) -> Iterable[dict[str, Any]]:
+def outbox_rows(order_id: int, plan: s.WriteSet) -> Iterable[tuple[Any, ...]]:
+    """The outbox rows of a plan's emails: values of `_OUTBOX_COLUMNS` (an email not
+    rendered, `error`, is queued as failed, never dropped)."""
     for e in plan.emails:
-        yield {
-            "order_id": order_id,
-            "email": e.email,
-            "to_addr": e.to,
-            "from_addr": e.sender,
-            "subject": e.subject,
-            "body_text": e.text,
-            "body_html": e.html,
-            "message_id": message_id(),
-            "status": "failed" if e.error else "pending",
-            "last_error": e.error,
-            "attempts": 0,
-            "created_at": plan.now,
-            "next_attempt_at": plan.now,
-            "claimed_until": None,
-            "claimed_by": None,
-            "sent_at": None,
-        }
+        yield (
+            order_id, e.email, e.to, e.sender, e.subject, e.text, e.html, message_id(),
+            "failed" if e.error else "pending", 0, plan.now, e.error, plan.now,
+        )  # fmt: skip
 
 
 def jsonable(value: Any) -> Any:
