@@ -22,7 +22,7 @@ from orderwf.engine import events as ev
 from orderwf.engine import params as p
 from orderwf.engine.carriers import tracking_url
 from orderwf.engine.refunds import plan_refund
-from orderwf.engine.stock import apply_policy, with_levels
+from orderwf.engine.stock import NO_CHANGES, apply_policy, with_levels
 from orderwf.errors import NotFound, OrderwfError, Refused
 from orderwf.orders import StockChange, evolve
 from orderwf.suggest import did_you_mean
@@ -277,14 +277,14 @@ class _Planner:
         carried, self.carried = self.carried, {}
         return carried
 
-    def apply_stock(self, policy: m.StockPolicy, **fields: Any) -> None:
+    def apply_stock(self, policy: m.StockPolicy, fields: Mapping[str, Any] = NO_CHANGES) -> None:
         """Apply a stock policy; `fields`: changes to the order's other fields made in the
         same copy (a status change's), whatever the policy."""
         if policy == "keep":
             if fields:
                 self.order = evolve(self.order, **fields)
             return
-        after, changes = apply_policy(self.order, policy, self.take_carried(), **fields)
+        after, changes = apply_policy(self.order, policy, self.take_carried(), fields)
         if self.workflow.stock.negative == "refuse":
             short = [c for c in changes if c.new is not None and c.delta < 0 and c.new < 0]
             if short:
@@ -312,11 +312,13 @@ class _Planner:
         # carries the plan's new version too (`result` copies it again only when none has).
         self.apply_stock(
             status.stock,
-            status=to_id,
-            status_changed_at=self.now,
-            date_paid=self.order.date_paid or (self.now if status.paid else None),
-            date_completed=self.now if to_id == "completed" else self.order.date_completed,
-            version=self.before.version + 1,
+            {
+                "status": to_id,
+                "status_changed_at": self.now,
+                "date_paid": self.order.date_paid or (self.now if status.paid else None),
+                "date_completed": self.now if to_id == "completed" else self.order.date_completed,
+                "version": self.before.version + 1,
+            },
         )
         template = self.workflow.messages["status_changed"]
 

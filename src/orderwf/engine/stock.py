@@ -6,6 +6,7 @@ nothing more out, and a cancel after refunds gives back only what is still out a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Literal
 
 from orderwf.orders import Line, Order, StockChange, evolve
@@ -79,13 +80,14 @@ class BatchStock:
 
 
 _NONE_CARRIED: Mapping[int, int | None] = {}
+NO_CHANGES: Mapping[str, Any] = MappingProxyType({})
 
 
 def apply_policy(
     order: Order,
     policy: Literal["reduce", "restore"],
     carried: Mapping[int, int | None] = _NONE_CARRIED,
-    **changes: Any,
+    changes: Mapping[str, Any] = NO_CHANGES,
 ) -> tuple[Order, tuple[StockChange, ...]]:
     """The order after the policy, and the stock changes it makes (possibly none).
     `carried`: newer levels of some products than the order's lines hold (a bulk batch's,
@@ -129,11 +131,16 @@ def apply_policy(
             reduced[line.id] = line.reduced_stock - units_back
             moves.append(StockChange(line.id, product, line.sku, line.name, units_back, old, new))
     new_lines = []
+    new, hold = object.__new__, object.__setattr__
     for line in lines:  # `with_levels`: each line copied once, with its last level
         product = line.stock_id if line.stock_id is not None else line.product_id
         level = levels.get(product, line.stock_quantity) if product is not None else None
-        if line.id in reduced:
-            line = evolve(line, reduced_stock=reduced[line.id], stock_quantity=level)
+        if line.id in reduced:  # `evolve(line, reduced_stock=…, stock_quantity=level)`
+            fields = line.__dict__.copy()
+            fields["reduced_stock"] = reduced[line.id]
+            fields["stock_quantity"] = level
+            line = new(type(line))
+            hold(line, "__dict__", fields)
         elif product is not None and product in levels and level != line.stock_quantity:
             line = evolve(line, stock_quantity=level)
         new_lines.append(line)

@@ -367,4 +367,4 @@ def test_the_policy_in_one_pass_is_the_policy_from_its_parts(
 ) -> None:
     before = order(*lines)
     expected = _policy_from_its_parts(before, policy, carried, status="processing")
-    assert apply_policy(before, policy, carried, status="processing") == expected
+    assert apply_policy(before, policy, carried, {"status": "processing"}) == expected
