@@ -131,7 +131,7 @@ def apply_policy(
             reduced[line.id] = line.reduced_stock - units_back
             moves.append(StockChange(line.id, product, line.sku, line.name, units_back, old, new))
     new_lines = []
-    new, hold = object.__new__, object.__setattr__
+    make, hold = object.__new__, object.__setattr__
     for line in lines:  # `with_levels`: each line copied once, with its last level
         product = line.stock_id if line.stock_id is not None else line.product_id
         level = levels.get(product, line.stock_quantity) if product is not None else None
@@ -139,7 +139,7 @@ def apply_policy(
             fields = line.__dict__.copy()
             fields["reduced_stock"] = reduced[line.id]
             fields["stock_quantity"] = level
-            line = new(type(line))
+            line = make(type(line))
             hold(line, "__dict__", fields)
         elif product is not None and product in levels and level != line.stock_quantity:
             line = evolve(line, stock_quantity=level)
