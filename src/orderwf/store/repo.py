@@ -45,6 +45,7 @@ _LINE_FIELDS = (
     "refunded_restocked",
 )
 _line_values = attrgetter(*_LINE_FIELDS)  # a line's stored bookkeeping, as a tuple
+_refund_values = attrgetter(*(f for f in _LINE_FIELDS if f != "reduced_stock"))
 _ORDER_FIELDS = (  # what an apply changes in the order's row
     "status",
     "stock_reduced",
@@ -203,11 +204,19 @@ def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> driver.Sent:
             for p in plans
         ],
     )
-    changed = []
+    # A line whose refund bookkeeping is unchanged (a stock policy moved it: every line of a
+    # bulk `process`) has only its `reduced_stock` written.
+    moved, changed = [], []
     for p in plans:
         for line, old in zip(p.after.lines, p.before.lines, strict=True):
-            if line is not old and (values := _line_values(line)) != _line_values(old):
-                changed.append((*values, line.id))
+            if line is old:
+                continue
+            if _refund_values(line) == _refund_values(old):
+                if line.reduced_stock != old.reduced_stock:
+                    moved.append((line.reduced_stock, line.id))
+            else:
+                changed.append((*_line_values(line), line.id))
+    driver.update(session, LINES, ("reduced_stock",), ("id",)).send(session, moved)
     driver.update(session, LINES, _LINE_FIELDS, ("id",)).send(session, changed)
     # Each product's move summed over the plans (a product with no stock level, `old` None,
     # has nothing to move).
