@@ -84,9 +84,10 @@ PARTS = frozenset(
     {"lines", "line details", "notes", "refunds", "tracking", "once", "addresses", "order details"}
 )
 # The order's fields of the part "order details": what only templates (and a refund, the
-# total) read of its row.
+# total; a `set` effect, the metadata it adds to) read of its row.
 ORDER_DETAILS = (
     "total",
+    "meta",
     "customer_note",
     "created_via",
     "payment_method_title",

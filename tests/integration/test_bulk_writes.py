@@ -29,7 +29,7 @@ from orderwf.service import bulk
 from orderwf.service.imports import import_products
 from orderwf.store import db, driver, faults, repo, snapshots
 from orderwf.store.core import HISTORY, NOTES, ONCE, ORDERS, OUTBOX, PRODUCTS, TRACKING
-from shop import Shop, default_workflow
+from shop import Shop, default_workflow, workflow_copy
 
 N = 40  # orders a batch: more new rows of a table than `driver.COPY_FROM`, more updated
 # rows than `driver.UNNEST_FROM`
@@ -442,3 +442,32 @@ def test_a_small_batch_an_apply_and_sqlite_send_no_arrays(shop: Shop, arrays: li
         _apply(shop, _orders(shop, 1000, item=STOCKED), "pay")
     assert arrays == []
     assert {shop.status(i) for i in few} == {"processing"}
+
+
+def test_an_action_that_sets_metadata_writes_it_and_the_others_keep_it(
+    tmp_path: Path, db_url: str
+) -> None:
+    # An order row is written without its metadata when the plan left it as it was
+    # (`repo._updates`); a `set` effect's is written, in a batch and in a single apply, beside
+    # orders of the same batch whose metadata is kept.
+    stamp = """actions:
+  stamp:
+    label: Stamp
+    from: any
+    effects: [{set: {meta.checked: "{{ actor }}"}}]
+"""
+    path = workflow_copy(tmp_path, {"actions:\n": stamp})
+    for shop in open_shop(tmp_path, db_url, default_workflow(path)):
+        stamped, kept = _orders(shop, 9001, n=3), _orders(shop, 9101, n=2)
+        _apply(shop, stamped[:2], "stamp")
+        shop.apply(stamped[2], "stamp")
+        assert [shop.show(i).meta for i in stamped] == [{"checked": "admin"}] * 3
+        # One batch: the kept orders' rows (no metadata written) and a stamped one's.
+        shop.apply(stamped[0], "stamp", actor="bob")
+        _apply(shop, [*kept, stamped[0]], "pay")
+        _apply(shop, [kept[0], stamped[1]], "stamp")
+        assert [shop.show(i).meta for i in [*stamped, *kept]] == [
+            {"checked": "bob"}, {"checked": "admin"}, {"checked": "admin"},
+            {"checked": "admin"}, {},
+        ]  # fmt: skip
+        assert [shop.show(i).version for i in [*stamped, *kept]] == [4, 3, 2, 3, 2]

@@ -136,7 +136,7 @@ def order_context(workflow: Workflow, order: s.Order) -> dict[str, Any]:
         ]
         if s.loaded(tracking)
         else tracking,
-        "meta": dict(order.meta),
+        "meta": dict(order.meta) if s.loaded(order.meta) else order.meta,
         "customer_note": order.customer_note,
         "created_via": order.created_via,
         "payment_method_title": order.payment_method_title,

@@ -1,13 +1,14 @@
 """Which parts of an order planning an action reads, so a single apply loads only those: the
 order's row always (but for its billing and shipping addresses and its "order details": the
-total, customer note, origin, payment method, creation date) and its product lines (but for
-their details: amounts, method, meta, product flags; the shipping and fee lines are nothing but
-details), then its addresses, order details, the lines' details, notes, refunds (with their
-lines), tracking entries and `once` email markers only when something reads them. The workflow
-knows: each guard, `if`, note, message and inline template reports the fields of `order` it
-reads (`order_fields`; None when it uses `order` whole), and the planner's own reads are fixed
-(stock moves read lines, refunds read refunds and the lines' amounts, emails read `once`
-markers, an email to the customer the billing address). An email that may be sent reads what
+total, metadata, customer note, origin, payment method, creation date) and its product lines
+(but for their details: amounts, method, meta, product flags; the shipping and fee lines are
+nothing but details), then its addresses, order details, the lines' details, notes, refunds
+(with their lines), tracking entries and `once` email markers only when something reads them.
+The workflow knows: each guard, `if`, note, message and inline template reports the fields of
+`order` it reads (`order_fields`; None when it uses `order` whole), and the planner's own reads
+are fixed (stock moves read lines, refunds read refunds and the lines' amounts and the order's
+total, a `set` effect the metadata it adds to, emails read `once` markers, an email to the
+customer the billing address). An email that may be sent reads what
 its subject, recipient and files read, partials included (`templating.email_order_fields`); one
 that uses `order` whole makes everything load.
 
@@ -53,6 +54,7 @@ _FIELD_PARTS = {
     "created_via": ("order details",),
     "payment_method_title": ("order details",),
     "date_created": ("order details",),
+    "meta": ("order details",),
 }
 
 
@@ -98,6 +100,8 @@ def _parts(workflow: m.Workflow, action: m.Action) -> frozenset[str]:
     if any(isinstance(e, m.RefundEffect) for e in action.effects):
         # A refund's amounts are the lines', and what is left the total less the refunds.
         parts |= {"refunds", "line details", "order details"}
+    if any(isinstance(e, m.SetEffect) for e in action.effects):
+        parts.add("order details")  # the metadata it adds to
     texts = [*_texts(workflow, action)]
     for email in _may_send(workflow, action):
         texts += _present(email.subject, email.to_template, email.text, email.html)

@@ -56,6 +56,7 @@ _ORDER_FIELDS = (  # what an apply changes in the order's row
     "date_completed",
     "date_modified",
 )
+_ORDER_FIELDS_BUT_META = tuple(f for f in _ORDER_FIELDS if f != "meta")
 
 
 def message_id(domain: str = "orderwf.local") -> str:
@@ -178,32 +179,39 @@ def apply_plans(
         if committing:
             driver.commit_in_pipeline(session)
     dialect = session.get_bind().dialect
-    if not committing and dialect.supports_sane_multi_rowcount and sent.rowcount != len(plans):
+    matched = sum(each.rowcount for each in sent)
+    if not committing and dialect.supports_sane_multi_rowcount and matched != len(plans):
         numbers = ", ".join(f"#{p.before.number}" for p in plans[:5])
         raise StoreError(f"order {numbers} was changed by someone else meanwhile; try again")
 
 
-def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> driver.Sent:
-    """Send the updates of `apply_plans`: the orders', whose row count is the version check
-    (returned), their lines' and their products' stock."""
-    matched = driver.update(session, ORDERS, _ORDER_FIELDS, ("id", "version")).send(
-        session,
-        [
-            (
-                p.after.status,
-                p.after.stock_reduced,
-                p.after.version,
-                dict(p.after.meta),
-                p.after.status_changed_at,
-                p.after.date_paid,
-                p.after.date_completed,
-                p.now,
-                p.before.id,
-                p.before.version,
-            )
-            for p in plans
-        ],
-    )
+def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> list[driver.Sent]:
+    """Send the updates of `apply_plans`: the orders', whose row counts are the version
+    check (returned), their lines' and their products' stock."""
+    # An order whose metadata the plan left as it was (the same object: no `set` effect)
+    # has the rest of its row written, not its metadata again (JSON each time).
+    kept, set_ = [], []
+    for p in plans:
+        after = p.after
+        if after.meta is p.before.meta:
+            kept.append(
+                (
+                    after.status, after.stock_reduced, after.version, after.status_changed_at,
+                    after.date_paid, after.date_completed, p.now, p.before.id, p.before.version,
+                )
+            )  # fmt: skip
+        else:
+            set_.append(
+                (
+                    after.status, after.stock_reduced, after.version, dict(after.meta),
+                    after.status_changed_at, after.date_paid, after.date_completed, p.now,
+                    p.before.id, p.before.version,
+                )
+            )  # fmt: skip
+    matched = [
+        driver.update(session, ORDERS, fields, ("id", "version")).send(session, rows)
+        for fields, rows in ((_ORDER_FIELDS_BUT_META, kept), (_ORDER_FIELDS, set_))
+    ]
     # A line whose refund bookkeeping is unchanged (a stock policy moved it: every line of a
     # bulk `process`) has only its `reduced_stock` written.
     moved, changed = [], []

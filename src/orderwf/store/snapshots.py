@@ -345,6 +345,7 @@ def _build(
     for r in found["once"]:
         sent[r["order_id"]].add(r["email"])
     addresses = "billing" not in missing  # the orders' rows hold their addresses
+    meta = "meta" not in missing  # and their metadata, with the order details
     lines_of = tuple if details else s.ProductLines
     # The parts read besides the lines, each from its rows by order (a part not read is in
     # `missing`).
@@ -365,7 +366,8 @@ def _build(
         if addresses:
             r["billing"] = r["billing"] or {}
             r["shipping"] = r["shipping"] or {}
-        r["meta"] = r["meta"] or {}
+        if meta:
+            r["meta"] = r["meta"] or {}
         for name, by_order, kind in parts:
             r[name] = kind(by_order.get(oid, ()))
     # A part not read is its `NotLoaded`, held by the class of the snapshots (`narrowed`).

@@ -119,6 +119,11 @@ actions:
     to: processing
     effects:
       - note: "{% for t in order['tracking'] %}{{ t.number }}{% endfor %}"
+  stamp:
+    label: Stamp
+    from: any
+    effects:
+      - set: {meta.checked: "yes"}
 """
 
 
@@ -131,6 +136,8 @@ def test_a_plain_status_change_reads_the_lines_alone(
     # What is left to refund: the refunds, and the total (a field of "order details").
     assert reads.parts_for(wf, "thank") == {"lines", "refunds", "addresses", "order details"}
     assert reads.parts_for(wf, "track") == {"lines", "tracking"}
+    # A `set` effect adds to the metadata (a field of "order details").
+    assert reads.parts_for(wf, "stamp") == {"lines", "order details"}
     # `order` used whole, or an action the workflow lacks: everything.
     assert reads.parts_for(wf, "dump") == reads.PARTS
     assert reads.parts_for(wf, "nope") == reads.PARTS
@@ -167,7 +174,7 @@ def test_a_timer_reads_what_its_if_and_its_action_read(
         ("needs_processing", "line details"),
         # What only templates read of the order's row (`orders.ORDER_DETAILS`).
         *[(f, "order details") for f in ["total", "customer_note", "created_via"]],
-        *[(f, "order details") for f in ["payment_method_title", "date_created"]],
+        *[(f, "order details") for f in ["payment_method_title", "date_created", "meta"]],
     ],
 )
 def test_a_name_of_the_order_read_reads_its_part(
@@ -178,6 +185,18 @@ def test_a_name_of_the_order_read_reads_its_part(
         "t", "pending", timedelta(hours=1), "process", cond=compile_expr(f"order.{field}")
     )
     assert reads.parts_for_timer(wf, timer) == {"lines", part}
+
+
+def test_an_order_read_without_its_details_has_no_metadata_to_show_or_set(
+    workflow: Workflow, write_workflow: Callable[[str], Workflow]
+) -> None:
+    narrow = partly(rich_order("processing"), frozenset({"lines"}))
+    each_raises_not_loaded(ctx.base_context(workflow, narrow, now=NOW), "{{ order.meta }}")
+    with pytest.raises(s.NotLoadedError):
+        planner.plan(write_workflow(NO_EMAIL), narrow, "stamp", actor="a", now=NOW)
+    whole = partly(rich_order("processing"), frozenset({"lines", "order details"}))
+    stamped = planner.plan(write_workflow(NO_EMAIL), whole, "stamp", actor="a", now=NOW)
+    assert stamped.after.meta == {**rich_order("processing").meta, "checked": "yes"}
 
 
 def test_refunds_read_without_the_total_show_the_refunds_but_not_what_is_left(
