@@ -208,9 +208,10 @@ def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> list[driver.Sent]:
                     p.before.id, p.before.version,
                 )
             )  # fmt: skip
-    matched = [
+    matched = [  # no rows, no statement compiled (`_insert`)
         driver.update(session, ORDERS, fields, ("id", "version")).send(session, rows)
         for fields, rows in ((_ORDER_FIELDS_BUT_META, kept), (_ORDER_FIELDS, set_))
+        if rows
     ]
     # A line whose refund bookkeeping is unchanged (a stock policy moved it: every line of a
     # bulk `process`) has only its `reduced_stock` written.
@@ -224,8 +225,9 @@ def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> list[driver.Sent]:
                     moved.append((line.reduced_stock, line.id))
             else:
                 changed.append((*_line_values(line), line.id))
-    driver.update(session, LINES, ("reduced_stock",), ("id",)).send(session, moved)
-    driver.update(session, LINES, _LINE_FIELDS, ("id",)).send(session, changed)
+    for fields, rows in ((("reduced_stock",), moved), (_LINE_FIELDS, changed)):
+        if rows:
+            driver.update(session, LINES, fields, ("id",)).send(session, rows)
     # Each product's move summed over the plans (a product with no stock level, `old` None,
     # has nothing to move).
     deltas: dict[int, int] = {}
