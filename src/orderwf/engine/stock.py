@@ -103,23 +103,21 @@ def apply_policy(
     25 % slower."""
     lines = order.lines
     levels: dict[int, int | None] = {}  # `stock_levels` of the product lines
+    managed = []  # the managed product lines, with their products
     for line in lines:
         if line.kind == "line_item":
             product = line.stock_id if line.stock_id is not None else line.product_id
             if product is not None:
                 levels[product] = line.stock_quantity
+                if line.manage_stock:
+                    managed.append((line, product))
     if carried:
         for product in levels.keys() & carried.keys():
             levels[product] = carried[product]
     reduce = policy == "reduce"
     reduced: dict[int, int] = {}  # the moved lines' new `reduced_stock`, by line id
     moves = []
-    for line in lines:  # `move` of each managed product line off its `target`
-        if line.kind != "line_item" or not line.manage_stock:
-            continue
-        product = line.stock_id if line.stock_id is not None else line.product_id
-        if product is None:
-            continue
+    for line, product in managed:  # `move` of each managed product line off its `target`
         if reduce:
             units_back = line.reduced_stock - line.quantity + line.refunded_restocked
         else:
