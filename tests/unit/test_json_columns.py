@@ -8,8 +8,10 @@ import json
 import math
 
 import pytest
+from sqlalchemy import JSON, null
+from sqlalchemy.dialects import sqlite
 
-from orderwf.store.columns import json_dumps, json_loads
+from orderwf.store.columns import Json, json_dumps, json_loads
 
 
 @pytest.mark.parametrize(
@@ -53,3 +55,35 @@ def test_views_of_bytes_read_as_the_bytes_do(text: bytes) -> None:
     # psycopg hands its JSON loader (`driver.load_json`) a view of the value's bytes; NaN is
     # read by `json`, which takes no view.
     assert json.dumps(json_loads(memoryview(text))) == json.dumps(json_loads(text))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"type": "status", "from": "pending", "to": "processing"},
+        [],
+        {},
+        None,
+        JSON.NULL,
+        null(),
+        {"big": 2**70 + 1},
+        {1: "a", "x": [{2: True}]},
+        "Crème – 📦",
+    ],
+)
+def test_sqlite_binds_json_as_sqlalchemys_own_processor_does(value: object) -> None:
+    # `Json.bind_processor` on SQLite: one call where SQLAlchemy's JSON processor, wrapping
+    # the engine's serializer, made four; the same text, and SQL NULL for `null()`.
+    dialect = sqlite.dialect(json_serializer=json_dumps)
+    ours = Json().dialect_impl(dialect).bind_processor(dialect)
+    theirs = JSON().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None
+    assert theirs is not None
+    assert ours(value) == theirs(value)
+
+
+def test_what_neither_can_encode_is_refused_when_bound_too() -> None:
+    dialect = sqlite.dialect(json_serializer=json_dumps)
+    process = Json().dialect_impl(dialect).bind_processor(dialect)
+    with pytest.raises(TypeError):
+        process({"amount": object()})
