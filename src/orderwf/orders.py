@@ -207,11 +207,12 @@ class Line:
         return self.gross - self.total_refunded
 
 
-# A line's fields of the part "line details": its amounts, method, meta, variation and
-# product flags (whether its product is known, virtual, downloadable).
+# A line's fields of the part "line details": its amounts (what was refunded of it too), method,
+# meta, variation and product flags (whether its product is known, virtual, downloadable). A
+# stock policy reads none of them (the units refunded with and without restock are not).
 LINE_DETAILS = (
-    "price", "total", "total_tax", "method_id", "meta", "variation_id", "product_known",
-    "virtual", "downloadable",
+    "price", "total", "total_tax", "quantity_refunded", "total_refunded", "method_id", "meta",
+    "variation_id", "product_known", "virtual", "downloadable",
 )  # fmt: skip
 
 

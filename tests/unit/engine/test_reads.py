@@ -399,6 +399,8 @@ def test_lines_read_without_their_details_raise_on_a_read_of_them(workflow: Work
         _ = narrow.lines[0].gross
     with pytest.raises(s.NotLoadedError):
         _ = narrow.lines[0].price * 2
+    with pytest.raises(s.NotLoadedError):  # what was refunded of it: amounts too
+        _ = narrow.lines[0].quantity_refunded + 1
     with pytest.raises(s.NotLoadedError):
         _ = narrow.needs_processing
 
