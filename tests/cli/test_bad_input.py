@@ -229,3 +229,16 @@ def test_an_id_or_quantity_no_column_holds_is_one_sentence(
     result = seeded.run(*args)
     assert (result.exit_code, result.stderr) == (code, f"error: {message}\n")
     assert seeded.state(727) == before
+
+
+@pytest.mark.parametrize("target", [("--status", "pending"), ("--status", "completed")])
+def test_a_bulk_apply_with_a_param_the_action_does_not_take_is_refused_up_front(
+    seeded: Shop, target: tuple[str, str]
+) -> None:
+    # Refused before any order is read, whether the status holds orders or none.
+    before = seeded.state(727, 723)
+    result = seeded.run("apply", *target, "process", "--param", "note=hi")
+    message = "unknown param 'note' for action 'process' (it takes no params)"
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"error: {message}; no order was changed\n"
+    assert seeded.state(727, 723) == before

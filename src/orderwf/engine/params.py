@@ -29,6 +29,18 @@ def _check(param: Param, value: Any) -> list[str]:
     return problems
 
 
+def unknown(action: Action, raw: Mapping[str, Any]) -> list[str]:
+    """A problem for each name of `raw` the action does not take: what no order changes (a
+    bulk apply refuses the whole run for it, `service.bulk.request`)."""
+    known = [p.name for p in declared(action)]
+    return [
+        f"unknown param {name!r} for action {action.id!r}"
+        + (f" (expected one of: {', '.join(known)})" if known else " (it takes no params)")
+        for name in raw
+        if name not in known
+    ]
+
+
 def convert(
     action: Action, raw: Mapping[str, Any], currency: str
 ) -> tuple[dict[str, Any], list[str]]:
@@ -37,13 +49,7 @@ def convert(
     params = declared(action)
     if not params and not raw:  # a plain status change: every order of a bulk apply
         return {}, []
-    known = {p.name: p for p in params}
-    problems = [
-        f"unknown param {name!r} for action {action.id!r}"
-        + (f" (expected one of: {', '.join(known)})" if known else " (it takes no params)")
-        for name in raw
-        if name not in known
-    ]
+    problems = unknown(action, raw)
     values: dict[str, Any] = {}
     for param in params:
         given = raw.get(param.name)

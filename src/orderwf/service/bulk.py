@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from orderwf import orders as s
 from orderwf.collector import collector_paused
+from orderwf.engine import params as p
 from orderwf.engine import plan as planner
 from orderwf.engine import reads, timers
 from orderwf.engine.stock import BatchStock
-from orderwf.errors import OrderwfError, StoreError
+from orderwf.errors import OrderwfError, Refused, StoreError
 from orderwf.store import faults, repo, snapshots
 from orderwf.store.db import look, read_transaction, transaction
+from orderwf.workflow import model as m
 from orderwf.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -85,11 +87,13 @@ def request(
     ids: Sequence[int] | None = None,
 ) -> Request:
     """The order-less checks of a bulk apply, run once before any database is opened: an
-    action that no workflow in use has refuses the whole run (`NotFound`), and `status` (an id
-    or a label) must name a status of some workflow in use (`UsageError`)."""
+    action that no workflow in use has refuses the whole run (`NotFound`), as does a param
+    that it takes in none of them (`Refused`); `status` (an id or a label) must name a status
+    of some workflow in use (`UsageError`)."""
     known = workflows.all()
     if not any(action in wf.actions for wf in known):
         planner.find_action(known[0], action)
+    _refuse_unknown_params([wf.actions[action] for wf in known if action in wf.actions], params)
     if status is not None:
         status = workflows.require_status(status)
     return Request(
@@ -98,6 +102,16 @@ def request(
         status=status,
         ids=None if ids is None else tuple(dict.fromkeys(ids)),
     )
+
+
+def _refuse_unknown_params(actions: Sequence[m.Action], raw: Mapping[str, Any] | None) -> None:
+    """Refuse a run whose params name one that each of `actions` (the action, in each
+    workflow that has it) does not take: every order would be refused for it."""
+    found = [p.unknown(action, raw or {}) for action in actions]
+    if found and all(found):
+        reasons = found[0]
+        message = reasons[0] if len(reasons) == 1 else f"{len(reasons)} unknown params"
+        raise Refused(f"{message}; no order was changed", reasons=reasons)
 
 
 def apply(
@@ -127,7 +141,7 @@ def apply(
 
     The action and the status are checked first (an unknown action refuses the whole run;
     `status` may be a label), before the database is read."""
-    planner.find_action(workflow, action)
+    _refuse_unknown_params([planner.find_action(workflow, action)], params)
     if status is not None:
         status = workflow.require_status(status).id
     return _run(
