@@ -115,6 +115,35 @@ def test_bulk_apply_and_tick_run_orders_of_several_workflows(folder: Path) -> No
     }
 
 
+def test_a_param_one_workflow_takes_refuses_only_the_others_orders(folder: Path) -> None:
+    # `digital`'s `pay` takes a `note`, `shop`'s none: not refused up front (as a param no
+    # workflow's action takes is), but order by order.
+    digital = folder / "workflows/digital.yaml"
+    pay = "    to: completed\n  fail:"
+    text = digital.read_text()
+    assert pay in text
+    digital.write_text(
+        text.replace(pay, "    to: completed\n    params: {note: {type: string}}\n  fail:")
+    )
+    orders = [woo_order(1, (500, 1, "5.00")), woo_order(3, (93, 2, "20.00"))]
+    ok("order", "import", write(folder, "orders.json", orders))
+    result = run("apply", "--status", "pending", "pay", "-p", "note=hi", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "action": "pay",
+        "applied": 1,
+        "refused": [
+            {"id": 3, "reasons": ["unknown param 'note' for action 'pay' (it takes no params)"]}
+        ],
+        "busy": [],
+    }
+    assert [order(i)["status"] for i in (1, 3)] == ["completed", "pending"]
+    refused = run("apply", "--status", "pending", "pay", "-p", "nope=1")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: unknown param 'nope' for action 'pay'")
+    assert order(3)["status"] == "pending"
+
+
 def test_info_says_what_a_command_here_uses(folder: Path) -> None:
     ok("order", "import", write(folder, "o.json", [woo_order(1, (500, 1, "5"))]))
     data = json.loads(ok("info", "--json").stdout)
