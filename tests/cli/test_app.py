@@ -136,6 +136,16 @@ def test_a_bulk_apply_resumes_the_cycle_collector(
             "no such command 'valdate'. Did you mean 'validate'? (see 'orderwf --help')",
         ),
         (["--db"], "option '--db' requires an argument (see 'orderwf --help')"),
+        # Click's parser tells an option's misuse without the command's context: the help
+        # named is still the command's (its group's, under a group).
+        (
+            ["apply", "--status", "pending", "process", "--param"],
+            "option '--param' requires an argument (see 'orderwf apply --help')",
+        ),
+        (
+            ["order", "list", "--limit"],
+            "option '--limit' requires an argument (see 'orderwf order --help')",
+        ),
     ],
 )
 def test_a_usage_error_is_one_sentence_on_stderr(shop: Shop, args: list[str], line: str) -> None:

@@ -89,7 +89,10 @@ def _usage_error(ctx: Any, e: Any) -> NoReturn:
     if type(e).__name__ == "NoArgsIsHelpError":
         raise e
     message = e.format_message().rstrip(".")
-    where = e.ctx.command_path if e.ctx is not None else ctx.command_path
+    if e.ctx is not None:
+        where = e.ctx.command_path
+    else:  # an option's usage, told by Click's parser without its context: the command's
+        where = " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand]))
     typer.echo(f"error: {message[:1].lower()}{message[1:]} (see '{where} --help')", err=True)
     raise typer.Exit(2)
 
