@@ -119,12 +119,12 @@ def _order_rows(
     """One order's writes into `out`, its stock moves into `deltas`. `lines`: its product
     lines' (item_id, product_id, quantity, stock, name, sku); `email`: (to, subject, text,
     html) of the one it sends, if any."""
-    out["orders"].append(
-        ("processing", 1, version + 1, "{}", now, now, None, now, order_id, version)
-    )
+    # The order's row without its metadata, a line's `reduced_stock` alone: what orderwf
+    # writes when a plan set no metadata and refunded nothing (`repo._updates`).
+    out["orders"].append(("processing", 1, version + 1, now, now, None, now, order_id, version))
     changes, effects = [], []
     for item_id, product_id, qty, stock, name, sku in lines:
-        out["lines"].append((0, "0.00", qty, 0, 0, item_id))
+        out["lines"].append((qty, item_id))
         deltas[product_id] -= qty
         changes.append(f"{name} ({sku}) {stock}→{stock - qty}")
         effects.append(
@@ -248,11 +248,10 @@ _TRACKING_FOR_EMAIL = (
     " ORDER BY id"
 )
 _WRITES = {
-    "orders": "UPDATE orders SET status = {p}, stock_reduced = {p}, version = {p}, meta = {p},"
+    "orders": "UPDATE orders SET status = {p}, stock_reduced = {p}, version = {p},"
     " status_changed_at = {p}, date_paid = {p}, date_completed = {p}, date_modified = {p}"
     " WHERE id = {p} AND version = {p}",
-    "lines": "UPDATE line_item SET quantity_refunded = {p}, total_refunded = {p},"
-    " reduced_stock = {p}, refunded_kept = {p}, refunded_restocked = {p} WHERE id = {p}",
+    "lines": "UPDATE line_item SET reduced_stock = {p} WHERE id = {p}",
     "products": "UPDATE product SET stock_quantity = stock_quantity + {p} WHERE id = {p}",
     "notes": "INSERT INTO order_note (order_id, note, customer_note, author, created_at)"
     " VALUES ({p}, {p}, {p}, {p}, {p})",
@@ -331,16 +330,14 @@ def run_floor_sqlite(path: str, email: str) -> tuple[int, float]:
 # COPY in its binary format, each table's updates as one `UPDATE … FROM unnest(arrays)`
 # whose arrays go as their text.
 _UNNEST = {
-    "orders": "UPDATE orders SET status = v.a, stock_reduced = v.b, version = v.c, meta = v.d,"
+    "orders": "UPDATE orders SET status = v.a, stock_reduced = v.b, version = v.c,"
     " status_changed_at = v.e, date_paid = v.f, date_completed = v.g, date_modified = v.h"
-    " FROM unnest(%s::varchar[], %s::boolean[], %s::int[], %s::json[], %s::timestamp[],"
+    " FROM unnest(%s::varchar[], %s::boolean[], %s::int[], %s::timestamp[],"
     " %s::timestamp[], %s::timestamp[], %s::timestamp[], %s::int[], %s::int[])"
-    " AS v(a, b, c, d, e, f, g, h, id, version)"
+    " AS v(a, b, c, e, f, g, h, id, version)"
     " WHERE orders.id = v.id AND orders.version = v.version",
-    "lines": "UPDATE line_item SET quantity_refunded = v.a, total_refunded = v.b,"
-    " reduced_stock = v.c, refunded_kept = v.d, refunded_restocked = v.e"
-    " FROM unnest(%s::int[], %s::varchar[], %s::int[], %s::int[], %s::int[], %s::int[])"
-    " AS v(a, b, c, d, e, id) WHERE line_item.id = v.id",
+    "lines": "UPDATE line_item SET reduced_stock = v.c"
+    " FROM unnest(%s::int[], %s::int[]) AS v(c, id) WHERE line_item.id = v.id",
     "products": "UPDATE product SET stock_quantity = stock_quantity + v.d"
     " FROM unnest(%s::int[], %s::int[]) AS v(d, id) WHERE product.id = v.id",
 }
