@@ -93,7 +93,7 @@ def apply_policy(
     `carried`: newer levels of some products than the order's lines hold (a bulk batch's,
     `BatchStock.levels`), applied in the same pass: the order's lines leave with those levels
     or the moves' (`with_levels`), each line copied once. `changes`: to the order's other
-    fields in the same copy (a status change's).
+    fields in the same copy (a status change's: fields of the order's row, set as given).
 
     Each managed product line's target (`quantity - refunded_restocked` to reduce; what the
     customer keeps, at most what is out, to restore), then `stock_levels`, `move` and
@@ -142,5 +142,12 @@ def apply_policy(
         elif product is not None and product in levels and level != line.stock_quantity:
             line = evolve(line, stock_quantity=level)
         new_lines.append(line)
-    after = evolve(order, lines=type(lines)(new_lines), stock_reduced=reduce, **changes)
+    # `evolve(order, lines=…, stock_reduced=reduce, **changes)`, written out as the lines' copy
+    # is (`changes` are fields of the order's row, which every snapshot holds).
+    fields = order.__dict__.copy()
+    fields.update(changes)
+    fields["lines"] = type(lines)(new_lines)
+    fields["stock_reduced"] = reduce
+    after = make(type(order))
+    hold(after, "__dict__", fields)
     return after, tuple(moves)
