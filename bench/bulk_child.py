@@ -85,10 +85,13 @@ def run_orderwf(url: str, workflow: str) -> tuple[int, float]:
     return report.applied, seconds
 
 
-def _rows(batch: list[tuple[Any, ...]], now: datetime | str, email: str) -> dict[str, list[Any]]:
+def _rows(
+    batch: list[tuple[Any, ...]], now: datetime | str, email: str, version_id: int
+) -> dict[str, list[Any]]:
     """The writes for one batch. `batch`: (order_id, version, email, item_id, product_id,
     quantity, stock, name, sku) rows, ordered by order then line. `email`: "0" none, "fixed"
-    a fixed body with the order's number in it."""
+    a fixed body with the order's number in it. `version_id`: the run's workflow version row
+    (`_version_row`), which each history row names."""
     lines: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     info: dict[int, tuple[int, str]] = {}
     for r in batch:
@@ -102,7 +105,7 @@ def _rows(batch: list[tuple[Any, ...]], now: datetime | str, email: str) -> dict
         if email != "0":
             number = str(order_id)
             sent = (address, SUBJECT, BODY_TEXT + number, BODY_HTML[:-4] + number + "</p>")
-        _order_rows(out, deltas, order_id, version, lines[order_id], now, sent)
+        _order_rows(out, deltas, order_id, version, lines[order_id], now, sent, version_id)
     out["products"] = [(d, pid) for pid, d in sorted(deltas.items()) if d]
     return out
 
@@ -115,6 +118,7 @@ def _order_rows(
     lines: list[tuple[Any, ...]],
     now: datetime | str,
     email: tuple[str, str, str, str] | None,
+    version_id: int,
 ) -> None:
     """One order's writes into `out`, its stock moves into `deltas`. `lines`: its product
     lines' (item_id, product_id, quantity, stock, name, sku); `email`: (to, subject, text,
@@ -151,7 +155,7 @@ def _order_rows(
         )  # fmt: skip
     out["history"].append(
         (order_id, now, "bench", "process", "{}", "pending", "processing", None, "",
-         orjson.dumps(history).decode())  # orderwf's JSON columns: orjson too
+         orjson.dumps(history).decode(), version_id)  # orderwf's JSON columns: orjson too
     )  # fmt: skip
 
 
@@ -168,7 +172,7 @@ def _amount(text: Any) -> Decimal:
 
 
 def _rows_rendered(
-    conn: Any, ids: list[int], now: datetime | str, json_text: bool
+    conn: Any, ids: list[int], now: datetime | str, json_text: bool, version_id: int
 ) -> dict[str, list[Any]]:
     """The writes for one batch whose emails are rendered (`floor_email`): what the email
     shows is read too (the orders' amounts, dates and addresses, every line, the refunds and
@@ -209,7 +213,7 @@ def _rows_rendered(
             if li["kind"] == "line_item"
         ]
         sent = (str(billing.get("email") or ""), subject, text, html)
-        _order_rows(out, deltas, order_id, version, stocked, now, sent)
+        _order_rows(out, deltas, order_id, version, stocked, now, sent, version_id)
     out["products"] = [(d, pid) for pid, d in sorted(deltas.items()) if d]
     return out
 
@@ -256,8 +260,8 @@ _WRITES = {
     "notes": "INSERT INTO order_note (order_id, note, customer_note, author, created_at)"
     " VALUES ({p}, {p}, {p}, {p}, {p})",
     "history": "INSERT INTO history (order_id, at, actor, action, params, from_status,"
-    " to_status, idempotency_key, request_hash, effects)"
-    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
+    " to_status, idempotency_key, request_hash, effects, workflow_version_id)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
     "outbox": "INSERT INTO outbox (order_id, email, to_addr, from_addr, subject, body_text,"
     " body_html, message_id, status, attempts, created_at, next_attempt_at)"
     " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})",
@@ -287,6 +291,18 @@ def _batch() -> Iterator[None]:
         gc.enable()
 
 
+def _version_row(conn: Any, p: str, now: datetime | str) -> int:
+    """The run's workflow version row, inserted in its first batch as orderwf's is
+    (`repo.workflow_version`), whose id each history row names (a foreign key SQLite and
+    PostgreSQL check at each insert). Its text is empty: one row a run."""
+    row = conn.execute(
+        f"INSERT INTO workflow_versions (name, hash, text, first_used)"
+        f" VALUES ({p}, {p}, {p}, {p}) RETURNING id",
+        ("woocommerce", "floor", "", now),
+    ).fetchone()
+    return int(row[0])
+
+
 def run_floor_sqlite(path: str, email: str) -> tuple[int, float]:
     gc.disable()
     import sqlite3
@@ -299,6 +315,7 @@ def run_floor_sqlite(path: str, email: str) -> tuple[int, float]:
     _resume_collector()
     t0, c0 = time.perf_counter(), time.process_time()
     after, done = 0, 0
+    version_id: int | None = None
     while True:
         ids = [
             r[0]
@@ -312,11 +329,13 @@ def run_floor_sqlite(path: str, email: str) -> tuple[int, float]:
             return done, time.perf_counter() - t0
         with _batch():
             conn.execute("BEGIN IMMEDIATE")
+            if version_id is None:
+                version_id = _version_row(conn, "?", now)
             if email == "1":
-                rows = _rows_rendered(conn, ids, now, json_text=True)
+                rows = _rows_rendered(conn, ids, now, json_text=True, version_id=version_id)
             else:
                 batch = conn.execute(_select(ids, email)).fetchall()
-                rows = _rows(batch, now, email)
+                rows = _rows(batch, now, email, version_id)
             for table, sql in writes.items():
                 if rows.get(table):
                     conn.executemany(sql, rows[table])
@@ -351,8 +370,10 @@ _COPY = {
     ),
     "history": (
         "COPY history (order_id, at, actor, action, params, from_status, to_status,"
-        " idempotency_key, request_hash, effects) FROM STDIN (FORMAT BINARY)",
-        ("int4", "timestamp", "text", "text", "text", "text", "text", "text", "text", "text"),
+        " idempotency_key, request_hash, effects, workflow_version_id) FROM STDIN"
+        " (FORMAT BINARY)",
+        ("int4", "timestamp", "text", "text", "text", "text", "text", "text", "text", "text",
+         "int4"),
     ),
     "outbox": (
         "COPY outbox (order_id, email, to_addr, from_addr, subject, body_text, body_html,"
@@ -405,6 +426,7 @@ def run_floor_pg(url: str, email: str, fast: bool = False) -> tuple[int, float]:
     _resume_collector()
     t0, c0 = time.perf_counter(), time.process_time()
     after, done = 0, 0
+    version_id: int | None = None
     while True:
         with conn.transaction():
             ids = [
@@ -422,11 +444,13 @@ def run_floor_pg(url: str, email: str, fast: bool = False) -> tuple[int, float]:
                 conn.execute(
                     "SELECT id FROM orders WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (ids,)
                 ).fetchall()
+                if version_id is None:
+                    version_id = _version_row(conn, "%s", now)
                 if email == "1":
-                    rows = _rows_rendered(conn, ids, now, json_text=False)
+                    rows = _rows_rendered(conn, ids, now, json_text=False, version_id=version_id)
                 else:
                     batch = conn.execute(_select(ids, email)).fetchall()
-                    rows = _rows(batch, now, email)
+                    rows = _rows(batch, now, email, version_id)
                 rows["orders"] = [(*r[:1], True, *r[2:]) for r in rows["orders"]]
                 rows["notes"] = [(r[0], r[1], False, *r[3:]) for r in rows["notes"]]
                 if fast:

@@ -510,23 +510,37 @@ def where_in_ids(column: Any, dialect: str, *, one: bool = False) -> Any:
     return column.in_(bindparam("ids", expanding=True))
 
 
+# A select's execution options that `selects_by_ids` reads: the labels of the columns to put
+# its rows in order by, in Python (`SORTED_BY`), and those its rows leave out (`UNSHOWN`).
+SORTED_BY = "orderwf_sorted_by"
+UNSHOWN = "orderwf_unshown"
+
+
 @dataclass(frozen=True)
 class _Select:
     """A select by a list of ids, compiled for one dialect: its SQL, its columns' labels, the
-    result processor of each column that has one (by position), and whether it takes the ids
-    as one array (PostgreSQL's `= ANY(:ids)`; else each id is a parameter)."""
+    result processor of each column that has one (by position), whether it takes the ids
+    as one array (PostgreSQL's `= ANY(:ids)`; else each id is a parameter), the columns
+    (by position) its fetched tuples are sorted by, and those its rows leave out."""
 
     sql: str
     labels: tuple[str, ...]
     processors: tuple[tuple[int, Process], ...]
     array: bool
+    sorted_by: tuple[int, ...] = ()
+    unshown: frozenset[int] = frozenset()
 
     @cached_property
     def convert(self) -> Callable[[Any], list[dict[str, Any]]]:
-        """Fetched tuples as dicts by label, each value through its column's processor."""
+        """Fetched tuples as dicts by label (but the columns left out), each value through
+        its column's processor."""
         by_column = dict(self.processors)
-        processors = [by_column.get(i) for i in range(len(self.labels))]
-        return converter(range(len(self.labels)), processors, self.labels)
+        shown = [i for i in range(len(self.labels)) if i not in self.unshown]
+        return converter(shown, [by_column.get(i) for i in shown], [self.labels[i] for i in shown])
+
+    @cached_property
+    def order(self) -> Callable[[Any], Any] | None:
+        return operator.itemgetter(*self.sorted_by) if self.sorted_by else None
 
 
 # By dialect, statement (built once and kept, `snapshots.queries`) and, on SQLite, number of ids.
@@ -554,7 +568,15 @@ def _compile_select(dialect: Dialect, stmt: Select[Any], n: int) -> _Select:
         if process is not None:
             processors.append((i, process))
     labels = tuple(str(c.key) for c in columns)
-    return _Select(sql, labels, tuple(processors), array)
+    options = stmt.get_execution_options()
+    return _Select(
+        sql,
+        labels,
+        tuple(processors),
+        array,
+        sorted_by=tuple(labels.index(label) for label in options.get(SORTED_BY, ())),
+        unshown=frozenset(labels.index(label) for label in options.get(UNSHOWN, ())),
+    )
 
 
 def selects_by_ids(
@@ -593,7 +615,13 @@ def selects_by_ids(
         else:
             for key, query in queries.items():
                 cursors[key].execute(query.sql, params)
-        return {key: query.convert(cursors[key].fetchall()) for key, query in queries.items()}
+        found = {}
+        for key, query in queries.items():
+            rows = cursors[key].fetchall()
+            if query.order is not None:  # put in order here, not by the database (`SORTED_BY`)
+                rows.sort(key=query.order)
+            found[key] = query.convert(rows)
+        return found
     except dialect.loaded_dbapi.Error as e:
         raise _wrapped(connection, e, list(queries.values())[0].sql) from e
     finally:
