@@ -10,9 +10,10 @@ Prints one JSON line: {"orders", "seconds", "rate", "maxrss_mb"}.
 The floor is what a hand-written script would do for `apply --status pending process`: page
 through pending orders by id (500 a batch, one transaction per batch), read their product lines
 with the products' stock levels, then per batch one executemany each for the orders UPDATE
-(version-checked), the line items UPDATE, the product stock increments, the notes INSERT (stock
-note and status note), the history INSERT and, with emails, the outbox INSERT, its
-Message-IDs made as orderwf's.
+(version-checked, without the metadata), the line items UPDATE (`reduced_stock` alone), the
+product stock increments, the notes INSERT (stock note and status note), the history INSERT
+(each row naming the run's workflow version row, inserted in its first batch) and, with emails,
+the outbox INSERT, its Message-IDs made as orderwf's: the rows orderwf writes.
 
 Its emails (`EMAIL` 1) are written by hand (`floor_email`: f-strings, no template engine),
 the same bytes as orderwf renders from the shipped templates, from what the email shows, read
