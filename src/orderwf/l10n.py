@@ -106,6 +106,7 @@ def _locale(name: str) -> Locale:
         with contextlib.suppress(*_UNREADABLE), kept.open("rb") as file:
             found = pickle.load(file)
             if isinstance(found, Locale):
+                resources.refresh(kept)  # in use: kept by `resources.prune_cache`
                 return found
     try:
         where = Locale.parse(name)

@@ -7,6 +7,8 @@ exist."""
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -57,3 +59,54 @@ def cache_dir() -> Path | None:
         return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "orderwf"
+
+
+# What the cache folder keeps of a workflow, a template or a locale no command has used for
+# this long goes at the next workflow validated afresh (`prune_cache`).
+CACHE_KEPT_DAYS = 30
+_DAY = 24 * 3600
+# orderwf's own files in the cache folder, by subfolder: nothing else there is ever removed
+# (`ORDERWF_CACHE_DIR` may name a folder that holds more).
+_CACHED_FILES = {
+    "validated": re.compile(r"[0-9a-f]{64}(\.\d+\.tmp)?"),
+    "parsed": re.compile(r"[0-9a-f]{64}(\.\d+\.tmp|\.json)"),
+    "jinja": re.compile(r"__jinja2_[0-9a-f]{40}\.cache"),
+    "babel": re.compile(r"[A-Za-z0-9_]{1,40}(\.\d+\.tmp|\.pickle)"),
+}
+
+
+def refresh(entry: Path) -> None:
+    """Mark a cache entry as used now (its modification time; at most once a day, one `stat`
+    otherwise), so that `prune_cache` keeps it."""
+    try:
+        if time.time() - entry.stat().st_mtime > _DAY:
+            os.utime(entry)
+    except OSError:  # gone meanwhile, or a read-only cache: nothing to keep
+        pass
+
+
+def prune_cache(now: float | None = None) -> int:
+    """Remove the cache's entries not written or used (`refresh`) for `CACHE_KEPT_DAYS`: the
+    markers and data of workflow files since edited, email templates since changed, locales
+    of an older Babel. Only orderwf's own files (`_CACHED_FILES`); no folder (another process
+    may be about to write in it). Run when a workflow validates afresh (a new marker: rare, and
+    slow anyway), so a cache in use never grows without bound. A compiled email template in
+    use is not refreshed when Jinja2 reads it: it is compiled again once (~10–50 ms) after it
+    goes. The number of files removed."""
+    folder = cache_dir()
+    if folder is None:
+        return 0
+    cutoff = (time.time() if now is None else now) - CACHE_KEPT_DAYS * _DAY
+    removed = 0
+    for name, pattern in _CACHED_FILES.items():
+        top = folder / name
+        for dirpath, _, filenames in os.walk(top):
+            for filename in filenames:
+                entry = os.path.join(dirpath, filename)
+                try:
+                    if pattern.fullmatch(filename) and os.stat(entry).st_mtime < cutoff:
+                        os.unlink(entry)
+                        removed += 1
+                except OSError:
+                    pass
+    return removed

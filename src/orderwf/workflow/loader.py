@@ -84,9 +84,11 @@ def _cached(key: str) -> list[Finding] | None:
         if marker is None:
             return None
         stored = json.loads(marker.read_text(encoding="utf-8"))
-        return [Finding(**{**f, "path": display_path(Path(f["path"]))}) for f in stored]
+        found = [Finding(**{**f, "path": display_path(Path(f["path"]))}) for f in stored]
     except (OSError, ValueError, TypeError):
         return None
+    resources.refresh(marker)
+    return found
 
 
 def _remember(key: str, warnings: list[Finding]) -> None:
@@ -94,6 +96,7 @@ def _remember(key: str, warnings: list[Finding]) -> None:
     if marker is not None:
         stored = [{**asdict(f), "path": str(Path(f.path).resolve())} for f in warnings]
         _write(marker, json.dumps(stored))
+        resources.prune_cache()  # a file validated afresh: what no command used goes
 
 
 def _write(target: Path, text: str) -> None:
@@ -129,7 +132,10 @@ def _known_good(path: Path, raw: bytes, digest: str) -> tuple[Any, list[Finding]
     except (OSError, ValueError):
         return None
     findings = _cached(_cache_key(path, raw, data))
-    return None if findings is None else (data, findings)
+    if findings is None:
+        return None
+    resources.refresh(stored)
+    return data, findings
 
 
 # -- the pipeline ----------------------------------------------------------------------------
