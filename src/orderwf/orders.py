@@ -24,14 +24,22 @@ def evolve(obj: T, **changes: Any) -> T:
     engine evolves snapshots for every effect of every order of a bulk apply, so it copies
     the instance dict instead. The snapshot classes have no `__post_init__` to skip; a test
     compares the two ways."""
-    fields = obj.__dict__.copy()  # a dict's copy clones its table: faster than filling one
-    size = len(fields)
-    fields.update(changes)
-    if len(fields) != size:  # a name the instance did not hold: a field its class holds (a
-        # part not read: `narrowed`), or a misspelt one
+    new = copied(obj, changes)
+    if len(new.__dict__) != len(obj.__dict__):  # a name the instance did not hold: a field
+        # its class holds (a part not read: `narrowed`), or a misspelt one
         unknown = changes.keys() - obj.__dict__.keys() - field_names(type(obj))
         if unknown:
             raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}")
+    return new
+
+
+def copied(obj: T, changes: Mapping[str, Any]) -> T:
+    """`evolve` with the changes given as a mapping, and not checked: for a caller whose
+    names are fields the snapshot holds (the stock policy, which copies every line it moves
+    and the order of every plan: the keywords packed and the names checked cost a fifth of
+    its time)."""
+    fields = obj.__dict__.copy()  # a dict's copy clones its table: faster than filling one
+    fields.update(changes)
     new = object.__new__(type(obj))
     object.__setattr__(new, "__dict__", fields)
     return new

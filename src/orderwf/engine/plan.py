@@ -266,9 +266,9 @@ class _Planner:
 
     def add_note(self, text: str, *, customer: bool = False, author: str = SYSTEM) -> None:
         note = s.Note(None, text, customer, author, self.now)
-        notes = self.order.notes
-        if not isinstance(notes, s.NotLoaded):  # else nothing reads them: no copy
-            self.order = evolve(self.order, notes=(*notes, note))
+        notes = s.appended(self.order.notes, note)
+        if notes is not self.order.notes:  # else not loaded: nothing reads them, no copy
+            self.order = evolve(self.order, notes=notes)
         self.events.append(note)
         self.notes.append(note)
 

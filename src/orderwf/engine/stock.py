@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Literal
 
-from orderwf.orders import Line, Order, StockChange, evolve
+from orderwf.orders import Line, Order, StockChange, copied, evolve
 
 
 def stock_levels(items: Iterable[Line]) -> dict[int, int | None]:
@@ -129,25 +129,14 @@ def apply_policy(
             reduced[line.id] = line.reduced_stock - units_back
             moves.append(StockChange(line.id, product, line.sku, line.name, units_back, old, new))
     new_lines = []
-    make, hold = object.__new__, object.__setattr__
     for line in lines:  # `with_levels`: each line copied once, with its last level
         product = line.stock_id if line.stock_id is not None else line.product_id
         level = levels.get(product, line.stock_quantity) if product is not None else None
-        if line.id in reduced:  # `evolve(line, reduced_stock=…, stock_quantity=level)`
-            fields = line.__dict__.copy()
-            fields["reduced_stock"] = reduced[line.id]
-            fields["stock_quantity"] = level
-            line = make(type(line))
-            hold(line, "__dict__", fields)
+        if line.id in reduced:
+            line = copied(line, {"reduced_stock": reduced[line.id], "stock_quantity": level})
         elif product is not None and product in levels and level != line.stock_quantity:
-            line = evolve(line, stock_quantity=level)
+            line = copied(line, {"stock_quantity": level})
         new_lines.append(line)
-    # `evolve(order, lines=…, stock_reduced=reduce, **changes)`, written out as the lines' copy
-    # is (`changes` are fields of the order's row, which every snapshot holds).
-    fields = order.__dict__.copy()
-    fields.update(changes)
-    fields["lines"] = type(lines)(new_lines)
-    fields["stock_reduced"] = reduce
-    after = make(type(order))
-    hold(after, "__dict__", fields)
-    return after, tuple(moves)
+    # `changes` are fields of the order's row, which every snapshot holds.
+    fields = {**changes, "lines": type(lines)(new_lines), "stock_reduced": reduce}
+    return copied(order, fields), tuple(moves)

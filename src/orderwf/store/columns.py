@@ -80,9 +80,9 @@ class Json(TypeDecorator[Any]):
         return super().result_processor(dialect, coltype)
 
     def bind_processor(self, dialect: Dialect) -> Any:
-        # And SQLite is sent the text `json_dumps` writes, in one call where the dialect's
-        # processor made four (a bulk apply writes two values an order: a history row's
-        # params and effects).
+        # And SQLite is sent the text `json_dumps` writes, without the dialect's processor
+        # around it (a bulk apply writes two values an order: a history row's params and
+        # effects).
         if dialect.name == "sqlite":
             return _json_text
         return super().bind_processor(dialect)
@@ -97,12 +97,7 @@ def _json_text(value: Any) -> str | None:
     JSON text, Python's None and `JSON.NULL` as `null` (`none_as_null` is off)."""
     if isinstance(value, Null):
         return None
-    if value is JSON.NULL:
-        value = None
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:
-        return json_dumps(value)
+    return json_dumps(None if value is JSON.NULL else value)
 
 
 def _decimal_or_none(value: Any) -> Decimal | None:

@@ -46,17 +46,15 @@ _LINE_FIELDS = (
 )
 _line_values = attrgetter(*_LINE_FIELDS)  # a line's stored bookkeeping, as a tuple
 _refund_values = attrgetter(*(f for f in _LINE_FIELDS if f != "reduced_stock"))
-_ORDER_FIELDS = (  # what an apply changes in the order's row
+_ORDER_FIELDS = (  # what an apply changes in the order's row (and `meta`, when it set it)
     "status",
     "stock_reduced",
     "version",
-    "meta",
     "status_changed_at",
     "date_paid",
     "date_completed",
     "date_modified",
 )
-_ORDER_FIELDS_BUT_META = tuple(f for f in _ORDER_FIELDS if f != "meta")
 
 
 def message_id(domain: str = "orderwf.local") -> str:
@@ -192,25 +190,16 @@ def _updates(session: Tx, plans: Sequence[s.WriteSet]) -> list[driver.Sent]:
     # has the rest of its row written, not its metadata again (JSON each time).
     kept, set_ = [], []
     for p in plans:
-        after = p.after
-        if after.meta is p.before.meta:
-            kept.append(
-                (
-                    after.status, after.stock_reduced, after.version, after.status_changed_at,
-                    after.date_paid, after.date_completed, p.now, p.before.id, p.before.version,
-                )
-            )  # fmt: skip
+        a = p.after
+        values = (a.status, a.stock_reduced, a.version, a.status_changed_at, a.date_paid,
+                  a.date_completed, p.now)  # fmt: skip
+        if a.meta is p.before.meta:
+            kept.append((*values, p.before.id, p.before.version))
         else:
-            set_.append(
-                (
-                    after.status, after.stock_reduced, after.version, dict(after.meta),
-                    after.status_changed_at, after.date_paid, after.date_completed, p.now,
-                    p.before.id, p.before.version,
-                )
-            )  # fmt: skip
+            set_.append((*values, dict(a.meta), p.before.id, p.before.version))
     matched = [  # no rows, no statement compiled (`_insert`)
         driver.update(session, ORDERS, fields, ("id", "version")).send(session, rows)
-        for fields, rows in ((_ORDER_FIELDS_BUT_META, kept), (_ORDER_FIELDS, set_))
+        for fields, rows in ((_ORDER_FIELDS, kept), ((*_ORDER_FIELDS, "meta"), set_))
         if rows
     ]
     # A line whose refund bookkeeping is unchanged (a stock policy moved it: every line of a
